@@ -1,0 +1,239 @@
+#!/usr/bin/env node
+// Load test: mixed WFS and SOS traffic against one gateway on the 7.6M-observation set, on loopback.
+// Bounded: 60 s, 64 connections by default. Zero errors expected (no timeouts, no non-2xx: the mix
+// stays inside MAX_HEAVY_REQUESTS + HEAVY_QUEUE_SIZE). Reports req/s, p50/p99 per run and the
+// gateway's RSS and heap (from its own /metrics) before, during and after.
+//
+//   createdb rg_bench_load && DATABASE_URL=postgres://root@127.0.0.1:5432/rg_bench_load node dist/src/main.js import /tmp/bench7m
+//   npm run build && DATABASE_URL=postgres://root@127.0.0.1:5432/rg_bench_load node --experimental-websocket bench/load.mjs [--duration 60] [--connections 64]
+//
+// Memory is read after a full garbage collection, triggered through the gateway's inspector
+// (HeapProfiler.collectGarbage over the DevTools protocol; hence --experimental-websocket on Node 20),
+// so heap figures are live objects, not garbage waiting for the next GC.
+//
+// The script starts the gateway itself (GATEWAY_CMD, default "node dist/src/main.js serve") on PORT
+// (default 18095) with LOG_LEVEL=warn, waits for /readyz, checks every scenario once (status 200 and
+// a body that is the expected document, never an ExceptionReport), warms up, then runs autocannon.
+// Results: a markdown summary on stdout and JSON in bench/results/load-<timestamp>.json.
+import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const arg = (name, def) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : def;
+};
+const DURATION = Number(arg('duration', '60'));
+const CONNECTIONS = Number(arg('connections', '64'));
+const PORT = Number(process.env.PORT ?? '18095');
+const BASE = `http://127.0.0.1:${PORT}`;
+const SEED = Number(arg('seed', '7'));
+const INSPECT_PORT = Number(process.env.INSPECT_PORT ?? '19229');
+if (typeof WebSocket === 'undefined') {
+  console.error('run with node --experimental-websocket (Node 20) so memory can be read after a forced GC');
+  process.exit(2);
+}
+if (!process.env.DATABASE_URL) {
+  console.error('DATABASE_URL must point at a database with the 7.6M set imported (see the header of this file)');
+  process.exit(2);
+}
+
+// Deterministic pseudo-random choices so two runs send the same mix.
+let state = SEED;
+const rnd = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+const pick = (a) => a[Math.floor(rnd() * a.length)];
+
+async function startGateway() {
+  const cmd = (process.env.GATEWAY_CMD ?? 'node dist/src/main.js serve').split(' ');
+  if (path.basename(cmd[0]) === 'node') cmd.splice(1, 0, `--inspect=127.0.0.1:${INSPECT_PORT}`);
+  const child = spawn(cmd[0], cmd.slice(1), {
+    cwd: ROOT,
+    env: { LOG_LEVEL: 'warn', ...process.env, PORT: String(PORT), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const t0 = Date.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}`);
+    try {
+      const r = await fetch(`${BASE}/readyz`);
+      if (r.status === 200) return child;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() - t0 > 60_000) throw new Error('gateway not ready within 60 s');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Full GC in the gateway through its inspector (DevTools protocol). */
+async function collectGarbage() {
+  const [target] = await (await fetch(`http://127.0.0.1:${INSPECT_PORT}/json/list`)).json();
+  await new Promise((resolve, reject) => {
+    const ws = new WebSocket(target.webSocketDebuggerUrl);
+    ws.onopen = () => ws.send(JSON.stringify({ id: 1, method: 'HeapProfiler.collectGarbage' }));
+    ws.onmessage = (ev) => {
+      if (JSON.parse(String(ev.data)).id === 1) {
+        ws.close();
+        resolve();
+      }
+    };
+    ws.onerror = (e) => reject(new Error(`inspector: ${e.message ?? e.type}`));
+  });
+}
+
+/** RSS and heap of the gateway process after a full GC, from its own Prometheus endpoint. */
+async function memory() {
+  await collectGarbage();
+  return rawMemory();
+}
+
+/** RSS and heap as they are (no GC), for sampling during a run. */
+async function rawMemory() {
+  const text = await (await fetch(`${BASE}/metrics`)).text();
+  const v = (name) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
+  return { rssMB: +(v('process_resident_memory_bytes') / 1048576).toFixed(1), heapUsedMB: +(v('nodejs_heap_size_used_bytes') / 1048576).toFixed(1) };
+}
+
+async function catalogue() {
+  const caps = await (await fetch(`${BASE}/sos?service=SOS&request=GetCapabilities&acceptversions=2.0.0`)).text();
+  const offerings = [...caps.matchAll(/<sos:ObservationOffering>[\s\S]*?<swes:identifier>([^<]+)<\/swes:identifier>[\s\S]*?<swes:procedure>([^<]+)<\/swes:procedure>/g)].map((m) => ({ id: m[1], procedure: m[2] }));
+  if (offerings.length < 10) throw new Error(`expected the benchmark offerings, found ${offerings.length}`);
+  return offerings;
+}
+
+/** A random whole-day window inside 2016-2024 (every dataset of the set covers most of it). */
+function window(days) {
+  const start = Date.UTC(2017, 0, 1) + Math.floor(rnd() * 2500) * 86_400_000;
+  return [new Date(start).toISOString().replace('.000', ''), new Date(start + days * 86_400_000).toISOString().replace('.000', '')];
+}
+
+function scenarios(offerings) {
+  const W = '/wfs?SERVICE=WFS&VERSION=2.0.0';
+  const S = '/sos?service=SOS&version=2.0.0';
+  const enc = encodeURIComponent;
+  const tf = (days) => {
+    const [a, b] = window(days);
+    return `temporalFilter=${enc(`om:phenomenonTime,${a}/${b}`)}`;
+  };
+  // [name, weight, path generator, body check]
+  return [
+    ['WFS GetCapabilities', 1, () => `${W}&REQUEST=GetCapabilities`, /<wfs:WFS_Capabilities/],
+    ['WFS DescribeFeatureType', 1, () => `${W}&REQUEST=DescribeFeatureType&TYPENAMES=reef:Observation`, /<xs:schema/],
+    ['WFS GetFeature 30 stations (GML)', 2, () => `${W}&REQUEST=GetFeature&TYPENAMES=reef:Station`, /numberReturned="30"/],
+    ['WFS GetFeature 100 observations at a random offset', 2, () => `${W}&REQUEST=GetFeature&TYPENAMES=reef:Observation&COUNT=100&STARTINDEX=${Math.floor(rnd() * 7_500_000)}`, /numberReturned="100"/],
+    [
+      'WFS GetFeature one dataset, one day (FES filter, GeoJSON)',
+      2,
+      () => {
+        const [a, b] = window(1);
+        const f = `<fes:Filter xmlns:fes="http://www.opengis.net/fes/2.0"><fes:And><fes:PropertyIsEqualTo><fes:ValueReference>datasetId</fes:ValueReference><fes:Literal>${pick(offerings).id}</fes:Literal></fes:PropertyIsEqualTo><fes:PropertyIsBetween><fes:ValueReference>time</fes:ValueReference><fes:LowerBoundary><fes:Literal>${a}</fes:Literal></fes:LowerBoundary><fes:UpperBoundary><fes:Literal>${b}</fes:Literal></fes:UpperBoundary></fes:PropertyIsBetween></fes:And></fes:Filter>`;
+        return `${W}&REQUEST=GetFeature&TYPENAMES=reef:Observation&COUNT=500&OUTPUTFORMAT=${enc('application/geo+json')}&FILTER=${enc(f)}`;
+      },
+      /"type":\s*"FeatureCollection"/,
+    ],
+    ['WFS GetFeature datasets, hits', 1, () => `${W}&REQUEST=GetFeature&TYPENAMES=reef:Dataset&RESULTTYPE=hits`, /numberMatched="\d+"/],
+    ['SOS GetCapabilities', 1, () => `/sos?service=SOS&request=GetCapabilities&acceptVersions=2.0.0`, /<sos:Capabilities/],
+    ['SOS GetObservation O&M, one day', 3, () => `${S}&request=GetObservation&offering=${enc(pick(offerings).id)}&${tf(1)}`, /<sos:GetObservationResponse/],
+    ['SOS GetObservation WaterML 2.0, one week', 2, () => `${S}&request=GetObservation&offering=${enc(pick(offerings).id)}&${tf(7)}&responseFormat=${enc('http://www.opengis.net/waterml/2.0')}`, /<sos:GetObservationResponse/],
+    ['SOS GetObservation CSV, one month', 2, () => `${S}&request=GetObservation&offering=${enc(pick(offerings).id)}&${tf(30)}&responseFormat=text/csv`, /^[^<]*\n/],
+    ['SOS GetObservation latest, all offerings', 1, () => `${S}&request=GetObservation&temporalFilter=${enc('om:phenomenonTime,latest')}`, /<sos:GetObservationResponse/],
+    ['SOS DescribeSensor', 1, () => `${S}&request=DescribeSensor&procedure=${enc(pick(offerings).procedure)}&procedureDescriptionFormat=${enc('http://www.opengis.net/sensorml/2.0')}`, /PhysicalSystem|PhysicalComponent|SensorML/],
+    ['SOS GetFeatureOfInterest', 1, () => `${S}&request=GetFeatureOfInterest`, /<sos:GetFeatureOfInterestResponse/],
+  ];
+}
+
+function runLoad(paths, duration, connections) {
+  return new Promise((resolve, reject) => {
+    const inst = autocannon(
+      {
+        url: BASE,
+        connections,
+        duration,
+        timeout: 30,
+        requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths() }) }],
+      },
+      (err, res) => (err ? reject(err) : resolve(res)),
+    );
+    process.once('SIGINT', () => inst.stop());
+  });
+}
+
+const gateway = await startGateway();
+try {
+  const offerings = await catalogue();
+  const list = scenarios(offerings);
+  // Every scenario once: a 200 with the expected document, so errors hidden in 200 bodies cannot count as results.
+  for (const [name, , gen, re] of list) {
+    const p = gen();
+    const r = await fetch(BASE + p);
+    const body = await r.text();
+    if (r.status !== 200 || !re.test(body) || body.includes('ExceptionReport')) throw new Error(`scenario "${name}" answered ${r.status}: ${body.slice(0, 400)}\n${p}`);
+  }
+  const weighted = list.flatMap((s) => Array(s[1]).fill(s[2]));
+  const paths = () => pick(weighted)();
+
+  // Warm-up (JIT, pool, PostgreSQL cache), then the baseline memory figure.
+  await runLoad(paths, 5, 8);
+  await new Promise((r) => setTimeout(r, 3000));
+  const before = await memory();
+  const samples = [];
+  const sampler = setInterval(() => rawMemory().then((m) => samples.push(m)).catch(() => undefined), 5000);
+  const res = await runLoad(paths, DURATION, CONNECTIONS);
+  clearInterval(sampler);
+  const after = await memory();
+  await new Promise((r) => setTimeout(r, 10_000));
+  const idle = await memory();
+  // A second identical run: growth between the two "after" figures would be a leak, not warm-up.
+  const res2 = await runLoad(paths, DURATION, CONNECTIONS);
+  const after2 = await memory();
+  await new Promise((r) => setTimeout(r, 10_000));
+  const idle2 = await memory();
+  const res3 = await runLoad(paths, DURATION, CONNECTIONS);
+  const after3 = await memory();
+
+  const summary = (r) => ({
+    requests: r.requests.total,
+    reqPerSec: r.requests.average,
+    p50ms: r.latency.p50,
+    p99ms: r.latency.p99,
+    maxMs: r.latency.max,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    non2xx: r.non2xx,
+    MBperSec: +(r.throughput.average / 1048576).toFixed(1),
+  });
+  const out = {
+    date: new Date().toISOString(),
+    duration: DURATION,
+    connections: CONNECTIONS,
+    scenarios: list.map(([n, w]) => `${n} (x${w})`),
+    run1: summary(res),
+    run2: summary(res2),
+    run3: summary(res3),
+    memory: { before, after, idle, after2, idle2, after3, peakRssMB: Math.max(...samples.map((s) => s.rssMB), after.rssMB, after2.rssMB, after3.rssMB) },
+    loadavg: fs.readFileSync('/proc/loadavg', 'utf8').trim(),
+  };
+  fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
+  const file = path.join(ROOT, 'bench/results', `load-${out.date.replace(/[:.]/g, '-')}.json`);
+  fs.writeFileSync(file, JSON.stringify(out, null, 2));
+  const row = (n, s) => `| ${n} | ${s.requests} | ${s.reqPerSec.toFixed(0)} | ${s.p50ms} | ${s.p99ms} | ${s.maxMs} | ${s.errors} | ${s.timeouts} | ${s.non2xx} |`;
+  console.log(`\n| run (${DURATION} s, ${CONNECTIONS} connections) | requests | req/s | p50 ms | p99 ms | max ms | errors | timeouts | non-2xx |\n|---|---|---|---|---|---|---|---|---|`);
+  console.log(row('1', out.run1));
+  console.log(row('2', out.run2));
+  console.log(row('3', out.run3));
+  const m = out.memory;
+  console.log(`\n| gateway memory (after a full GC) | before | after run 1 | idle 10 s | after run 2 | idle 10 s | after run 3 | peak RSS during runs |\n|---|---|---|---|---|---|---|---|`);
+  console.log(`| RSS MB | ${m.before.rssMB} | ${m.after.rssMB} | ${m.idle.rssMB} | ${m.after2.rssMB} | ${m.idle2.rssMB} | ${m.after3.rssMB} | ${m.peakRssMB} |`);
+  console.log(`| heap used MB | ${m.before.heapUsedMB} | ${m.after.heapUsedMB} | ${m.idle.heapUsedMB} | ${m.after2.heapUsedMB} | ${m.idle2.heapUsedMB} | ${m.after3.heapUsedMB} | |`);
+  console.log(`\nload average at the end: ${out.loadavg}; JSON: ${path.relative(ROOT, file)}`);
+  const bad = [out.run1, out.run2, out.run3].some((s) => s.errors || s.timeouts || s.non2xx);
+  if (bad) {
+    console.error('FAILED: errors, timeouts or non-2xx answers under load');
+    process.exitCode = 1;
+  }
+} finally {
+  gateway.kill('SIGTERM');
+}

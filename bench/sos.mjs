@@ -1,0 +1,233 @@
+#!/usr/bin/env node
+// SOS benchmark: GetObservation (one month, one full series) in each format against the raw SQL
+// floor (psql COPY ... TO STDOUT on the same rows), MapServer's SOS 1.0 on the same data, load at
+// 16 connections, and the server's peak RSS while it streams all observations as CSV and JSON.
+//
+//   npm run build
+//   createdb rg_bench_sos && DATABASE_URL=postgres://root@127.0.0.1:5432/rg_bench_sos node bin/reefgate.js import /tmp/bench7m
+//   DATABASE_URL=postgres://root@127.0.0.1:5432/rg_bench_sos node bench/sos.mjs
+//
+// Knobs: SERVER_ENTRY (compiled main.js, default dist/src/main.js), BENCH_PORT (8272),
+// PEER_URL (http://127.0.0.1:8190, the MapServer peer from ../shared/peers/mapserver; skipped when down),
+// BENCH_NODE_FLAGS (node flags of the server, default the shipped --max-old-space-size=192), BENCH_REPEAT (5), BENCH_DURATION (10 s per load run), BENCH_CONNS (16), BENCH_DATASET (default: the largest).
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const autocannon = require('autocannon');
+const { Client } = require('pg');
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const DB = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/rg_bench_sos';
+const ENTRY = process.env.SERVER_ENTRY ?? path.join(ROOT, 'dist/src/main.js');
+const PORT = Number(process.env.BENCH_PORT ?? 8272);
+const PEER = process.env.PEER_URL ?? 'http://127.0.0.1:8190';
+const REPEAT = Number(process.env.BENCH_REPEAT ?? 5);
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const CONNS = Number(process.env.BENCH_CONNS ?? 16);
+const BASE = `http://127.0.0.1:${PORT}`;
+
+const log = (...a) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a);
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const sec = (x) => `${x.toFixed(3)} s`;
+const mib = (b) => `${(b / 1048576).toFixed(1)} MiB`;
+
+/** Starts the server on the benchmark database; resolves with the child once /readyz answers. */
+async function startServer() {
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS ?? '--max-old-space-size=192').split(' ').filter(Boolean), ENTRY, 'serve'], {
+    env: { ...process.env, DATABASE_URL: DB, PORT: String(PORT), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SOS_MAX_XML_OBSERVATIONS: '1000000', RATE_LIMIT_PER_MINUTE: '0' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let i = 0; i < 200; i++) {
+    try {
+      const r = await fetch(`${BASE}/readyz`);
+      if (r.ok) return child;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  throw new Error('server did not become ready');
+}
+
+async function stopServer(child) {
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+}
+
+/** Peak resident set size of a process (VmHWM), bytes. */
+function peakRss(pid) {
+  const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+/** Downloads a URL completely, discarding the body; returns seconds, bytes and status. */
+async function download(url) {
+  const t0 = process.hrtime.bigint();
+  const r = await fetch(url);
+  let bytes = 0;
+  for await (const c of r.body) bytes += c.length;
+  return { s: Number(process.hrtime.bigint() - t0) / 1e9, bytes, status: r.status };
+}
+
+async function timed(url, n = REPEAT) {
+  await download(url); // warm
+  const runs = [];
+  for (let i = 0; i < n; i++) runs.push(await download(url));
+  if (runs.some((x) => x.status !== 200)) throw new Error(`HTTP ${runs[0].status} for ${url}`);
+  return { s: median(runs.map((x) => x.s)), bytes: runs[0].bytes };
+}
+
+/** The raw SQL floor: psql COPY of the same rows to STDOUT (discarded), median seconds. */
+function copyFloor(sql, n = REPEAT) {
+  const runs = [];
+  for (let i = 0; i <= n; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync('psql', ['-X', '-q', '-d', DB, '-c', `COPY (${sql}) TO STDOUT`], { stdio: ['ignore', 'ignore', 'inherit'] });
+    if (r.status !== 0) throw new Error('psql failed');
+    if (i > 0) runs.push(Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  return median(runs);
+}
+
+function load(url) {
+  return new Promise((resolve, reject) =>
+    autocannon({ url, connections: CONNS, duration: DURATION, timeout: 60 }, (err, res) => (err ? reject(err) : resolve(res))),
+  );
+}
+
+async function peerUp() {
+  try {
+    return (await fetch(`${PEER}/sos?SERVICE=SOS&REQUEST=GetCapabilities&VERSION=1.0.0`)).ok;
+  } catch {
+    return false;
+  }
+}
+
+const db = new Client({ connectionString: DB });
+await db.connect();
+const pick = process.env.BENCH_DATASET;
+const ds = (
+  await db.query(
+    `SELECT d.id, d.code, s.code AS station, p.code AS prop, p.vocabulary_uri AS uri, d.obs_count,
+            to_char(date_trunc('month', d.time_end AT TIME ZONE 'UTC' - interval '1 month'), 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS m0,
+            to_char(date_trunc('month', d.time_end AT TIME ZONE 'UTC' - interval '1 month') + interval '1 month', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS m1
+     FROM dataset d JOIN station s ON s.id = d.station_id JOIN observed_property p ON p.id = d.property_id
+     ${pick ? 'WHERE d.code = $1' : ''} ORDER BY d.obs_count DESC LIMIT 1`,
+    pick ? [pick] : [],
+  )
+).rows[0];
+const total = Number((await db.query('SELECT sum(obs_count)::bigint AS n FROM dataset')).rows[0].n);
+const monthRows = Number((await db.query(`SELECT count(*)::int AS n FROM observation WHERE dataset_id = $1 AND time >= $2 AND time < $3`, [ds.id, ds.m0, ds.m1])).rows[0].n);
+await db.end();
+log(`dataset ${ds.code}: ${ds.obs_count} rows; month ${ds.m0}..${ds.m1}: ${monthRows} rows; network ${total} rows`);
+
+const out = [];
+out.push(`Dataset ${ds.code} (${Number(ds.obs_count).toLocaleString('en')} observations); month ${ds.m0} to ${ds.m1} (${monthRows} observations; half-open window, the SOS request uses ${ds.m0}/${ds.m1} minus one second). Medians of ${REPEAT} warm sequential requests (curl-like: full body read, discarded).`);
+out.push('');
+
+// ---------------------------------------------------------------- single requests vs the COPY floor
+const end = new Date(Date.parse(ds.m1) - 1000).toISOString().replace('.000Z', 'Z');
+const floorSql = (w) => `SELECT time, value, qc FROM observation WHERE dataset_id = ${ds.id}${w ? ` AND time >= '${ds.m0}' AND time <= '${end}'` : ''} ORDER BY time`;
+const floorMonth = copyFloor(floorSql(true));
+const floorFull = copyFloor(floorSql(false));
+log(`COPY floor: month ${sec(floorMonth)}, full ${sec(floorFull)}`);
+
+const FORMATS = [
+  ['CSV', 'text/csv'],
+  ['JSON', 'application/json'],
+  ['O&M 2.0', 'http://www.opengis.net/om/2.0'],
+  ['WaterML 2.0', 'http://www.opengis.net/waterml/2.0'],
+];
+const sosUrl = (fmt, month) =>
+  `${BASE}/sos?service=SOS&version=2.0.0&request=GetObservation&offering=${ds.code}&responseFormat=${encodeURIComponent(fmt)}` +
+  (month ? `&temporalFilter=${encodeURIComponent(`om:phenomenonTime,${ds.m0}/${end}`)}` : '');
+
+let server = await startServer();
+out.push('| request | rows | ReefGate | bytes | COPY floor | ratio |');
+out.push('|---|---:|---:|---:|---:|---:|');
+const single = {};
+for (const [name, fmt] of FORMATS) {
+  for (const month of [true, false]) {
+    const r = await timed(sosUrl(fmt, month));
+    const floor = month ? floorMonth : floorFull;
+    single[`${name}/${month}`] = r;
+    log(`${name} ${month ? 'month' : 'full'}: ${sec(r.s)} ${mib(r.bytes)} (${(r.s / floor).toFixed(2)}x floor)`);
+    out.push(`| ${name}, ${month ? 'one month' : 'full series'} | ${month ? monthRows : ds.obs_count} | ${sec(r.s)} | ${mib(r.bytes)} | ${sec(floor)} | ${(r.s / floor).toFixed(2)}x |`);
+  }
+}
+const v10 = `${BASE}/sos?service=SOS&version=1.0.0&request=GetObservation&offering=${ds.code}&observedProperty=${encodeURIComponent(ds.uri)}&responseFormat=${encodeURIComponent('text/xml;subtype="om/1.0.0"')}`;
+const v10Month = `${v10}&eventTime=${encodeURIComponent(`${ds.m0}/${end}`)}`;
+for (const [label, url, floor, rows] of [
+  ['SOS 1.0 om:Observation, one month', v10Month, floorMonth, monthRows],
+  ['SOS 1.0 om:Observation, full series', v10, floorFull, ds.obs_count],
+]) {
+  const r = await timed(url);
+  out.push(`| ${label} | ${rows} | ${sec(r.s)} | ${mib(r.bytes)} | ${sec(floor)} | ${(r.s / floor).toFixed(2)}x |`);
+  log(`${label}: ${sec(r.s)}`);
+}
+
+// ---------------------------------------------------------------- MapServer single requests
+const peer = await peerUp();
+const evt = (a, b) => encodeURIComponent(`<gml:TimePeriod><gml:beginPosition>${a}</gml:beginPosition><gml:endPosition>${b}</gml:endPosition></gml:TimePeriod>`);
+const peerBase = `${PEER}/sos?SERVICE=SOS&VERSION=1.0.0&REQUEST=GetObservation&OFFERING=${ds.station}&OBSERVEDPROPERTY=${ds.prop}&PROCEDURE=${ds.code}&RESPONSEFORMAT=${encodeURIComponent('text/xml; subtype="om/1.0.0"')}&RESULTMODEL=om:Observation`;
+const peerMonth = `${peerBase}&EVENTTIME=${evt(ds.m0, ds.m1)}`;
+if (peer) {
+  const m = await timed(peerMonth);
+  const f = await timed(peerBase, 1);
+  out.push(`| MapServer SOS 1.0 om:Observation, one month | ${monthRows} | ${sec(m.s)} | ${mib(m.bytes)} | ${sec(floorMonth)} | ${(m.s / floorMonth).toFixed(2)}x |`);
+  out.push(`| MapServer SOS 1.0 om:Observation, full series (1 run) | ${ds.obs_count} | ${sec(f.s)} | ${mib(f.bytes)} | ${sec(floorFull)} | ${(f.s / floorFull).toFixed(2)}x |`);
+  log(`MapServer month ${sec(m.s)}, full ${sec(f.s)}`);
+} else {
+  out.push('| MapServer peer | not running | | | | |');
+}
+out.push('');
+
+// ---------------------------------------------------------------- load at 16 connections
+out.push(`Load: autocannon, ${CONNS} connections, ${DURATION} s, keep-alive, loopback (the same 2-core machine runs client, server and PostgreSQL).`);
+out.push('');
+out.push('| one-month request | req/s | p50 | p99 | errors/non-2xx |');
+out.push('|---|---:|---:|---:|---:|');
+const loads = [
+  ['ReefGate SOS 2.0 O&M 2.0', sosUrl('http://www.opengis.net/om/2.0', true)],
+  ['ReefGate SOS 2.0 CSV', sosUrl('text/csv', true)],
+  ['ReefGate SOS 2.0 JSON', sosUrl('application/json', true)],
+  ['ReefGate SOS 1.0 om:Observation', v10Month],
+];
+if (peer) loads.push(['MapServer SOS 1.0 om:Observation', peerMonth]);
+const rps = {};
+for (const [label, url] of loads) {
+  const r = await load(url);
+  rps[label] = r.requests.average;
+  out.push(`| ${label} | ${r.requests.average.toFixed(0)} | ${r.latency.p50} ms | ${r.latency.p99} ms | ${r.errors + r.non2xx} |`);
+  log(`${label}: ${r.requests.average.toFixed(0)} req/s p99 ${r.latency.p99} ms`);
+}
+if (peer) {
+  out.push('');
+  for (const l of loads.slice(0, 4)) out.push(`- ${l[0]} / MapServer: ${(rps[l[0]] / rps['MapServer SOS 1.0 om:Observation']).toFixed(1)}x`);
+}
+out.push('');
+await stopServer(server);
+
+// ---------------------------------------------------------------- whole network, peak RSS
+out.push(`Whole network (${total.toLocaleString('en')} observations) streamed by a freshly started server; peak RSS = VmHWM of the server process.`);
+out.push('');
+out.push('| format | time | bytes | server peak RSS |');
+out.push('|---|---:|---:|---:|');
+for (const [name, fmt] of [['CSV', 'text/csv'], ['JSON', 'application/json']]) {
+  server = await startServer();
+  const r = await download(`${BASE}/sos?service=SOS&version=2.0.0&request=GetObservation&responseFormat=${encodeURIComponent(fmt)}`);
+  const rss = peakRss(server.pid);
+  out.push(`| ${name} | ${sec(r.s)} | ${mib(r.bytes)} | ${mib(rss)} |`);
+  log(`network ${name}: ${sec(r.s)} ${mib(r.bytes)} peak RSS ${mib(rss)} (status ${r.status})`);
+  await stopServer(server);
+}
+const floorNet = copyFloor('SELECT dataset_id, time, value, qc FROM observation ORDER BY dataset_id, time', 1);
+out.push(`| COPY floor (same rows) | ${sec(floorNet)} | | |`);
+
+console.log(out.join('\n'));

@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// WFS benchmark: ReefGate side by side with MapServer on the same 7.6M-observation set.
+//
+//   # gateway on PostgreSQL loaded with the benchmark set (see docs/benchmarks.md, WFS section)
+//   createdb rg_bench_wfs && DATABASE_URL=postgres://root@127.0.0.1:5432/rg_bench_wfs node dist/src/main.js migrate
+//   DATABASE_URL=postgres://root@127.0.0.1:5432/rg_bench_wfs node dist/src/main.js import /tmp/bench7m
+//   DATABASE_URL=postgres://root@127.0.0.1:5432/rg_bench_wfs PORT=18090 LOG_LEVEL=warn node dist/src/main.js serve &
+//   # MapServer peer: sudo ../shared/peers/mapserver/setup.sh /tmp/bench7m   (serves 127.0.0.1:8190)
+//   node bench/wfs.mjs [--duration 10] [--connections 16]
+//
+// Env: REEFGATE_URL (http://127.0.0.1:18090), MAPSERVER_URL (http://127.0.0.1:8190; "none" to skip).
+// Prints a markdown table (req/s mean, p50/p99 latency, bytes per response) and the ratios.
+import autocannon from 'autocannon';
+
+const arg = (name, def) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : def;
+};
+const DURATION = Number(arg('duration', '10'));
+const CONNECTIONS = Number(arg('connections', '16'));
+const RG = process.env.REEFGATE_URL ?? 'http://127.0.0.1:18090';
+const MS = process.env.MAPSERVER_URL ?? 'http://127.0.0.1:8190';
+
+const W = (base) => `${base}/wfs?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature`;
+/** [name, server, url, regex the body must match (so an error page never counts as a result)] */
+const scenarios = [
+  ['all stations, GML 3.2', 'ReefGate', `${W(RG)}&TYPENAMES=reef:Station`, /numberReturned="30"/],
+  ['all stations, GML 3.2', 'MapServer', `${W(MS)}&TYPENAMES=ms:stations`, /numberReturned="30"/],
+  ['all stations, GeoJSON', 'ReefGate', `${W(RG)}&TYPENAMES=reef:Station&OUTPUTFORMAT=application/geo%2Bjson`, /"numberReturned":30/],
+  ['all stations, GeoJSON', 'MapServer', `${W(MS)}&TYPENAMES=ms:stations&OUTPUTFORMAT=geojson`, /"numberMatched": ?30/],
+  ['1,000 Observation features at STARTINDEX 0, GML 3.2', 'ReefGate', `${W(RG)}&TYPENAMES=reef:Observation&STARTINDEX=0&COUNT=1000`, /numberReturned="1000"/],
+  ['1,000 Observation features at STARTINDEX 5,000,000, GML 3.2', 'ReefGate', `${W(RG)}&TYPENAMES=reef:Observation&STARTINDEX=5000000&COUNT=1000`, /numberReturned="1000"/],
+  ['1,000 Observation features at STARTINDEX 0, GeoJSON', 'ReefGate', `${W(RG)}&TYPENAMES=reef:Observation&STARTINDEX=0&COUNT=1000&OUTPUTFORMAT=application/geo%2Bjson`, /"numberReturned":1000/],
+  ['1,000 Observation features at STARTINDEX 5,000,000, GeoJSON', 'ReefGate', `${W(RG)}&TYPENAMES=reef:Observation&STARTINDEX=5000000&COUNT=1000&OUTPUTFORMAT=application/geo%2Bjson`, /"numberReturned":1000/],
+];
+// MapServer has no network-wide observation layer: its observations are one SOS layer per dataset
+// (/sos map), readable by WFS GetFeature. The closest comparison is a 1,000-feature page of the
+// largest dataset layer, at the start and near its end.
+const MS_OBS_LAYER = process.env.MAPSERVER_OBS_LAYER;
+if (MS_OBS_LAYER) {
+  const deep = Number(process.env.MAPSERVER_OBS_DEEP ?? '170000');
+  const S = `${MS}/sos?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=ms:${MS_OBS_LAYER}&COUNT=1000`;
+  scenarios.push(['1,000 features of one dataset layer at STARTINDEX 0, GML 3.2', 'MapServer', `${S}&STARTINDEX=0`, /numberReturned="1000"/]);
+  scenarios.push([`1,000 features of one dataset layer at STARTINDEX ${deep.toLocaleString('en')}, GML 3.2`, 'MapServer', `${S}&STARTINDEX=${deep}`, /numberReturned="1000"/]);
+}
+
+async function check(url, re) {
+  const r = await fetch(url);
+  const body = await r.text();
+  if (r.status !== 200 || !re.test(body)) throw new Error(`unexpected answer (${r.status}) from ${url}: ${body.slice(0, 300)}`);
+  return body.length;
+}
+
+function run(url) {
+  return new Promise((resolve, reject) => {
+    autocannon({ url, connections: CONNECTIONS, duration: DURATION }, (err, res) => (err ? reject(err) : resolve(res)));
+  });
+}
+
+const rows = [];
+for (const [name, server, url, re] of scenarios) {
+  if (server === 'MapServer' && MS === 'none') continue;
+  let bytes;
+  try {
+    bytes = await check(url, re);
+  } catch (e) {
+    console.error(`skip ${server} / ${name}: ${e.message}`);
+    continue;
+  }
+  const r = await run(url);
+  const row = { name, server, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx + r.errors, bytes };
+  rows.push(row);
+  console.error(`${server.padEnd(9)} ${name}: ${row.rps.toFixed(0)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, ${row.non2xx} errors`);
+}
+
+console.log(`\n${CONNECTIONS} connections, ${DURATION} s per scenario (autocannon), ${new Date().toISOString()}\n`);
+console.log('| scenario | server | req/s | p50 ms | p99 ms | bytes/response | errors |');
+console.log('|---|---|---:|---:|---:|---:|---:|');
+for (const r of rows) console.log(`| ${r.name} | ${r.server} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.bytes.toLocaleString('en')} | ${r.non2xx} |`);
+console.log('');
+for (const name of new Set(rows.map((r) => r.name))) {
+  const a = rows.find((r) => r.name === name && r.server === 'ReefGate');
+  const b = rows.find((r) => r.name === name && r.server === 'MapServer');
+  if (a && b) console.log(`- ${name}: ReefGate/MapServer throughput ${(a.rps / b.rps).toFixed(2)}x, p99 ${(a.p99 / b.p99).toFixed(2)}x`);
+}
+const o0 = rows.find((r) => r.name.startsWith('1,000 Observation features at STARTINDEX 0, GML'));
+const o5 = rows.find((r) => r.name.startsWith('1,000 Observation features at STARTINDEX 5,000,000, GML'));
+if (o0 && o5) console.log(`- Observation page at 5,000,000 vs at 0 (GML 3.2): throughput ${(o5.rps / o0.rps).toFixed(2)}x, p50 ${(o5.p50 / o0.p50).toFixed(2)}x`);

@@ -1,0 +1,179 @@
+/** The portal's only data sources: the gateway's own WFS (GeoJSON) and SOS (JSON, CSV, O&M) services. */
+
+/** Settings the server writes into the page. */
+export interface PortalSettings {
+  baseUrl: string;
+  namespacePrefix: string;
+  basemapUrl: string;
+}
+
+export interface Station {
+  id: string;
+  name: string;
+  network: string;
+  producer: string;
+  country: string;
+  depth: number | null;
+  lon: number;
+  lat: number;
+  observedProperties: string[];
+  firstObservation: string | null;
+  lastObservation: string | null;
+  datasetCount: number;
+}
+
+export interface Dataset {
+  id: string;
+  stationId: string;
+  stationName: string;
+  propertyLabel: string;
+  standardName: string;
+  uom: string;
+  processingLevel: string;
+  instrumentFamily: string;
+  startTime: string | null;
+  endTime: string | null;
+  observationCount: number;
+  sosUrl?: string;
+  csvUrl?: string;
+  opendapUrl?: string;
+  metadataUrl?: string;
+}
+
+/** One series of the SOS JSON output: points are [isoTime, value, qc]. */
+export interface Series {
+  offering: string;
+  procedure: string;
+  observedProperty: string;
+  featureOfInterest: string;
+  label: string;
+  uom: string;
+  points: [string, number | null, number | null][];
+}
+
+export type Format = 'csv' | 'om' | 'json';
+const MEDIA: Record<Format, string> = { csv: 'text/csv', om: 'http://www.opengis.net/om/2.0', json: 'application/json' };
+
+interface GeoJsonFeature {
+  id?: string | number;
+  geometry: { type: string; coordinates: number[] } | null;
+  properties: Record<string, unknown>;
+}
+
+const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+const optStr = (v: unknown): string | null => (v === null || v === undefined || v === '' ? null : String(v));
+const num = (v: unknown): number | null => (v === null || v === undefined || v === '' || Number.isNaN(Number(v)) ? null : Number(v));
+
+/** Fetches JSON, throwing on a non-2xx answer (the OWS exception text is kept in the message). */
+async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+  const res = await fetch(url, { signal, headers: { Accept: 'application/json, application/geo+json' } });
+  if (!res.ok) throw new Error(`${res.status} ${(await res.text()).slice(0, 300)}`);
+  return (await res.json()) as T;
+}
+
+/** The WFS GetFeature URL of one feature type as GeoJSON in lon/lat. */
+export function wfsUrl(s: PortalSettings, typeName: string): string {
+  const q = new URLSearchParams({
+    SERVICE: 'WFS',
+    VERSION: '2.0.0',
+    REQUEST: 'GetFeature',
+    TYPENAMES: `${s.namespacePrefix}:${typeName}`,
+    OUTPUTFORMAT: 'application/geo+json',
+    SRSNAME: 'CRS:84',
+  });
+  return `${s.baseUrl}/wfs?${q}`;
+}
+
+interface FeatureCollection {
+  features: GeoJsonFeature[];
+  links?: { href: string; rel: string }[];
+}
+
+/** Every feature of a type, following the WFS `next` links page by page. */
+async function fetchAllFeatures(url: string, signal?: AbortSignal): Promise<GeoJsonFeature[]> {
+  const out: GeoJsonFeature[] = [];
+  for (let next: string | undefined = url, pages = 0; next && pages < 1000; pages++) {
+    const fc: FeatureCollection = await getJson<FeatureCollection>(next, signal);
+    out.push(...fc.features);
+    next = fc.features.length > 0 ? fc.links?.find((l) => l.rel === 'next')?.href : undefined;
+  }
+  return out;
+}
+
+/** The gateway's own ISO 19139 record of a dataset. */
+export function isoRecordUrl(s: PortalSettings, datasetId: string): string {
+  return `${s.baseUrl}/metadata/${encodeURIComponent(datasetId)}.xml`;
+}
+
+/** Every station, from WFS GetFeature reef:Station. */
+export async function fetchStations(s: PortalSettings, signal?: AbortSignal): Promise<Station[]> {
+  const features = await fetchAllFeatures(wfsUrl(s, 'Station'), signal);
+  return features
+    .filter((f) => f.geometry && f.geometry.type === 'Point')
+    .map((f) => {
+      const p = f.properties;
+      const [lon, lat] = f.geometry!.coordinates;
+      return {
+        id: str(p.stationId ?? f.id),
+        name: str(p.name),
+        network: str(p.network),
+        producer: str(p.producer),
+        country: str(p.country),
+        depth: num(p.depth),
+        lon,
+        lat,
+        observedProperties: str(p.observedProperties).split(',').map((x) => x.trim()).filter(Boolean),
+        firstObservation: optStr(p.firstObservation),
+        lastObservation: optStr(p.lastObservation),
+        datasetCount: num(p.datasetCount) ?? 0,
+      };
+    });
+}
+
+/** Every dataset, from WFS GetFeature reef:Dataset. */
+export async function fetchDatasets(s: PortalSettings, signal?: AbortSignal): Promise<Dataset[]> {
+  const features = await fetchAllFeatures(wfsUrl(s, 'Dataset'), signal);
+  return features.map((f) => {
+    const p = f.properties;
+    return {
+      id: str(p.datasetId ?? f.id),
+      stationId: str(p.stationId),
+      stationName: str(p.stationName),
+      propertyLabel: str(p.propertyLabel),
+      standardName: str(p.standardName),
+      uom: str(p.uom),
+      processingLevel: str(p.processingLevel),
+      instrumentFamily: str(p.instrumentFamily),
+      startTime: optStr(p.startTime),
+      endTime: optStr(p.endTime),
+      observationCount: num(p.observationCount) ?? 0,
+      sosUrl: optStr(p.sosUrl) ?? undefined,
+      csvUrl: optStr(p.csvUrl) ?? undefined,
+      opendapUrl: optStr(p.opendapUrl) ?? undefined,
+      metadataUrl: optStr(p.metadataUrl) ?? undefined,
+    };
+  });
+}
+
+/** A SOS 2.0 GetObservation URL for one dataset (offering), optionally over a period and downsampled. */
+export function observationUrl(s: PortalSettings, opts: { offering?: string; format: Format; from?: string; to?: string; latest?: boolean; downsample?: number }): string {
+  const q = new URLSearchParams({ service: 'SOS', version: '2.0.0', request: 'GetObservation' });
+  if (opts.offering) q.set('offering', opts.offering);
+  if (opts.latest) q.set('temporalFilter', 'om:phenomenonTime,latest');
+  else if (opts.from && opts.to) q.set('temporalFilter', `om:phenomenonTime,${opts.from}/${opts.to}`);
+  q.set('responseFormat', MEDIA[opts.format]);
+  if (opts.downsample) q.set('downsample', String(opts.downsample));
+  return `${s.baseUrl}/sos?${q}`;
+}
+
+/** One dataset's series over a period, reduced on the server to about `buckets` buckets. */
+export async function fetchSeries(s: PortalSettings, offering: string, from: string, to: string, buckets: number, signal?: AbortSignal): Promise<Series | undefined> {
+  const doc = await getJson<{ series: Series[] }>(observationUrl(s, { offering, format: 'json', from, to, downsample: buckets }), signal);
+  return doc.series[0];
+}
+
+/** The most recent observation of every dataset, in one request. */
+export async function fetchLatest(s: PortalSettings, signal?: AbortSignal): Promise<Series[]> {
+  const doc = await getJson<{ series: Series[] }>(observationUrl(s, { format: 'json', latest: true }), signal);
+  return doc.series;
+}

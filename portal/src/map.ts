@@ -1,0 +1,156 @@
+/** The station map: OpenLayers, clustered points, centred on the Pacific so the antimeridian does not split the network. */
+import Feature from 'ol/Feature';
+import Map from 'ol/Map';
+import View from 'ol/View';
+import { boundingExtent, buffer, getCenter } from 'ol/extent';
+import Point from 'ol/geom/Point';
+import Graticule from 'ol/layer/Graticule';
+import TileLayer from 'ol/layer/Tile';
+import VectorLayer from 'ol/layer/Vector';
+import { fromLonLat } from 'ol/proj';
+import Cluster from 'ol/source/Cluster';
+import VectorSource from 'ol/source/Vector';
+import XYZ from 'ol/source/XYZ';
+import { Circle, Fill, Stroke, Style, Text } from 'ol/style';
+import { defaults as defaultControls } from 'ol/control/defaults';
+import type { Station } from './api';
+import { unwrapLongitudes } from './coords';
+
+export interface StationMap {
+  /** Shows only these stations (the property filter). */
+  show(stations: Station[]): void;
+  /** Highlights one station and brings it into view. */
+  select(stationId: string | undefined): void;
+}
+
+const styleCache: Record<string, Style> = {};
+
+function clusterStyle(count: number, selected: boolean): Style {
+  const key = `${count}:${selected}`;
+  if (!styleCache[key]) {
+    const radius = count === 1 ? 7 : Math.min(22, 10 + Math.log2(count) * 3);
+    styleCache[key] = new Style({
+      image: new Circle({
+        radius: selected ? radius + 3 : radius,
+        fill: new Fill({ color: selected ? '#d9480f' : count === 1 ? '#0b6e99' : '#12496b' }),
+        stroke: new Stroke({ color: '#ffffff', width: 2 }),
+      }),
+      text: count > 1 ? new Text({ text: String(count), fill: new Fill({ color: '#ffffff' }), font: 'bold 12px system-ui, sans-serif' }) : undefined,
+    });
+  }
+  return styleCache[key];
+}
+
+/** Creates the map in `target`; `onSelect` receives the id of a clicked station. */
+export function createStationMap(target: HTMLElement, basemapUrl: string, onSelect: (stationId: string) => void): StationMap {
+  const points = new VectorSource<Feature<Point>>();
+  const clusters = new Cluster({ source: points, distance: 36, minDistance: 12 });
+  let selectedId: string | undefined;
+  let stationsMarked = false; // first render with stations, for bench/portal.mjs
+  const layers = [];
+  if (basemapUrl) layers.push(new TileLayer({ source: new XYZ({ url: basemapUrl, crossOrigin: 'anonymous' }) }));
+  // Without a base map (closed network) a graticule still gives the eye a sense of place.
+  else layers.push(new Graticule({ strokeStyle: new Stroke({ color: 'rgba(18,73,107,0.25)', width: 1 }), showLabels: true, wrapX: true }));
+  const stationLayer = new VectorLayer({
+    source: clusters,
+    style: (f) => {
+      const members = f.get('features') as Feature[];
+      return clusterStyle(members.length, members.some((m) => m.getId() === selectedId));
+    },
+  });
+  layers.push(stationLayer);
+  // Only station clusters are clickable (not graticule lines).
+  const hitOptions = { hitTolerance: 4, layerFilter: (l: unknown) => l === stationLayer };
+  const map = new Map({
+    target,
+    layers,
+    controls: defaultControls({ attribution: Boolean(basemapUrl) }),
+    view: new View({ center: fromLonLat([180, -15]), zoom: 3, minZoom: 1, maxZoom: 16 }),
+  });
+  const clusterList = document.createElement('ul');
+  clusterList.id = 'map-clusters';
+  // Off-screen, not hidden: screen readers can read what the canvas shows.
+  clusterList.className = 'visually-hidden';
+  target.after(clusterList);
+
+  map.on('singleclick', (e) => {
+    const hit = map.forEachFeatureAtPixel(e.pixel, (f) => f, hitOptions);
+    if (!hit) return;
+    const members = hit.get('features') as Feature<Point>[] | undefined;
+    if (!members) return;
+    if (members.length === 1) {
+      onSelect(String(members[0].getId()));
+      return;
+    }
+    const ext = boundingExtent(members.map((m) => m.getGeometry()!.getCoordinates()));
+    if (ext[2] - ext[0] < 1 && ext[3] - ext[1] < 1) onSelect(String(members[0].getId()));
+    else map.getView().fit(buffer(ext, 2000), { duration: 300, padding: [40, 40, 40, 40], maxZoom: 14 });
+  });
+  map.on('pointermove', (e) => {
+    target.style.cursor = map.hasFeatureAtPixel(e.pixel, hitOptions) ? 'pointer' : '';
+  });
+  // What the canvas shows, mirrored in the DOM: counts for tests and for assistive technology.
+  map.on('rendercomplete', () => {
+    if (map.getView().getAnimating()) return;
+    // The cluster source re-clusters lazily on the first frame at a new resolution: publish only once it has.
+    if ((clusters as unknown as { resolution?: number }).resolution !== map.getView().getResolution()) {
+      map.render();
+      return;
+    }
+    const items: HTMLLIElement[] = [];
+    let total = 0;
+    for (const c of clusters.getFeatures()) {
+      const members = c.get('features') as Feature[];
+      const px = map.getPixelFromCoordinate((c.getGeometry() as Point).getCoordinates());
+      const li = document.createElement('li');
+      li.dataset.count = String(members.length);
+      li.dataset.x = String(Math.round(px[0]));
+      li.dataset.y = String(Math.round(px[1]));
+      li.dataset.stations = members.map((m) => m.getId()).join(',');
+      li.textContent = members.map((m) => m.get('name')).join(', ');
+      items.push(li);
+      total += members.length;
+    }
+    clusterList.replaceChildren(...items);
+    target.dataset.clusters = String(items.length);
+    target.dataset.stationsDrawn = String(total);
+    if (total > 0 && !stationsMarked) {
+      stationsMarked = true;
+      performance.mark('reefgate:stations-drawn');
+    }
+    target.dataset.zoom = (map.getView().getZoom() ?? 0).toFixed(3);
+    target.dataset.ready = 'true';
+  });
+
+  return {
+    show(stations) {
+      const { lons } = unwrapLongitudes(stations.map((s) => s.lon));
+      points.clear();
+      points.addFeatures(
+        stations.map((s, i) => {
+          const f = new Feature(new Point(fromLonLat([lons[i], s.lat])));
+          f.setId(s.id);
+          f.set('name', s.name);
+          return f;
+        }),
+      );
+      target.dataset.stationsTotal = String(stations.length);
+      const ext = points.getExtent();
+      if (stations.length > 0 && ext) {
+        map.getView().fit(buffer(ext, 50000), { padding: [30, 30, 30, 30], maxZoom: 9 });
+        if (stations.length === 1) map.getView().setCenter(getCenter(ext));
+      }
+    },
+    select(stationId) {
+      selectedId = stationId;
+      clusters.changed();
+      const f = stationId ? points.getFeatureById(stationId) : null;
+      if (f) {
+        const view = map.getView();
+        const coord = f.getGeometry()!.getCoordinates();
+        const ext = view.calculateExtent(map.getSize());
+        if (coord[0] < ext[0] || coord[0] > ext[2] || coord[1] < ext[1] || coord[1] > ext[3]) view.animate({ center: coord, duration: 300 });
+      }
+    },
+  };
+}

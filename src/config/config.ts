@@ -1,0 +1,146 @@
+import path from 'node:path';
+import { packageRoot } from '../paths';
+
+/** Validated runtime configuration, read once at start-up. */
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  loadDemoData: boolean;
+  demoDir: string;
+  publicUrl: string | undefined;
+  trustProxy: boolean;
+  logLevel: string;
+  statementTimeoutMs: number;
+  requestTimeoutMs: number;
+  poolMax: number;
+  namespaceUri: string;
+  namespacePrefix: string;
+  maxXmlObservations: number;
+  countDefault: number;
+  serviceTitle: string;
+  serviceAbstract: string;
+  providerName: string;
+  providerSite: string;
+  contactEmail: string;
+  threddsUrl: string | undefined;
+  threddsDataLocation: string;
+  geonetworkUrl: string | undefined;
+  metadataUrlTemplate: string | undefined;
+  maxXmlBodyBytes: number;
+  maxHeavyRequests: number;
+  heavyQueueSize: number;
+  rateLimitPerMinute: number;
+  apiKeys: string[];
+  corsOrigin: string;
+  portalBasemapUrl: string;
+  maxKvpValueLength: number;
+  cspImgSrc: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** One documented setting: its environment name, default and parser. The README table is generated from this list. */
+interface Setting<K extends keyof Config> {
+  env: string;
+  key: K;
+  doc: string;
+  def: string | undefined;
+  parse: (raw: string, env: string) => Config[K];
+}
+
+const int = (min: number, max: number) => (raw: string, env: string): number => {
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${env} must be a whole number between ${min} and ${max}, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(`${env} must be between ${min} and ${max}, got ${n}`);
+  return n;
+};
+const bool = (raw: string, env: string): boolean => {
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new ConfigError(`${env} must be true or false, got "${raw}"`);
+};
+const str = (raw: string): string => raw;
+const optUrl = (raw: string, env: string): string | undefined => {
+  if (raw === '') return undefined;
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ConfigError(`${env} must be an absolute http(s) URL, got "${raw}"`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ConfigError(`${env} must be an http(s) URL, got "${raw}"`);
+  return raw.replace(/\/+$/, '');
+};
+const dbUrl = (raw: string, env: string): string | undefined => {
+  if (raw === '') return undefined;
+  if (!/^postgres(ql)?:\/\//.test(raw)) throw new ConfigError(`${env} must start with postgres:// or postgresql://`);
+  return raw;
+};
+const level = (raw: string, env: string): string => {
+  const ok = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+  if (!ok.includes(raw)) throw new ConfigError(`${env} must be one of ${ok.join(', ')}, got "${raw}"`);
+  return raw;
+};
+const ncname = (raw: string, env: string): string => {
+  if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(raw)) throw new ConfigError(`${env} must be an XML NCName (letters, digits, _ . -), got "${raw}"`);
+  return raw;
+};
+const list = (raw: string): string[] => raw.split(',').map((s) => s.trim()).filter(Boolean);
+
+/** Every setting, with its default; the single source for the README configuration table. */
+export const SETTINGS: Setting<keyof Config>[] = [
+  { env: 'PORT', key: 'port', def: '8080', doc: 'HTTP port', parse: int(0, 65535) },
+  { env: 'HOST', key: 'host', def: '0.0.0.0', doc: 'Listen address', parse: str },
+  { env: 'DATABASE_URL', key: 'databaseUrl', def: '', doc: 'PostgreSQL/PostGIS connection URL; unset = embedded PostGIS (PGlite)', parse: dbUrl },
+  { env: 'DATA_DIR', key: 'dataDir', def: 'data/pglite', doc: 'Directory of the embedded database', parse: (r) => path.resolve(r) },
+  { env: 'LOAD_DEMO_DATA', key: 'loadDemoData', def: 'true', doc: 'Load the shipped demo network into an empty embedded database', parse: bool },
+  { env: 'DEMO_DIR', key: 'demoDir', def: '', doc: 'Directory of the demo CSV files (default: demo/ in the package)', parse: (r) => (r ? path.resolve(r) : path.join(packageRoot(), 'demo')) },
+  { env: 'PUBLIC_URL', key: 'publicUrl', def: '', doc: 'Public base URL advertised in documents (e.g. https://data.example.org)', parse: optUrl },
+  { env: 'TRUST_PROXY', key: 'trustProxy', def: 'false', doc: 'Build advertised URLs from X-Forwarded-Proto/Host when PUBLIC_URL is unset', parse: bool },
+  { env: 'LOG_LEVEL', key: 'logLevel', def: 'info', doc: 'pino log level', parse: level },
+  { env: 'STATEMENT_TIMEOUT_MS', key: 'statementTimeoutMs', def: '30000', doc: 'PostgreSQL statement_timeout per query', parse: int(100, 3_600_000) },
+  { env: 'REQUEST_TIMEOUT_MS', key: 'requestTimeoutMs', def: '60000', doc: 'Overall time limit of a non-streaming request', parse: int(100, 3_600_000) },
+  { env: 'PG_POOL_MAX', key: 'poolMax', def: '10', doc: 'PostgreSQL pool size', parse: int(1, 500) },
+  { env: 'NAMESPACE_URI', key: 'namespaceUri', def: 'http://reefgate.org/reef', doc: 'Namespace URI of the feature types', parse: str },
+  { env: 'NAMESPACE_PREFIX', key: 'namespacePrefix', def: 'reef', doc: 'Namespace prefix of the feature types', parse: ncname },
+  { env: 'SOS_MAX_XML_OBSERVATIONS', key: 'maxXmlObservations', def: '250000', doc: 'Above this, XML GetObservation answers ResponseExceedsSizeLimit (CSV/JSON stream without limit)', parse: int(1, 1_000_000_000) },
+  { env: 'WFS_COUNT_DEFAULT', key: 'countDefault', def: '1000', doc: 'WFS page size advertised as CountDefault and used when COUNT is absent', parse: int(1, 1_000_000) },
+  { env: 'SERVICE_TITLE', key: 'serviceTitle', def: 'ReefGate ocean observations', doc: 'Service title in capabilities', parse: str },
+  { env: 'SERVICE_ABSTRACT', key: 'serviceAbstract', def: 'Coastal sensor network (sea temperature, pressure, salinity, waves) served as OGC WFS and SOS.', doc: 'Service abstract', parse: str },
+  { env: 'PROVIDER_NAME', key: 'providerName', def: 'ReefGate', doc: 'Service provider name', parse: str },
+  { env: 'PROVIDER_SITE', key: 'providerSite', def: 'https://github.com/reefgate/reefgate', doc: 'Service provider web site', parse: str },
+  { env: 'CONTACT_EMAIL', key: 'contactEmail', def: 'data@reefgate.org', doc: 'Contact e-mail in capabilities', parse: str },
+  { env: 'THREDDS_URL', key: 'threddsUrl', def: '', doc: 'Public base URL of THREDDS (enables OPeNDAP links)', parse: optUrl },
+  { env: 'THREDDS_DATA_LOCATION', key: 'threddsDataLocation', def: '/usr/local/tomcat/content/thredds/reefgate/', doc: 'Directory of the NetCDF export as the THREDDS server sees it (datasetRoot of the exported catalog.xml)', parse: str },
+  { env: 'GEONETWORK_URL', key: 'geonetworkUrl', def: '', doc: 'Public base URL of GeoNetwork (enables catalogue links)', parse: optUrl },
+  { env: 'METADATA_URL_TEMPLATE', key: 'metadataUrlTemplate', def: '', doc: 'MetadataURL per feature type / dataset; {id} is replaced', parse: (r) => r || undefined },
+  { env: 'MAX_XML_BODY_BYTES', key: 'maxXmlBodyBytes', def: '1048576', doc: 'Largest accepted POST body', parse: int(1024, 100_000_000) },
+  { env: 'MAX_HEAVY_REQUESTS', key: 'maxHeavyRequests', def: '8', doc: 'Concurrent data requests (GetFeature, GetObservation) before queueing', parse: int(1, 1000) },
+  { env: 'HEAVY_QUEUE_SIZE', key: 'heavyQueueSize', def: '64', doc: 'Queued data requests before 503 with Retry-After', parse: int(0, 100_000) },
+  { env: 'RATE_LIMIT_PER_MINUTE', key: 'rateLimitPerMinute', def: '0', doc: 'Requests per minute per client address; 0 = off', parse: int(0, 1_000_000) },
+  { env: 'API_KEYS', key: 'apiKeys', def: '', doc: 'Comma-separated API keys for write operations; empty = writes disabled', parse: list },
+  { env: 'CORS_ORIGIN', key: 'corsOrigin', def: '*', doc: 'Access-Control-Allow-Origin: * (any origin), a comma-separated list of origins, or empty (no CORS headers)', parse: str },
+  { env: 'PORTAL_BASEMAP_URL', key: 'portalBasemapUrl', def: '', doc: 'XYZ tile URL template of the portal base map ({z}/{x}/{y}); empty = plain background (closed networks)', parse: str },
+  { env: 'KVP_MAX_VALUE_LENGTH', key: 'maxKvpValueLength', def: '8192', doc: 'Longest value of one KVP parameter (FILTER excepted: bounded by the 64 KiB query limit)', parse: int(256, 65536) },
+  { env: 'CSP_IMG_SRC', key: 'cspImgSrc', def: '', doc: 'Extra image origins allowed by the Content-Security-Policy (e.g. a basemap tile server), comma-separated', parse: list },
+];
+
+/** Reads and validates the configuration; throws ConfigError naming the variable on a bad value. */
+export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
+  const cfg: Partial<Record<keyof Config, unknown>> = {};
+  for (const s of SETTINGS) {
+    const raw = env[s.env] ?? s.def ?? '';
+    cfg[s.key] = s.parse(raw, s.env);
+  }
+  return { ...(cfg as Config), ...overrides };
+}

@@ -1,0 +1,63 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { packageRoot } from '../paths';
+import { Store } from './store';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+/** Reads schemas/NNN_name.sql in version order. */
+export function loadMigrations(dir = path.join(packageRoot(), 'schemas')): Migration[] {
+  return fs
+    .readdirSync(dir)
+    .filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f))
+    .sort()
+    .map((f) => {
+      const sql = fs.readFileSync(path.join(dir, f), 'utf8');
+      return { version: Number(f.slice(0, 3)), name: f.replace(/\.sql$/, ''), sql, checksum: crypto.createHash('sha256').update(sql).digest('hex') };
+    });
+}
+
+// Arbitrary constant: serializes migrations when several gateway replicas start at once.
+const MIGRATION_LOCK = 727_274_001;
+
+/** Applies pending migrations, each in its own transaction, and records them; returns the versions applied. */
+export async function migrate(store: Store, migrations = loadMigrations()): Promise<number[]> {
+  await store.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  const applied: number[] = [];
+  for (const m of migrations) {
+    const done = await store.transaction(async (s) => {
+      if (store.kind === 'postgres') await s.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      const prev = await s.query<{ checksum: string }>('SELECT checksum FROM schema_migrations WHERE version = $1', [m.version]);
+      if (prev.rows.length) {
+        if (prev.rows[0].checksum !== m.checksum) {
+          throw new Error(`Migration ${m.name} was changed after it was applied (checksum differs); add a new migration instead`);
+        }
+        return false;
+      }
+      // A migration may rewrite or index big tables: STATEMENT_TIMEOUT_MS (for request queries) must not cut it.
+      await s.query('SET LOCAL statement_timeout = 0');
+      // Simple-protocol exec: a migration file holds several statements.
+      await s.exec(m.sql);
+      await s.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [m.version, m.name, m.checksum]);
+      return true;
+    });
+    if (done) applied.push(m.version);
+  }
+  return applied;
+}
+
+/** True when every known migration is recorded (the readiness check). */
+export async function isMigrated(store: Store, migrations = loadMigrations()): Promise<boolean> {
+  const r = await store.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM schema_migrations WHERE version = ANY($1::int[])`,
+    [migrations.map((m) => m.version)],
+  );
+  return r.rows[0].n === migrations.length;
+}

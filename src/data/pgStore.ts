@@ -1,0 +1,187 @@
+import { Pool, PoolClient, QueryConfig, types } from 'pg';
+import Cursor from 'pg-cursor';
+import { from as copyFrom } from 'pg-copy-streams';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { DatabaseUnavailableError, isConnectionError, QueryResult, Session, Store, StreamOptions } from './store';
+
+// int8 (counts, sums) as JS numbers: our counts stay far below 2^53.
+types.setTypeParser(20, (v) => Number(v));
+// numeric as number (extents, averages).
+types.setTypeParser(1700, (v) => Number(v));
+
+export interface PgStoreOptions {
+  connectionString: string;
+  max?: number;
+  statementTimeoutMs?: number;
+  connectTimeoutMs?: number;
+  applicationName?: string;
+}
+
+/** Store over a real PostgreSQL/PostGIS through a pg Pool. */
+export class PgStore implements Store {
+  readonly kind = 'postgres' as const;
+  private readonly pool: Pool;
+  /** Client-side limit of a plain query: the server's statement_timeout plus slack. Only a silent connection reaches it. */
+  private readonly queryTimeoutMs: number;
+
+  constructor(opts: PgStoreOptions) {
+    this.queryTimeoutMs = (opts.statementTimeoutMs ?? 30_000) + 5000;
+    this.pool = new Pool({
+      connectionString: opts.connectionString,
+      max: opts.max ?? 10,
+      connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000,
+      idleTimeoutMillis: 30_000,
+      statement_timeout: opts.statementTimeoutMs ?? 30_000,
+      application_name: opts.applicationName ?? 'reefgate',
+    });
+    // An idle client that loses its connection must not crash the process.
+    this.pool.on('error', () => undefined);
+    // Nor may a checked-out client (a cursor between reads, a transaction between statements): pg emits
+    // 'error' on the client when its socket dies, and with no listener that is an uncaught exception.
+    // The failure still reaches the caller through its query, and release() discards the dead client.
+    this.pool.on('connect', (client) => client.on('error', () => undefined));
+  }
+
+  async query<R>(text: string, values: unknown[] = []): Promise<QueryResult<R>> {
+    try {
+      // query_timeout: a query on a connection that went silent (no reset) would otherwise hold its pool slot forever.
+      const config: QueryConfig & { query_timeout: number } = { text, values, query_timeout: this.queryTimeoutMs };
+      const r = await this.pool.query(config);
+      return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+    } catch (err) {
+      if ((err as Error)?.message === 'Query read timeout') throw new DatabaseUnavailableError('Database did not answer in time', err);
+      throw wrap(err);
+    }
+  }
+
+  async *stream<R>(text: string, values: unknown[], opts: StreamOptions = {}): AsyncIterable<R[]> {
+    const batch = opts.batchSize ?? 2000;
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw wrap(err);
+    }
+    const pid = (client as unknown as { processID: number }).processID;
+    // A checked-out client whose backend dies emits 'error'; without a listener that crashes the
+    // process. The failure still reaches the reader through the cursor's rejected read.
+    let dead = false;
+    let onClientError = (): void => undefined;
+    // Rejects when the connection dies: a cursor read issued just as the backend is terminated can
+    // otherwise never settle (seen with pg 8.23 / pg-cursor 2.22 on a client checked out at that moment).
+    const died = new Promise<never>((_, reject) => {
+      onClientError = () => {
+        dead = true;
+        reject(new DatabaseUnavailableError('Database connection lost during a stream'));
+      };
+    });
+    died.catch(() => undefined);
+    client.on('error', onClientError);
+    const cursor = client.query(new Cursor(text, values, { rowMode: opts.rowMode === 'array' ? 'array' : undefined }));
+    let finished = false;
+    let broken: unknown;
+    const onAbort = () => {
+      if (finished) return;
+      // Cancel from a second connection: the cursor's own connection is busy running the query.
+      this.pool.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
+    };
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      if (opts.signal?.aborted) onAbort();
+      for (;;) {
+        if (opts.signal?.aborted) break;
+        // Raced with the signal: on a silent connection (network black hole) the read never settles.
+        const rows = await Promise.race([untilAborted(cursor.read(batch), opts.signal), died]);
+        if (rows.length === 0) break;
+        yield rows as R[];
+        if (rows.length < batch) break;
+      }
+      // Left because of an abort: a pg_cancel_backend is in flight, so this connection must not be
+      // reused (the late cancel would hit whatever query ran on it next).
+      finished = !opts.signal?.aborted;
+    } catch (err) {
+      broken = err;
+      if (opts.signal?.aborted) return;
+      throw wrap(err);
+    } finally {
+      opts.signal?.removeEventListener('abort', onAbort);
+      const unfinished = !finished;
+      if (unfinished && !broken) onAbort();
+      // Closing waits for the server's answer, which a dead or silent connection never sends; an
+      // unfinished cursor's client is discarded below anyway, which ends its connection.
+      if (!unfinished && !broken && !dead) await cursor.close().catch(() => undefined);
+      client.off('error', onClientError);
+      // A connection that was cancelled mid-stream (or whose backend died) is discarded rather than reused.
+      client.release(unfinished || broken || dead ? true : undefined);
+    }
+  }
+
+  async transaction<T>(fn: (s: Session) => Promise<T>): Promise<T> {
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw wrap(err);
+    }
+    const session: Session = {
+      query: async <R>(text: string, values: unknown[] = []) => {
+        const r = await client.query(text, values);
+        return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+      },
+      exec: async (sql: string) => {
+        await client.query(sql);
+      },
+      copyIn: async (copySql: string, chunks: AsyncIterable<string>) => {
+        const sink = client.query(copyFrom(copySql));
+        await pipeline(Readable.from(chunks), sink);
+      },
+    };
+    let ok = false;
+    try {
+      await client.query('BEGIN');
+      const out = await fn(session);
+      await client.query('COMMIT');
+      ok = true;
+      return out;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw isConnectionError(err) ? wrap(err) : err;
+    } finally {
+      client.release(ok ? undefined : true);
+    }
+  }
+
+  poolStats() {
+    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+/** Resolves or rejects with p, or rejects as soon as the signal aborts. */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason ?? new Error('aborted'));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+function wrap(err: unknown): unknown {
+  if (isConnectionError(err)) return new DatabaseUnavailableError('Database unavailable: ' + (err as Error).message, err);
+  return err;
+}

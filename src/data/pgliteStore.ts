@@ -1,0 +1,106 @@
+import type { PGlite } from '@electric-sql/pglite';
+import { QueryResult, Session, Store, StreamOptions } from './store';
+
+/** Bytes of CSV handed to one embedded COPY; bounds memory while keeping COPY's speed. */
+const COPY_CHUNK_BYTES = 8 * 1024 * 1024;
+
+export interface PgliteStoreOptions {
+  /** Directory to persist to; undefined = in memory. */
+  dataDir?: string;
+  /** A tarball from dumpDataDir() to start from (tests use a migrated template). */
+  loadDataDir?: Blob | File;
+  statementTimeoutMs?: number;
+}
+
+/** Store over embedded PostGIS in WebAssembly (PGlite): one connection, queries serialized. */
+export class PgliteStore implements Store {
+  readonly kind = 'pglite' as const;
+  private cursorSeq = 0;
+  private active = 0;
+
+  private constructor(readonly db: PGlite) {}
+
+  /** Opens (and creates if needed) the embedded database with the PostGIS extension loaded. */
+  static async open(opts: PgliteStoreOptions = {}): Promise<PgliteStore> {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const { postgis } = await import('@electric-sql/pglite-postgis');
+    const db = await PGlite.create(opts.dataDir ? `file://${opts.dataDir}` : undefined, {
+      extensions: { postgis },
+      loadDataDir: opts.loadDataDir,
+      parsers: { 20: (v: string) => Number(v), 1700: (v: string) => Number(v) },
+    });
+    if (opts.statementTimeoutMs) await db.exec(`SET statement_timeout = ${Math.floor(opts.statementTimeoutMs)}`);
+    return new PgliteStore(db);
+  }
+
+  async query<R>(text: string, values: unknown[] = []): Promise<QueryResult<R>> {
+    const r = await this.db.query<R>(text, values);
+    return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+  }
+
+  async *stream<R>(text: string, values: unknown[], opts: StreamOptions = {}): AsyncIterable<R[]> {
+    const batch = opts.batchSize ?? 2000;
+    // A WITH HOLD cursor lives outside a transaction, so other requests can run between fetches
+    // on the single embedded connection instead of waiting for the whole stream.
+    const name = `rg_cursor_${++this.cursorSeq}`;
+    await this.db.query(`DECLARE ${name} NO SCROLL CURSOR WITH HOLD FOR ${text}`, values);
+    this.active++;
+    try {
+      for (;;) {
+        if (opts.signal?.aborted) return;
+        const r = await this.db.query<R>(`FETCH ${batch} FROM ${name}`, [], opts.rowMode === 'array' ? { rowMode: 'array' } : undefined);
+        if (r.rows.length === 0) return;
+        yield r.rows;
+        if (r.rows.length < batch) return;
+      }
+    } finally {
+      this.active--;
+      await this.db.query(`CLOSE ${name}`).catch(() => undefined);
+    }
+  }
+
+  async transaction<T>(fn: (s: Session) => Promise<T>): Promise<T> {
+    return this.db.transaction(async (tx) => {
+      const session: Session = {
+        query: async <R>(text: string, values: unknown[] = []) => {
+          const r = await tx.query<R>(text, values);
+          return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+        },
+        exec: async (sql: string) => {
+          await tx.exec(sql);
+        },
+        copyIn: async (copySql: string, chunks: AsyncIterable<string>) => {
+          const sql = copySql.replace(/FROM\s+STDIN/i, "FROM '/dev/blob'");
+          let parts: string[] = [];
+          let size = 0;
+          const flush = async () => {
+            if (size === 0) return;
+            await tx.query(sql, [], { blob: new Blob(parts) });
+            parts = [];
+            size = 0;
+          };
+          for await (const c of chunks) {
+            parts.push(c);
+            size += c.length;
+            if (size >= COPY_CHUNK_BYTES) await flush();
+          }
+          await flush();
+        },
+      };
+      return fn(session);
+    });
+  }
+
+  poolStats() {
+    return { total: 1, idle: this.active === 0 ? 1 : 0, waiting: 0 };
+  }
+
+  /** Tarball of the data directory, used to clone a migrated template quickly. */
+  async dump(): Promise<Blob> {
+    return (await this.db.dumpDataDir('none')) as Blob;
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}

@@ -1,0 +1,58 @@
+/** Result of a query: rows as objects keyed by column name. */
+export interface QueryResult<R> {
+  rows: R[];
+  rowCount: number;
+}
+
+/** Anything that runs one parameterized statement. */
+export interface Queryable {
+  query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
+}
+
+/** A connection inside a transaction: queries plus bulk load. */
+export interface Session extends Queryable {
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+  /** Runs `COPY ... FROM STDIN` (text or csv, as the statement says), feeding it the given chunks. */
+  copyIn(copySql: string, chunks: AsyncIterable<string>): Promise<void>;
+}
+
+export interface StreamOptions {
+  /** Aborting stops the query on the server and ends the iteration. */
+  signal?: AbortSignal;
+  /** Rows per fetch. */
+  batchSize?: number;
+  /** 'array' returns each row as an array of column values (faster for wide streams). */
+  rowMode?: 'object' | 'array';
+}
+
+/** The one data access interface; hides the difference between PostgreSQL (pg Pool) and embedded PGlite. */
+export interface Store extends Queryable {
+  readonly kind: 'postgres' | 'pglite';
+  /** Streams the rows of a query from a server-side cursor, a batch at a time. */
+  stream<R = Record<string, unknown>>(text: string, values: unknown[], opts?: StreamOptions): AsyncIterable<R[]>;
+  /** Runs fn inside BEGIN/COMMIT; any throw rolls everything back. */
+  transaction<T>(fn: (s: Session) => Promise<T>): Promise<T>;
+  /** Pool figures for metrics; embedded store reports one connection. */
+  poolStats(): { total: number; idle: number; waiting: number };
+  close(): Promise<void>;
+}
+
+/** Raised by a store when the database cannot be reached or dropped the connection. */
+export class DatabaseUnavailableError extends Error {
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004', '53300']);
+
+/** True when an error means the database is down or the connection was lost (as opposed to a bad query). */
+export function isConnectionError(err: unknown): boolean {
+  if (err instanceof DatabaseUnavailableError) return true;
+  const e = err as { code?: string; message?: string } | undefined;
+  if (!e) return false;
+  if (e.code && CONNECTION_CODES.has(e.code)) return true;
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e.message ?? '');
+}

@@ -1,0 +1,27 @@
+import { FeatureEncoder, propertyText } from './featureEncoder';
+
+/** RFC 4180 field: quoted when it holds a separator, quote or line break. */
+export function csvField(v: string): string {
+  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+/** CSV: one row per feature, the gml:id first and the geometry last as WKT (x/y order). */
+export const csvEncoder: FeatureEncoder = {
+  contentType: 'text/csv; charset=utf-8',
+  geometryEncoding: 'wkt',
+  begin(info) {
+    const cols = ['gml_id', ...info.properties.map((p) => p.name)];
+    if (info.includeGeometry) cols.push(info.type.geometry.name);
+    return cols.join(',') + '\r\n';
+  },
+  feature(row, info) {
+    const out = [csvField(`${info.type.name}.${row[0]}`)];
+    for (let i = 0; i < info.properties.length; i++) {
+      const v = row[i + 2];
+      out.push(v === null || v === undefined ? '' : csvField(propertyText(info.properties[i], v, info.baseUrl)));
+    }
+    if (info.includeGeometry) out.push(row[1] ? csvField(row[1]) : '');
+    return out.join(',') + '\r\n';
+  },
+  end: () => '',
+};

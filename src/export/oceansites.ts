@@ -1,0 +1,203 @@
+/**
+ * The OceanSITES (1.4, CF-1.6) layout of one time series: TIME (unlimited), DEPTH, LATITUDE, LONGITUDE
+ * coordinate variables, the measured variable named by its OceanSITES parameter code (TEMP, PSAL...)
+ * and its quality-flag variable <CODE>_QC following OceanSITES reference table 2.
+ */
+import type { DatasetInfo } from './datasetInfo';
+import type { NcAttrs, NcLayout } from './netcdf3';
+
+/** OceanSITES time reference: days since 1950-01-01T00:00:00Z. */
+export const TIME_UNITS = 'days since 1950-01-01T00:00:00Z';
+const EPOCH_1950_MS = Date.UTC(1950, 0, 1);
+/** Converts Unix seconds to OceanSITES days. */
+export const unixSecondsToDays1950 = (s: number): number => (s * 1000 - EPOCH_1950_MS) / 86_400_000;
+
+/** _FillValue of the measured variable (OceanSITES convention) and of the QC variable. */
+export const VALUE_FILL = 99999;
+export const QC_FILL = -128;
+
+/** OceanSITES reference table 2: quality flag values and meanings (our qc column uses the same scale). */
+export const QC_FLAG_VALUES = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+export const QC_FLAG_MEANINGS = [
+  'no_qc_performed',
+  'good_data',
+  'probably_good_data',
+  'bad_data_that_are_potentially_correctable',
+  'bad_data',
+  'value_changed',
+  'not_used',
+  'nominal_value',
+  'interpolated_value',
+  'missing_value',
+];
+
+/** UCUM codes (as stored) to the UDUNITS spellings CF asks for. */
+const UCUM_TO_UDUNITS: Record<string, string> = {
+  Cel: 'degree_Celsius',
+  K: 'K',
+  m: 'm',
+  cm: 'cm',
+  s: 's',
+  dbar: 'decibar',
+  bar: 'bar',
+  Pa: 'Pa',
+  hPa: 'hPa',
+  deg: 'degree',
+  '1': '1',
+  '%': 'percent',
+  '[psu]': '1',
+  'm/s': 'm s-1',
+  'm.s-1': 'm s-1',
+  'mg/m3': 'mg m-3',
+  'mg.m-3': 'mg m-3',
+  'umol/kg': 'micromole kg-1',
+  'S/m': 'S m-1',
+};
+
+/** CF/UDUNITS units for a stored UCUM code (unknown codes pass through unchanged). */
+export function cfUnits(ucum: string): string {
+  return UCUM_TO_UDUNITS[ucum] ?? ucum;
+}
+
+/** A NetCDF variable name for a parameter code (OceanSITES codes are already valid names). */
+export function variableName(propertyCode: string): string {
+  const n = propertyCode.replace(/[^A-Za-z0-9_]/g, '_');
+  return /^[A-Za-z_]/.test(n) ? n : `P_${n}`;
+}
+
+/** OceanSITES data_mode from our processing level: R real-time/raw, D delayed-mode (quality controlled). */
+export function dataMode(processingLevel: string): 'R' | 'D' {
+  return /raw|real.?time/i.test(processingLevel) ? 'R' : 'D';
+}
+
+export interface LayoutContext {
+  /** ISO instant the file is written. */
+  created: string;
+  institution: string;
+  contactEmail: string;
+  publisherUrl: string;
+  /** Public links written into `references` (WFS/SOS, ISO record); may be empty. */
+  references: string[];
+}
+
+/** Builds the header of one dataset's OceanSITES file; record variables are TIME, the value, and its QC. */
+export function oceanSitesLayout(d: DatasetInfo, ctx: LayoutContext): NcLayout {
+  const v = variableName(d.propertyCode);
+  const depth = d.depthM ?? 0;
+  const f = (x: number) => ({ type: 'float' as const, values: [x] });
+  const dbl = (x: number) => ({ type: 'double' as const, values: [x] });
+  const globalAttrs: NcAttrs = {
+    data_type: 'OceanSITES time-series data',
+    format_version: '1.4',
+    Conventions: 'CF-1.6 OceanSITES-1.4 ACDD-1.3',
+    netcdf_version: '3.6 (64-bit offset)',
+    featureType: 'timeSeries',
+    cdm_data_type: 'Station',
+    title: `${d.propertyLabel} at ${d.stationName} (${d.sensorFamily})`,
+    summary: `${d.propertyLabel} (${d.standardName}) measured by a ${d.sensorFamily} sensor at station ${d.stationName} (${d.stationCode}) of the ${d.networkName} network; processing level: ${d.processingLevel}.`,
+    id: d.code,
+    naming_authority: 'OceanSITES',
+    platform_code: d.stationCode,
+    site_code: d.stationCode,
+    network: d.networkName,
+    data_mode: dataMode(d.processingLevel),
+    processing_level: d.processingLevel,
+    institution: d.producer ?? ctx.institution,
+    source: 'fixed subsurface station',
+    keywords_vocabulary: 'CF Standard Name Table',
+    keywords: d.standardName,
+    sensor_model: d.sensorFamily,
+    sensor_code: d.sensorCode,
+    time_coverage_start: d.timeStart ?? '',
+    time_coverage_end: d.timeEnd ?? '',
+    geospatial_lat_min: dbl(d.lat),
+    geospatial_lat_max: dbl(d.lat),
+    geospatial_lat_units: 'degrees_north',
+    geospatial_lon_min: dbl(d.lon),
+    geospatial_lon_max: dbl(d.lon),
+    geospatial_lon_units: 'degrees_east',
+    geospatial_vertical_min: dbl(depth),
+    geospatial_vertical_max: dbl(depth),
+    geospatial_vertical_positive: 'down',
+    geospatial_vertical_units: 'm',
+    area: d.country ?? '',
+    date_created: ctx.created,
+    date_update: d.updatedAt,
+    data_assembly_center: ctx.institution,
+    publisher_name: ctx.institution,
+    publisher_email: ctx.contactEmail,
+    publisher_url: ctx.publisherUrl,
+    references: ctx.references.join(' '),
+    license: 'Follows CLIVAR (Climate Variability and Predictability) standards',
+    citation: `${ctx.institution}, ${d.networkName}: ${d.code}`,
+    qc_manual: 'OceanSITES User Manual, reference table 2 (quality flags)',
+  };
+  return {
+    dims: [
+      { name: 'TIME', size: 'unlimited' },
+      { name: 'DEPTH', size: 1 },
+      { name: 'LATITUDE', size: 1 },
+      { name: 'LONGITUDE', size: 1 },
+    ],
+    globalAttrs,
+    vars: [
+      {
+        name: 'LATITUDE',
+        type: 'float',
+        dims: ['LATITUDE'],
+        attrs: { standard_name: 'latitude', long_name: 'Latitude of each location', units: 'degrees_north', axis: 'Y', valid_min: f(-90), valid_max: f(90), reference: 'WGS84', coordinate_reference_frame: 'urn:ogc:crs:EPSG::4326' },
+        data: [d.lat],
+      },
+      {
+        name: 'LONGITUDE',
+        type: 'float',
+        dims: ['LONGITUDE'],
+        attrs: { standard_name: 'longitude', long_name: 'Longitude of each location', units: 'degrees_east', axis: 'X', valid_min: f(-180), valid_max: f(180), reference: 'WGS84', coordinate_reference_frame: 'urn:ogc:crs:EPSG::4326' },
+        data: [d.lon],
+      },
+      {
+        name: 'DEPTH',
+        type: 'float',
+        dims: ['DEPTH'],
+        attrs: { standard_name: 'depth', long_name: 'Depth of each measurement', units: 'm', positive: 'down', axis: 'Z', reference: 'sea_level', coordinate_reference_frame: 'urn:ogc:crs:EPSG::5831' },
+        data: [depth],
+      },
+      {
+        name: 'TIME',
+        type: 'double',
+        dims: ['TIME'],
+        attrs: { standard_name: 'time', long_name: 'time', units: TIME_UNITS, calendar: 'gregorian', axis: 'T', valid_min: dbl(0), valid_max: dbl(90000) },
+      },
+      {
+        name: v,
+        type: 'float',
+        dims: ['TIME', 'DEPTH'],
+        attrs: {
+          standard_name: d.standardName,
+          long_name: d.propertyLabel,
+          units: cfUnits(d.uom),
+          _FillValue: f(VALUE_FILL),
+          coordinates: 'TIME DEPTH LATITUDE LONGITUDE',
+          ancillary_variables: `${v}_QC`,
+          sensor_model: d.sensorFamily,
+          sensor_depth: f(depth),
+          vocabulary: d.vocabularyUri,
+        },
+      },
+      {
+        name: `${v}_QC`,
+        type: 'byte',
+        dims: ['TIME', 'DEPTH'],
+        attrs: {
+          long_name: `quality flag of ${d.propertyLabel}`,
+          conventions: 'OceanSITES reference table 2',
+          _FillValue: { type: 'byte', values: [QC_FILL] },
+          valid_min: { type: 'byte', values: [0] },
+          valid_max: { type: 'byte', values: [9] },
+          flag_values: { type: 'byte', values: QC_FLAG_VALUES },
+          flag_meanings: QC_FLAG_MEANINGS.join(' '),
+        },
+      },
+    ],
+  };
+}

@@ -1,0 +1,63 @@
+import { create } from 'xmlbuilder2';
+import type { DatasetInfo } from './datasetInfo';
+import { netcdfFileName, THREDDS_URL_PATH } from './links';
+import { cfUnits, variableName } from './oceansites';
+
+/** Where the THREDDS container sees the exported directory (compose mounts the shared volume there). */
+export const DEFAULT_THREDDS_LOCATION = '/usr/local/tomcat/content/thredds/reefgate/';
+
+export interface CatalogEntry {
+  info: DatasetInfo;
+  bytes: number;
+}
+
+export interface CatalogOptions {
+  title: string;
+  /** Absolute directory of the files inside the THREDDS server (datasetRoot location). */
+  location: string;
+  /** Link to a dataset's ISO 19139 record, when the gateway's public URL is known. */
+  metadataUrl?: (code: string) => string;
+}
+
+/** THREDDS client catalog (InvCatalog 1.0) listing every exported file with OPeNDAP and HTTP access. */
+export function threddsCatalog(entries: CatalogEntry[], opts: CatalogOptions): string {
+  const doc = create({ version: '1.0', encoding: 'UTF-8' });
+  const cat = doc.ele('http://www.unidata.ucar.edu/namespaces/thredds/InvCatalog/v1.0', 'catalog', {
+    'xmlns:xlink': 'http://www.w3.org/1999/xlink',
+    name: opts.title,
+    version: '1.2',
+  });
+  const all = cat.ele('service', { name: 'all', serviceType: 'Compound', base: '' });
+  all.ele('service', { name: 'odap', serviceType: 'OpenDAP', base: '/thredds/dodsC/' });
+  all.ele('service', { name: 'http', serviceType: 'HTTPServer', base: '/thredds/fileServer/' });
+  all.ele('service', { name: 'ncss', serviceType: 'NetcdfSubset', base: '/thredds/ncss/' });
+  cat.ele('datasetRoot', { path: THREDDS_URL_PATH, location: opts.location });
+
+  const top = cat.ele('dataset', { name: opts.title, ID: THREDDS_URL_PATH });
+  const meta = top.ele('metadata', { inherited: 'true' });
+  meta.ele('serviceName').txt('all');
+  meta.ele('dataType').txt('Station');
+  meta.ele('dataFormat').txt('NetCDF');
+  meta.ele('documentation', { type: 'summary' }).txt('Ocean observation time series exported from ReefGate, one OceanSITES (CF-1.6) NetCDF file per dataset.');
+
+  for (const { info: d, bytes } of entries) {
+    const file = netcdfFileName(d.code);
+    const ds = top.ele('dataset', { name: `${d.propertyLabel} at ${d.stationName} (${d.code})`, ID: `${THREDDS_URL_PATH}/${file}`, urlPath: `${THREDDS_URL_PATH}/${file}` });
+    ds.ele('dataSize', { units: 'bytes' }).txt(String(bytes));
+    ds.ele('date', { type: 'modified' }).txt(d.updatedAt);
+    if (d.timeStart && d.timeEnd) {
+      const tc = ds.ele('timeCoverage');
+      tc.ele('start').txt(d.timeStart);
+      tc.ele('end').txt(d.timeEnd);
+    }
+    const gc = ds.ele('geospatialCoverage');
+    gc.ele('northsouth').ele('start').txt(String(d.lat)).up().ele('size').txt('0').up().ele('units').txt('degrees_north');
+    gc.ele('eastwest').ele('start').txt(String(d.lon)).up().ele('size').txt('0').up().ele('units').txt('degrees_east');
+    // "CF-1.0" is THREDDS' vocabulary name for CF standard names (its enumeration has no later CF versions).
+    ds.ele('variables', { vocabulary: 'CF-1.0' })
+      .ele('variable', { name: variableName(d.propertyCode), vocabulary_name: d.standardName, units: cfUnits(d.uom) })
+      .txt(d.propertyLabel);
+    if (opts.metadataUrl) ds.ele('documentation', { 'xlink:href': opts.metadataUrl(d.code), 'xlink:title': 'ISO 19139 metadata record' });
+  }
+  return doc.end({ prettyPrint: true });
+}

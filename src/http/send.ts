@@ -1,0 +1,49 @@
+import type { Response } from 'express';
+import type { Logger } from '../log';
+import type { OwsResponse, Sink } from '../ows/types';
+
+/** Writes an operation's response: whole bodies at once, streams with backpressure; headers go out with the first byte. */
+export async function sendOwsResponse(res: Response, out: OwsResponse, signal: AbortSignal, log: Logger): Promise<void> {
+  const head = () => {
+    res.status(out.status ?? 200);
+    res.setHeader('Content-Type', out.contentType);
+    for (const [k, v] of Object.entries(out.headers ?? {})) res.setHeader(k, v);
+  };
+  if (out.kind === 'body') {
+    head();
+    res.end(out.body);
+    return;
+  }
+  let started = false;
+  const sink: Sink = {
+    signal,
+    write(chunk) {
+      if (signal.aborted) return Promise.reject(new Error('client disconnected'));
+      if (!started) {
+        head();
+        started = true;
+      }
+      if (res.write(chunk)) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const done = () => {
+          res.off('drain', done);
+          res.off('close', done);
+          signal.aborted || res.destroyed ? reject(new Error('client disconnected')) : resolve();
+        };
+        res.on('drain', done);
+        res.on('close', done);
+      });
+    },
+  };
+  try {
+    await out.produce(sink);
+    if (!started) head();
+    res.end();
+  } catch (err) {
+    if (!started) throw err;
+    // After the first byte a status can no longer be sent: cut the connection so the client sees
+    // a broken transfer (no terminating chunk) rather than a silently truncated document.
+    if (!signal.aborted) log.error({ err }, 'stream failed after the first byte');
+    res.destroy(err instanceof Error ? err : new Error(String(err)));
+  }
+}

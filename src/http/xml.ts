@@ -1,0 +1,120 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { OwsError } from '../ows/errors';
+
+/** A namespace-resolved XML element (what request parsers walk). */
+export interface XmlElement {
+  ns: string;
+  local: string;
+  /** Qualified name as written (with prefix). */
+  qname: string;
+  /** Attributes by qualified name as written, plus `{ns}local` keys for prefixed ones. */
+  attrs: Record<string, string>;
+  children: XmlElement[];
+  text: string;
+  /** Prefix → namespace in scope at this element (to resolve QName values such as typeNames). */
+  scope: Record<string, string>;
+}
+
+export interface XmlLimits {
+  maxDepth: number;
+}
+
+/** Parses an XML request body; DTDs and entity declarations are refused (no XXE, no entity expansion). */
+export function parseXml(text: string, limits: XmlLimits = { maxDepth: 64 }): XmlElement {
+  if (/<!DOCTYPE|<!ENTITY/i.test(text)) {
+    throw new OwsError('OperationParsingFailed', 'request', 'DTDs and entity declarations are not allowed in requests');
+  }
+  // XML 1.0 forbids these even as references; the validator lets some through and they would be echoed back.
+  if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.test(text)) {
+    throw new OwsError('OperationParsingFailed', 'request', 'The request contains characters that XML does not allow');
+  }
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) {
+    throw new OwsError('OperationParsingFailed', 'request', `Malformed XML: ${valid.err.msg} (line ${valid.err.line})`);
+  }
+  const parser = new XMLParser({
+    preserveOrder: true,
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    parseTagValue: false,
+    parseAttributeValue: false,
+    trimValues: false,
+    processEntities: true,
+    htmlEntities: false,
+    ignoreDeclaration: true,
+    ignorePiTags: true,
+    commentPropName: '#comment',
+  });
+  let tree: RawNode[];
+  try {
+    tree = parser.parse(text) as RawNode[];
+  } catch (err) {
+    // The parser's own limits (e.g. its nesting cap, reached before ours for deep input) are input errors, not faults.
+    const msg = /nested/i.test((err as Error).message) ? `XML nesting deeper than ${limits.maxDepth} levels` : 'Malformed XML';
+    throw new OwsError('OperationParsingFailed', 'request', msg);
+  }
+  const root = tree.find((n) => elementName(n) !== null);
+  if (!root) throw new OwsError('OperationParsingFailed', 'request', 'The request body has no root element');
+  return convert(root, { xml: 'http://www.w3.org/XML/1998/namespace' }, 1, limits);
+}
+
+type RawNode = Record<string, unknown>;
+
+function elementName(n: RawNode): string | null {
+  for (const k of Object.keys(n)) if (k !== ':@' && k !== '#text' && k !== '#comment' && !k.startsWith('?')) return k;
+  return null;
+}
+
+function convert(n: RawNode, parentScope: Record<string, string>, depth: number, limits: XmlLimits): XmlElement {
+  if (depth > limits.maxDepth) throw new OwsError('OperationParsingFailed', 'request', `XML nesting deeper than ${limits.maxDepth} levels`);
+  const qname = elementName(n)!;
+  const rawAttrs = (n[':@'] ?? {}) as Record<string, string>;
+  let scope = parentScope;
+  for (const [k, v] of Object.entries(rawAttrs)) {
+    if (k === 'xmlns' || k.startsWith('xmlns:')) {
+      if (scope === parentScope) scope = { ...parentScope };
+      scope[k === 'xmlns' ? '' : k.slice(6)] = String(v);
+    }
+  }
+  const attrs: Record<string, string> = {};
+  for (const [k, v] of Object.entries(rawAttrs)) {
+    if (k === 'xmlns' || k.startsWith('xmlns:')) continue;
+    attrs[k] = String(v);
+    const c = k.indexOf(':');
+    if (c > 0) {
+      const ns = scope[k.slice(0, c)];
+      if (ns) attrs[`{${ns}}${k.slice(c + 1)}`] = String(v);
+    }
+  }
+  const c = qname.indexOf(':');
+  const prefix = c > 0 ? qname.slice(0, c) : '';
+  const local = c > 0 ? qname.slice(c + 1) : qname;
+  const ns = scope[prefix] ?? '';
+  if (prefix && ns === '' && prefix !== 'xml') {
+    throw new OwsError('OperationParsingFailed', 'request', `Undeclared namespace prefix "${prefix}"`);
+  }
+  const children: XmlElement[] = [];
+  let text = '';
+  for (const child of (n[qname] ?? []) as RawNode[]) {
+    if ('#text' in child) text += String(child['#text']);
+    else if (elementName(child) !== null) children.push(convert(child, scope, depth + 1, limits));
+  }
+  return { ns, local, qname, attrs, children, text: text.trim(), scope };
+}
+
+/** First child with this local name (and namespace when given). */
+export function child(el: XmlElement, local: string, ns?: string): XmlElement | undefined {
+  return el.children.find((c) => c.local === local && (ns === undefined || c.ns === ns));
+}
+
+/** All children with this local name. */
+export function childrenNamed(el: XmlElement, local: string, ns?: string): XmlElement[] {
+  return el.children.filter((c) => c.local === local && (ns === undefined || c.ns === ns));
+}
+
+/** Resolves a QName value (e.g. "reef:Station") against the element's namespace scope. */
+export function resolveQName(el: XmlElement, qname: string): { ns: string; local: string; prefix: string } {
+  const c = qname.indexOf(':');
+  const prefix = c > 0 ? qname.slice(0, c) : '';
+  return { ns: el.scope[prefix] ?? '', local: c > 0 ? qname.slice(c + 1) : qname, prefix };
+}

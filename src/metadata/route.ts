@@ -1,0 +1,39 @@
+import type { Request, RequestHandler, Response } from 'express';
+import type { Config } from '../config/config';
+import type { Store } from '../data/store';
+import { getDatasetInfo } from '../export/datasetInfo';
+import { publicBaseUrl } from '../http/publicUrl';
+import { OwsError } from '../ows/errors';
+import { featureTypes, findFeatureType } from '../catalog/featureTypes';
+import { collectionRecord, iso19139Record, loadCollectionSummary } from './iso19139';
+
+export interface MetadataRouteDeps {
+  config: Config;
+  store: Store;
+  /** The app's one error renderer. */
+  sendError: (res: Response, err: unknown) => void;
+}
+
+/** GET /metadata/{datasetCode}.xml: the dataset's ISO 19139 record (or a feature type's collection record); unknown → 404 ExceptionReport. */
+export function metadataHandler(deps: MetadataRouteDeps): RequestHandler {
+  return async (req: Request, res: Response) => {
+    try {
+      const file = String(req.params.file ?? '');
+      const code = file.endsWith('.xml') ? file.slice(0, -'.xml'.length) : '';
+      if (!code) throw new OwsError('InvalidParameterValue', 'datasetCode', 'Metadata records are served as /metadata/{datasetCode}.xml', { status: 404 });
+      const base = publicBaseUrl(req, deps.config);
+      const info = await getDatasetInfo(deps.store, code);
+      if (info) {
+        res.setHeader('Last-Modified', new Date(info.updatedAt).toUTCString());
+        res.type('application/xml; charset=utf-8').send(iso19139Record(info, base, deps.config));
+        return;
+      }
+      // A feature type name (Station, Dataset, Observation): the collection record capabilities link to.
+      const type = findFeatureType(featureTypes(deps.config), code);
+      if (!type) throw new OwsError('InvalidParameterValue', 'datasetCode', `Unknown dataset "${code}"`, { status: 404 });
+      res.type('application/xml; charset=utf-8').send(collectionRecord(type, await loadCollectionSummary(deps.store), base, deps.config));
+    } catch (err) {
+      deps.sendError(res, err);
+    }
+  };
+}

@@ -1,0 +1,122 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Store } from '../data/store';
+
+/**
+ * Process-wide registry: what code outside the HTTP layer counts (rows streamed by the encoders,
+ * import progress) and the Node runtime figures. One per process, whatever the number of apps.
+ */
+export const processRegistry = new Registry();
+collectDefaultMetrics({ register: processRegistry });
+
+/**
+ * Rows written to clients by streaming encoders. WFS/SOS encoders call
+ * `rowsStreamed.inc({ service: 'WFS', operation: 'GetFeature' }, n)` once per batch.
+ */
+export const rowsStreamed = new Counter({
+  name: 'reefgate_rows_streamed_total',
+  help: 'Rows (features, observations) streamed to clients',
+  labelNames: ['service', 'operation'] as const,
+  registers: [processRegistry],
+});
+
+const importRows = new Gauge({
+  name: 'reefgate_import_rows',
+  help: 'Rows read so far by the current (or last) import, per input file',
+  labelNames: ['file'] as const,
+  registers: [processRegistry],
+});
+const importRate = new Gauge({
+  name: 'reefgate_import_rows_per_second',
+  help: 'Read rate of the current (or last) import, per input file',
+  labelNames: ['file'] as const,
+  registers: [processRegistry],
+});
+const importRunning = new Gauge({
+  name: 'reefgate_import_in_progress',
+  help: '1 while an import is reading a file, else 0',
+  registers: [processRegistry],
+});
+
+/** Updates the import gauges from an importer onProgress report. */
+export function recordImportProgress(p: { file: string; rows: number; rowsPerSecond: number; done: boolean }): void {
+  importRows.set({ file: p.file }, p.rows);
+  importRate.set({ file: p.file }, p.rowsPerSecond);
+  importRunning.set(p.done ? 0 : 1);
+}
+
+/** Labels of one HTTP request: service and operation come from a closed set, never from raw user text. */
+export interface RequestLabels {
+  service: string;
+  operation: string;
+}
+
+/** Why a request was turned away before it reached its operation. */
+export type RejectReason = 'queue_full' | 'rate_limited' | 'timeout';
+
+/** Metrics of one app instance (createApp may run several times in one process, e.g. in tests). */
+export interface AppMetrics {
+  observeRequest(labels: RequestLabels, status: string, seconds: number): void;
+  rejected(reason: RejectReason): void;
+  /** Figures of the heavy-request limiter, read at scrape time. */
+  setHeavySource(fn: () => { running: number; queued: number }): void;
+  inflight: Gauge;
+  /** Text exposition of this app's metrics followed by the process-wide ones. */
+  render(): Promise<string>;
+  contentType: string;
+}
+
+/** Creates the per-app registry: request counts and latency, in-flight, rejections, pool and limiter gauges. */
+export function createAppMetrics(store: Store): AppMetrics {
+  const registry = new Registry();
+  const labelNames = ['service', 'operation', 'status'] as const;
+  const requests = new Counter({ name: 'reefgate_http_requests_total', help: 'HTTP requests by service, operation and status', labelNames, registers: [registry] });
+  const duration = new Histogram({
+    name: 'reefgate_http_request_duration_seconds',
+    help: 'Time from request arrival to the last byte sent (or the connection closing)',
+    labelNames,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [registry],
+  });
+  const inflight = new Gauge({ name: 'reefgate_http_requests_in_flight', help: 'Requests being processed', registers: [registry] });
+  const rejected = new Counter({ name: 'reefgate_http_rejected_total', help: 'Requests turned away by a limit', labelNames: ['reason'] as const, registers: [registry] });
+  new Gauge({
+    name: 'reefgate_db_pool_connections',
+    help: 'Database pool connections by state (total, idle, waiting = callers waiting for a connection)',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    collect() {
+      const s = store.poolStats();
+      this.set({ state: 'total' }, s.total);
+      this.set({ state: 'idle' }, s.idle);
+      this.set({ state: 'waiting' }, s.waiting);
+    },
+  });
+  let heavySource: () => { running: number; queued: number } = () => ({ running: 0, queued: 0 });
+  new Gauge({
+    name: 'reefgate_heavy_requests',
+    help: 'Data requests (GetFeature, GetObservation, ...) running or queued behind MAX_HEAVY_REQUESTS',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    collect() {
+      const h = heavySource();
+      this.set({ state: 'running' }, h.running);
+      this.set({ state: 'queued' }, h.queued);
+    },
+  });
+  return {
+    observeRequest(labels, status, seconds) {
+      const l = { ...labels, status };
+      requests.inc(l);
+      duration.observe(l, seconds);
+    },
+    rejected: (reason) => rejected.inc({ reason }),
+    setHeavySource(fn) {
+      heavySource = fn;
+    },
+    inflight,
+    async render() {
+      return (await registry.metrics()) + (await processRegistry.metrics());
+    },
+    contentType: registry.contentType,
+  };
+}

@@ -1,0 +1,150 @@
+import express, { NextFunction, Request, Response } from 'express';
+import http, { type Server } from 'node:http';
+import type { Config } from './config/config';
+import { isMigrated } from './data/migrate';
+import { DatabaseUnavailableError, isConnectionError, Store } from './data/store';
+import { toOwsRequest } from './http/owsRequest';
+import { publicBaseUrl } from './http/publicUrl';
+import { sendOwsResponse } from './http/send';
+import type { Logger } from './log';
+import { selectOperation, selectService } from './ows/dispatch';
+import { OwsError } from './ows/errors';
+import { renderExceptionReport } from './ows/exceptionReport';
+import { allServices } from './ows/services';
+import type { OwsContext, OwsRequest, ServiceDefinition } from './ows/types';
+import { portalRouter } from './portal/routes';
+import { createHardening } from './http/middleware/hardening';
+import { requestAbortController } from './http/middleware/requestDeadline';
+import { metadataHandler } from './metadata/route';
+
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  log: Logger;
+  services?: ServiceDefinition[];
+}
+
+/** Builds the Express application: health, landing page, OGC endpoints and the one error renderer. */
+export function createApp(deps: AppDeps): express.Express {
+  const { config, store, log } = deps;
+  const services = deps.services ?? allServices();
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.locals.inflight = 0;
+  const hardening = createHardening({ config, store, sendError: (res, err) => sendError(res, err, undefined, services, log) });
+  app.locals.hardening = hardening;
+  app.use(hardening.before);
+
+  app.use((req, res, next) => {
+    const t0 = process.hrtime.bigint();
+    app.locals.inflight++;
+    res.on('close', () => {
+      app.locals.inflight--;
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      log.info({ method: req.method, url: req.originalUrl.slice(0, 2000), status: res.statusCode, ms: Math.round(ms * 10) / 10, bytes: res.getHeader('content-length') ?? (res as unknown as { bytesWritten?: number }).bytesWritten, aborted: !res.writableFinished }, 'request');
+    });
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await store.query('SELECT 1');
+      if (!(await isMigrated(store))) {
+        res.status(503).json({ status: 'not ready', reason: 'database not migrated' });
+        return;
+      }
+      res.json({ status: 'ready', store: store.kind });
+    } catch (err) {
+      res.status(503).json({ status: 'not ready', reason: 'database unreachable' });
+    }
+  });
+
+  app.get('/metrics', hardening.metricsHandler);
+
+  // ISO 19139 record per dataset (GeoNetwork, MetadataURL links): GET /metadata/{datasetCode}.xml
+  app.get('/metadata/:file', metadataHandler({ config, store, sendError: (res, err) => sendError(res, err, undefined, services, log) }));
+
+  app.use(portalRouter(config, services));
+
+  const xmlBody = express.text({ type: () => true, limit: config.maxXmlBodyBytes });
+  for (const endpoint of ['ows', 'wfs', 'sos'] as const) {
+    const handler = async (req: Request, res: Response) => {
+      // Aborted when the client goes away or REQUEST_TIMEOUT_MS passes: cancels the database work.
+      const ac = requestAbortController(res);
+      let owsReq: OwsRequest | undefined;
+      try {
+        owsReq = toOwsRequest(req, endpoint, { maxKvpLength: 64 * 1024, maxXmlDepth: 64 });
+        const def = selectService(owsReq, services);
+        const op = selectOperation(owsReq, def);
+        const ctx: OwsContext = { config, store, log, baseUrl: publicBaseUrl(req, config), signal: ac.signal };
+        await hardening.run(req, res, owsReq, def, ac.signal, async () => {
+          const out = await op(owsReq!, ctx);
+          await sendOwsResponse(res, out, ac.signal, log);
+        });
+      } catch (err) {
+        sendError(res, err, owsReq, services, log);
+      }
+    };
+    app.get(`/${endpoint}`, hardening.entry, handler);
+    app.post(`/${endpoint}`, hardening.entry, xmlBody, handler);
+  }
+
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    sendError(res, err, undefined, services, log);
+  });
+  return app;
+}
+
+/** The one place that turns an error into an HTTP response. */
+export function sendError(res: Response, err: unknown, req: OwsRequest | undefined, services: ServiceDefinition[], log: Logger): void {
+  // Already answered (e.g. the request deadline sent its 503) or the client is gone: whatever the
+  // handler throws now (typically its own 'client disconnected') is moot, and no server fault.
+  if (res.writableEnded || res.destroyed) return;
+  const ows = toOwsError(err);
+  if (ows.status >= 500) log.error({ err }, 'request failed');
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const svc = req ? services.find((s) => s.name.toLowerCase() === (req.service ?? req.endpoint).toLowerCase()) : undefined;
+  const version = svc && req ? svc.exceptionVersion(req) : '2.0.0';
+  res.status(ows.status);
+  for (const [k, v] of Object.entries(ows.headers)) res.setHeader(k, v);
+  res.type('application/xml; charset=utf-8').send(renderExceptionReport(ows, version));
+}
+
+/** Maps any thrown value to an OwsError; database and internal details never reach the client. */
+export function toOwsError(err: unknown): OwsError {
+  if (err instanceof OwsError) return err;
+  const e = err as { type?: string; status?: number; code?: string };
+  if (e?.type === 'entity.too.large') return new OwsError('InvalidRequest', 'request', 'Request body too large', { status: 413 });
+  if (e?.type === 'entity.parse.failed' || e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
+    return new OwsError('OperationParsingFailed', 'request', 'The request body could not be read');
+  }
+  if (err instanceof DatabaseUnavailableError || isConnectionError(err)) {
+    return new OwsError('NoApplicableCode', 'database', 'The database is unavailable; try again shortly', { status: 503, headers: { 'Retry-After': '5' } });
+  }
+  if (e?.code === '57014') {
+    return new OwsError('NoApplicableCode', 'request', 'The query took too long and was cancelled', { status: 503, headers: { 'Retry-After': '5' } });
+  }
+  return new OwsError('NoApplicableCode', 'request', 'Internal server error', { status: 500, cause: err });
+}
+
+/** Starts listening; resolves once the port is bound. */
+export function listen(app: express.Express, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    // Room for the 64 KiB KVP limit (the request line counts as header; Node's default is 16 KiB).
+    const server = http.createServer({ maxHeaderSize: 80 * 1024 }, app);
+    // Idle keep-alive connections outlive the proxy's (HAProxy reuses them): with Node's 5 s default the
+    // server may close one just as a request is sent on it, and that request fails with a reset.
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}

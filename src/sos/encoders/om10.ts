@@ -1,0 +1,110 @@
+import type { Offering } from '../catalog';
+import { NS, QC_PARAMETER } from '../ns';
+import type { SeriesEncoder, SeriesExtent } from '../observationStream';
+import { ChunkWriter, ncnamePart, xmlEscape } from './chunkWriter';
+import { EPOCH, TIME_TEXT, VALUE_TEXT } from './sqlText';
+
+/** SOS 1.0 observation collection start tag. */
+function collectionStart(): string {
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<om:ObservationCollection xmlns:om="${NS.om10}" xmlns:gml="${NS.gml311}" xmlns:swe="${NS.swe101}"` +
+    ` xmlns:sa="${NS.sa}" xmlns:xlink="${NS.xlink}" xmlns:xsi="${NS.xsi}" gml:id="observations"` +
+    ` xsi:schemaLocation="${NS.om10} http://schemas.opengis.net/om/1.0.0/om.xsd">`
+  );
+}
+
+function samplingPoint(ds: Offering): string {
+  return (
+    `<sa:SamplingPoint gml:id="foi_${ncnamePart(ds.station)}_${ds.id}"><gml:name>${xmlEscape(ds.station)}</gml:name><sa:sampledFeature xlink:href=""/>` +
+    `<sa:position><gml:Point><gml:pos srsName="urn:ogc:def:crs:EPSG::4326">${ds.lat} ${ds.lon}</gml:pos></gml:Point></sa:position></sa:SamplingPoint>`
+  );
+}
+
+/** SOS 1.0 resultModel om:Observation: one om:Observation per series with a swe:DataArray (time,value,qc;...). */
+export class Om10ObservationEncoder implements SeriesEncoder {
+  readonly columns = `${TIME_TEXT} || ',' || ${VALUE_TEXT} || ',' || o.qc`;
+  readonly needsExtent = true;
+  readonly needsCount = true;
+  private first = true;
+
+  constructor(private readonly w: ChunkWriter) {}
+
+  /** Writes the collection start. */
+  begin(): Promise<void> {
+    return this.w.write(collectionStart());
+  }
+
+  async seriesStart(ds: Offering, e: SeriesExtent | undefined): Promise<void> {
+    const x = e!;
+    this.first = true;
+    await this.w.write(
+      `<om:member><om:Observation gml:id="obs_${ds.id}"><gml:name>${xmlEscape(ds.code)}</gml:name>` +
+        `<om:samplingTime><gml:TimePeriod><gml:beginPosition>${x.begin}</gml:beginPosition><gml:endPosition>${x.end}</gml:endPosition></gml:TimePeriod></om:samplingTime>` +
+        `<om:procedure xlink:href="${xmlEscape(ds.procedure)}"/>` +
+        `<om:observedProperty><swe:CompositePhenomenon gml:id="cp_${ds.id}" dimension="3"><gml:name>${xmlEscape(ds.label)}</gml:name>` +
+        `<swe:component xlink:href="urn:ogc:data:time:iso8601"/><swe:component xlink:href="${xmlEscape(ds.propertyUri)}"/><swe:component xlink:href="${QC_PARAMETER}"/></swe:CompositePhenomenon></om:observedProperty>` +
+        `<om:featureOfInterest>${samplingPoint(ds)}</om:featureOfInterest>` +
+        `<om:result><swe:DataArray><swe:elementCount><swe:Count><swe:value>${x.count ?? 0}</swe:value></swe:Count></swe:elementCount>` +
+        `<swe:elementType name="Components"><swe:DataRecord><swe:field name="time"><swe:Time definition="urn:ogc:data:time:iso8601"/></swe:field>` +
+        `<swe:field name="${xmlEscape(ncnamePart(ds.propertyCode))}"><swe:Quantity definition="${xmlEscape(ds.propertyUri)}"><swe:uom code="${xmlEscape(ds.uom)}"/></swe:Quantity></swe:field>` +
+        `<swe:field name="qc"><swe:Count definition="${QC_PARAMETER}"/></swe:field></swe:DataRecord></swe:elementType>` +
+        `<swe:encoding><swe:TextBlock decimalSeparator="." tokenSeparator="," blockSeparator=";"/></swe:encoding><swe:values>`,
+    );
+  }
+
+  async rows(_ds: Offering, rows: unknown[][]): Promise<void> {
+    let s = '';
+    for (let i = 0; i < rows.length; i++) s += (i === 0 && this.first ? '' : ';') + (rows[i][0] as string);
+    this.first = false;
+    await this.w.write(s);
+  }
+
+  seriesEnd(): Promise<void> {
+    return this.w.write('</swe:values></swe:DataArray></om:result></om:Observation></om:member>');
+  }
+
+  /** Closes the collection and flushes. */
+  async end(): Promise<void> {
+    await this.w.write('</om:ObservationCollection>');
+    await this.w.flush();
+  }
+}
+
+/** SOS 1.0 resultModel om:Measurement: one om:Measurement per row. */
+export class Om10MeasurementEncoder implements SeriesEncoder {
+  readonly columns = `${EPOCH}, ${TIME_TEXT}, ${VALUE_TEXT}`;
+  private head = '';
+  private tail = '';
+  private idPrefix = '';
+
+  constructor(private readonly w: ChunkWriter) {}
+
+  /** Writes the collection start. */
+  begin(): Promise<void> {
+    return this.w.write(collectionStart());
+  }
+
+  async seriesStart(ds: Offering): Promise<void> {
+    this.idPrefix = `m_${ds.id}_`;
+    this.head = `<om:procedure xlink:href="${xmlEscape(ds.procedure)}"/><om:observedProperty xlink:href="${xmlEscape(ds.propertyUri)}"/>` + `<om:featureOfInterest xlink:href="${xmlEscape(ds.station)}"/>`;
+    this.tail = `<om:result uom="${xmlEscape(ds.uom)}">`;
+  }
+
+  async rows(_ds: Offering, rows: unknown[][]): Promise<void> {
+    let s = '';
+    for (const r of rows) {
+      s +=
+        `<om:member><om:Measurement gml:id="${this.idPrefix}${r[0]}"><om:samplingTime><gml:TimeInstant><gml:timePosition>${r[1]}</gml:timePosition></gml:TimeInstant></om:samplingTime>` +
+        `${this.head}${this.tail}${r[2] === '' ? 'NaN' : r[2]}</om:result></om:Measurement></om:member>`;
+    }
+    await this.w.write(s);
+  }
+
+  async seriesEnd(): Promise<void> {}
+
+  /** Closes the collection and flushes. */
+  async end(): Promise<void> {
+    await this.w.write('</om:ObservationCollection>');
+    await this.w.flush();
+  }
+}

@@ -1,0 +1,58 @@
+import type { Offering } from '../catalog';
+import { NS, WML2_TVP_OBSERVATION } from '../ns';
+import type { SeriesEncoder, SeriesExtent } from '../observationStream';
+import { ChunkWriter, xmlEscape } from './chunkWriter';
+import { omRootStart } from './om20';
+import { TIME_TEXT } from './sqlText';
+
+const INTERPOLATION = 'http://www.opengis.net/def/waterml/2.0/interpolationType/Continuous';
+
+/**
+ * WaterML 2.0: one om:OM_Observation per series whose result is a wml2:MeasurementTimeseries
+ * (default point metadata with the unit, then time-value pairs formatted by PostgreSQL).
+ * Missing values are xsi:nil.
+ */
+export class Wml2Encoder implements SeriesEncoder {
+  readonly columns =
+    `'<wml2:point><wml2:MeasurementTVP><wml2:time>' || ${TIME_TEXT} || '</wml2:time>' || ` +
+    `CASE WHEN o.value IS NULL THEN '<wml2:value xsi:nil="true"/>' ELSE '<wml2:value>' || o.value::text || '</wml2:value>' END || '</wml2:MeasurementTVP></wml2:point>'`;
+  readonly needsExtent = true;
+
+  constructor(private readonly w: ChunkWriter) {}
+
+  /** Writes the root start tag (with the wml2 namespace). */
+  begin(): Promise<void> {
+    return this.w.write(omRootStart('GetObservation', ` xmlns:wml2="${NS.wml2}"`));
+  }
+
+  async seriesStart(ds: Offering, extent: SeriesExtent | undefined): Promise<void> {
+    const e = extent!;
+    await this.w.write(
+      `<sos:observationData><om:OM_Observation gml:id="ts_${ds.id}"><om:type xlink:href="${WML2_TVP_OBSERVATION}"/>` +
+        `<om:phenomenonTime><gml:TimePeriod gml:id="tp_${ds.id}"><gml:beginPosition>${e.begin}</gml:beginPosition><gml:endPosition>${e.end}</gml:endPosition></gml:TimePeriod></om:phenomenonTime>` +
+        `<om:resultTime><gml:TimeInstant gml:id="rt_${ds.id}"><gml:timePosition>${e.end}</gml:timePosition></gml:TimeInstant></om:resultTime>` +
+        `<om:procedure xlink:href="${xmlEscape(ds.procedure)}"/>` +
+        `<om:observedProperty xlink:href="${xmlEscape(ds.propertyUri)}" xlink:title="${xmlEscape(ds.label)}"/>` +
+        `<om:featureOfInterest xlink:href="${xmlEscape(ds.station)}" xlink:title="${xmlEscape(ds.stationName)}"/>` +
+        `<om:result><wml2:MeasurementTimeseries gml:id="mts_${ds.id}"><wml2:defaultPointMetadata><wml2:DefaultTVPMeasurementMetadata>` +
+        `<wml2:uom code="${xmlEscape(ds.uom)}"/><wml2:interpolationType xlink:href="${INTERPOLATION}" xlink:title="Instantaneous"/>` +
+        `</wml2:DefaultTVPMeasurementMetadata></wml2:defaultPointMetadata>`,
+    );
+  }
+
+  async rows(_ds: Offering, rows: unknown[][]): Promise<void> {
+    let s = '';
+    for (let i = 0; i < rows.length; i++) s += rows[i][0] as string;
+    await this.w.write(s);
+  }
+
+  seriesEnd(): Promise<void> {
+    return this.w.write('</wml2:MeasurementTimeseries></om:result></om:OM_Observation></sos:observationData>');
+  }
+
+  /** Closes the root and flushes. */
+  async end(): Promise<void> {
+    await this.w.write('</sos:GetObservationResponse>');
+    await this.w.flush();
+  }
+}

@@ -1,0 +1,157 @@
+import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
+import { xmlResponse } from '../ows/types';
+import { checkUpdateSequence, CapabilitiesRequest, parseCapabilitiesRequest } from './capabilitiesRequest';
+import { distinct, loadOfferings, Offering, updateSequence } from './catalog';
+import { getCapabilities10 } from './v1/getCapabilities';
+import { FORMAT, NS, OM_MEASUREMENT, SAMPLING_POINT, SML101_FORMAT, SML20_FORMAT, WML2_TVP_OBSERVATION } from './ns';
+import { operation, parameter, serviceIdentification, serviceProvider } from './owsCommon';
+import { eleTexts, XMLBuilder, xmlRoot, xmlString } from './xmlDoc';
+
+/** Response formats of GetObservation 2.0.0, in capabilities order. */
+export const RESPONSE_FORMATS_20 = [FORMAT.om20, FORMAT.wml2, FORMAT.json, FORMAT.csv];
+
+const PROFILES = [
+  'http://www.opengis.net/spec/SOS/2.0/conf/core',
+  'http://www.opengis.net/spec/SOS/2.0/conf/kvp-core',
+  'http://www.opengis.net/spec/SOS/2.0/conf/pox',
+  'http://www.opengis.net/spec/SOS/2.0/conf/obsByIdRetrieval',
+  'http://www.opengis.net/spec/SOS/2.0/conf/foiRetrieval',
+  'http://www.opengis.net/spec/OMXML/2.0/conf/measurement',
+  'http://www.opengis.net/spec/waterml/2.0/conf/xsd-measurement-timeseries-tvp-observation',
+];
+
+/** Endpoint advertised in DCPs (no '?', R4). */
+export function sosHref(ctx: OwsContext): string {
+  return `${ctx.baseUrl}/sos`;
+}
+
+/** SOS GetCapabilities: negotiates 2.0.0 / 1.0.0 and answers the matching document. */
+export async function getCapabilities(req: OwsRequest, ctx: OwsContext): Promise<OwsResponse> {
+  const q = parseCapabilitiesRequest(req, ['2.0.0', '1.0.0']);
+  const [offerings, seq] = await Promise.all([loadOfferings(ctx.store), updateSequence(ctx.store)]);
+  if (q.version === '1.0.0') return xmlResponse(getCapabilities10(ctx, offerings, seq, q));
+  return xmlResponse(capabilities20(ctx, offerings, seq, q));
+}
+
+/** The SOS 2.0.0 capabilities document. */
+export function capabilities20(ctx: OwsContext, offerings: Offering[], seq: string, q: CapabilitiesRequest): string {
+  const root = xmlRoot('sos:Capabilities', ['ows', 'swes', 'gml', 'fes', 'xlink', 'xsi', 'swe'], {
+    version: '2.0.0',
+    updateSequence: seq,
+    'xsi:schemaLocation': `${NS.sos} http://schemas.opengis.net/sos/2.0/sos.xsd`,
+  });
+  if (checkUpdateSequence(q.updateSequence, seq) === 'same') return xmlString(root);
+  if (q.sections.has('ServiceIdentification')) serviceIdentification(root, ctx.config, ['2.0.0', '1.0.0'], PROFILES);
+  if (q.sections.has('ServiceProvider')) serviceProvider(root, ctx.config);
+  if (q.sections.has('OperationsMetadata')) operationsMetadata(root, ctx, offerings);
+  if (q.sections.has('FilterCapabilities')) filterCapabilities(root);
+  if (q.sections.has('Contents')) contents(root, offerings);
+  return xmlString(root);
+}
+
+function operationsMetadata(root: XMLBuilder, ctx: OwsContext, offerings: Offering[]): void {
+  const href = sosHref(ctx);
+  const om = root.ele('ows:OperationsMetadata');
+  const offeringIds = distinct(offerings, 'code');
+  const procedures = distinct(offerings, 'procedure');
+  const properties = distinct(offerings, 'propertyUri');
+  const features = distinct(offerings, 'station');
+  const sampleIds = offerings.filter((o) => o.timeEnd).slice(0, 5).map((o) => `${o.code}/${Date.parse(o.timeEnd!) / 1000}`);
+  operation(om, 'GetCapabilities', href, {
+    AcceptVersions: ['2.0.0', '1.0.0'],
+    Sections: ['ServiceIdentification', 'ServiceProvider', 'OperationsMetadata', 'FilterCapabilities', 'Contents', 'All'],
+    updateSequence: 'any',
+  });
+  operation(om, 'DescribeSensor', href, { procedure: procedures, procedureDescriptionFormat: [SML20_FORMAT, SML101_FORMAT] });
+  operation(om, 'GetObservation', href, {
+    offering: offeringIds,
+    procedure: procedures,
+    observedProperty: properties,
+    featureOfInterest: features,
+    temporalFilter: 'any',
+    spatialFilter: 'any',
+    responseFormat: RESPONSE_FORMATS_20,
+    qualityFlag: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+    downsample: 'any',
+  });
+  operation(om, 'GetFeatureOfInterest', href, { featureOfInterest: features, procedure: procedures, observedProperty: properties, spatialFilter: 'any' });
+  operation(om, 'GetObservationById', href, { observation: sampleIds, responseFormat: [FORMAT.om20] });
+  operation(om, 'GetDataAvailability', href, { procedure: procedures, observedProperty: properties, featureOfInterest: features, offering: offeringIds, responseFormat: [NS.gda, FORMAT.json] });
+  parameter(om, 'service', ['SOS']);
+  parameter(om, 'version', ['2.0.0', '1.0.0']);
+  parameter(om, 'crs', ['http://www.opengis.net/def/crs/EPSG/0/4326']);
+}
+
+const CONFORMANCE: [string, boolean][] = [
+  ['ImplementsQuery', false],
+  ['ImplementsAdHocQuery', false],
+  ['ImplementsFunctions', false],
+  ['ImplementsResourceld', false],
+  ['ImplementsMinStandardFilter', false],
+  ['ImplementsStandardFilter', false],
+  ['ImplementsMinSpatialFilter', true],
+  ['ImplementsSpatialFilter', false],
+  ['ImplementsMinTemporalFilter', true],
+  ['ImplementsTemporalFilter', false],
+  ['ImplementsVersionNav', false],
+  ['ImplementsSorting', false],
+  ['ImplementsExtendedOperators', false],
+  ['ImplementsMinimumXPath', false],
+  ['ImplementsSchemaElementFunc', false],
+];
+
+function filterCapabilities(root: XMLBuilder): void {
+  const fc = root.ele('sos:filterCapabilities').ele('fes:Filter_Capabilities');
+  const conf = fc.ele('fes:Conformance');
+  for (const [name, on] of CONFORMANCE) {
+    const c = conf.ele('fes:Constraint', { name });
+    c.ele('ows:NoValues');
+    c.ele('ows:DefaultValue').txt(on ? 'TRUE' : 'FALSE');
+  }
+  const sc = fc.ele('fes:Spatial_Capabilities');
+  sc.ele('fes:GeometryOperands').ele('fes:GeometryOperand', { name: 'gml:Envelope' });
+  sc.ele('fes:SpatialOperators').ele('fes:SpatialOperator', { name: 'BBOX' });
+  const tc = fc.ele('fes:Temporal_Capabilities');
+  const operands = tc.ele('fes:TemporalOperands');
+  operands.ele('fes:TemporalOperand', { name: 'gml:TimeInstant' });
+  operands.ele('fes:TemporalOperand', { name: 'gml:TimePeriod' });
+  const ops = tc.ele('fes:TemporalOperators');
+  for (const name of ['During', 'TEquals', 'After', 'Before']) ops.ele('fes:TemporalOperator', { name });
+}
+
+function contents(root: XMLBuilder, offerings: Offering[]): void {
+  const c = root.ele('sos:contents').ele('sos:Contents');
+  eleTexts(c, 'swes:procedureDescriptionFormat', [SML20_FORMAT, SML101_FORMAT]);
+  eleTexts(c, 'swes:observableProperty', distinct(offerings, 'propertyUri'));
+  for (const o of offerings) offering(c.ele('swes:offering'), o);
+  eleTexts(c, 'sos:responseFormat', RESPONSE_FORMATS_20);
+  eleTexts(c, 'sos:observationType', [OM_MEASUREMENT, WML2_TVP_OBSERVATION]);
+  eleTexts(c, 'sos:featureOfInterestType', [SAMPLING_POINT]);
+}
+
+function offering(parent: XMLBuilder, o: Offering): void {
+  const off = parent.ele('sos:ObservationOffering');
+  off.ele('swes:description').txt(`${o.label} at ${o.stationName} (${o.family}, ${o.processingLevel})`);
+  off.ele('swes:identifier').txt(o.code);
+  off.ele('swes:name').txt(`${o.label} - ${o.stationName} - ${o.family}`);
+  off.ele('swes:procedure').txt(o.procedure);
+  eleTexts(off, 'swes:procedureDescriptionFormat', [SML20_FORMAT, SML101_FORMAT]);
+  off.ele('swes:observableProperty').txt(o.propertyUri);
+  const rel = off.ele('swes:relatedFeature').ele('swes:FeatureRelationship');
+  rel.ele('swes:role').txt('featureOfInterest');
+  rel.ele('swes:target', { 'xlink:href': o.station, 'xlink:title': o.stationName });
+  const env = off.ele('sos:observedArea').ele('gml:Envelope', { srsName: 'http://www.opengis.net/def/crs/EPSG/0/4326' });
+  env.ele('gml:lowerCorner').txt(`${o.lat} ${o.lon}`);
+  env.ele('gml:upperCorner').txt(`${o.lat} ${o.lon}`);
+  if (o.timeStart && o.timeEnd) {
+    const pt = off.ele('sos:phenomenonTime').ele('gml:TimePeriod', { 'gml:id': `pt_${o.id}` });
+    pt.ele('gml:beginPosition').txt(o.timeStart);
+    pt.ele('gml:endPosition').txt(o.timeEnd);
+    const rt = off.ele('sos:resultTime').ele('gml:TimePeriod', { 'gml:id': `rt_${o.id}` });
+    rt.ele('gml:beginPosition').txt(o.timeStart);
+    rt.ele('gml:endPosition').txt(o.timeEnd);
+  }
+  eleTexts(off, 'sos:responseFormat', RESPONSE_FORMATS_20);
+  eleTexts(off, 'sos:observationType', [OM_MEASUREMENT, WML2_TVP_OBSERVATION]);
+  off.ele('sos:featureOfInterestType').txt(SAMPLING_POINT);
+}

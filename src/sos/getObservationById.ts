@@ -1,0 +1,51 @@
+import { missingParam } from '../ows/errors';
+import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
+import { loadOfferings, Offering } from './catalog';
+import { ChunkWriter } from './encoders/chunkWriter';
+import { Om20Encoder, XML_CONTENT_TYPE } from './encoders/om20';
+import { parseResponseFormat } from './getObservation';
+import { FORMAT } from './ns';
+import { requireVersion, sosParams } from './params';
+
+/** Splits `<offering>/<epochSeconds>`; anything else names no observation. */
+export function parseObservationId(id: string): { offering: string; epoch: number } | undefined {
+  const slash = id.lastIndexOf('/');
+  if (slash <= 0) return undefined;
+  const epoch = id.slice(slash + 1);
+  if (!/^-?\d{1,12}$/.test(epoch)) return undefined;
+  return { offering: id.slice(0, slash), epoch: Number(epoch) };
+}
+
+/** SOS 2.0 GetObservationById: O&M observations for `<offering>/<epochSeconds>` ids; unknown ids → empty response. */
+export async function getObservationById(req: OwsRequest, ctx: OwsContext): Promise<OwsResponse> {
+  requireVersion(req, ['2.0.0']);
+  const p = sosParams(req);
+  const ids = p.list('observation');
+  if (!ids || ids.length === 0) throw missingParam('observation');
+  parseResponseFormat(p.single('responseFormat'), { [FORMAT.om20]: 'om20' });
+  const byCode = new Map((await loadOfferings(ctx.store)).map((o) => [o.code, o]));
+  const wanted = new Map<Offering, number[]>();
+  for (const id of ids.slice(0, 1000)) {
+    const parsed = parseObservationId(id);
+    const ds = parsed && byCode.get(parsed.offering);
+    if (!parsed || !ds) continue;
+    wanted.set(ds, [...(wanted.get(ds) ?? []), parsed.epoch]);
+  }
+  return {
+    kind: 'stream',
+    contentType: XML_CONTENT_TYPE,
+    produce: async (sink) => {
+      const w = new ChunkWriter(sink);
+      const enc = new Om20Encoder(w, 'GetObservationById');
+      await enc.begin();
+      for (const [ds, epochs] of wanted) {
+        const sql = `SELECT ${enc.columns} FROM observation o WHERE o.dataset_id = $1 AND o.time = ANY(SELECT to_timestamp(e) FROM unnest($2::bigint[]) e) ORDER BY o.time`;
+        for await (const rows of ctx.store.stream<unknown[]>(sql, [ds.id, epochs], { signal: sink.signal, rowMode: 'array' })) {
+          await enc.seriesStart(ds);
+          await enc.rows(ds, rows);
+        }
+      }
+      await enc.end();
+    },
+  };
+}

@@ -1,0 +1,186 @@
+import type { Store } from '../data/store';
+import type { Offering } from './catalog';
+import { isoSql } from './catalog';
+import { pickMode, timeConditions, TimeFilter } from './temporal';
+import { rowsStreamed } from '../metrics/metrics';
+
+/** What to read: the series (offerings) and the row filters shared by all of them. */
+export interface SeriesSelection {
+  offerings: Offering[];
+  time: TimeFilter[];
+  /** Allowed quality flags; undefined = all. */
+  qc?: number[];
+}
+
+/** First and last time of a series inside the selection (ISO UTC). */
+export interface SeriesExtent {
+  begin: string;
+  end: string;
+  /** Number of rows, when the encoder asked for it (needsCount). */
+  count?: number;
+}
+
+/** An encoder of observation series: one SQL select list over `o` (observation) and callbacks in series order. */
+export interface SeriesEncoder {
+  /** Columns per row, as SQL over alias o; only our constant SQL (never user text). */
+  readonly columns: string;
+  /** When true the driver first reads each series' time extent and skips empty series before starting it. */
+  readonly needsExtent?: boolean;
+  /** When true the extent also carries the row count (e.g. swe:elementCount before the values). */
+  readonly needsCount?: boolean;
+  /**
+   * Time buckets of a downsampling encoder (needs needsExtent). The driver then lets PostgreSQL keep
+   * only each bucket's minimum and maximum and the series' first and last rows, so a long series
+   * crosses the wire as a few hundred rows; the encoder's own pass over them changes nothing.
+   */
+  readonly sqlBuckets?: number;
+  seriesStart(ds: Offering, extent: SeriesExtent | undefined): Promise<void>;
+  rows(ds: Offering, rows: unknown[][]): Promise<void>;
+  seriesEnd(ds: Offering): Promise<void>;
+}
+
+/** Rows per cursor fetch: large batches keep round trips rare; memory stays a few MB. */
+const BATCH = 5000;
+
+/** Row filters (time window, quality flags) as SQL conditions on alias o; values appended. */
+export function rowConditions(sel: SeriesSelection, values: unknown[]): string {
+  let sql = timeConditions(sel.time, 'o.time', values);
+  if (sel.qc) {
+    values.push(sel.qc);
+    sql += ` AND o.qc = ANY($${values.length}::smallint[])`;
+  }
+  return sql;
+}
+
+/** Upper-bounded number of observations the selection returns (stops counting past `limit`). */
+export async function countObservations(store: Store, sel: SeriesSelection, limit: number): Promise<number> {
+  if (sel.offerings.length === 0) return 0;
+  if (pickMode(sel.time)) return sel.offerings.length;
+  if (sel.time.length === 0 && !sel.qc) return sel.offerings.reduce((n, o) => n + o.obsCount, 0);
+  const values: unknown[] = [sel.offerings.map((o) => o.id)];
+  const cond = rowConditions(sel, values);
+  values.push(limit + 1);
+  const r = await store.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM (SELECT 1 FROM observation o WHERE o.dataset_id = ANY($1::int[])${cond} LIMIT $${values.length}) s`,
+    values,
+  );
+  return Number(r.rows[0].n);
+}
+
+/** Time extent of one series under the selection's filters; undefined when it has no rows. */
+export async function seriesExtent(store: Store, ds: Offering, sel: SeriesSelection, withCount = false): Promise<SeriesExtent | undefined> {
+  const values: unknown[] = [ds.id];
+  const cond = rowConditions(sel, values);
+  const r = await store.query<{ b: string | null; e: string | null; n: number | null }>(
+    `SELECT ${isoSql('min(o.time)')} AS b, ${isoSql('max(o.time)')} AS e, ${withCount ? 'count(*)::int' : 'NULL::int'} AS n FROM observation o WHERE o.dataset_id = $1${cond}`,
+    values,
+  );
+  const row = r.rows[0];
+  return row?.b && row.e ? { begin: row.b, end: row.e, count: row.n === null ? undefined : Number(row.n) } : undefined;
+}
+
+/**
+ * Streams the selected series through the encoder: one server-side cursor per series in time
+ * order (the primary key is the access path, no sort), or, for latest/first, one LATERAL query
+ * that takes a single row per series from the primary key.
+ */
+export async function streamSeries(store: Store, sel: SeriesSelection, enc: SeriesEncoder, signal: AbortSignal): Promise<void> {
+  const mode = pickMode(sel.time);
+  if (mode) return streamOnePerSeries(store, sel, enc, mode, signal);
+  for (const ds of sel.offerings) {
+    if (signal.aborted) throw new Error('client disconnected');
+    let extent: SeriesExtent | undefined;
+    if (enc.needsExtent) {
+      extent = await seriesExtent(store, ds, sel, enc.needsCount);
+      if (!extent) continue;
+    }
+    const values: unknown[] = [ds.id];
+    const cond = rowConditions(sel, values);
+    const rowsSql = `FROM observation o WHERE o.dataset_id = $1${cond}`;
+    const sql =
+      enc.sqlBuckets && extent
+        ? bucketExtremesSql(enc.columns, rowsSql, extent, enc.sqlBuckets, values)
+        : `SELECT ${enc.columns} ${rowsSql} ORDER BY o.time`;
+    let started = false;
+    for await (const rows of readAhead(store.stream<unknown[]>(sql, values, { signal, batchSize: BATCH, rowMode: 'array' }))) {
+      if (!started) {
+        await enc.seriesStart(ds, extent);
+        started = true;
+      }
+      rowsStreamed.inc({ service: 'SOS', operation: 'GetObservation' }, rows.length);
+      await enc.rows(ds, rows);
+    }
+    if (signal.aborted) throw new Error('client disconnected');
+    if (started) await enc.seriesEnd(ds);
+  }
+}
+
+async function streamOnePerSeries(store: Store, sel: SeriesSelection, enc: SeriesEncoder, mode: 'latest' | 'first', signal: AbortSignal): Promise<void> {
+  if (sel.offerings.length === 0) return;
+  const byId = new Map(sel.offerings.map((o) => [o.id, o]));
+  const values: unknown[] = [sel.offerings.map((o) => o.id)];
+  const cond = rowConditions({ ...sel, time: sel.time.filter((f) => f.op !== 'latest' && f.op !== 'first') }, values);
+  // One query for every series: each LATERAL probe walks the (dataset_id, time) primary key from one end.
+  const sql = `SELECT d.id, ${isoSql('o.time')}, ${enc.columns}
+    FROM dataset d
+    CROSS JOIN LATERAL (SELECT o.time, o.value, o.qc FROM observation o WHERE o.dataset_id = d.id${cond}
+                        ORDER BY o.time ${mode === 'latest' ? 'DESC' : 'ASC'} LIMIT 1) o
+    WHERE d.id = ANY($1::int[]) ORDER BY d.code`;
+  for await (const rows of store.stream<unknown[]>(sql, values, { signal, batchSize: BATCH, rowMode: 'array' })) {
+    rowsStreamed.inc({ service: 'SOS', operation: 'GetObservation' }, rows.length);
+    for (const row of rows) {
+      const ds = byId.get(Number(row[0]));
+      if (!ds) continue;
+      const t = String(row[1]);
+      await enc.seriesStart(ds, { begin: t, end: t, count: 1 });
+      await enc.rows(ds, [row.slice(2)]);
+      await enc.seriesEnd(ds);
+    }
+  }
+}
+
+/**
+ * Iterates a batch stream one batch ahead: the next fetch runs in PostgreSQL while the caller
+ * encodes and writes the current batch (at most two batches in memory).
+ */
+export async function* readAhead<T>(source: AsyncIterable<T>): AsyncIterable<T> {
+  const it = source[Symbol.asyncIterator]();
+  let next = it.next();
+  next.catch(() => undefined);
+  try {
+    for (;;) {
+      const r = await next;
+      if (r.done) return;
+      next = it.next();
+      next.catch(() => undefined);
+      yield r.value;
+    }
+  } finally {
+    // Let a fetch still in flight settle, then close the source (cursor, connection).
+    await next.catch(() => undefined);
+    await it.return?.();
+  }
+}
+
+/**
+ * The rows a min/max downsampler keeps, selected in SQL: per time bucket the first minimum and the
+ * first maximum (nulls ignored), plus the series' first and last rows (the extent's times), in time
+ * order. Bucket k of a row is floor((t - t0) * n / span) in exact integer milliseconds, the same
+ * formula as bucketOf(). When that product could exceed 2^53 (JavaScript's exact range) every row
+ * is returned instead and the encoder does all the work.
+ */
+export function bucketExtremesSql(columns: string, rowsSql: string, extent: SeriesExtent, buckets: number, values: unknown[]): string {
+  const t0 = Date.parse(extent.begin);
+  const span = Date.parse(extent.end) - t0 + 1;
+  if (span * buckets >= Number.MAX_SAFE_INTEGER) return `SELECT ${columns} ${rowsSql} ORDER BY o.time`;
+  values.push(t0, span, buckets, extent.begin, extent.end);
+  const [a, b, n, first, last] = [values.length - 4, values.length - 3, values.length - 2, values.length - 1, values.length];
+  const k = `least($${n}::bigint - 1, ((floor(date_part('epoch', o.time) * 1000)::bigint - $${a}::bigint) * $${n}::bigint) / $${b}::bigint)`;
+  return `SELECT ${columns} FROM (
+      SELECT o.time, o.value, o.qc,
+        row_number() OVER (PARTITION BY ${k} ORDER BY o.value ASC NULLS LAST, o.time) AS rmin,
+        row_number() OVER (PARTITION BY ${k} ORDER BY o.value DESC NULLS LAST, o.time) AS rmax
+      ${rowsSql}) o
+    WHERE ((o.rmin = 1 OR o.rmax = 1) AND o.value IS NOT NULL) OR o.time = $${first}::timestamptz OR o.time = $${last}::timestamptz
+    ORDER BY o.time`;
+}

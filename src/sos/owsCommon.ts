@@ -1,0 +1,48 @@
+import type { Config } from '../config/config';
+import type { XMLBuilder } from './xmlDoc';
+
+/** ows:ServiceIdentification from configuration. */
+export function serviceIdentification(parent: XMLBuilder, cfg: Config, versions: string[], profiles: string[] = []): void {
+  const si = parent.ele('ows:ServiceIdentification');
+  si.ele('ows:Title').txt(cfg.serviceTitle);
+  si.ele('ows:Abstract').txt(cfg.serviceAbstract);
+  const kw = si.ele('ows:Keywords');
+  for (const k of ['ocean', 'observations', 'time series', 'SOS']) kw.ele('ows:Keyword').txt(k);
+  si.ele('ows:ServiceType', { codeSpace: 'http://opengeospatial.net' }).txt('OGC:SOS');
+  for (const v of versions) si.ele('ows:ServiceTypeVersion').txt(v);
+  for (const p of profiles) si.ele('ows:Profile').txt(p);
+  si.ele('ows:Fees').txt('NONE');
+  si.ele('ows:AccessConstraints').txt('NONE');
+}
+
+/** ows:ServiceProvider from configuration. */
+export function serviceProvider(parent: XMLBuilder, cfg: Config): void {
+  const sp = parent.ele('ows:ServiceProvider');
+  sp.ele('ows:ProviderName').txt(cfg.providerName);
+  sp.ele('ows:ProviderSite', { 'xlink:href': cfg.providerSite });
+  const sc = sp.ele('ows:ServiceContact');
+  sc.ele('ows:IndividualName').txt(cfg.providerName);
+  const ci = sc.ele('ows:ContactInfo');
+  ci.ele('ows:Address').ele('ows:ElectronicMailAddress').txt(cfg.contactEmail);
+}
+
+/** One ows:Operation with Get and Post bindings on the endpoint. */
+export function operation(parent: XMLBuilder, name: string, href: string, params: Record<string, string[] | 'any'> = {}): XMLBuilder {
+  const op = parent.ele('ows:Operation', { name });
+  const http = op.ele('ows:DCP').ele('ows:HTTP');
+  http.ele('ows:Get', { 'xlink:href': href });
+  http.ele('ows:Post', { 'xlink:href': href });
+  for (const [pname, values] of Object.entries(params)) parameter(op, pname, values);
+  return op;
+}
+
+/** An ows:Parameter with its AllowedValues (or AnyValue). */
+export function parameter(parent: XMLBuilder, name: string, values: string[] | 'any'): void {
+  const p = parent.ele('ows:Parameter', { name });
+  if (values === 'any' || values.length === 0) {
+    p.ele('ows:AnyValue');
+    return;
+  }
+  const av = p.ele('ows:AllowedValues');
+  for (const v of values) av.ele('ows:Value').txt(v);
+}

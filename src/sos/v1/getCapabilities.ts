@@ -1,0 +1,79 @@
+import type { OwsContext } from '../../ows/types';
+import { CapabilitiesRequest, checkUpdateSequence } from '../capabilitiesRequest';
+import { distinct, Offering } from '../catalog';
+import { ncnamePart } from '../encoders/chunkWriter';
+import { FORMAT, NS, SML101_MIME } from '../ns';
+import { operation, parameter, serviceIdentification, serviceProvider } from '../owsCommon';
+import { XMLBuilder, xmlRoot, xmlString } from '../xmlDoc';
+
+/** The SOS 1.0.0 capabilities (what GeoNetwork's harvester reads: sos:ObservationOffering with gml:name). */
+export function getCapabilities10(ctx: OwsContext, offerings: Offering[], seq: string, q: CapabilitiesRequest): string {
+  const root = xmlRoot('sos10:Capabilities', ['ows', 'gml311', 'ogc', 'om10', 'xlink', 'xsi'], {
+    version: '1.0.0',
+    updateSequence: seq,
+    'xsi:schemaLocation': `${NS.sos10} http://schemas.opengis.net/sos/1.0.0/sosAll.xsd`,
+  });
+  if (checkUpdateSequence(q.updateSequence, seq) === 'same') return xmlString(root);
+  if (q.sections.has('ServiceIdentification')) serviceIdentification(root, ctx.config, ['1.0.0']);
+  if (q.sections.has('ServiceProvider')) serviceProvider(root, ctx.config);
+  if (q.sections.has('OperationsMetadata')) {
+    const href = `${ctx.baseUrl}/sos`;
+    const om = root.ele('ows:OperationsMetadata');
+    operation(om, 'GetCapabilities', href, { service: ['SOS'], AcceptVersions: ['1.0.0', '2.0.0'], Sections: ['ServiceIdentification', 'ServiceProvider', 'OperationsMetadata', 'Filter_Capabilities', 'Contents', 'All'] });
+    operation(om, 'DescribeSensor', href, { service: ['SOS'], version: ['1.0.0'], procedure: distinct(offerings, 'procedure'), outputFormat: [SML101_MIME] });
+    operation(om, 'GetObservation', href, {
+      service: ['SOS'],
+      version: ['1.0.0'],
+      offering: distinct(offerings, 'code'),
+      observedProperty: distinct(offerings, 'propertyUri'),
+      procedure: distinct(offerings, 'procedure'),
+      featureOfInterest: distinct(offerings, 'station'),
+      eventTime: 'any',
+      responseFormat: [FORMAT.om10],
+      resultModel: ['om:Measurement', 'om:Observation'],
+      responseMode: ['inline'],
+    });
+    parameter(om, 'service', ['SOS']);
+    parameter(om, 'version', ['1.0.0']);
+  }
+  if (q.sections.has('FilterCapabilities')) filterCapabilities(root);
+  if (q.sections.has('Contents')) {
+    const list = root.ele('sos:Contents').ele('sos:ObservationOfferingList');
+    for (const o of offerings) offering(list, o);
+  }
+  return xmlString(root);
+}
+
+function filterCapabilities(root: XMLBuilder): void {
+  const fc = root.ele('sos:Filter_Capabilities');
+  const sc = fc.ele('ogc:Spatial_Capabilities');
+  sc.ele('ogc:GeometryOperands').ele('ogc:GeometryOperand').txt('gml:Envelope');
+  sc.ele('ogc:SpatialOperators').ele('ogc:SpatialOperator', { name: 'BBOX' });
+  const tc = fc.ele('ogc:Temporal_Capabilities');
+  const operands = tc.ele('ogc:TemporalOperands');
+  operands.ele('ogc:TemporalOperand').txt('gml:TimeInstant');
+  operands.ele('ogc:TemporalOperand').txt('gml:TimePeriod');
+  const ops = tc.ele('ogc:TemporalOperators');
+  for (const name of ['TM_During', 'TM_Equals', 'TM_After', 'TM_Before']) ops.ele('ogc:TemporalOperator', { name });
+  fc.ele('ogc:Scalar_Capabilities').ele('ogc:LogicalOperators');
+  fc.ele('ogc:Id_Capabilities').ele('ogc:FID');
+}
+
+function offering(list: XMLBuilder, o: Offering): void {
+  const off = list.ele('sos:ObservationOffering', { 'gml:id': `off_${ncnamePart(o.code)}` });
+  off.ele('gml:description').txt(`${o.label} at ${o.stationName} (${o.family}, ${o.processingLevel})`);
+  off.ele('gml:name').txt(o.code);
+  const env = off.ele('gml:boundedBy').ele('gml:Envelope', { srsName: 'urn:ogc:def:crs:EPSG::4326' });
+  env.ele('gml:lowerCorner').txt(`${o.lat} ${o.lon}`);
+  env.ele('gml:upperCorner').txt(`${o.lat} ${o.lon}`);
+  const tp = off.ele('sos:time').ele('gml:TimePeriod');
+  tp.ele('gml:beginPosition').txt(o.timeStart ?? '');
+  tp.ele('gml:endPosition').txt(o.timeEnd ?? '');
+  off.ele('sos:procedure', { 'xlink:href': o.procedure });
+  off.ele('sos:observedProperty', { 'xlink:href': o.propertyUri });
+  off.ele('sos:featureOfInterest', { 'xlink:href': o.station });
+  off.ele('sos:responseFormat').txt(FORMAT.om10);
+  off.ele('sos:resultModel').txt('om:Measurement');
+  off.ele('sos:resultModel').txt('om:Observation');
+  off.ele('sos:responseMode').txt('inline');
+}

@@ -1,0 +1,40 @@
+import { invalidParam, missingParam } from '../../ows/errors';
+import type { OwsContext, OwsRequest, OwsResponse } from '../../ows/types';
+import { Om10MeasurementEncoder, Om10ObservationEncoder } from '../encoders/om10';
+import { XML_CONTENT_TYPE } from '../encoders/om20';
+import { enforceXmlLimit, parseResponseFormat, seriesResponse } from '../getObservation';
+import { FORMAT } from '../ns';
+import { optionalList, sosParams } from '../params';
+import { parseQualityFlags, selectOfferings } from '../selection';
+import { parseEventTime, parseXmlTemporalFilter, TimeFilter } from '../temporal';
+
+/**
+ * SOS 1.0.0 GetObservation: offering and observedProperty required, eventTime (instant or
+ * period), resultModel om:Observation (swe:DataArray per series, default) or om:Measurement.
+ */
+export async function getObservation10(req: OwsRequest, ctx: OwsContext): Promise<OwsResponse> {
+  const p = sosParams(req);
+  const offering = optionalList(p, 'offering');
+  if (!offering) throw missingParam('offering');
+  const observedProperty = optionalList(p, 'observedProperty');
+  if (!observedProperty) throw missingParam('observedProperty');
+  const procedure = optionalList(p, 'procedure');
+  const featureOfInterest = p.xml ? undefined : optionalList(p, 'featureOfInterest');
+  parseResponseFormat(p.single('responseFormat') ?? FORMAT.om10, { [FORMAT.om10]: 'om10' }, 'om10');
+  const model = (p.single('resultModel') ?? 'om:Observation').trim();
+  if (!/^(om:)?(Observation|Measurement)$/.test(model)) throw invalidParam('resultModel', `Unsupported resultModel "${model}"; use om:Observation or om:Measurement`);
+  const time: TimeFilter[] = [];
+  if (p.xml) {
+    for (const et of p.xml.children.filter((c) => c.local === 'eventTime')) time.push(parseXmlTemporalFilter(et, 'eventTime'));
+  } else {
+    const raw = p.single('eventTime');
+    if (raw !== undefined) {
+      if (raw.trim() === '') throw missingParam('eventTime', 'Parameter eventTime is empty');
+      time.push(parseEventTime(raw));
+    }
+  }
+  const offerings = await selectOfferings(ctx.store, { offering, observedProperty, procedure, featureOfInterest });
+  const sel = { offerings, time, qc: parseQualityFlags(p) };
+  await enforceXmlLimit(ctx, sel);
+  return seriesResponse(ctx, sel, XML_CONTENT_TYPE, (w) => (model.endsWith('Measurement') ? new Om10MeasurementEncoder(w) : new Om10ObservationEncoder(w)));
+}

@@ -1,0 +1,87 @@
+import { create } from 'xmlbuilder2';
+import { featureTypes } from '../catalog/featureTypes';
+import type { FeatureTypeDef, PropertyType } from '../catalog/types';
+import type { Config } from '../config/config';
+import { commaList } from '../http/kvp';
+import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
+import { SchemaFlavour, schemaFlavourFor } from './formats';
+import { parseNamespaces, resolveTypeName } from './typeNames';
+import { operationVersion } from './version';
+import { el, NS } from './xmlDoc';
+
+const XS = NS.xs;
+
+/** XSD simple types of our property types (only those QGIS maps to plain attributes). */
+const XSD_TYPE: Record<PropertyType, string> = {
+  string: 'xs:string',
+  int: 'xs:int',
+  long: 'xs:long',
+  double: 'xs:double',
+  boolean: 'xs:boolean',
+  dateTime: 'xs:dateTime',
+  // GDAL's schema reader (parsexsd.cpp) gives up on the whole schema at xs:anyURI; links are declared as strings.
+  anyURI: 'xs:string',
+};
+
+/** What differs between the GML versions of an application schema. */
+const FLAVOURS: Record<SchemaFlavour, { gmlNs: string; gmlXsd: string; substitutionGroup: string }> = {
+  gml32: { gmlNs: NS.gml, gmlXsd: 'http://schemas.opengis.net/gml/3.2.1/gml.xsd', substitutionGroup: 'gml:AbstractFeature' },
+  gml311: { gmlNs: NS.gml1, gmlXsd: 'http://schemas.opengis.net/gml/3.1.1/base/gml.xsd', substitutionGroup: 'gml:_Feature' },
+  gml2: { gmlNs: NS.gml1, gmlXsd: 'http://schemas.opengis.net/gml/2.1.2/feature.xsd', substitutionGroup: 'gml:_Feature' },
+};
+
+/**
+ * The XML Schema of some feature types, shaped for QGIS (qgsxmlschemaanalyzer): a top-level element typed
+ * `prefix:NameType`, a top-level complexType, geometry as `gml:PointPropertyType`, simple XSD types only.
+ * Every property is optional so PROPERTYNAME subsets and null values stay valid.
+ */
+export function applicationSchema(types: FeatureTypeDef[], config: Config, flavour: SchemaFlavour): string {
+  const f = FLAVOURS[flavour];
+  const prefix = config.namespacePrefix;
+  const schema = create({ version: '1.0', encoding: 'UTF-8' }).ele(XS, 'xs:schema', {
+    [`xmlns:${prefix}`]: config.namespaceUri,
+    'xmlns:gml': f.gmlNs,
+    targetNamespace: config.namespaceUri,
+    elementFormDefault: 'qualified',
+    version: '1.0',
+  });
+  el(schema, XS, 'xs:import', { namespace: f.gmlNs, schemaLocation: f.gmlXsd });
+  for (const t of types) {
+    el(schema, XS, 'xs:element', { name: t.name, type: `${prefix}:${t.name}Type`, substitutionGroup: f.substitutionGroup });
+    const ct = el(schema, XS, 'xs:complexType', { name: `${t.name}Type` });
+    const seq = el(el(el(ct, XS, 'xs:complexContent'), XS, 'xs:extension', { base: 'gml:AbstractFeatureType' }), XS, 'xs:sequence');
+    for (const p of t.properties) el(seq, XS, 'xs:element', { name: p.name, type: XSD_TYPE[p.type], minOccurs: '0' });
+    el(seq, XS, 'xs:element', { name: t.geometry.name, type: `gml:${t.geometry.gmlType}`, minOccurs: '0' });
+  }
+  return schema.end({ prettyPrint: true });
+}
+
+/** Type names asked for (KVP TYPENAME/TYPENAMES or XML wfs:TypeName); empty = all. */
+function requestedTypes(req: OwsRequest, config: Config): FeatureTypeDef[] {
+  const all = featureTypes(config);
+  if (req.xml) {
+    const names = req.xml.children.filter((c) => c.local === 'TypeName');
+    const ns = new Map(Object.entries(req.xml.scope));
+    return names.map((n) => resolveTypeName(n.text, new Map([...ns, ...Object.entries(n.scope)]), all, config, 'typeName'));
+  }
+  const key = req.kvp.has('typenames') ? 'typenames' : 'typename';
+  const raw = commaList(req.kvp.get(key)?.replace(/[()]/g, ','));
+  if (raw.length === 0) return all;
+  const ns = parseNamespaces(req.kvp.get('namespaces'));
+  const out: FeatureTypeDef[] = [];
+  for (const n of raw) {
+    const t = resolveTypeName(n, ns, all, config, key === 'typenames' ? 'typeNames' : 'typeName');
+    if (!out.includes(t)) out.push(t);
+  }
+  return out;
+}
+
+/** WFS DescribeFeatureType (GML 3.2 for 2.0.0, GML 3.1.1 for 1.1.0, GML 2 for 1.0.0). */
+export async function describeFeatureType(req: OwsRequest, ctx: OwsContext): Promise<OwsResponse> {
+  const version = operationVersion(req);
+  const outputFormat = req.xml ? req.xml.attrs.outputFormat : req.kvp.get('outputformat');
+  const flavour = schemaFlavourFor(outputFormat, version);
+  const types = requestedTypes(req, ctx.config);
+  const contentType = flavour === 'gml32' ? 'application/gml+xml; version=3.2; charset=utf-8' : 'text/xml; subtype=gml/3.1.1; charset=utf-8';
+  return { kind: 'body', contentType: flavour === 'gml2' ? 'text/xml; charset=utf-8' : contentType, body: applicationSchema(types, ctx.config, flavour) };
+}

@@ -1,0 +1,129 @@
+import type { FeatureEncoder } from '../encoders/featureEncoder';
+import type { Store } from '../data/store';
+import { SqlParams } from '../fes/sqlParams';
+import { OwsError } from '../ows/errors';
+import { countSql, FeatureQuery, pageCountSql, pageSql, selectList, Sql } from './featureQuery';
+import { BATCH, closeRows, openRows, readSmallPage, RowSource } from './streamCollection';
+
+/**
+ * How one page is fetched and counted. The rule for numberMatched (docs/wfs.md):
+ * - Station and Dataset (small tables): always an exact count(*).
+ * - Observation without filter: exact, from the per-dataset obs_count kept by the importer.
+ * - Observation with a filter: "unknown" (a count could scan millions of rows), except that a page shorter
+ *   than COUNT proves the total (startIndex + numberReturned). RESULTTYPE=hits always counts exactly.
+ */
+export interface PagePlan {
+  numberMatched: number | 'unknown';
+  numberReturned: number;
+  /** null = nothing to fetch (page past the end). */
+  sql: Sql | null;
+}
+
+/** Types too large to count on every page. */
+const LARGE_TYPES = new Set(['Observation']);
+
+const unfilteredObservation = (q: FeatureQuery) => q.type.name === 'Observation' && q.filters.length === 0 && !q.resourceIds;
+
+/** Runs a store call, turning PostgreSQL data errors (bad casts, out-of-range values) into a client error. */
+export async function dbCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && (code.startsWith('22') || code === 'XX000' || code === '42883')) {
+      throw new OwsError('OperationProcessingFailed', 'filter', 'A value in the request cannot be applied to the data (invalid literal or geometry)', { cause: err });
+    }
+    throw err;
+  }
+}
+
+async function scalar(store: Store, sql: Sql): Promise<number> {
+  const r = await dbCall(() => store.query<{ n: number | string }>(sql.text, sql.values));
+  return Number(r.rows[0]?.n ?? 0);
+}
+
+/** Exact number of features matching a query (cheap path for the whole Observation table). */
+export async function exactCount(store: Store, q: FeatureQuery): Promise<number> {
+  if (unfilteredObservation(q)) return scalar(store, { text: 'SELECT coalesce(sum(obs_count), 0)::bigint AS n FROM dataset', values: [] });
+  return scalar(store, countSql(q));
+}
+
+/**
+ * Observation in its natural order without a filter: jump to the dataset holding row STARTINDEX through the
+ * cumulative obs_count, find the starting time with an index-only OFFSET inside that one dataset, then read
+ * COUNT rows forward on the primary key. A page at 5,000,000 costs about what the first page costs.
+ */
+async function observationSeekSql(store: Store, q: FeatureQuery, encoding: FeatureEncoder['geometryEncoding']): Promise<Sql | null> {
+  const pos = await dbCall(() =>
+    store.query<{ id: number; k: number }>(
+      `SELECT id, ($1::bigint - before)::bigint AS k
+         FROM (SELECT id, obs_count, sum(obs_count) OVER (ORDER BY id) - obs_count AS before FROM dataset) c
+        WHERE before + obs_count > $1::bigint ORDER BY id LIMIT 1`,
+      [q.startIndex],
+    ),
+  );
+  if (pos.rows.length === 0) return null;
+  const params = new SqlParams();
+  const select = selectList(q, encoding, params);
+  const ds = params.add(Number(pos.rows[0].id));
+  const k = params.add(Number(pos.rows[0].k));
+  const text =
+    `SELECT ${select} FROM ${q.type.from}` +
+    ` WHERE (o.dataset_id, o.time) >= (${ds}::int, (SELECT time FROM observation WHERE dataset_id = ${ds}::int ORDER BY time OFFSET ${k}::bigint LIMIT 1))` +
+    ` ORDER BY o.dataset_id, o.time LIMIT ${params.add(q.count)}`;
+  return { text, values: params.values };
+}
+
+/** A page whose rows are already being read, with its counts decided. */
+export interface OpenPage {
+  numberMatched: number | 'unknown';
+  numberReturned: number;
+  rows: RowSource | null;
+}
+
+/**
+ * Opens one page and decides its counts. A page of up to one cursor batch is read before anything else:
+ * a short page proves numberMatched (startIndex + rows) with no count query at all, and a full one
+ * needs a count only where counting is cheap (see PagePlan). Larger pages count first (planPage).
+ */
+export async function openPage(store: Store, q: FeatureQuery, encoding: FeatureEncoder['geometryEncoding'], signal: AbortSignal): Promise<OpenPage> {
+  if (q.count === 0 || q.count > BATCH) {
+    const plan = await planPage(store, q, encoding);
+    return { numberMatched: plan.numberMatched, numberReturned: plan.numberReturned, rows: plan.sql ? await dbCall(() => openRows(store, plan.sql!, signal)) : null };
+  }
+  const seek = unfilteredObservation(q) && q.sortBy.length === 0;
+  const sql = seek ? await observationSeekSql(store, q, encoding) : pageSql(q, encoding);
+  const rows = sql ? await dbCall(() => readSmallPage(store, sql)) : null;
+  try {
+    const returned = rows?.first.length ?? 0;
+    const cheapCount = !LARGE_TYPES.has(q.type.name) || unfilteredObservation(q);
+    let matched: number | 'unknown';
+    if (returned < q.count && (returned > 0 || q.startIndex === 0)) matched = q.startIndex + returned;
+    else matched = cheapCount ? await exactCount(store, q) : 'unknown';
+    return { numberMatched: matched, numberReturned: returned, rows };
+  } catch (err) {
+    await closeRows(rows).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Decides counts and the SQL of one page. */
+export async function planPage(store: Store, q: FeatureQuery, encoding: FeatureEncoder['geometryEncoding']): Promise<PagePlan> {
+  const clamp = (matched: number) => Math.max(0, Math.min(q.count, matched - q.startIndex));
+  if (q.count === 0) {
+    return { numberMatched: await exactCount(store, q), numberReturned: 0, sql: null };
+  }
+  if (unfilteredObservation(q) && q.sortBy.length === 0) {
+    const matched = await exactCount(store, q);
+    const returned = clamp(matched);
+    return { numberMatched: matched, numberReturned: returned, sql: returned > 0 ? await observationSeekSql(store, q, encoding) : null };
+  }
+  if (!LARGE_TYPES.has(q.type.name) || unfilteredObservation(q)) {
+    const matched = await exactCount(store, q);
+    const returned = clamp(matched);
+    return { numberMatched: matched, numberReturned: returned, sql: returned > 0 ? pageSql(q, encoding) : null };
+  }
+  const returned = await scalar(store, pageCountSql(q));
+  const known = returned < q.count && (returned > 0 || q.startIndex === 0);
+  return { numberMatched: known ? q.startIndex + returned : 'unknown', numberReturned: returned, sql: returned > 0 ? pageSql(q, encoding) : null };
+}

@@ -1,0 +1,48 @@
+import { create } from 'xmlbuilder2';
+import { featureTypes } from '../catalog/featureTypes';
+import { commaList } from '../http/kvp';
+import { invalidParam } from '../ows/errors';
+import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
+import { GET_FEATURE_BY_ID_IDS, isGetFeatureById } from './storedQueryDefs';
+import { el, NS } from './xmlDoc';
+
+const WFS = NS.wfs;
+
+function root(name: string, ctx: OwsContext) {
+  return create({ version: '1.0', encoding: 'UTF-8' }).ele(WFS, `wfs:${name}`, {
+    'xmlns:xs': NS.xs,
+    [`xmlns:${ctx.config.namespacePrefix}`]: ctx.config.namespaceUri,
+    'xmlns:xsi': NS.xsi,
+    'xsi:schemaLocation': `${WFS} http://schemas.opengis.net/wfs/2.0/wfs.xsd`,
+  });
+}
+
+/** ListStoredQueries: GetFeatureById under both of its identifiers. */
+export async function listStoredQueries(_req: OwsRequest, ctx: OwsContext): Promise<OwsResponse> {
+  const doc = root('ListStoredQueriesResponse', ctx);
+  const types = featureTypes(ctx.config);
+  for (const id of GET_FEATURE_BY_ID_IDS) {
+    const sq = el(doc, WFS, 'wfs:StoredQuery', { id });
+    el(sq, WFS, 'wfs:Title', undefined, 'Get feature by identifier');
+    for (const t of types) el(sq, WFS, 'wfs:ReturnFeatureType', undefined, `${ctx.config.namespacePrefix}:${t.name}`);
+  }
+  return { kind: 'body', contentType: 'application/xml; charset=utf-8', body: doc.end() };
+}
+
+/** DescribeStoredQueries: all, or the ids asked for; an unknown id → InvalidParameterValue locator storedQuery_Id. */
+export async function describeStoredQueries(req: OwsRequest, ctx: OwsContext): Promise<OwsResponse> {
+  const asked = req.xml
+    ? req.xml.children.filter((c) => c.local === 'StoredQueryId').map((c) => c.text)
+    : commaList(req.kvp.get('storedquery_id'));
+  for (const id of asked) if (!isGetFeatureById(id)) throw invalidParam('storedQuery_Id', `Unknown stored query "${id.slice(0, 120)}"`);
+  const ids = asked.length ? asked : GET_FEATURE_BY_ID_IDS;
+  const doc = root('DescribeStoredQueriesResponse', ctx);
+  for (const id of ids) {
+    const d = el(doc, WFS, 'wfs:StoredQueryDescription', { id });
+    el(d, WFS, 'wfs:Title', undefined, 'Get feature by identifier');
+    el(d, WFS, 'wfs:Abstract', undefined, 'Returns the single feature whose gml:id is the value of the id parameter, as the root element.');
+    el(d, WFS, 'wfs:Parameter', { name: 'id', type: 'xs:string' });
+    el(d, WFS, 'wfs:QueryExpressionText', { returnFeatureTypes: '', language: 'urn:ogc:def:queryLanguage:OGC-WFS::WFS_QueryExpression', isPrivate: 'true' });
+  }
+  return { kind: 'body', contentType: 'application/xml; charset=utf-8', body: doc.end() };
+}

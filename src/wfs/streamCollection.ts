@@ -1,0 +1,90 @@
+import type { Store } from '../data/store';
+import type { CollectionInfo, FeatureEncoder, FeatureRow } from '../encoders/featureEncoder';
+import type { Sink } from '../ows/types';
+import type { Sql } from './featureQuery';
+import { rowsStreamed } from '../metrics/metrics';
+
+/** Bytes gathered before a write: big enough to keep syscalls few, small enough to keep memory flat. */
+const CHUNK = 64 * 1024;
+/** Rows per cursor fetch. */
+export const BATCH = 1000;
+
+/** Rows of one page: batches already fetched, then the rest of an open cursor. */
+export interface RowSource {
+  first: FeatureRow[];
+  rest?: AsyncIterator<FeatureRow[]>;
+}
+
+/** Opens a cursor and reads its first batch (so counts can be decided from it before anything is written). */
+export async function openRows(store: Store, sql: Sql, signal: AbortSignal, batchSize = BATCH): Promise<RowSource> {
+  const it = store.stream<FeatureRow>(sql.text, sql.values, { signal, batchSize, rowMode: 'array' })[Symbol.asyncIterator]();
+  const r = await it.next();
+  if (r.done) return { first: [] };
+  return { first: r.value, rest: it };
+}
+
+/**
+ * Reads a page of at most one batch with one plain query (no cursor round trips): the page is bounded
+ * by COUNT ≤ BATCH, so this never holds more than a cursor batch would.
+ */
+export async function readSmallPage(store: Store, sql: Sql): Promise<RowSource> {
+  const r = await store.query<Record<string, string | null>>(sql.text, sql.values);
+  return { first: r.rows.map((row) => Object.values(row)) };
+}
+
+/** Closes a cursor that will not be read to the end (returns its connection to the pool). */
+export async function closeRows(src: RowSource | null): Promise<void> {
+  await src?.rest?.return?.(undefined);
+}
+
+/**
+ * Streams a collection: the rows come from a server-side cursor a batch at a time and each chunk waits
+ * for the socket (backpressure). Nothing is written before the first batch arrives, so a failing query
+ * still becomes an ExceptionReport.
+ */
+export async function streamCollection(store: Store, sql: Sql | null, encoder: FeatureEncoder, info: CollectionInfo, sink: Sink): Promise<void> {
+  const src = sql ? await openRows(store, sql, sink.signal) : null;
+  await streamRows(src, encoder, info, sink);
+}
+
+/** The whole document of a page that is already in memory (no open cursor): sent with a Content-Length in one write. */
+export function renderRows(src: RowSource | null, encoder: FeatureEncoder, info: CollectionInfo): string {
+  const sep = encoder.separator ?? '';
+  const parts = [encoder.begin(info)];
+  const rows = src?.first ?? [];
+  rowsStreamed.inc({ service: 'WFS', operation: 'GetFeature' }, rows.length);
+  for (let i = 0; i < rows.length; i++) parts.push((i ? sep : '') + encoder.feature(rows[i], info));
+  parts.push(encoder.end(info));
+  return parts.join('');
+}
+
+/** Writes head, rows (first batch, then the rest of the cursor) and tail with backpressure. */
+export async function streamRows(src: RowSource | null, encoder: FeatureEncoder, info: CollectionInfo, sink: Sink): Promise<void> {
+  let buf = encoder.begin(info);
+  let n = 0;
+  const sep = encoder.separator ?? '';
+  const add = async (batch: FeatureRow[]) => {
+    rowsStreamed.inc({ service: 'WFS', operation: 'GetFeature' }, batch.length);
+    for (const row of batch) {
+      if (n++ > 0) buf += sep;
+      buf += encoder.feature(row, info);
+    }
+    if (buf.length >= CHUNK) {
+      await sink.write(buf);
+      buf = '';
+    }
+  };
+  try {
+    if (src) {
+      await add(src.first);
+      if (src.rest) {
+        for (let r = await src.rest.next(); !r.done; r = await src.rest.next()) await add(r.value);
+      }
+    }
+  } catch (err) {
+    await closeRows(src).catch(() => undefined);
+    throw err;
+  }
+  buf += encoder.end(info);
+  await sink.write(buf);
+}

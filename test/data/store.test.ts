@@ -1,0 +1,80 @@
+import { createTestDb, TestDb } from '../helpers/testStore';
+import { isMigrated, loadMigrations, migrate } from '../../src/data/migrate';
+
+describe('store (both backends)', () => {
+  let db: TestDb;
+  beforeAll(async () => {
+    db = await createTestDb('demo');
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it('runs parameterized queries with PostGIS available', async () => {
+    const r = await db.store.query<{ x: number; wkt: string }>(
+      'SELECT $1::int + 1 AS x, ST_AsText(ST_Transform(ST_SetSRID(ST_MakePoint($2, $3), 4326), 3163)) AS wkt',
+      [41, 166.45, -22.3],
+    );
+    expect(r.rows[0].x).toBe(42);
+    expect(r.rows[0].wkt).toMatch(/^POINT\(446\d{3}\.\d+ 211\d{3}\.\d+\)$/);
+  });
+
+  it('has every migration recorded, and migrating again applies nothing', async () => {
+    expect(await isMigrated(db.store)).toBe(true);
+    expect(await migrate(db.store)).toEqual([]);
+    const r = await db.store.query<{ n: number }>('SELECT count(*)::int AS n FROM schema_migrations');
+    expect(r.rows[0].n).toBe(loadMigrations().length);
+  });
+
+  it('streams a large result in batches without losing or repeating rows', async () => {
+    const seen: number[] = [];
+    let batches = 0;
+    for await (const batch of db.store.stream<{ g: number }>('SELECT g FROM generate_series(1, $1::int) g ORDER BY g', [10_001], { batchSize: 1000 })) {
+      batches++;
+      for (const r of batch) seen.push(r.g);
+    }
+    expect(batches).toBe(11);
+    expect(seen.length).toBe(10_001);
+    expect(seen[0]).toBe(1);
+    expect(seen[10_000]).toBe(10_001);
+  });
+
+  it('streams rows in array mode', async () => {
+    const rows: unknown[][] = [];
+    for await (const b of db.store.stream<unknown[]>('SELECT 1 AS a, $1::text AS b', ['x'], { rowMode: 'array' })) rows.push(...b);
+    expect(rows).toEqual([[1, 'x']]);
+  });
+
+  it('stops streaming when the signal aborts', async () => {
+    const ac = new AbortController();
+    let n = 0;
+    for await (const batch of db.store.stream<{ g: number }>('SELECT g FROM generate_series(1, 100000) g', [], { batchSize: 100, signal: ac.signal })) {
+      n += batch.length;
+      if (n >= 300) ac.abort();
+    }
+    expect(n).toBe(300);
+    // The store is still usable afterwards.
+    expect((await db.store.query<{ one: number }>('SELECT 1 AS one')).rows[0].one).toBe(1);
+  });
+
+  it('rolls a transaction back entirely when its function throws', async () => {
+    await db.store.query('CREATE TABLE IF NOT EXISTS tx_probe (v int)');
+    await expect(
+      db.store.transaction(async (s) => {
+        await s.query('INSERT INTO tx_probe VALUES (1)');
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    const r = await db.store.query<{ n: number }>('SELECT count(*)::int AS n FROM tx_probe');
+    expect(r.rows[0].n).toBe(0);
+    await db.store.transaction(async (s) => {
+      await s.query('INSERT INTO tx_probe VALUES (2)');
+      await s.copyIn('COPY tx_probe (v) FROM STDIN', (async function* () {
+        yield '3\n4\n';
+        yield '5\n';
+      })());
+    });
+    const after = await db.store.query<{ v: number }>('SELECT v FROM tx_probe ORDER BY v');
+    expect(after.rows.map((x) => x.v)).toEqual([2, 3, 4, 5]);
+  });
+});

@@ -1,0 +1,326 @@
+/**
+ * Integration: Debian's HAProxy runs docker/haproxy/haproxy.cfg (only bind and server addresses mapped
+ * to loopback ports) in front of two gateway instances and stand-ins for THREDDS and GeoNetwork.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net, { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { buildSync } from 'esbuild';
+import { createLogger } from '../../src/log';
+import { createApp, listen } from '../../src/server';
+import { createTestApp, TestApp } from '../helpers/app';
+import { usingPostgres } from '../helpers/env';
+import { hasTool } from '../helpers/xmllint';
+
+const ROOT = path.resolve(__dirname, '../..');
+const HAS_HAPROXY = hasTool('haproxy', ['-v']);
+const maybe = HAS_HAPROXY ? describe : describe.skip;
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+export interface Ports {
+  http: number;
+  stats: number;
+  gateways: number[];
+  thredds: number;
+  geonetwork: number;
+}
+
+/** The production config with bind and server addresses mapped to loopback ports; every other line unchanged. */
+export function loopbackVariant(cfg: string, p: Ports): string {
+  const dropResolvers = (opts: string) => opts.replace(/\s*resolvers \S+/, '');
+  return cfg
+    .split('\n')
+    .map((line) => {
+      let m: RegExpMatchArray | null;
+      if ((m = line.match(/^(\s*)bind :80$/))) return `${m[1]}bind 127.0.0.1:${p.http}`;
+      if ((m = line.match(/^(\s*)bind :8404$/))) return `${m[1]}bind 127.0.0.1:${p.stats}`;
+      if ((m = line.match(/^(\s*)server-template (\S+) \S+ gateway:8080(.*)$/))) {
+        return p.gateways.map((port, i) => `${m![1]}server ${m![2]}${i + 1} 127.0.0.1:${port}${dropResolvers(m![3])}`).join('\n');
+      }
+      if ((m = line.match(/^(\s*)server (thredds|geonetwork) \2:8080(.*)$/))) {
+        return `${m[1]}server ${m[2]} 127.0.0.1:${m[2] === 'thredds' ? p.thredds : p.geonetwork}${dropResolvers(m[3])}`;
+      }
+      return line;
+    })
+    .join('\n');
+}
+
+/** A stand-in backend that answers every request with its name, the path and the forwarded headers. */
+async function standIn(name: string): Promise<http.Server> {
+  const s = http.createServer((req, res) => {
+    res.setHeader('Content-Type', 'application/json');
+    res.end(JSON.stringify({ name, url: req.url, xff: req.headers['x-forwarded-for'], xfh: req.headers['x-forwarded-host'], xfp: req.headers['x-forwarded-proto'] }));
+  });
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  return s;
+}
+
+const portOf = (s: http.Server) => (s.address() as AddressInfo).port;
+
+/** The CLI bundled from the current sources (so a stale dist/ can never be tested), inside the package for packageRoot(). */
+function bundleCli(): string {
+  const out = path.join(ROOT, 'test/artifacts', `reefgate-cli-${process.pid}.js`);
+  buildSync({ entryPoints: [path.join(ROOT, 'src/main.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', outfile: out, logLevel: 'error' });
+  return out;
+}
+
+/** One gateway: a separate `reefgate serve` process (PostgreSQL), or the app listening in this process (PGlite). */
+interface Gateway {
+  port: number;
+  stop(): Promise<void>;
+  /** Request headers seen (in-process gateways only). */
+  headers?: http.IncomingHttpHeaders[];
+}
+
+async function startProcessGateway(cli: string, databaseUrl: string): Promise<Gateway> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [cli, 'serve'], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', TRUST_PROXY: 'true', PUBLIC_URL: '', LOG_LEVEL: 'warn', NODE_OPTIONS: '' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`gateway process did not start: ${err}`);
+    await sleep(200);
+  }
+  return {
+    port,
+    // SIGTERM: the gateway's graceful shutdown (stop accepting, finish in-flight, exit).
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+async function startInProcessGateway(app: ReturnType<typeof createApp>): Promise<Gateway> {
+  const server = await listen(app, 0, '127.0.0.1');
+  const headers: http.IncomingHttpHeaders[] = [];
+  server.on('request', (req: http.IncomingMessage) => headers.push(req.headers));
+  return {
+    port: portOf(server),
+    headers,
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(() => r(undefined)));
+    },
+  };
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+maybe('HAProxy (docker/haproxy/haproxy.cfg) in front of two gateways, THREDDS and GeoNetwork', () => {
+  let t: TestApp;
+  const gateways: Gateway[] = [];
+  let cli: string | undefined;
+  let thredds: http.Server;
+  let geonetwork: http.Server;
+  let proxy: ChildProcess;
+  let proxyLog = '';
+  let dir: string;
+  let ports: Ports;
+  let base: string;
+
+  /** HAProxy's stats CSV as backend/server → field → value. */
+  async function stats(): Promise<Record<string, Record<string, string>>> {
+    const r = await fetch(`http://127.0.0.1:${ports.stats}/stats;csv`);
+    const [head, ...lines] = (await r.text()).split('\n');
+    const names = head.replace(/^# /, '').split(',');
+    const out: Record<string, Record<string, string>> = {};
+    for (const l of lines) {
+      const f = l.split(',');
+      if (f.length < names.length - 1) continue;
+      out[`${f[0]}/${f[1]}`] = Object.fromEntries(names.map((n, i) => [n, f[i]]));
+    }
+    return out;
+  }
+  const status = async (key: string) => (await stats())[key]?.status;
+  /** 2xx responses each gateway server has sent so far. */
+  const served = async () => {
+    const s = await stats();
+    return [Number(s['gateway/gw1'].hrsp_2xx), Number(s['gateway/gw2'].hrsp_2xx)];
+  };
+
+  beforeAll(async () => {
+    t = await createTestApp({ trustProxy: true, publicUrl: undefined });
+    if (usingPostgres()) {
+      // Two real `reefgate serve` processes over the test database, like two replicas.
+      cli = bundleCli();
+      for (let i = 0; i < 2; i++) gateways.push(await startProcessGateway(cli, t.db.url!));
+    } else {
+      // The embedded database lives in this process: two app instances over it instead.
+      for (let i = 0; i < 2; i++) gateways.push(await startInProcessGateway(i === 0 ? t.app : createApp({ config: t.config, store: t.db.store, log: createLogger('silent') })));
+    }
+    thredds = await standIn('thredds');
+    geonetwork = await standIn('geonetwork');
+    ports = { http: await freePort(), stats: await freePort(), gateways: gateways.map((g) => g.port), thredds: portOf(thredds), geonetwork: portOf(geonetwork) };
+    base = `http://127.0.0.1:${ports.http}`;
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-haproxy-'));
+    const cfgFile = path.join(dir, 'haproxy.cfg');
+    fs.writeFileSync(cfgFile, loopbackVariant(fs.readFileSync(path.join(ROOT, 'docker/haproxy/haproxy.cfg'), 'utf8'), ports));
+    proxy = spawn('haproxy', ['-db', '-f', cfgFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    proxy.stdout!.on('data', (d) => (proxyLog += d));
+    proxy.stderr!.on('data', (d) => (proxyLog += d));
+    // Ready when the stats page shows both gateway servers and THREDDS UP.
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      try {
+        const s = await stats();
+        if (s['gateway/gw1']?.status === 'UP' && s['gateway/gw2']?.status === 'UP' && s['thredds/thredds']?.status === 'UP') break;
+      } catch {
+        /* not listening yet */
+      }
+      if (Date.now() > deadline || proxy.exitCode !== null) throw new Error(`HAProxy did not become ready:\n${proxyLog}`);
+      await sleep(200);
+    }
+  });
+
+  afterAll(async () => {
+    proxy?.kill('SIGTERM');
+    for (const g of gateways) await g.stop();
+    for (const s of [thredds, geonetwork]) {
+      if (!s) continue;
+      s.closeAllConnections();
+      await new Promise((r) => s.close(() => r(undefined)));
+    }
+    await t?.db.drop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    if (cli) fs.rmSync(cli, { force: true });
+  });
+
+  test('the loopback variant changes only bind and server lines', () => {
+    const orig = fs.readFileSync(path.join(ROOT, 'docker/haproxy/haproxy.cfg'), 'utf8').split('\n');
+    const variant = fs.readFileSync(path.join(dir, 'haproxy.cfg'), 'utf8').split('\n');
+    const changed = orig.filter((l) => !variant.includes(l));
+    expect(changed.length).toBe(5);
+    for (const l of changed) expect(l).toMatch(/^\s*(bind :(80|8404)|server(-template)? )/);
+  });
+
+  test('/ows, /wfs and /sos are routed to the gateways; capabilities advertise the proxy URL', async () => {
+    const cases: [string, RegExp][] = [
+      ['/ows?SERVICE=WFS&REQUEST=GetCapabilities', /<wfs:WFS_Capabilities/],
+      ['/wfs?SERVICE=WFS&REQUEST=GetCapabilities&VERSION=1.1.0', /<wfs:WFS_Capabilities/],
+      ['/sos?SERVICE=SOS&REQUEST=GetCapabilities&ACCEPTVERSIONS=2.0.0', /<sos:Capabilities/],
+      ['/sos?SERVICE=SOS&REQUEST=GetCapabilities&ACCEPTVERSIONS=1.0.0', /<sos:Capabilities/],
+    ];
+    for (const [p, root] of cases) {
+      // Spoofed forwarding headers from the client are replaced by the proxy's own.
+      const r = await fetch(base + p, { headers: { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Prefix': '/evil' } });
+      const body = await r.text();
+      expect([p, r.status]).toEqual([p, 200]);
+      expect(body).toMatch(root);
+      const endpoint = p.slice(0, 4);
+      expect(body).toContain(`"${base}${endpoint}`);
+      const hrefs = [...body.matchAll(/(?:href|xlink:href)="(https?:\/\/[^"]+)"/g)].map((m) => m[1]).filter((u) => u.includes('127.0.0.1'));
+      expect(hrefs.length).toBeGreaterThan(0);
+      for (const h of hrefs) expect([p, h.startsWith(`${base}/`)]).toEqual([p, true]);
+      for (const port of ports.gateways) expect(body).not.toContain(`127.0.0.1:${port}`);
+      expect(body).not.toContain('/evil');
+      expect(body).not.toContain('https://127.0.0.1');
+    }
+  });
+
+  test('the GeoNetwork harvester URLs (WFS 1.1.0, SOS 1.0.0) answer through the proxy with what the harvester reads', async () => {
+    const wfs = await (await fetch(`${base}/wfs?SERVICE=WFS&VERSION=1.1.0&REQUEST=GetCapabilities`)).text();
+    expect(wfs).toMatch(/<wfs:WFS_Capabilities[^>]*xmlns:wfs="http:\/\/www\.opengis\.net\/wfs"/);
+    expect((wfs.match(/<wfs:FeatureType\b/g) ?? []).length).toBe(3);
+    const sos = await (await fetch(`${base}/sos?SERVICE=SOS&VERSION=1.0.0&REQUEST=GetCapabilities`)).text();
+    expect(sos).toMatch(/xmlns:sos="http:\/\/www\.opengis\.net\/sos\/1\.0"/);
+    const offerings = sos.match(/<sos:ObservationOffering\b[\s\S]*?<\/sos:ObservationOffering>/g) ?? [];
+    expect(offerings.length).toBeGreaterThan(50);
+    for (const o of offerings) expect(o).toMatch(/<gml:name>[^<]+<\/gml:name>/);
+  });
+
+  test('the proxy sets X-Forwarded-For/Proto/Host (seen by an in-process gateway, and by every backend)', async () => {
+    const g = gateways[0];
+    if (g.headers) {
+      g.headers.length = 0;
+      for (let i = 0; i < 2; i++) expect((await fetch(`${base}/healthz`, { headers: { 'X-Forwarded-Proto': 'https' } })).status).toBe(200);
+      const h = g.headers.find((x) => x['x-forwarded-host']);
+      expect(h).toMatchObject({ 'x-forwarded-for': '127.0.0.1', 'x-forwarded-proto': 'http', 'x-forwarded-host': `127.0.0.1:${ports.http}` });
+    }
+    // The headers are set in the frontend, before the backend is chosen: the stand-in sees the same.
+    const th = await (await fetch(`${base}/thredds/x`, { headers: { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'evil.example' } })).json();
+    expect(th).toMatchObject({ xff: '127.0.0.1', xfp: 'http', xfh: `127.0.0.1:${ports.http}` });
+  });
+
+  test('round-robin: both gateways serve requests', async () => {
+    const [a0, b0] = await served();
+    for (let i = 0; i < 10; i++) expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    const [a1, b1] = await served();
+    expect(a1 - a0).toBeGreaterThanOrEqual(4);
+    expect(b1 - b0).toBeGreaterThanOrEqual(4);
+    expect(a1 - a0 + (b1 - b0)).toBe(10);
+  });
+
+  test('XML is gzip-compressed for clients that accept it', async () => {
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) =>
+      http.get(`${base}/wfs?SERVICE=WFS&REQUEST=GetCapabilities`, { headers: { 'Accept-Encoding': 'gzip' } }, resolve).on('error', reject),
+    );
+    const chunks: Buffer[] = [];
+    for await (const c of res) chunks.push(c as Buffer);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-encoding']).toBe('gzip');
+    const xml = require('node:zlib').gunzipSync(Buffer.concat(chunks)).toString('utf8');
+    expect(xml).toContain('<wfs:WFS_Capabilities');
+  });
+
+  test('ISO 19139 records through the proxy link to the proxy URL', async () => {
+    const r = await fetch(`${base}/metadata/OUVEA01_TEMP_0A_SBE56.xml`);
+    expect(r.status).toBe(200);
+    const xml = await r.text();
+    expect(xml).toContain(`<gco:CharacterString>${base}/metadata/OUVEA01_TEMP_0A_SBE56.xml</gco:CharacterString>`);
+    expect(xml).toContain(`<gmd:URL>${base}/sos?service=SOS`);
+  });
+
+  test('/thredds and /geonetwork reach their backends with the forwarded headers; look-alike paths do not', async () => {
+    const th = await (await fetch(`${base}/thredds/dodsC/reefgate/X.nc.das`)).json();
+    expect(th).toMatchObject({ name: 'thredds', url: '/thredds/dodsC/reefgate/X.nc.das', xff: '127.0.0.1', xfp: 'http', xfh: `127.0.0.1:${ports.http}` });
+    const gn = await (await fetch(`${base}/geonetwork/srv/eng/catalog.search`)).json();
+    expect(gn).toMatchObject({ name: 'geonetwork', url: '/geonetwork/srv/eng/catalog.search' });
+    expect(await (await fetch(`${base}/thredds`)).json()).toMatchObject({ name: 'thredds', url: '/thredds' });
+    const other = await fetch(`${base}/threddsX`);
+    expect(other.headers.get('content-type') ?? '').not.toMatch(/application\/json/);
+  });
+
+  test('/metrics is not exposed publicly; the stats page is on its own port', async () => {
+    expect((await fetch(`${base}/metrics`)).status).toBe(404);
+    const s = await fetch(`http://127.0.0.1:${ports.stats}/stats`);
+    expect(s.status).toBe(200);
+    expect(await s.text()).toContain('gateway');
+    expect((await fetch(`http://127.0.0.1:${ports.stats}/healthz`)).status).toBe(200);
+  });
+
+  test('with one gateway stopped, requests still succeed', async () => {
+    await gateways[1].stop();
+    const [a0, b0] = await served();
+    // Immediately (before the health check notices): refused connections are redispatched.
+    for (let i = 0; i < 12; i++) {
+      const r = await fetch(`${base}/sos?SERVICE=SOS&REQUEST=GetCapabilities&ACCEPTVERSIONS=2.0.0&SECTIONS=ServiceIdentification`);
+      expect([i, r.status]).toEqual([i, 200]);
+      await r.text();
+    }
+    const [a1, b1] = await served();
+    expect([a1 - a0, b1 - b0]).toEqual([12, 0]);
+    // And the health check takes it out of rotation.
+    const deadline = Date.now() + 15_000;
+    while ((await status('gateway/gw2')) !== 'DOWN' && Date.now() < deadline) await sleep(300);
+    expect(await status('gateway/gw2')).toBe('DOWN');
+    expect((await fetch(`${base}/wfs?SERVICE=WFS&REQUEST=GetCapabilities`)).status).toBe(200);
+  });
+});

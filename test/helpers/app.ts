@@ -1,0 +1,44 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import supertest from 'supertest';
+import { Config, loadConfig } from '../../src/config/config';
+import { createLogger } from '../../src/log';
+import { createApp, listen } from '../../src/server';
+import { createTestDb, TestDb } from './testStore';
+
+export interface TestApp {
+  db: TestDb;
+  config: Config;
+  app: ReturnType<typeof createApp>;
+  /** supertest agent bound to the app (no port). */
+  http: supertest.Agent;
+  /** Starts a real listening server (for real clients: ogrinfo, OWSLib, browsers); returns its base URL. */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** An app over a fresh demo database, with configuration overrides for the test. */
+export async function createTestApp(overrides: Partial<Config> = {}, dbKind: 'demo' | 'empty' = 'demo'): Promise<TestApp> {
+  const db = await createTestDb(dbKind);
+  const config = { ...loadConfig({ LOG_LEVEL: 'silent' }), ...overrides };
+  const log = createLogger(config.logLevel);
+  const app = createApp({ config, store: db.store, log });
+  let server: Server | undefined;
+  return {
+    db,
+    config,
+    app,
+    http: supertest.agent(app),
+    async listen() {
+      server = await listen(app, 0, '127.0.0.1');
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    },
+    async close() {
+      if (server) {
+        server.closeAllConnections();
+        await new Promise((r) => server!.close(() => r(undefined)));
+      }
+      await db.drop();
+    },
+  };
+}

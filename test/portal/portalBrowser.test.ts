@@ -1,0 +1,383 @@
+/**
+ * Acceptance tests of the portal in headless Debian chromium (playwright-core, never a downloaded browser),
+ * against a real listening gateway over the demo network. Screenshots go to test/artifacts/ for review.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createTestApp, TestApp } from '../helpers/app';
+import { hasTool } from '../helpers/xmllint';
+
+const root = path.join(__dirname, '..', '..');
+const artifacts = path.join(root, 'test', 'artifacts');
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const haveChromium = hasTool('chromium');
+const OUVEA = 'NCL_OUVEA01';
+const OUVEA_TEMP = 'OUVEA01_TEMP_0A_SBE56';
+
+(haveChromium ? describe : describe.skip)('portal in headless chromium', () => {
+  let app: TestApp;
+  let base: string;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const errors: string[] = [];
+  const requests: string[] = [];
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, [path.join(root, 'portal', 'build.mjs')], { stdio: 'ignore' });
+    fs.mkdirSync(artifacts, { recursive: true });
+    app = await createTestApp();
+    base = await app.listen();
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
+    page = await context.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(`${m.type()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    // Aborted on purpose: the chart cancels the loads of a station the user has moved away from.
+    page.on('requestfailed', (r) => r.failure()?.errorText !== 'net::ERR_ABORTED' && errors.push(`requestfailed: ${r.url()}`));
+    page.on('request', (r) => requests.push(r.url()));
+    await page.goto(`${base}/`);
+    await page.waitForSelector('body[data-loaded="true"]', { timeout: 30_000 });
+    await page.waitForSelector('#map[data-ready="true"]', { state: 'attached', timeout: 30_000 });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  const clusters = () =>
+    page.$$eval('#map-clusters li', (els) => els.map((e) => ({ count: Number(e.dataset.count), x: Number(e.dataset.x), y: Number(e.dataset.y), stations: (e.dataset.stations ?? '').split(',') })));
+
+  /** Clicks a map pixel; for a cluster, waits until the map has zoomed in and rendered the new clusters. */
+  async function clickMap(x: number, y: number, cluster: boolean): Promise<void> {
+    const zoom = await page.$eval('#map', (e) => e.dataset.zoom);
+    const box = (await page.locator('#map').boundingBox())!;
+    await page.mouse.click(box.x + x, box.y + y);
+    if (cluster) await page.waitForFunction((z) => document.getElementById('map')!.dataset.zoom !== z, zoom);
+  }
+
+  /** Ouvéa 01 and its temperature dataset selected, chart drawn. */
+  async function openDataset(): Promise<void> {
+    if ((await page.$(`#dataset-panel[data-dataset="${OUVEA_TEMP}"]`)) === null) {
+      await page.selectOption('#station-select', OUVEA);
+      await page.selectOption('#dataset-select', OUVEA_TEMP);
+      await page.waitForSelector(`#dataset-panel[data-dataset="${OUVEA_TEMP}"]`);
+    }
+    await page.waitForSelector(`.chart[data-state="ready"] canvas[data-drawn*="${OUVEA_TEMP}"]`);
+  }
+
+  it('loads without console errors and draws one marker or cluster count per station', async () => {
+    const db = await app.db.store.query('SELECT code FROM station ORDER BY code');
+    const codes = db.rows.map((r) => (r as { code: string }).code);
+    expect(codes).toHaveLength(30);
+    const cs = await clusters();
+    expect(cs.reduce((n, c) => n + c.count, 0)).toBe(codes.length);
+    expect(cs.flatMap((c) => c.stations).sort()).toEqual(codes);
+    const box = (await page.locator('#map').boundingBox())!;
+    // The whole network, across the antimeridian, is on screen at once.
+    for (const c of cs) {
+      expect(c.x).toBeGreaterThanOrEqual(0);
+      expect(c.x).toBeLessThanOrEqual(box.width);
+      expect(c.y).toBeGreaterThanOrEqual(0);
+      expect(c.y).toBeLessThanOrEqual(box.height);
+    }
+    expect(cs.some((c) => c.count > 1)).toBe(true);
+    expect(await page.$eval('#map', (e) => e.dataset.stationsDrawn)).toBe('30');
+    await page.screenshot({ path: path.join(artifacts, 'portal-map.png') });
+    expect(errors).toEqual([]);
+  });
+
+  it('opens the station panel with the right coordinates when the station is clicked on the map', async () => {
+    const db = await app.db.store.query('SELECT ST_X(geom) AS lon, ST_Y(geom) AS lat FROM station WHERE code = $1', [OUVEA]);
+    expect(db.rows[0]).toEqual({ lon: 166.560983, lat: -20.548883 });
+    // Click the cluster holding the station until it stands alone, then click it.
+    let clicks = 0;
+    for (; clicks < 12; clicks++) {
+      const c = (await clusters()).find((k) => k.stations.includes(OUVEA))!;
+      await clickMap(c.x, c.y, c.count > 1);
+      if (c.count === 1) break;
+    }
+    expect(clicks).toBeGreaterThan(0); // it started inside a cluster: the cluster click zoomed in
+    await page.waitForSelector(`#station-panel[data-station="${OUVEA}"]`, { timeout: 10_000 });
+    expect(await page.textContent('#station-panel .coords')).toBe("20°32.933'S, 166°33.659'E");
+    expect(await page.textContent('#station-panel')).toContain('ReefTEMPS');
+    expect(await page.textContent('#station-panel')).toContain('IRD Nouméa');
+    expect(await page.inputValue('#station-select')).toBe(OUVEA);
+    expect(errors).toEqual([]);
+  });
+
+  it('shows west longitudes of stations east of the antimeridian', async () => {
+    await page.selectOption('#station-select', 'WLF_WALLIS');
+    await page.waitForSelector('#station-panel[data-station="WLF_WALLIS"]');
+    expect(await page.textContent('#station-panel .coords')).toBe("13°16.800'S, 176°10.200'W");
+    await page.selectOption('#station-select', OUVEA);
+    await page.waitForSelector(`#station-panel[data-station="${OUVEA}"]`);
+  });
+
+  it('draws the chart of a dataset from server-downsampled series', async () => {
+    requests.length = 0;
+    await page.selectOption('#station-select', 'NCL_AMEDEE');
+    await page.selectOption('#station-select', OUVEA);
+    await page.selectOption('#dataset-select', OUVEA_TEMP);
+    await page.waitForSelector(`#dataset-panel[data-dataset="${OUVEA_TEMP}"]`);
+    await page.waitForSelector(`.chart[data-state="ready"] canvas[data-drawn*="${OUVEA_TEMP}"]`, { timeout: 20_000 });
+    const drawn = await page.$eval('.chart canvas', (c) => {
+      const cv = c as HTMLCanvasElement;
+      const data = cv.getContext('2d')!.getImageData(0, 0, cv.width, cv.height).data;
+      let inked = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i] > 0) inked++;
+      return { inked, points: Number(cv.dataset.points), width: cv.clientWidth };
+    });
+    expect(drawn.inked).toBeGreaterThan(2000);
+    expect(drawn.points).toBeGreaterThan(100);
+    const seriesUrls = requests.filter((u) => u.includes('/sos?') && u.includes(`offering=${OUVEA_TEMP}`));
+    expect(seriesUrls.length).toBeGreaterThan(0);
+    for (const u of seriesUrls) expect(new URL(u).searchParams.get('downsample')).toMatch(/^\d+$/);
+    // The station's raw year is far more points than pixels; the chart asked for about one point per pixel per series.
+    const raw = await app.db.store.query('SELECT count(*)::int AS n FROM observation o JOIN dataset d ON d.id = o.dataset_id JOIN station s ON s.id = d.station_id WHERE s.code = $1', [OUVEA]);
+    const rawCount = (raw.rows[0] as { n: number }).n;
+    expect(rawCount).toBeGreaterThan(3 * drawn.points);
+    expect(drawn.points).toBeLessThan(4 * (drawn.width + 4));
+    await page.screenshot({ path: path.join(artifacts, 'portal-station-dataset.png') });
+    await page.locator('#chart-host').screenshot({ path: path.join(artifacts, 'portal-chart.png') });
+    await page.locator('#dataset-panel').screenshot({ path: path.join(artifacts, 'portal-dataset-panel.png') });
+    expect(errors).toEqual([]);
+  });
+
+  it('zooms the chart by dragging and hides a series from the legend', async () => {
+    await openDataset();
+    requests.length = 0;
+    await page.locator('.chart-plot').scrollIntoViewIfNeeded();
+    const plot = (await page.locator('.chart-plot').boundingBox())!;
+    await page.mouse.move(plot.x + plot.width * 0.4, plot.y + 40);
+    await page.mouse.down();
+    await page.mouse.move(plot.x + plot.width * 0.6, plot.y + 40, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForSelector('.chart[data-state="ready"]');
+    const zoomed = requests.filter((u) => u.includes('/sos?') && u.includes(`offering=${OUVEA_TEMP}`));
+    expect(zoomed.length).toBe(1);
+    const [t1, t2] = new URL(zoomed[0]).searchParams.get('temporalFilter')!.replace('om:phenomenonTime,', '').split('/').map(Date.parse);
+    // About a fifth of the year that was shown.
+    expect(t2 - t1).toBeGreaterThan(40 * 86_400_000);
+    expect(t2 - t1).toBeLessThan(110 * 86_400_000);
+
+    await page.click(`.legend-item[data-series="${OUVEA_TEMP}"]`);
+    expect(await page.getAttribute(`.legend-item[data-series="${OUVEA_TEMP}"]`, 'aria-pressed')).toBe('false');
+    expect(await page.$eval('.chart canvas', (c) => (c as HTMLElement).dataset.drawn)).not.toContain(OUVEA_TEMP);
+    await page.click(`.legend-item[data-series="${OUVEA_TEMP}"]`);
+    expect(await page.$eval('.chart canvas', (c) => (c as HTMLElement).dataset.drawn)).toContain(OUVEA_TEMP);
+    await page.click('.chart .zoom-reset');
+    await page.waitForSelector('.chart[data-state="ready"]');
+  });
+
+  it('filters the map and the lists by observed property', async () => {
+    const label = 'Sea pressure';
+    const options = await page.$$eval('#property-select option', (o) => o.map((x) => (x as HTMLOptionElement).value));
+    const value = options.find((o) => o.startsWith(label))!;
+    expect(value).toBeDefined();
+    const expected = (await app.db.store.query(`SELECT DISTINCT s.code FROM station s JOIN dataset d ON d.station_id = s.id JOIN observed_property p ON p.id = d.property_id WHERE p.label = $1 ORDER BY 1`, [value])).rows.map((r) => (r as { code: string }).code);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(expected.length).toBeLessThan(30);
+    await page.$eval('#map', (e) => delete e.dataset.ready);
+    await page.selectOption('#property-select', value);
+    await page.waitForSelector('#map[data-ready="true"]', { state: 'attached' });
+    expect((await clusters()).flatMap((c) => c.stations).sort()).toEqual(expected);
+    const stationOptions = await page.$$eval('#station-select option', (o) => o.map((x) => (x as HTMLOptionElement).value).filter(Boolean));
+    expect(stationOptions.sort()).toEqual(expected);
+    await page.selectOption('#property-select', '');
+    await page.waitForFunction(() => document.getElementById('map')!.dataset.stationsDrawn === '30');
+  });
+
+  it('downloads exactly the rows of a chosen period (CSV and JSON), and the whole dataset', async () => {
+    await openDataset();
+    await page.fill('#period-from', '2024-06-01');
+    await page.fill('#period-to', '2024-06-20');
+    const csvHref = await page.getAttribute('#period-links a[data-format="csv"]', 'href');
+    const jsonHref = await page.getAttribute('#period-links a[data-format="json"]', 'href');
+    const omHref = await page.getAttribute('#period-links a[data-format="om"]', 'href');
+    expect(csvHref).toContain('2024-06-01T00%3A00%3A00Z%2F2024-06-20T23%3A59%3A59Z');
+    const db = await app.db.store.query(
+      `SELECT (extract(epoch FROM o.time) * 1000)::float8 AS t, o.value::float8 AS v FROM observation o JOIN dataset d ON d.id = o.dataset_id
+        WHERE d.code = $1 AND o.time >= $2 AND o.time <= $3 ORDER BY o.time`,
+      [OUVEA_TEMP, '2024-06-01T00:00:00Z', '2024-06-20T23:59:59Z'],
+    );
+    const expected = db.rows.map((r) => [Number((r as { t: number }).t), (r as { v: number | null }).v]);
+    expect(expected.length).toBeGreaterThan(100);
+
+    const csv = await fetch(csvHref!);
+    expect(csv.status).toBe(200);
+    const lines = (await csv.text()).trim().split('\n');
+    expect(lines[0]).toBe('offering,time,value,qc');
+    const got = lines.slice(1).map((l) => {
+      const [offering, time, value] = l.split(',');
+      expect(offering).toBe(OUVEA_TEMP);
+      return [Date.parse(time), value === '' ? null : Number(value)];
+    });
+    expect(got).toEqual(expected);
+
+    const json = (await (await fetch(jsonHref!)).json()) as { series: { points: [string, number | null][] }[] };
+    expect(json.series[0].points.map((p) => [Date.parse(p[0]), p[1]])).toEqual(expected);
+    const om = await fetch(omHref!);
+    expect(om.status).toBe(200);
+    expect(await om.text()).toContain('http://www.opengis.net/om/2.0');
+
+    const wholeHref = await page.getAttribute('#whole-links a[data-format="csv"]', 'href');
+    expect(new URL(wholeHref!).searchParams.has('temporalFilter')).toBe(false);
+    const whole = (await (await fetch(wholeHref!)).text()).trim().split('\n').length - 1;
+    const n = await app.db.store.query('SELECT count(*)::int AS n FROM observation o JOIN dataset d ON d.id = o.dataset_id WHERE d.code = $1', [OUVEA_TEMP]);
+    expect(whole).toBe((n.rows[0] as { n: number }).n);
+  });
+
+  it('shows the latest value of every dataset from one request', async () => {
+    requests.length = 0;
+    await page.click('#latest-button');
+    await page.waitForSelector('#latest-panel');
+    const latestRequests = requests.filter((u) => u.includes('/sos?') && u.includes('latest'));
+    expect(latestRequests).toHaveLength(1);
+    expect(new URL(latestRequests[0]).searchParams.has('offering')).toBe(false);
+    const db = await app.db.store.query(
+      `SELECT d.code, o.value::float8 AS v FROM dataset d JOIN LATERAL (SELECT value FROM observation WHERE dataset_id = d.id ORDER BY time DESC LIMIT 1) o ON true`,
+    );
+    expect(await page.$eval('#latest-panel', (e) => Number(e.dataset.rows))).toBe(db.rows.length);
+    const ouvea = (db.rows as { code: string; v: number }[]).find((r) => r.code === OUVEA_TEMP)!;
+    expect(await page.textContent(`#latest-panel tr[data-dataset="${OUVEA_TEMP}"] td.num`)).toBe(`${ouvea.v} °C`);
+    await page.screenshot({ path: path.join(artifacts, 'portal-latest.png'), fullPage: true });
+    await page.click('#latest-button');
+    expect(errors).toEqual([]);
+  });
+
+  it('keeps the selection in the address so a link reopens it', async () => {
+    await openDataset();
+    const hash = await page.evaluate(() => location.hash);
+    expect(new URLSearchParams(hash.slice(1)).get('station')).toBe(OUVEA);
+    expect(new URLSearchParams(hash.slice(1)).get('dataset')).toBe(OUVEA_TEMP);
+    const p = await context.newPage();
+    try {
+      await p.goto(`${base}/#station=${OUVEA}&dataset=${OUVEA_TEMP}`);
+      await p.waitForSelector(`#dataset-panel[data-dataset="${OUVEA_TEMP}"]`);
+      expect(await p.textContent('#station-panel .coords')).toBe("20°32.933'S, 166°33.659'E");
+      expect(await p.inputValue('#dataset-select')).toBe(OUVEA_TEMP);
+      await p.goto(`${base}/#station=NO_SUCH_STATION`);
+      await p.reload();
+      await p.waitForSelector('body[data-loaded="true"]');
+      expect(await p.$('#station-panel')).toBeNull();
+      expect(await p.textContent('#station-host')).toContain('Choose an observed property');
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('pages through WFS results and links OPeNDAP, the catalogue and the ISO record when configured', async () => {
+    const other = await createTestApp({ countDefault: 7, threddsUrl: 'https://thredds.example.org/thredds', metadataUrlTemplate: 'https://catalogue.example.org/geonetwork/srv/api/records/{id}' });
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
+    try {
+      const otherBase = await other.listen();
+      const p = await ctx.newPage();
+      const pageErrors: string[] = [];
+      p.on('pageerror', (e) => pageErrors.push(e.message));
+      p.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
+      await p.goto(`${otherBase}/`);
+      await p.waitForSelector('body[data-loaded="true"]');
+      await p.waitForSelector('#map[data-ready="true"]', { state: 'attached' });
+      expect(await p.$eval('#map', (e) => e.dataset.stationsDrawn)).toBe('30');
+      expect(await p.$$eval('#station-select option', (o) => o.length)).toBe(31);
+      await p.selectOption('#station-select', OUVEA);
+      await p.selectOption('#dataset-select', OUVEA_TEMP);
+      await p.waitForSelector('#dataset-panel');
+      expect(await p.getAttribute('#dataset-panel a.opendap', 'href')).toBe(`https://thredds.example.org/thredds/dodsC/reefgate/${OUVEA_TEMP}.nc`);
+      expect(await p.getAttribute('#dataset-panel a.metadata', 'href')).toBe(`https://catalogue.example.org/geonetwork/srv/api/records/${OUVEA_TEMP}`);
+      const iso = await fetch((await p.getAttribute('#dataset-panel a.iso-record', 'href'))!);
+      expect(iso.status).toBe(200);
+      expect(await iso.text()).toContain(OUVEA_TEMP);
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await ctx.close();
+      await other.close();
+    }
+  });
+
+  it('draws the configured base map tiles under the page security policy', async () => {
+    // A 1x1 PNG tile server standing in for PORTAL_BASEMAP_URL.
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+    const tiles: string[] = [];
+    const tileServer = http.createServer((req, res) => {
+      tiles.push(req.url ?? '');
+      res.writeHead(200, { 'Content-Type': 'image/png', 'Access-Control-Allow-Origin': '*' });
+      res.end(png);
+    });
+    await new Promise<void>((r) => tileServer.listen(0, '127.0.0.1', r));
+    const tileBase = `http://127.0.0.1:${(tileServer.address() as AddressInfo).port}`;
+    const other = await createTestApp({ portalBasemapUrl: `${tileBase}/tiles/{z}/{x}/{y}.png` });
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
+    try {
+      const otherBase = await other.listen();
+      const p = await ctx.newPage();
+      const pageErrors: string[] = [];
+      p.on('pageerror', (e) => pageErrors.push(e.message));
+      p.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
+      await p.goto(`${otherBase}/`);
+      await p.waitForSelector('body[data-loaded="true"]');
+      await p.waitForFunction(() => document.getElementById('map')!.dataset.stationsDrawn === '30');
+      expect(tiles.length).toBeGreaterThan(0);
+      for (const u of tiles) expect(u).toMatch(/^\/tiles\/\d+\/\d+\/\d+\.png$/);
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await ctx.close();
+      await other.close();
+      await new Promise((r) => tileServer.close(r));
+    }
+  });
+
+  it('is French for a French browser, reachable by keyboard and fits a phone screen', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'fr-FR', isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    const p = await phone.newPage();
+    const phoneErrors: string[] = [];
+    p.on('console', (m) => m.type() === 'error' && phoneErrors.push(m.text()));
+    p.on('pageerror', (e) => phoneErrors.push(e.message));
+    try {
+      await p.goto(`${base}/`);
+      await p.waitForSelector('body[data-loaded="true"]');
+      expect(await p.getAttribute('html', 'lang')).toBe('fr');
+      expect(await p.textContent('label[for="property-select"]')).toBe('Paramètre observé');
+      expect(await p.textContent('#latest-button')).toBe('Dernières valeurs');
+
+      // Keyboard only: Tab reaches the controls; choosing a station then a dataset from its panel with Enter.
+      const focused: string[] = [];
+      for (let i = 0; i < 12; i++) {
+        await p.keyboard.press('Tab');
+        focused.push(await p.evaluate(() => document.activeElement?.id ?? ''));
+      }
+      expect(focused).toEqual(expect.arrayContaining(['latest-button', 'lang-button', 'map', 'property-select', 'station-select']));
+      await p.focus('#station-select');
+      await p.selectOption('#station-select', OUVEA);
+      await p.waitForSelector(`#station-panel[data-station="${OUVEA}"]`);
+      let onDataset = false;
+      for (let i = 0; i < 20 && !onDataset; i++) {
+        await p.keyboard.press('Tab');
+        onDataset = await p.evaluate(() => Boolean(document.activeElement?.closest('.dataset-list')));
+      }
+      expect(onDataset).toBe(true);
+      await p.keyboard.press('Enter');
+      await p.waitForSelector('#dataset-panel');
+      expect(await p.textContent('#dataset-panel h2')).toContain('Jeu de données');
+      expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await p.waitForSelector('.chart[data-state="ready"]', { timeout: 20_000 });
+      await p.screenshot({ path: path.join(artifacts, 'portal-phone-fr.png'), fullPage: true });
+
+      await p.click('#lang-button');
+      expect(await p.textContent('label[for="property-select"]')).toBe('Observed property');
+      expect(await p.getAttribute('html', 'lang')).toBe('en');
+      expect(phoneErrors).toEqual([]);
+    } finally {
+      await phone.close();
+    }
+  });
+});

@@ -1,0 +1,92 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createTestApp, TestApp } from '../helpers/app';
+import { hasTool } from '../helpers/xmllint';
+import { demoRows } from './helpers';
+
+// The distribution's python3 carries python3-owslib; a pyenv/venv python3 earlier in PATH may not.
+const PY = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+const hasOwslib = hasTool(PY, ['-c', 'import owslib.sos']) && spawnSync(PY, ['-c', 'import owslib.sos']).status === 0;
+if (!hasOwslib && process.env.REEFGATE_REQUIRE_TOOLS === '1') throw new Error('python3-owslib is required in CI');
+const maybe = hasOwslib ? describe : describe.skip;
+
+/**
+ * OWSLib driven for real against a listening server; the script prints JSON. Measurement times are
+ * read from resultTime: OWSLib's OM_Observation.phenomenonTime reads the text of gml:TimeInstant
+ * itself (not its timePosition), so it is always None for schema-valid O&M.
+ */
+const SCRIPT = `
+import json, sys
+from owslib.sos import SensorObservationService
+from owslib.etree import etree
+from owslib.swe.observation.sos200 import SOSGetObservationResponse
+url, off, prop, t = sys.argv[1:5]
+sos = SensorObservationService(url, version='2.0.0')
+out = {'offerings': [o.id for o in sos.offerings]}
+o = sos[off]
+out['offering'] = {'procedures': o.procedures, 'props': o.observed_properties, 'begin': str(o.begin_position), 'bbox': list(o.bbox) if o.bbox else None,
+                   'formats': o.response_formats}
+for fmt in ['http://www.opengis.net/om/2.0', 'http://www.opengis.net/waterml/2.0']:
+    resp = sos.get_observation(offerings=[off], observedProperties=[prop], responseFormat=fmt, eventTime='om:phenomenonTime,' + t)
+    parsed = SOSGetObservationResponse(etree.fromstring(resp))
+    pts = []
+    for obs in parsed.observations:
+        r = obs.get_result()
+        if hasattr(r, 'points'):
+            out['wml_uom'] = r.defaultTVPMetadata.uom
+            pts += [[p.datetime.strftime('%Y-%m-%dT%H:%M:%SZ'), p.value] for p in r.points]
+        else:
+            out['om_uom'] = r.uom
+            pts.append([obs.resultTime.strftime('%Y-%m-%dT%H:%M:%SZ'), r.value])
+    out[fmt] = pts
+latest = sos.get_observation(offerings=[off], observedProperties=[prop], eventTime='om:phenomenonTime,latest')
+out['latest'] = [[o.resultTime.strftime('%Y-%m-%dT%H:%M:%SZ'), o.get_result().value] for o in SOSGetObservationResponse(etree.fromstring(latest)).observations]
+print(json.dumps(out))
+`;
+
+let t: TestApp;
+let base: string;
+maybe('OWSLib SensorObservationService 2.0.0 against a live server', () => {
+  beforeAll(async () => {
+    t = await createTestApp();
+    base = await t.listen();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  test('parses every offering and one month of observations with its own O&M and WaterML 2.0 parsers', async () => {
+    const off = 'OUVEA01_TEMP_0A_SBE56';
+    const prop = 'http://vocab.nerc.ac.uk/standard_name/sea_water_temperature/';
+    const month = '2024-03-01T00:00:00Z/2024-03-31T23:59:59Z';
+    const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      const { spawn } = require('node:child_process') as typeof import('node:child_process');
+      const p = spawn(PY, ['-c', SCRIPT, `${base}/sos`, off, prop, month]);
+      let stdout = '';
+      let stderr = '';
+      p.stdout.on('data', (d: Buffer) => (stdout += d));
+      p.stderr.on('data', (d: Buffer) => (stderr += d));
+      p.on('close', (status: number | null) => resolve({ status, stdout, stderr }));
+    });
+    if (r.status !== 0) throw new Error(r.stderr);
+    const out = JSON.parse(r.stdout);
+    expect(out.offerings).toHaveLength(55);
+    expect(new Set(out.offerings)).toEqual(new Set(demoRows().keys()));
+    expect(out.offering.procedures).toEqual(['NCL_OUVEA01_SBE56']);
+    expect(out.offering.props).toEqual([prop]);
+    expect(out.offering.begin).toMatch(/^2024-01-23 06:00:00/);
+    expect(out.offering.bbox[0]).toBeCloseTo(166.560983, 5);
+    expect(out.offering.formats).toContain('http://www.opengis.net/waterml/2.0');
+    const expected = demoRows()
+      .get(off)!
+      .filter((x) => x.time >= '2024-03-01T00:00:00Z' && x.time <= '2024-03-31T23:59:59Z')
+      .map((x) => [x.time, Number(x.value)]);
+    expect(expected.length).toBeGreaterThan(100);
+    expect(out['http://www.opengis.net/om/2.0']).toEqual(expected);
+    expect(out['http://www.opengis.net/waterml/2.0']).toEqual(expected);
+    expect(out.om_uom).toBe('Cel');
+    expect(out.wml_uom).toBe('Cel');
+    const all = demoRows().get(off)!;
+    expect(out.latest).toEqual([[all[all.length - 1].time, Number(all[all.length - 1].value)]]);
+  });
+});

@@ -1,0 +1,111 @@
+import http from 'node:http';
+import { Client } from 'pg';
+import { createTestApp, TestApp } from '../helpers/app';
+import { usingPostgres } from '../helpers/env';
+
+/** pg_stat_activity is PostgreSQL's; the embedded store has no second session to look from. */
+const maybe = usingPostgres() ? describe : describe.skip;
+
+const FULL_CSV = '/sos?service=SOS&version=2.0.0&request=GetObservation&responseFormat=text/csv';
+
+let t: TestApp;
+let base: string;
+let admin: Client;
+let adminPid: number;
+
+async function streamingBackends(): Promise<{ pid: number; state: string }[]> {
+  const r = await admin.query<{ pid: number; state: string }>(
+    `SELECT pid, state FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()
+       AND query LIKE '%FROM observation o WHERE o.dataset_id = $1%' AND state <> 'idle'`,
+    [t.db.name],
+  );
+  return r.rows;
+}
+
+async function waitFor<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 5000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (ok(v) || Date.now() > until) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Starts the full-network CSV download and pauses after the first chunk (backpressure holds the cursor open). */
+function startPaused(): Promise<{ req: http.ClientRequest; res: http.IncomingMessage; first: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(base + FULL_CSV, (res) => {
+      res.once('data', (chunk: Buffer) => {
+        res.pause();
+        resolve({ req, res, first: chunk.toString('utf8') });
+      });
+    });
+    req.on('error', reject);
+  });
+}
+
+maybe('streaming from a cursor (PostgreSQL)', () => {
+  beforeAll(async () => {
+    t = await createTestApp();
+    base = await t.listen();
+    admin = new Client({ connectionString: t.db.url });
+    await admin.connect();
+    admin.on('error', () => undefined);
+    adminPid = (await admin.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+  });
+  afterAll(async () => {
+    await admin.end().catch(() => undefined);
+    await t.close();
+  });
+
+  test('a client that disconnects stops the query', async () => {
+    const { req, res, first } = await startPaused();
+    expect(first.startsWith('offering,time,value,qc\n')).toBe(true);
+    expect(res.statusCode).toBe(200);
+    const during = await waitFor(streamingBackends, (rows) => rows.length > 0);
+    expect(during.length).toBeGreaterThan(0);
+    req.destroy();
+    const after = await waitFor(streamingBackends, (rows) => rows.length === 0);
+    expect(after).toEqual([]);
+  });
+
+  test('an error after the first byte ends the response visibly (no clean end of a truncated document)', async () => {
+    const { res } = await startPaused();
+    const [backend] = await waitFor(streamingBackends, (rows) => rows.length > 0);
+    expect(backend).toBeDefined();
+    // The database goes away mid-stream: every session of the app is killed and new ones are refused,
+    // so the next series' query fails after the headers and the first rows have been sent.
+    // Listen before anything can fail: the server may notice the failure (and cut the connection)
+    // before this test resumes reading.
+    const ended = new Promise<{ complete: boolean; lines: number; error?: string }>((resolve) => {
+      let text = '';
+      let error: string | undefined;
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('error', (e) => (error = e.message));
+      res.on('close', () => resolve({ complete: res.complete, lines: text.split('\n').length, error }));
+      setTimeout(() => resolve({ complete: true, lines: -1, error: 'no end after 20 s' }), 20_000).unref();
+    });
+    const root = new Client({ connectionString: process.env.DATABASE_URL });
+    await root.connect();
+    let outcome: { complete: boolean; lines: number; error?: string };
+    try {
+      await root.query(`ALTER DATABASE ${t.db.name} ALLOW_CONNECTIONS false`);
+      await root.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> $2', [t.db.name, adminPid]);
+      res.resume();
+      outcome = await ended;
+    } finally {
+      await root.query(`ALTER DATABASE ${t.db.name} ALLOW_CONNECTIONS true`);
+      await root.end();
+    }
+    expect(outcome.error).not.toBe('no end after 20 s');
+    expect(outcome.complete).toBe(false);
+    expect(outcome.lines).toBeLessThan(190923);
+  });
+
+  test('the server keeps serving after both', async () => {
+    const r = await t.http.get('/sos?service=SOS&version=2.0.0&request=GetObservation&offering=OUVEA01_TEMP_0A_SBE56&responseFormat=text/csv&temporalFilter=om:phenomenonTime,latest');
+    expect(r.status).toBe(200);
+    expect(r.text.trim().split('\n')).toHaveLength(2);
+  });
+});
