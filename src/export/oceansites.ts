@@ -3,6 +3,7 @@
  * coordinate variables, the measured variable named by its OceanSITES parameter code (TEMP, PSAL...)
  * and its quality-flag variable <CODE>_QC following OceanSITES reference table 2.
  */
+import { lookupTable } from '../util/lookup';
 import type { DatasetInfo } from './datasetInfo';
 import type { NcAttrs, NcLayout } from './netcdf3';
 
@@ -32,7 +33,7 @@ export const QC_FLAG_MEANINGS = [
 ];
 
 /** UCUM codes (as stored) to the UDUNITS spellings CF asks for. */
-const UCUM_TO_UDUNITS: Record<string, string> = {
+const UCUM_TO_UDUNITS = lookupTable<string>({
   Cel: 'degree_Celsius',
   K: 'K',
   m: 'm',
@@ -52,7 +53,7 @@ const UCUM_TO_UDUNITS: Record<string, string> = {
   'mg.m-3': 'mg m-3',
   'umol/kg': 'micromole kg-1',
   'S/m': 'S m-1',
-};
+});
 
 /** CF/UDUNITS units for a stored UCUM code (unknown codes pass through unchanged). */
 export function cfUnits(ucum: string): string {

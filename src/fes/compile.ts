@@ -1,3 +1,4 @@
+import { lookupTable } from '../util/lookup';
 import { FeatureTypeDef, GeometryDef, PropertyDef, PropertyType } from '../catalog/types';
 import { invalidParam, OwsError } from '../ows/errors';
 import { ComparisonOp, Filter, GeometryOperand, Operand, SpatialFilter, SpatialOp, TemporalFilter, ValueRef } from './ast';
@@ -189,13 +190,13 @@ function geometryLiteral(g: GeometryOperand, params: SqlParams): string {
   return g.srid === 4326 ? lit : `ST_Transform(${lit}, 4326)`;
 }
 
-const METRES_PER_UNIT: Record<string, number> = {
+const METRES_PER_UNIT = lookupTable<number>({
   m: 1, metre: 1, meter: 1, metres: 1, meters: 1, 'urn:ogc:def:uom:epsg::9001': 1, 'http://www.opengis.net/def/uom/epsg/0/9001': 1,
   km: 1000, kilometre: 1000, kilometer: 1000, kilometres: 1000, kilometers: 1000, 'urn:ogc:def:uom:epsg::9036': 1000,
   '[nmi_i]': 1852, nmi: 1852, nm: 1852, 'urn:ogc:def:uom:epsg::9030': 1852,
   ft: 0.3048, '[ft_i]': 0.3048, 'urn:ogc:def:uom:epsg::9002': 0.3048,
   mi: 1609.344, '[mi_i]': 1609.344,
-};
+});
 const DEGREE_UNITS = new Set(['deg', 'degree', 'degrees', 'urn:ogc:def:uom:epsg::9102', 'http://www.opengis.net/def/uom/epsg/0/9102']);
 
 function distanceSql(g: string, lit: string, d: { value: number; uom: string }, params: SqlParams): string {

@@ -1,3 +1,4 @@
+import { lookupTable } from '../util/lookup';
 import { invalidParam } from '../ows/errors';
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
 import { xmlResponse } from '../ows/types';
@@ -6,11 +7,11 @@ import { NS, SML101_FORMAT, SML101_MIME, SML20_FORMAT } from './ns';
 import { requiredSingle, requireVersion, sosParams } from './params';
 import { sensorInfo, SensorInfo, sensorMl101, sensorMl20 } from './sensorml';
 
-const FORMATS: Record<string, 'sml20' | 'sml101'> = {
+const FORMATS = lookupTable<'sml20' | 'sml101'>({
   [SML20_FORMAT.toLowerCase()]: 'sml20',
   [SML101_FORMAT.toLowerCase()]: 'sml101',
   [SML101_MIME.toLowerCase()]: 'sml101',
-};
+});
 
 /** Looks the procedure up among the offerings (unknown → InvalidParameterValue procedure). */
 export async function findSensor(ctx: OwsContext, procedure: string): Promise<SensorInfo> {

@@ -1,3 +1,4 @@
+import { lookupTable } from '../util/lookup';
 import type { XmlElement } from '../http/xml';
 import { invalidParam, missingParam } from '../ows/errors';
 import { isoUtc, parseIsoInstant } from '../util/time';
@@ -12,7 +13,7 @@ export type TimeFilter =
   | { op: 'first' };
 
 const VALUE_REFS = new Set(['om:phenomenontime', 'phenomenontime', 'om:resulttime', 'resulttime', 'om:samplingtime', 'samplingtime']);
-const OPS: Record<string, 'During' | 'TEquals' | 'After' | 'Before'> = { during: 'During', tequals: 'TEquals', after: 'After', before: 'Before' };
+const OPS = lookupTable<'During' | 'TEquals' | 'After' | 'Before'>({ during: 'During', tequals: 'TEquals', after: 'After', before: 'Before' });
 
 function instant(s: string, locator: string): number {
   const t = parseIsoInstant(s.trim());

@@ -1,3 +1,4 @@
+import { lookupTable } from '../util/lookup';
 import { csvEncoder } from '../encoders/csv';
 import type { FeatureEncoder } from '../encoders/featureEncoder';
 import { geojsonEncoder } from '../encoders/geojson';
@@ -20,7 +21,7 @@ function norm(f: string): string {
   return f.toLowerCase().replace(/["'\s]/g, '');
 }
 
-const BY_NAME: Record<string, FeatureEncoder> = {
+const BY_NAME = lookupTable<FeatureEncoder>({
   'application/gml+xml;version=3.2': gml32Encoder,
   'application/gml+xml': gml32Encoder,
   'text/xml;subtype=gml/3.2': gml32Encoder,
@@ -37,7 +38,7 @@ const BY_NAME: Record<string, FeatureEncoder> = {
   geojson: geojsonEncoder,
   'text/csv': csvEncoder,
   csv: csvEncoder,
-};
+});
 
 /** The encoder for an OUTPUTFORMAT value (the version's GML when absent); unknown → InvalidParameterValue. */
 export function encoderFor(outputFormat: string | undefined, version: WfsVersion): FeatureEncoder {
