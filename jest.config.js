@@ -5,6 +5,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   globalSetup: '<rootDir>/test/helpers/globalSetup.ts',
+  setupFiles: ['<rootDir>/test/helpers/fuzzSeed.ts'],
   globalTeardown: '<rootDir>/test/helpers/globalTeardown.ts',
   testTimeout: 120000,
   maxWorkers: 2,

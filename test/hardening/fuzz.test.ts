@@ -73,7 +73,7 @@ async function check(method: 'GET' | 'POST', path: string, body?: string | Uint8
 
 const WFS_OPS = ['GetCapabilities', 'DescribeFeatureType', 'GetFeature', 'GetPropertyValue', 'ListStoredQueries', 'DescribeStoredQueries'];
 const SOS_OPS = ['GetCapabilities', 'DescribeSensor', 'GetObservation', 'GetFeatureOfInterest', 'GetObservationById', 'GetDataAvailability'];
-const HOSTILE = ["'", '"', '<', '>', '&', ']]>', '\u0000', '%00', '%', '%zz', '\ud800', '🦀', ' ', '', ',', ',,', '(', ')', '\\', '-1', '0', '1e309', 'NaN', '99999999999999999999', 'A'.repeat(3000)];
+const HOSTILE = ["'", '"', '<', '>', '&', ']]>', '\u0000', '%00', '%', '%zz', '\ud800', '🦀', ' ', '', ',', ',,', '(', ')', '\\', '-1', '0', '1e309', 'NaN', '99999999999999999999', 'A'.repeat(3000), '__proto__', 'constructor', 'toString'];
 
 const value = (valid: string[]) =>
   fc.oneof(

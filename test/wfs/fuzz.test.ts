@@ -21,6 +21,8 @@ const HOSTILE = [
   "' OR 1=1--", "1; DROP TABLE station;--", "\u0000", "%00", '-1', '0', '99999999999999999999', '1e309', 'NaN', 'Infinity', '<x>', ']]>', '&amp;', '(', ')', 'xmlns(', 'xmlns(reef,', '(reef:Station)(reef:Dataset)',
   'reef:Station', 'reef:Observation', '@gml:id', 'geom', 'depth DESC', 'time', 'urn:ogc:def:crs:EPSG::4326', 'EPSG:99999', '-90,-180,90,180', '10,10,-10,-10,EPSG:4326', '1,2,3', 'a,b,c,d',
   'Station.NCL_POE', 'Observation.X.1', 'Observation..', '$1', '\\', '"', "'", '${jndi:ldap://x}', '../../etc/passwd', 'ſtation', '𝕊tation', ' ', '', ',,,', 'A'.repeat(5000),
+  // Keys that an object used as a lookup table would inherit.
+  '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf',
 ];
 
 const value = fc.oneof(
