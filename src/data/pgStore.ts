@@ -34,6 +34,8 @@ export class PgStore implements Store {
       idleTimeoutMillis: 30_000,
       statement_timeout: opts.statementTimeoutMs ?? 30_000,
       application_name: opts.applicationName ?? 'reefgate',
+      // Observation times are written from the timestamp's text output (TIME_PLAIN), which is ISO only under this style.
+      options: '-c DateStyle=ISO',
     });
     // An idle client that loses its connection must not crash the process.
     this.pool.on('error', () => undefined);

@@ -30,6 +30,8 @@ export class PgliteStore implements Store {
       parsers: { 20: (v: string) => Number(v), 1700: (v: string) => Number(v) },
     });
     if (opts.statementTimeoutMs) await db.exec(`SET statement_timeout = ${Math.floor(opts.statementTimeoutMs)}`);
+    // Observation times are written from the timestamp's text output (TIME_PLAIN), which is ISO only under this style.
+    await db.exec('SET DateStyle = ISO');
     return new PgliteStore(db);
   }
 

@@ -19,6 +19,27 @@ describe('store (both backends)', () => {
     expect(r.rows[0].wkt).toMatch(/^POINT\(446\d{3}\.\d+ 211\d{3}\.\d+\)$/);
   });
 
+  it('writes timestamps in the ISO style the SOS writers rely on, whatever the database default', async () => {
+    if (db.url) {
+      // A database whose default DateStyle is not ISO: every new session of the store must still use ISO.
+      const { Client } = await import('pg');
+      const admin = new Client({ connectionString: db.url });
+      await admin.connect();
+      await admin.query(`ALTER DATABASE ${db.name} SET DateStyle = 'SQL, DMY'`);
+      await admin.end();
+      const { PgStore } = await import('../../src/data/pgStore');
+      const fresh = new PgStore({ connectionString: db.url, max: 1 });
+      try {
+        const r = await fresh.query<{ t: string }>(`SELECT date_trunc('second', $1::timestamptz AT TIME ZONE 'UTC')::text AS t`, ['2024-02-03T04:05:06.7Z']);
+        expect(r.rows[0].t).toBe('2024-02-03 04:05:06');
+      } finally {
+        await fresh.close();
+      }
+    }
+    const r = await db.store.query<{ t: string }>(`SELECT date_trunc('second', $1::timestamptz AT TIME ZONE 'UTC')::text AS t`, ['2024-02-03T04:05:06.7Z']);
+    expect(r.rows[0].t).toBe('2024-02-03 04:05:06');
+  });
+
   it('has every migration recorded, and migrating again applies nothing', async () => {
     expect(await isMigrated(db.store)).toBe(true);
     expect(await migrate(db.store)).toEqual([]);
