@@ -15,26 +15,28 @@ export async function sendOwsResponse(res: Response, out: OwsResponse, signal: A
     return;
   }
   let started = false;
-  const sink: Sink = {
-    signal,
-    write(chunk) {
-      if (signal.aborted) return Promise.reject(new Error('client disconnected'));
-      if (!started) {
-        head();
-        started = true;
-      }
-      if (res.write(chunk)) return Promise.resolve();
-      return new Promise((resolve, reject) => {
-        const done = () => {
-          res.off('drain', done);
-          res.off('close', done);
-          signal.aborted || res.destroyed ? reject(new Error('client disconnected')) : resolve();
-        };
-        res.on('drain', done);
-        res.on('close', done);
-      });
-    },
+  const send = (chunk: string | Buffer, released?: () => void): Promise<void> => {
+    if (signal.aborted) {
+      released?.();
+      return Promise.reject(new Error('client disconnected'));
+    }
+    if (!started) {
+      head();
+      started = true;
+    }
+    // The callback runs when the chunk has reached the kernel (or the write failed): either way the buffer is free.
+    if (res.write(chunk, released ? () => released() : undefined)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        res.off('drain', done);
+        res.off('close', done);
+        signal.aborted || res.destroyed ? reject(new Error('client disconnected')) : resolve();
+      };
+      res.on('drain', done);
+      res.on('close', done);
+    });
   };
+  const sink: Sink = { signal, write: (chunk) => send(chunk), writeReusable: (chunk, released) => send(chunk, released) };
   try {
     await out.produce(sink);
     if (!started) head();

@@ -32,6 +32,8 @@ export interface OwsContext {
 /** Where a streaming response writes; write() resolves once the socket can take more (backpressure). */
 export interface Sink {
   write(chunk: string | Buffer): Promise<void>;
+  /** Like write(); `released` runs once the socket no longer needs the buffer, so the caller may reuse it. */
+  writeReusable?(chunk: Buffer, released: () => void): Promise<void>;
   readonly signal: AbortSignal;
 }
 

@@ -1,29 +1,104 @@
 import type { Sink } from '../../ows/types';
+import { TIME_PLAIN_LENGTH } from './sqlText';
 
 /** Bytes gathered before one socket write: large enough to amortise syscalls, small enough to bound memory. */
-const CHUNK_CHARS = 64 * 1024;
+const CHUNK_BYTES = 64 * 1024;
+/** Released chunks kept for reuse. */
+const MAX_FREE = 4;
 
-/** Buffers small strings into large chunks and forwards them to the sink, awaiting backpressure. */
+/**
+ * Gathers output in a byte buffer and forwards full chunks to the sink, awaiting backpressure.
+ * Hot loops (one XML element per observation) copy pre-encoded constant parts with put() and the
+ * few ASCII values with putAscii(), so no per-row JavaScript string is built, joined or re-encoded.
+ */
 export class ChunkWriter {
-  private parts: string[] = [];
-  private size = 0;
+  private buf: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  private off = 0;
+  /** Chunks the socket has released, ready for reuse: a long stream then allocates only a few buffers, sparing the GC. */
+  private readonly free: Buffer[] = [];
 
   constructor(private readonly sink: Sink) {}
 
-  /** Queues text; flushes (and waits for the socket) once the buffer is large. */
+  /** Queues text (any Unicode); flushes (and waits for the socket) once the buffer is full. */
   async write(s: string): Promise<void> {
-    this.parts.push(s);
-    this.size += s.length;
-    if (this.size >= CHUNK_CHARS) await this.flush();
+    // A UTF-16 code unit never takes more than 3 UTF-8 bytes, so this bound guarantees the text fits.
+    if (s.length * 3 > this.buf.length - this.off) {
+      await this.flush();
+      if (s.length * 3 > this.buf.length) {
+        await this.sink.write(s);
+        return;
+      }
+    }
+    this.off += this.buf.write(s, this.off, 'utf8');
+    if (this.off >= this.buf.length - 256) await this.flush();
+  }
+
+  /** Free bytes in the current chunk: callers of put() and putAscii() check it against their worst case first. */
+  room(): number {
+    return this.buf.length - this.off;
+  }
+
+  /** Copies pre-encoded bytes (the caller made room). */
+  put(b: Buffer): void {
+    this.buf.set(b, this.off);
+    this.off += b.length;
+  }
+
+  /** Writes s[start, end) — text known to be ASCII (times, numbers) — without encoding work (the caller made room). */
+  putAscii(s: string, start = 0, end = s.length): void {
+    // A plain loop beats a native call for the short values written here (10-30 characters).
+    const b = this.buf;
+    let o = this.off;
+    for (let i = start; i < end; i++) b[o++] = s.charCodeAt(i);
+    this.off = o;
+  }
+
+  /** Writes TIME_PLAIN text found at s[start] as ISO 8601 UTC (20 bytes; the caller made room). */
+  putIsoTime(s: string, start: number): void {
+    const b = this.buf;
+    let o = this.off;
+    for (let i = start; i < start + 10; i++) b[o++] = s.charCodeAt(i);
+    b[o++] = 0x54; // T
+    for (let i = start + 11; i < start + 19; i++) b[o++] = s.charCodeAt(i);
+    b[o++] = 0x5a; // Z
+    this.off = o;
+  }
+
+  /**
+   * Writes the first column of each row — ASCII text formatted by PostgreSQL — after `prefix`
+   * (pre-encoded). `skipFirst` characters are left out of the first row (a leading separator).
+   * With `timeAt`, the row holds a TIME_PLAIN text at that offset, written as ISO 8601.
+   */
+  async asciiRows(rows: unknown[][], prefix: Buffer, skipFirst = 0, timeAt = -1): Promise<void> {
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i][0] as string;
+      if (this.room() < prefix.length + r.length + 1) await this.flush();
+      if (this.room() < prefix.length + r.length + 1) throw new Error('row longer than a chunk');
+      this.put(prefix);
+      const from = i === 0 ? skipFirst : 0;
+      if (timeAt < 0) {
+        this.putAscii(r, from);
+      } else {
+        this.putAscii(r, from, timeAt);
+        this.putIsoTime(r, timeAt);
+        this.putAscii(r, timeAt + TIME_PLAIN_LENGTH);
+      }
+    }
   }
 
   /** Sends whatever is buffered. */
   async flush(): Promise<void> {
-    if (this.size === 0) return;
-    const chunk = this.parts.join('');
-    this.parts = [];
-    this.size = 0;
-    await this.sink.write(chunk);
+    if (this.off === 0) return;
+    const full = this.buf;
+    const chunk = full.subarray(0, this.off);
+    // Another buffer: the socket may hold this one until the kernel has taken it.
+    this.buf = this.free.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES);
+    this.off = 0;
+    if (this.sink.writeReusable) {
+      await this.sink.writeReusable(chunk, () => {
+        if (this.free.length < MAX_FREE) this.free.push(full);
+      });
+    } else await this.sink.write(chunk);
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Offering } from '../catalog';
 import type { SeriesEncoder } from '../observationStream';
 import { ChunkWriter, csvField } from './chunkWriter';
-import { TIME_TEXT, VALUE_TEXT } from './sqlText';
+import { TIME_PLAIN, VALUE_TEXT } from './sqlText';
 
 /** Content type of the CSV output. */
 export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
@@ -10,8 +10,8 @@ export const CSV_HEADER = 'offering,time,value,qc\n';
 
 /** CSV: one line per observation `offering,time,value,qc`; PostgreSQL formats everything after the offering. */
 export class SosCsvEncoder implements SeriesEncoder {
-  readonly columns = `${TIME_TEXT} || ',' || ${VALUE_TEXT} || ',' || o.qc || E'\\n'`;
-  private prefix = '';
+  readonly columns = `${TIME_PLAIN} || ',' || ${VALUE_TEXT} || ',' || o.qc || E'\\n'`;
+  private prefix = Buffer.alloc(0);
 
   constructor(private readonly w: ChunkWriter) {}
 
@@ -21,14 +21,11 @@ export class SosCsvEncoder implements SeriesEncoder {
   }
 
   async seriesStart(ds: Offering): Promise<void> {
-    this.prefix = csvField(ds.code) + ',';
+    this.prefix = Buffer.from(csvField(ds.code) + ',', 'utf8');
   }
 
-  async rows(_ds: Offering, rows: unknown[][]): Promise<void> {
-    const p = this.prefix;
-    let s = '';
-    for (let i = 0; i < rows.length; i++) s += p + (rows[i][0] as string);
-    await this.w.write(s);
+  rows(_ds: Offering, rows: unknown[][]): Promise<void> {
+    return this.w.asciiRows(rows, this.prefix, 0, 0);
   }
 
   async seriesEnd(): Promise<void> {}

@@ -1,7 +1,9 @@
 import type { Offering } from '../catalog';
 import type { SeriesEncoder } from '../observationStream';
 import { ChunkWriter } from './chunkWriter';
-import { TIME_TEXT, VALUE_JSON } from './sqlText';
+import { TIME_PLAIN, VALUE_JSON } from './sqlText';
+
+const NO_PREFIX = Buffer.alloc(0);
 
 /** Content type of the JSON time-series output. */
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
@@ -25,7 +27,8 @@ function seriesHead(ds: Offering): string {
  * points:[[time, value, qc], ...]}]}; each point is formatted by PostgreSQL.
  */
 export class SosJsonEncoder implements SeriesEncoder {
-  readonly columns = `'["' || ${TIME_TEXT} || '",' || ${VALUE_JSON} || ',' || o.qc || ']'`;
+  // Each point carries its leading comma; the first point of a series drops it.
+  readonly columns = `',["' || ${TIME_PLAIN} || '",' || ${VALUE_JSON} || ',' || o.qc || ']'`;
   private firstSeries = true;
   private firstPoint = true;
 
@@ -43,10 +46,8 @@ export class SosJsonEncoder implements SeriesEncoder {
   }
 
   async rows(_ds: Offering, rows: unknown[][]): Promise<void> {
-    let s = '';
-    for (let i = 0; i < rows.length; i++) s += (i === 0 && this.firstPoint ? '' : ',') + (rows[i][0] as string);
+    await this.w.asciiRows(rows, NO_PREFIX, this.firstPoint ? 1 : 0, 3);
     this.firstPoint = false;
-    await this.w.write(s);
   }
 
   seriesEnd(): Promise<void> {
@@ -61,7 +62,7 @@ export class SosJsonEncoder implements SeriesEncoder {
 }
 
 /** Columns the downsampling encoder reads: epoch ms for bucketing, the value for extremes, the point text. */
-const DOWNSAMPLE_COLUMNS = `(extract(epoch FROM o.time) * 1000)::float8, o.value, '["' || ${TIME_TEXT} || '",' || ${VALUE_JSON} || ',' || o.qc || ']'`;
+const DOWNSAMPLE_COLUMNS = `(extract(epoch FROM o.time) * 1000)::float8, o.value, ',["' || ${TIME_PLAIN} || '",' || ${VALUE_JSON} || ',' || o.qc || ']'`;
 
 type Pt = [number, number | null, string];
 

@@ -3,8 +3,14 @@ import { NS, WML2_TVP_OBSERVATION } from '../ns';
 import type { SeriesEncoder, SeriesExtent } from '../observationStream';
 import { ChunkWriter, xmlEscape } from './chunkWriter';
 import { omRootStart } from './om20';
-import { TIME_TEXT } from './sqlText';
+import { TIME_PLAIN, TIME_PLAIN_LENGTH } from './sqlText';
 
+const POINT_OPEN = Buffer.from('<wml2:point><wml2:MeasurementTVP><wml2:time>');
+const NIL_VALUE = Buffer.from('</wml2:time><wml2:value xsi:nil="true"/></wml2:MeasurementTVP></wml2:point>');
+const VALUE_OPEN = Buffer.from('</wml2:time><wml2:value>');
+const VALUE_CLOSE = Buffer.from('</wml2:value></wml2:MeasurementTVP></wml2:point>');
+/** Bytes of a point besides its value. */
+const POINT_MAX = POINT_OPEN.length + VALUE_OPEN.length + VALUE_CLOSE.length + NIL_VALUE.length + 20;
 const INTERPOLATION = 'http://www.opengis.net/def/waterml/2.0/interpolationType/Continuous';
 
 /**
@@ -13,9 +19,8 @@ const INTERPOLATION = 'http://www.opengis.net/def/waterml/2.0/interpolationType/
  * Missing values are xsi:nil.
  */
 export class Wml2Encoder implements SeriesEncoder {
-  readonly columns =
-    `'<wml2:point><wml2:MeasurementTVP><wml2:time>' || ${TIME_TEXT} || '</wml2:time>' || ` +
-    `CASE WHEN o.value IS NULL THEN '<wml2:value xsi:nil="true"/>' ELSE '<wml2:value>' || o.value::text || '</wml2:value>' END || '</wml2:MeasurementTVP></wml2:point>'`;
+  // Per row the time (TIME_PLAIN) directly followed by the value text (empty when missing); the tags are ours.
+  readonly columns = `${TIME_PLAIN} || coalesce(o.value::text, '')`;
   readonly needsExtent = true;
 
   constructor(private readonly w: ChunkWriter) {}
@@ -41,9 +46,19 @@ export class Wml2Encoder implements SeriesEncoder {
   }
 
   async rows(_ds: Offering, rows: unknown[][]): Promise<void> {
-    let s = '';
-    for (let i = 0; i < rows.length; i++) s += rows[i][0] as string;
-    await this.w.write(s);
+    const w = this.w;
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i][0] as string;
+      if (w.room() < POINT_MAX + r.length) await w.flush();
+      w.put(POINT_OPEN);
+      w.putIsoTime(r, 0);
+      if (r.length === TIME_PLAIN_LENGTH) w.put(NIL_VALUE);
+      else {
+        w.put(VALUE_OPEN);
+        w.putAscii(r, TIME_PLAIN_LENGTH);
+        w.put(VALUE_CLOSE);
+      }
+    }
   }
 
   seriesEnd(): Promise<void> {
