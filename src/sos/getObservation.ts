@@ -97,6 +97,7 @@ export function seriesResponse(
       await enc.begin();
       await streamSeries(ctx.store, sel, enc, sink.signal);
       await enc.end();
+      w.close();
     },
   };
 }

@@ -46,6 +46,7 @@ export async function getObservationById(req: OwsRequest, ctx: OwsContext): Prom
         }
       }
       await enc.end();
+      w.close();
     },
   };
 }

@@ -97,12 +97,11 @@ export async function streamSeries(store: Store, sel: SeriesSelection, enc: Seri
     const values: unknown[] = [ds.id];
     const cond = rowConditions(sel, values);
     const rowsSql = `FROM observation o WHERE o.dataset_id = $1${cond}`;
-    const sql =
-      enc.sqlBuckets && extent
-        ? bucketExtremesSql(enc.columns, rowsSql, extent, enc.sqlBuckets, values)
-        : `SELECT ${enc.columns} ${rowsSql} ORDER BY o.time`;
+    const bucketed = enc.sqlBuckets && extent ? bucketExtremesSql(enc.columns, rowsSql, extent, enc.sqlBuckets, values) : null;
+    const sql = bucketed ?? `SELECT ${enc.columns} ${rowsSql} ORDER BY o.time`;
+    const batches = readAhead(store.stream<unknown[]>(sql, values, { signal, batchSize: BATCH, rowMode: 'array' }));
     let started = false;
-    for await (const rows of readAhead(store.stream<unknown[]>(sql, values, { signal, batchSize: BATCH, rowMode: 'array' }))) {
+    for await (const rows of batches) {
       if (!started) {
         await enc.seriesStart(ds, extent);
         started = true;
@@ -166,13 +165,13 @@ export async function* readAhead<T>(source: AsyncIterable<T>): AsyncIterable<T> 
  * The rows a min/max downsampler keeps, selected in SQL: per time bucket the first minimum and the
  * first maximum (nulls ignored), plus the series' first and last rows (the extent's times), in time
  * order. Bucket k of a row is floor((t - t0) * n / span) in exact integer milliseconds, the same
- * formula as bucketOf(). When that product could exceed 2^53 (JavaScript's exact range) every row
- * is returned instead and the encoder does all the work.
+ * formula as bucketOf(). When that product could exceed 2^53 (JavaScript's exact range) the answer
+ * is null: the caller streams every row and the encoder does all the work.
  */
-export function bucketExtremesSql(columns: string, rowsSql: string, extent: SeriesExtent, buckets: number, values: unknown[]): string {
+export function bucketExtremesSql(columns: string, rowsSql: string, extent: SeriesExtent, buckets: number, values: unknown[]): string | null {
   const t0 = Date.parse(extent.begin);
   const span = Date.parse(extent.end) - t0 + 1;
-  if (span * buckets >= Number.MAX_SAFE_INTEGER) return `SELECT ${columns} ${rowsSql} ORDER BY o.time`;
+  if (span * buckets >= Number.MAX_SAFE_INTEGER) return null;
   values.push(t0, span, buckets, extent.begin, extent.end);
   const [a, b, n, first, last] = [values.length - 4, values.length - 3, values.length - 2, values.length - 1, values.length];
   const k = `least($${n}::bigint - 1, ((floor(date_part('epoch', o.time) * 1000)::bigint - $${a}::bigint) * $${n}::bigint) / $${b}::bigint)`;

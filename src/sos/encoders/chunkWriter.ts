@@ -3,19 +3,28 @@ import { TIME_PLAIN_LENGTH } from './sqlText';
 
 /** Bytes gathered before one socket write: large enough to amortise syscalls, small enough to bound memory. */
 const CHUNK_BYTES = 64 * 1024;
-/** Released chunks kept for reuse. */
-const MAX_FREE = 4;
+/** Released chunks kept for reuse by every writer of the process (at most 4 MiB). */
+const MAX_POOLED = 64;
+const pool: Buffer[] = [];
+
+function acquire(): Buffer {
+  return pool.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES);
+}
+
+function release(b: Buffer): void {
+  if (pool.length < MAX_POOLED) pool.push(b);
+}
 
 /**
  * Gathers output in a byte buffer and forwards full chunks to the sink, awaiting backpressure.
  * Hot loops (one XML element per observation) copy pre-encoded constant parts with put() and the
  * few ASCII values with putAscii(), so no per-row JavaScript string is built, joined or re-encoded.
+ * Chunks come from a process-wide pool and go back once the socket has released them, so a busy
+ * server streams without allocating (external buffers would otherwise drive the GC).
  */
 export class ChunkWriter {
-  private buf: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  private buf: Buffer = acquire();
   private off = 0;
-  /** Chunks the socket has released, ready for reuse: a long stream then allocates only a few buffers, sparing the GC. */
-  private readonly free: Buffer[] = [];
 
   constructor(private readonly sink: Sink) {}
 
@@ -92,13 +101,17 @@ export class ChunkWriter {
     const full = this.buf;
     const chunk = full.subarray(0, this.off);
     // Another buffer: the socket may hold this one until the kernel has taken it.
-    this.buf = this.free.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES);
+    this.buf = acquire();
     this.off = 0;
-    if (this.sink.writeReusable) {
-      await this.sink.writeReusable(chunk, () => {
-        if (this.free.length < MAX_FREE) this.free.push(full);
-      });
-    } else await this.sink.write(chunk);
+    if (this.sink.writeReusable) await this.sink.writeReusable(chunk, () => release(full));
+    else await this.sink.write(chunk);
+  }
+
+  /** Returns the (empty) buffer to the pool once the document is complete; the writer is not used again. */
+  close(): void {
+    if (this.off === 0) release(this.buf);
+    this.buf = Buffer.alloc(0);
+    this.off = 0;
   }
 }
 

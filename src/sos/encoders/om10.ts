@@ -2,7 +2,9 @@ import type { Offering } from '../catalog';
 import { NS, QC_PARAMETER } from '../ns';
 import type { SeriesEncoder, SeriesExtent } from '../observationStream';
 import { ChunkWriter, ncnamePart, xmlEscape } from './chunkWriter';
-import { EPOCH, TIME_TEXT, VALUE_TEXT } from './sqlText';
+import { EPOCH, TIME_PLAIN, TIME_TEXT, VALUE_TEXT } from './sqlText';
+
+const NO_PREFIX = Buffer.alloc(0);
 
 /** SOS 1.0 observation collection start tag. */
 function collectionStart(): string {
@@ -22,7 +24,8 @@ function samplingPoint(ds: Offering): string {
 
 /** SOS 1.0 resultModel om:Observation: one om:Observation per series with a swe:DataArray (time,value,qc;...). */
 export class Om10ObservationEncoder implements SeriesEncoder {
-  readonly columns = `${TIME_TEXT} || ',' || ${VALUE_TEXT} || ',' || o.qc`;
+  // Each tuple carries its leading block separator; the first of a series drops it.
+  readonly columns = `';' || ${TIME_PLAIN} || ',' || ${VALUE_TEXT} || ',' || o.qc`;
   readonly needsExtent = true;
   readonly needsCount = true;
   private first = true;
@@ -53,10 +56,8 @@ export class Om10ObservationEncoder implements SeriesEncoder {
   }
 
   async rows(_ds: Offering, rows: unknown[][]): Promise<void> {
-    let s = '';
-    for (let i = 0; i < rows.length; i++) s += (i === 0 && this.first ? '' : ';') + (rows[i][0] as string);
+    await this.w.asciiRows(rows, NO_PREFIX, this.first ? 1 : 0, 1);
     this.first = false;
-    await this.w.write(s);
   }
 
   seriesEnd(): Promise<void> {
