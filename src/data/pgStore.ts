@@ -80,7 +80,18 @@ export class PgStore implements Store {
     });
     died.catch(() => undefined);
     client.on('error', onClientError);
-    const cursor = client.query(new Cursor(text, values, { rowMode: opts.rowMode === 'array' ? 'array' : undefined }));
+    // pg-cursor writes each protocol message (parse, bind, describe, execute, flush, close, sync) on
+    // its own; corking the socket around each step sends them as one packet, so PostgreSQL wakes once.
+    const socket = (client as unknown as { connection?: { stream?: { cork?: () => void; uncork?: () => void } } }).connection?.stream;
+    const corked = <T>(fn: () => T): T => {
+      socket?.cork?.();
+      try {
+        return fn();
+      } finally {
+        socket?.uncork?.();
+      }
+    };
+    const cursor = corked(() => client.query(new Cursor(text, values, { rowMode: opts.rowMode === 'array' ? 'array' : undefined })));
     let finished = false;
     let broken: unknown;
     const onAbort = () => {
@@ -94,7 +105,7 @@ export class PgStore implements Store {
       for (;;) {
         if (opts.signal?.aborted) break;
         // Raced with the signal: on a silent connection (network black hole) the read never settles.
-        const rows = await Promise.race([untilAborted(cursor.read(batch), opts.signal), died]);
+        const rows = await Promise.race([untilAborted(corked(() => cursor.read(batch)), opts.signal), died]);
         if (rows.length === 0) break;
         yield rows as R[];
         if (rows.length < batch) break;
@@ -112,7 +123,7 @@ export class PgStore implements Store {
       if (unfinished && !broken) onAbort();
       // Closing waits for the server's answer, which a dead or silent connection never sends; an
       // unfinished cursor's client is discarded below anyway, which ends its connection.
-      if (!unfinished && !broken && !dead) await cursor.close().catch(() => undefined);
+      if (!unfinished && !broken && !dead) await corked(() => cursor.close()).catch(() => undefined);
       client.off('error', onClientError);
       // A connection that was cancelled mid-stream (or whose backend died) is discarded rather than reused.
       client.release(unfinished || broken || dead ? true : undefined);
