@@ -36,9 +36,26 @@ export async function sendOwsResponse(res: Response, out: OwsResponse, signal: A
       res.on('close', done);
     });
   };
-  const sink: Sink = { signal, write: (chunk) => send(chunk), writeReusable: (chunk, released) => send(chunk, released) };
+  let ended = false;
+  const end = (chunk: Buffer, released: () => void): Promise<void> => {
+    if (signal.aborted) {
+      released();
+      return Promise.reject(new Error('client disconnected'));
+    }
+    if (!started) {
+      // The whole document is in this one chunk: a plain body with its length, headers and all in one write.
+      head();
+      res.setHeader('Content-Length', chunk.length);
+      started = true;
+    }
+    ended = true;
+    res.end(chunk, () => released());
+    return Promise.resolve();
+  };
+  const sink: Sink = { signal, write: (chunk) => send(chunk), writeReusable: (chunk, released) => send(chunk, released), end };
   try {
     await out.produce(sink);
+    if (ended) return;
     if (!started) head();
     res.end();
   } catch (err) {

@@ -34,6 +34,8 @@ export interface Sink {
   write(chunk: string | Buffer): Promise<void>;
   /** Like write(); `released` runs once the socket no longer needs the buffer, so the caller may reuse it. */
   writeReusable?(chunk: Buffer, released: () => void): Promise<void>;
+  /** Writes the last chunk and completes the response (a body sent whole gets a Content-Length); nothing may follow. */
+  end?(chunk: Buffer, released: () => void): Promise<void>;
   readonly signal: AbortSignal;
 }
 

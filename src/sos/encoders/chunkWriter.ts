@@ -107,9 +107,19 @@ export class ChunkWriter {
     else await this.sink.write(chunk);
   }
 
+  /** Sends what is left as the end of the response (one write for headers, body and terminator when it all fits). */
+  async finish(): Promise<void> {
+    if (!this.sink.end || this.off === 0) return this.flush();
+    const full = this.buf;
+    const chunk = full.subarray(0, this.off);
+    this.buf = Buffer.alloc(0);
+    this.off = 0;
+    await this.sink.end(chunk, () => release(full));
+  }
+
   /** Returns the (empty) buffer to the pool once the document is complete; the writer is not used again. */
   close(): void {
-    if (this.off === 0) release(this.buf);
+    if (this.off === 0 && this.buf.length > 0) release(this.buf);
     this.buf = Buffer.alloc(0);
     this.off = 0;
   }

@@ -67,7 +67,7 @@ export class Om10ObservationEncoder implements SeriesEncoder {
   /** Closes the collection and flushes. */
   async end(): Promise<void> {
     await this.w.write('</om:ObservationCollection>');
-    await this.w.flush();
+    await this.w.finish();
   }
 }
 
@@ -106,6 +106,6 @@ export class Om10MeasurementEncoder implements SeriesEncoder {
   /** Closes the collection and flushes. */
   async end(): Promise<void> {
     await this.w.write('</om:ObservationCollection>');
-    await this.w.flush();
+    await this.w.finish();
   }
 }

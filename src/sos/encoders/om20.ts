@@ -134,7 +134,7 @@ export class Om20Encoder implements SeriesEncoder {
   /** Closes the root and flushes. */
   async end(): Promise<void> {
     await this.w.write(`</${OM_ROOTS[this.kind].root}>`);
-    await this.w.flush();
+    await this.w.finish();
   }
 }
 

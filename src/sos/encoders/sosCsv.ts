@@ -32,6 +32,6 @@ export class SosCsvEncoder implements SeriesEncoder {
 
   /** Flushes the tail. */
   end(): Promise<void> {
-    return this.w.flush();
+    return this.w.finish();
   }
 }

@@ -57,7 +57,7 @@ export class SosJsonEncoder implements SeriesEncoder {
   /** Writes the document end and flushes. */
   async end(): Promise<void> {
     await this.w.write(']}');
-    await this.w.flush();
+    await this.w.finish();
   }
 }
 

@@ -68,6 +68,6 @@ export class Wml2Encoder implements SeriesEncoder {
   /** Closes the root and flushes. */
   async end(): Promise<void> {
     await this.w.write('</sos:GetObservationResponse>');
-    await this.w.flush();
+    await this.w.finish();
   }
 }
