@@ -9,7 +9,8 @@
 //
 // Knobs: SERVER_ENTRY (compiled main.js, default dist/src/main.js), BENCH_PORT (8272),
 // PEER_URL (http://127.0.0.1:8190, the MapServer peer from ../shared/peers/mapserver; skipped when down),
-// BENCH_NODE_FLAGS (node flags of the server, default the shipped --max-old-space-size=192), BENCH_REPEAT (5), BENCH_DURATION (10 s per load run), BENCH_CONNS (16), BENCH_DATASET (default: the largest).
+// BENCH_NODE_FLAGS (node flags of the server, default the shipped --max-old-space-size=192), BENCH_REPEAT (5), BENCH_DURATION (10 s per load run), BENCH_CONNS (16),
+// BENCH_LOAD_ROUNDS (3), BENCH_LOAD (wrk when installed — apt-get install wrk — else autocannon), BENCH_DATASET (default: the largest).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -44,6 +45,7 @@ async function startServer() {
     env: { ...process.env, DATABASE_URL: DB, PORT: String(PORT), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SOS_MAX_XML_OBSERVATIONS: '1000000', RATE_LIMIT_PER_MINUTE: '0' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  serverPid = child.pid;
   for (let i = 0; i < 200; i++) {
     try {
       const r = await fetch(`${BASE}/readyz`);
@@ -95,10 +97,71 @@ function copyFloor(sql, n = REPEAT) {
   return median(runs);
 }
 
-function load(url) {
-  return new Promise((resolve, reject) =>
-    autocannon({ url, connections: CONNS, duration: DURATION, timeout: 60 }, (err, res) => (err ? reject(err) : resolve(res))),
-  );
+/** Processes that serve a request: the gateway, PostgreSQL backends, MapServer and its nginx. */
+const SERVER_COMMANDS = new Set(['node', 'postgres', 'mapserv', 'nginx']);
+
+/** CPU seconds (user+system) used so far per process of SERVER_COMMANDS, by pid (from /proc). */
+function cpuByPid() {
+  const out = new Map();
+  for (const pid of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const comm = st.slice(st.indexOf('(') + 1, st.lastIndexOf(')'));
+      if (!SERVER_COMMANDS.has(comm)) continue;
+      // Node processes other than the gateway (this script) are not the server.
+      if (comm === 'node' && Number(pid) !== serverPid) continue;
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      out.set(pid, { comm, s: (Number(f[11]) + Number(f[12])) / 100 });
+    } catch {}
+  }
+  return out;
+}
+let serverPid = 0;
+
+const HAVE_WRK = spawnSync('wrk', ['--version']).error === undefined;
+const LOAD_TOOL = process.env.BENCH_LOAD ?? (HAVE_WRK ? 'wrk' : 'autocannon');
+
+/** wrk's "12.3ms" / "1.2s" / "800us" → milliseconds. */
+function wrkMs(s) {
+  const m = /^([\d.]+)(us|ms|s|m)$/.exec(s);
+  if (!m) return NaN;
+  return Number(m[1]) * { us: 0.001, ms: 1, s: 1000, m: 60000 }[m[2]];
+}
+
+/**
+ * Load at CONNS keep-alive connections for DURATION s. wrk (C, two threads) is the default: it is what
+ * MapServer's own reference figures use, and a load generator in Node would take a core from the server.
+ * Also returns the CPU time per request of the server side (every process but the load generator).
+ */
+async function load(url) {
+  const before = cpuByPid();
+  let r;
+  if (LOAD_TOOL === 'wrk') {
+    const p = spawnSync('wrk', ['-t2', `-c${CONNS}`, `-d${DURATION}s`, '--latency', '--timeout', '60s', url], { encoding: 'utf8' });
+    if (p.status !== 0) throw new Error(`wrk failed: ${p.stderr}`);
+    const o = p.stdout;
+    const num = (re) => Number(re.exec(o)?.[1] ?? 0);
+    r = {
+      rps: num(/Requests\/sec:\s+([\d.]+)/),
+      p50: wrkMs(/\s50%\s+(\S+)/.exec(o)?.[1] ?? ''),
+      p99: wrkMs(/\s99%\s+(\S+)/.exec(o)?.[1] ?? ''),
+      bad: num(/Non-2xx or 3xx responses:\s+(\d+)/) + [...o.matchAll(/(?:connect|read|write|timeout) (\d+)/g)].reduce((n, m) => n + Number(m[1]), 0),
+      requests: num(/(\d+) requests in/),
+    };
+  } else {
+    const a = await new Promise((resolve, reject) =>
+      autocannon({ url, connections: CONNS, duration: DURATION, timeout: 60 }, (err, res) => (err ? reject(err) : resolve(res))),
+    );
+    r = { rps: a.requests.average, p50: a.latency.p50, p99: a.latency.p99, bad: a.errors + a.non2xx, requests: a.requests.total };
+  }
+  // Per pid, so a backend that ends during the run only loses its own share.
+  const cpu = {};
+  for (const [pid, a] of cpuByPid()) {
+    const d = a.s - (before.get(pid)?.s ?? 0);
+    if (d > 0) cpu[a.comm] = (cpu[a.comm] ?? 0) + (d / Math.max(1, r.requests)) * 1000;
+  }
+  return { ...r, cpu };
 }
 
 async function peerUp() {
@@ -189,27 +252,43 @@ if (peer) {
 out.push('');
 
 // ---------------------------------------------------------------- load at 16 connections
-out.push(`Load: autocannon, ${CONNS} connections, ${DURATION} s, keep-alive, loopback (the same 2-core machine runs client, server and PostgreSQL).`);
+const ROUNDS = Number(process.env.BENCH_LOAD_ROUNDS ?? 3);
+out.push(`Load: ${LOAD_TOOL}${LOAD_TOOL === 'wrk' ? ' (2 threads)' : ''}, ${CONNS} connections, ${DURATION} s per run, keep-alive, loopback (the same 2-core machine runs client, server and PostgreSQL); the scenarios take turns, ${ROUNDS} rounds, medians. CPU per request: user+system time of the server's processes (node or mapserv/nginx, and PostgreSQL) over the run, divided by the requests served.`);
 out.push('');
-out.push('| one-month request | req/s | p50 | p99 | errors/non-2xx |');
-out.push('|---|---:|---:|---:|---:|');
+out.push('| one-month request | req/s | p50 | p99 | errors/non-2xx | CPU per request |');
+out.push('|---|---:|---:|---:|---:|---|');
 const loads = [
-  ['ReefGate SOS 2.0 O&M 2.0', sosUrl('http://www.opengis.net/om/2.0', true)],
   ['ReefGate SOS 2.0 CSV', sosUrl('text/csv', true)],
   ['ReefGate SOS 2.0 JSON', sosUrl('application/json', true)],
   ['ReefGate SOS 1.0 om:Observation', v10Month],
+  ['ReefGate SOS 2.0 WaterML 2.0', sosUrl('http://www.opengis.net/waterml/2.0', true)],
+  ['ReefGate SOS 2.0 O&M 2.0', sosUrl('http://www.opengis.net/om/2.0', true)],
 ];
-if (peer) loads.push(['MapServer SOS 1.0 om:Observation', peerMonth]);
+const PEER_LABEL = 'MapServer SOS 1.0 om:Observation';
+if (peer) loads.push([PEER_LABEL, peerMonth]);
+const runs = Object.fromEntries(loads.map(([l]) => [l, []]));
+for (let round = 0; round < ROUNDS; round++) {
+  for (const [label, url] of loads) {
+    const r = await load(url);
+    runs[label].push(r);
+    log(`round ${round + 1} ${label}: ${r.rps.toFixed(0)} req/s p99 ${r.p99} ms`);
+  }
+}
 const rps = {};
-for (const [label, url] of loads) {
-  const r = await load(url);
-  rps[label] = r.requests.average;
-  out.push(`| ${label} | ${r.requests.average.toFixed(0)} | ${r.latency.p50} ms | ${r.latency.p99} ms | ${r.errors + r.non2xx} |`);
-  log(`${label}: ${r.requests.average.toFixed(0)} req/s p99 ${r.latency.p99} ms`);
+for (const [label] of loads) {
+  const rs = runs[label];
+  rps[label] = median(rs.map((r) => r.rps));
+  const mid = rs.find((r) => r.rps === rps[label]) ?? rs[0];
+  const cpu = Object.entries(mid.cpu)
+    .sort((a, b) => b[1] - a[1])
+    .filter(([, ms]) => ms >= 0.01)
+    .map(([c, ms]) => `${c} ${ms.toFixed(2)} ms`)
+    .join(', ');
+  out.push(`| ${label} | ${rps[label].toFixed(0)} | ${mid.p50} ms | ${mid.p99} ms | ${rs.reduce((n, r) => n + r.bad, 0)} | ${cpu} |`);
 }
 if (peer) {
   out.push('');
-  for (const l of loads.slice(0, 4)) out.push(`- ${l[0]} / MapServer: ${(rps[l[0]] / rps['MapServer SOS 1.0 om:Observation']).toFixed(1)}x`);
+  for (const [l] of loads.slice(0, -1)) out.push(`- ${l} / MapServer: ${(rps[l] / rps[PEER_LABEL]).toFixed(1)}x (runs: ${runs[l].map((r) => r.rps.toFixed(0)).join(', ')} vs ${runs[PEER_LABEL].map((r) => r.rps.toFixed(0)).join(', ')} req/s)`);
 }
 out.push('');
 await stopServer(server);
