@@ -2,7 +2,7 @@ import type { Offering } from '../catalog';
 import { NS, QC_PARAMETER } from '../ns';
 import type { SeriesEncoder, SeriesExtent } from '../observationStream';
 import { ChunkWriter, ncnamePart, xmlEscape } from './chunkWriter';
-import { EPOCH, TIME_PLAIN, TIME_TEXT, VALUE_TEXT } from './sqlText';
+import { EPOCH, TIME_ISO, TIME_PLAIN, TIME_TEXT, VALUE_TEXT } from './sqlText';
 
 const NO_PREFIX = Buffer.alloc(0);
 
@@ -35,6 +35,15 @@ export class Om10ObservationEncoder implements SeriesEncoder {
   /** Writes the collection start. */
   begin(): Promise<void> {
     return this.w.write(collectionStart());
+  }
+
+  textSql(): string {
+    return `';' || ${TIME_ISO} || ',' || ${VALUE_TEXT} || ',' || o.qc`;
+  }
+
+  async text(_ds: Offering, text: string): Promise<void> {
+    await this.w.write(this.first ? text.slice(1) : text);
+    this.first = false;
   }
 
   async seriesStart(ds: Offering, e: SeriesExtent | undefined): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Offering } from '../catalog';
 import type { SeriesEncoder } from '../observationStream';
 import { ChunkWriter } from './chunkWriter';
-import { TIME_PLAIN, VALUE_JSON } from './sqlText';
+import { TIME_ISO, TIME_PLAIN, VALUE_JSON } from './sqlText';
 
 const NO_PREFIX = Buffer.alloc(0);
 
@@ -33,6 +33,15 @@ export class SosJsonEncoder implements SeriesEncoder {
   private firstPoint = true;
 
   constructor(private readonly w: ChunkWriter) {}
+
+  textSql(): string {
+    return `',["' || ${TIME_ISO} || '",' || ${VALUE_JSON} || ',' || o.qc || ']'`;
+  }
+
+  async text(_ds: Offering, text: string): Promise<void> {
+    await this.w.write(this.firstPoint ? text.slice(1) : text);
+    this.firstPoint = false;
+  }
 
   /** Writes the document start. */
   begin(): Promise<void> {

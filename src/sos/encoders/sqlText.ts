@@ -8,6 +8,8 @@ export const TIME_TEXT = isoSql('o.time');
  * ChunkWriter.putIsoTime (a 'T' for the blank, a 'Z' after), so clients see the same text.
  */
 export const TIME_PLAIN = `date_trunc('second', o.time AT TIME ZONE 'UTC')::text`;
+/** TIME_PLAIN made ISO 8601 in PostgreSQL (still cheaper than to_char), for text aggregated there. */
+export const TIME_ISO = `replace(${TIME_PLAIN}, ' ', 'T') || 'Z'`;
 /** Length of TIME_PLAIN's text. */
 export const TIME_PLAIN_LENGTH = 19;
 /** Seconds since the epoch (observation ids). */
