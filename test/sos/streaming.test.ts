@@ -149,6 +149,17 @@ maybe('streaming from a cursor (PostgreSQL)', () => {
     const v10 = (await t.http.get(`/sos?service=SOS&version=1.0.0&request=GetObservation&offering=${encodeURIComponent(longest.code)}&observedProperty=${encodeURIComponent(uri)}`)).text;
     const values = /<swe:values>([^<]*)<\/swe:values>/.exec(v10)![1].split(';');
     expect(values).toEqual(expected);
+    // WaterML and O&M: time and value of every point, the whole series (cursor) and a window (one string).
+    const timeValue = expected.map((l) => l.split(',').slice(0, 2).join(','));
+    const window = `&temporalFilter=${encodeURIComponent(`om:phenomenonTime,${from}/${to}`)}`;
+    for (const [w, want] of [['', timeValue], [window, timeValue.slice(100, 2100)]] as const) {
+      const wml = (await t.http.get(sos2('http://www.opengis.net/waterml/2.0', w))).text;
+      const wmlPoints = [...wml.matchAll(/<wml2:time>([^<]+)<\/wml2:time>(?:<wml2:value>([^<]*)<\/wml2:value>|<wml2:value xsi:nil="true"\/>)/g)].map((m) => `${m[1]},${m[2] ?? ''}`);
+      expect(wmlPoints).toEqual(want);
+      const om = (await t.http.get(sos2('http://www.opengis.net/om/2.0', w))).text;
+      const omPoints = [...om.matchAll(/<om:resultTime><gml:TimeInstant[^>]*><gml:timePosition>([^<]+)<[\s\S]*?<om:result [^>]*>([^<]*)<\/om:result>/g)].map((m) => `${m[1]},${m[2] === 'NaN' ? '' : m[2]}`);
+      expect(omPoints).toEqual(want);
+    }
   });
 
   test('the server keeps serving after both', async () => {

@@ -101,32 +101,51 @@ export class Om20Encoder implements SeriesEncoder {
   }
 
   async rows(_ds: Offering, rows: unknown[][]): Promise<void> {
+    for (let i = 0; i < rows.length; i++) {
+      const r = (rows[i] as string[])[0];
+      await this.observation(r, 0, r.length);
+    }
+  }
+
+  /** The same rows, one per line, aggregated by PostgreSQL (a series answer of at most one batch). */
+  textSql(): string {
+    return `${this.columns} || E'\\n'`;
+  }
+
+  async text(_ds: Offering, text: string): Promise<void> {
+    for (let i = 0; i < text.length; ) {
+      let j = text.indexOf('\n', i);
+      if (j < 0) j = text.length;
+      await this.observation(text, i, j);
+      i = j + 1;
+    }
+  }
+
+  /** Writes the observation whose row text is r[a, b). */
+  private async observation(r: string, a: number, b: number): Promise<void> {
     const p = this.parts!;
     const w = this.w;
-    for (let i = 0; i < rows.length; i++) {
-      if (w.room() < p.rowMax) await w.flush();
-      const r = (rows[i] as string[])[0];
-      const t = r.indexOf(' ');
-      const v = t + 1 + TIME_PLAIN_LENGTH;
-      const q = r.indexOf(' ', v + 1);
-      w.put(p.A);
-      w.putAscii(r, 0, t);
-      w.put(p.B);
-      w.putAscii(r, 0, t);
-      w.put(p.C);
-      w.putAscii(r, 0, t);
-      w.put(p.D);
-      w.putIsoTime(r, t + 1);
-      w.put(p.E);
-      w.putAscii(r, 0, t);
-      w.put(p.D);
-      w.putIsoTime(r, t + 1);
-      w.put(p.F);
-      w.putAscii(r, q + 1, r.length);
-      w.put(p.G);
-      w.putAscii(r, v + 1, q);
-      w.put(p.H);
-    }
+    if (w.room() < p.rowMax) await w.flush();
+    const t = r.indexOf(' ', a);
+    const v = t + 1 + TIME_PLAIN_LENGTH;
+    const q = r.indexOf(' ', v + 1);
+    w.put(p.A);
+    w.putAscii(r, a, t);
+    w.put(p.B);
+    w.putAscii(r, a, t);
+    w.put(p.C);
+    w.putAscii(r, a, t);
+    w.put(p.D);
+    w.putIsoTime(r, t + 1);
+    w.put(p.E);
+    w.putAscii(r, a, t);
+    w.put(p.D);
+    w.putIsoTime(r, t + 1);
+    w.put(p.F);
+    w.putAscii(r, q + 1, b);
+    w.put(p.G);
+    w.putAscii(r, v + 1, q);
+    w.put(p.H);
   }
 
   async seriesEnd(): Promise<void> {}

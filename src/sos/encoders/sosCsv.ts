@@ -1,7 +1,7 @@
 import type { Offering } from '../catalog';
 import type { SeriesEncoder } from '../observationStream';
 import { ChunkWriter, csvField } from './chunkWriter';
-import { TIME_PLAIN, VALUE_TEXT } from './sqlText';
+import { TIME_ISO, TIME_PLAIN, VALUE_TEXT } from './sqlText';
 
 /** Content type of the CSV output. */
 export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
@@ -22,6 +22,24 @@ export class SosCsvEncoder implements SeriesEncoder {
 
   async seriesStart(ds: Offering): Promise<void> {
     this.prefix = Buffer.from(csvField(ds.code) + ',', 'utf8');
+  }
+
+  textSql(): string {
+    return `${TIME_ISO} || ',' || ${VALUE_TEXT} || ',' || o.qc || E'\\n'`;
+  }
+
+  /** Lines from PostgreSQL without the offering: each gets the series' prefix on the way out. */
+  async text(_ds: Offering, text: string): Promise<void> {
+    const w = this.w;
+    const p = this.prefix;
+    for (let i = 0; i < text.length; ) {
+      let j = text.indexOf('\n', i);
+      j = j < 0 ? text.length : j + 1;
+      if (w.room() < p.length + (j - i)) await w.flush();
+      w.put(p);
+      w.putAscii(text, i, j);
+      i = j;
+    }
   }
 
   rows(_ds: Offering, rows: unknown[][]): Promise<void> {

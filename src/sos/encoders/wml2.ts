@@ -46,18 +46,37 @@ export class Wml2Encoder implements SeriesEncoder {
   }
 
   async rows(_ds: Offering, rows: unknown[][]): Promise<void> {
-    const w = this.w;
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i][0] as string;
-      if (w.room() < POINT_MAX + r.length) await w.flush();
-      w.put(POINT_OPEN);
-      w.putIsoTime(r, 0);
-      if (r.length === TIME_PLAIN_LENGTH) w.put(NIL_VALUE);
-      else {
-        w.put(VALUE_OPEN);
-        w.putAscii(r, TIME_PLAIN_LENGTH);
-        w.put(VALUE_CLOSE);
-      }
+      await this.point(r, 0, r.length);
+    }
+  }
+
+  /** The same rows, one per line, aggregated by PostgreSQL (a series answer of at most one batch). */
+  textSql(): string {
+    return `${this.columns} || E'\\n'`;
+  }
+
+  async text(_ds: Offering, text: string): Promise<void> {
+    for (let i = 0; i < text.length; ) {
+      let j = text.indexOf('\n', i);
+      if (j < 0) j = text.length;
+      await this.point(text, i, j);
+      i = j + 1;
+    }
+  }
+
+  /** Writes the point whose row text (time, then the value if any) is r[a, b). */
+  private async point(r: string, a: number, b: number): Promise<void> {
+    const w = this.w;
+    if (w.room() < POINT_MAX + (b - a)) await w.flush();
+    w.put(POINT_OPEN);
+    w.putIsoTime(r, a);
+    if (b - a === TIME_PLAIN_LENGTH) w.put(NIL_VALUE);
+    else {
+      w.put(VALUE_OPEN);
+      w.putAscii(r, a + TIME_PLAIN_LENGTH, b);
+      w.put(VALUE_CLOSE);
     }
   }
 
