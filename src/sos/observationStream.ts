@@ -96,11 +96,6 @@ export async function streamSeries(store: Store, sel: SeriesSelection, enc: Seri
   if (mode) return streamOnePerSeries(store, sel, enc, mode, signal);
   for (const ds of sel.offerings) {
     if (signal.aborted) throw new Error('client disconnected');
-    let extent: SeriesExtent | undefined;
-    if (enc.needsExtent) {
-      extent = await seriesExtent(store, ds, sel, enc.needsCount);
-      if (!extent) continue;
-    }
     const values: unknown[] = [ds.id];
     const cond = rowConditions(sel, values);
     const rowsSql = `FROM observation o WHERE o.dataset_id = $1${cond}`;
@@ -108,25 +103,32 @@ export async function streamSeries(store: Store, sel: SeriesSelection, enc: Seri
       const tv = [...values];
       const text = enc.textSql(ds, tv);
       tv.push(BATCH);
-      const r = await store.query<{ n: number; t: string | null }>(
+      const r = await store.query<{ n: number; t: string | null; b: string | null; e: string | null }>(
         // No ORDER BY inside string_agg: that sorts again (0.15-0.2 ms a month on PostgreSQL 15). The plain
         // Aggregate reads its Limit child in order, and below it the primary-key scan (or a Gather
         // Merge) yields rows by time; the streaming tests compare both paths row for row.
-        `SELECT count(*)::int AS n, string_agg(l, '') AS t FROM (SELECT ${text} AS l ${rowsSql} ORDER BY o.time LIMIT $${tv.length}) s`,
+        // The same pass gives the extent, so encoders that need it cost no extra round trip.
+        `SELECT count(*)::int AS n, string_agg(l, '') AS t, ${isoSql('min(tm)')} AS b, ${isoSql('max(tm)')} AS e
+           FROM (SELECT o.time AS tm, ${text} AS l ${rowsSql} ORDER BY o.time LIMIT $${tv.length}) s`,
         tv,
       );
       const small = r.rows[0];
       // A full batch means there may be more: the series streams from a cursor instead (one wasted
       // bounded query, next to a stream of more than BATCH rows).
       if (small.n < BATCH) {
-        if (small.n > 0 && small.t !== null) {
-          await enc.seriesStart(ds, extent);
+        if (small.n > 0 && small.t !== null && small.b && small.e) {
+          await enc.seriesStart(ds, { begin: small.b, end: small.e, count: small.n });
           rowsStreamed.inc({ service: 'SOS', operation: 'GetObservation' }, small.n);
           await enc.text(ds, small.t);
           await enc.seriesEnd(ds);
         }
         continue;
       }
+    }
+    let extent: SeriesExtent | undefined;
+    if (enc.needsExtent) {
+      extent = await seriesExtent(store, ds, sel, enc.needsCount);
+      if (!extent) continue;
     }
     const bucketed = enc.sqlBuckets && extent ? bucketExtremesSql(enc.columns, rowsSql, extent, enc.sqlBuckets, values) : null;
     const sql = bucketed ?? `SELECT ${enc.columns} ${rowsSql} ORDER BY o.time`;
