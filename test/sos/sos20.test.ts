@@ -336,4 +336,22 @@ describe('SOS 1.0.0', () => {
     expect(m.body).toContain('<om:result uom="Cel">26.0281</om:result>');
     await expectError(`service=SOS&version=1.0.0&request=GetObservation&observedProperty=x`, 'MissingParameterValue', 'offering');
   });
+
+  test('GetObservation POST: featureOfInterest/ObjectID selects the station', async () => {
+    const doc = (foi: string) =>
+      `<sos:GetObservation service="SOS" version="1.0.0" xmlns:sos="http://www.opengis.net/sos/1.0" xmlns:om="http://www.opengis.net/om/1.0" xmlns:ogc="http://www.opengis.net/ogc" xmlns:gml="http://www.opengis.net/gml">` +
+      `<sos:offering>${OFF}</sos:offering><sos:eventTime><ogc:TM_During><ogc:PropertyName>om:samplingTime</ogc:PropertyName><gml:TimePeriod><gml:beginPosition>2024-02-01T00:00:00Z</gml:beginPosition><gml:endPosition>2024-02-01T05:00:00Z</gml:endPosition></gml:TimePeriod></ogc:TM_During></sos:eventTime>` +
+      `<sos:observedProperty>${PROP}</sos:observedProperty>${foi}<sos:responseFormat>text/xml;subtype="om/1.0.0"</sos:responseFormat></sos:GetObservation>`;
+    const same = await post(doc(`<sos:featureOfInterest><sos:ObjectID>${FOI}</sos:ObjectID></sos:featureOfInterest>`));
+    expect(same.status).toBe(200);
+    expect(countOf(same.body, '<om:Observation ')).toBe(1);
+    expect(same.body).toContain('<swe:values>2024-02-01T00:00:00Z,26.0281,1;2024-02-01T02:00:00Z,26.0075,1;2024-02-01T04:00:00Z,26.0425,1</swe:values>');
+    // Another station's feature leaves nothing of this offering (the filters intersect, as in KVP).
+    const other = await post(doc(`<sos:featureOfInterest><sos:ObjectID>NCL_AMEDEE</sos:ObjectID></sos:featureOfInterest>`));
+    expect(other.status).toBe(200);
+    expect(countOf(other.body, '<om:Observation ')).toBe(0);
+    const bbox = await post(doc(`<sos:featureOfInterest><ogc:BBOX><ogc:PropertyName>urn:ogc:data:location</ogc:PropertyName><gml:Envelope><gml:lowerCorner>-21 166</gml:lowerCorner><gml:upperCorner>-20 167</gml:upperCorner></gml:Envelope></ogc:BBOX></sos:featureOfInterest>`));
+    expect(bbox.status).toBe(400);
+    expect(bbox.body).toMatch(/exceptionCode="InvalidParameterValue" locator="featureOfInterest"/);
+  });
 });

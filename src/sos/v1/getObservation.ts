@@ -1,4 +1,5 @@
 import { invalidParam, missingParam } from '../../ows/errors';
+import type { XmlElement } from '../../http/xml';
 import type { OwsContext, OwsRequest, OwsResponse } from '../../ows/types';
 import { Om10MeasurementEncoder, Om10ObservationEncoder } from '../encoders/om10';
 import { XML_CONTENT_TYPE } from '../encoders/om20';
@@ -7,6 +8,16 @@ import { FORMAT } from '../ns';
 import { optionalList, sosParams } from '../params';
 import { parseQualityFlags, selectOfferings } from '../selection';
 import { parseEventTime, parseXmlTemporalFilter, TimeFilter } from '../temporal';
+
+/** Station codes of a POST's sos:featureOfInterest/sos:ObjectID elements (undefined when absent). */
+function xmlFeatureIds(root: XmlElement): string[] | undefined {
+  const fois = root.children.filter((c) => c.local === 'featureOfInterest');
+  if (fois.length === 0) return undefined;
+  const ids = fois.flatMap((f) => f.children.filter((c) => c.local === 'ObjectID').map((c) => c.text.trim()));
+  // SOS 1.0 also allows a spatial ogc filter here; BBOX selection is offered by SOS 2.0's spatialFilter.
+  if (ids.length === 0 || ids.some((id) => id === '')) throw invalidParam('featureOfInterest', 'Only sos:ObjectID identifiers are supported in featureOfInterest (use SOS 2.0 spatialFilter for a BBOX)');
+  return ids;
+}
 
 /**
  * SOS 1.0.0 GetObservation: offering and observedProperty required, eventTime (instant or
@@ -19,7 +30,7 @@ export async function getObservation10(req: OwsRequest, ctx: OwsContext): Promis
   const observedProperty = optionalList(p, 'observedProperty');
   if (!observedProperty) throw missingParam('observedProperty');
   const procedure = optionalList(p, 'procedure');
-  const featureOfInterest = p.xml ? undefined : optionalList(p, 'featureOfInterest');
+  const featureOfInterest = p.xml ? xmlFeatureIds(p.xml) : optionalList(p, 'featureOfInterest');
   parseResponseFormat(p.single('responseFormat') ?? FORMAT.om10, { [FORMAT.om10]: 'om10' }, 'om10');
   const model = (p.single('resultModel') ?? 'om:Observation').trim();
   if (!/^(om:)?(Observation|Measurement)$/.test(model)) throw invalidParam('resultModel', `Unsupported resultModel "${model}"; use om:Observation or om:Measurement`);
