@@ -95,6 +95,29 @@ export class ChunkWriter {
     }
   }
 
+  /**
+   * Calls write(text, start, end) for each line of text (end excludes the newline), first making room
+   * for `extra` bytes beyond the line itself; write must only put() and putAscii().
+   */
+  async lines(text: string, extra: number, write: (s: string, start: number, end: number) => void): Promise<void> {
+    for (let i = 0; i < text.length; ) {
+      let j = text.indexOf('\n', i);
+      if (j < 0) j = text.length;
+      if (this.room() < extra + (j - i)) await this.flush();
+      write(text, i, j);
+      i = j + 1;
+    }
+  }
+
+  /** Like lines(), for the first column of each row of a cursor batch. */
+  async rowTexts(rows: unknown[][], extra: number, write: (s: string, start: number, end: number) => void): Promise<void> {
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i][0] as string;
+      if (this.room() < extra + r.length) await this.flush();
+      write(r, 0, r.length);
+    }
+  }
+
   /** Sends whatever is buffered. */
   async flush(): Promise<void> {
     if (this.off === 0) return;

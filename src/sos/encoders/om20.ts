@@ -100,11 +100,8 @@ export class Om20Encoder implements SeriesEncoder {
     this.parts = seriesBytes(ds, this.member, this.memberEnd);
   }
 
-  async rows(_ds: Offering, rows: unknown[][]): Promise<void> {
-    for (let i = 0; i < rows.length; i++) {
-      const r = (rows[i] as string[])[0];
-      await this.observation(r, 0, r.length);
-    }
+  rows(_ds: Offering, rows: unknown[][]): Promise<void> {
+    return this.w.rowTexts(rows, this.parts!.rowMax, this.observation);
   }
 
   /** The same rows, one per line, aggregated by PostgreSQL (a series answer of at most one batch). */
@@ -112,20 +109,14 @@ export class Om20Encoder implements SeriesEncoder {
     return `${this.columns} || E'\\n'`;
   }
 
-  async text(_ds: Offering, text: string): Promise<void> {
-    for (let i = 0; i < text.length; ) {
-      let j = text.indexOf('\n', i);
-      if (j < 0) j = text.length;
-      await this.observation(text, i, j);
-      i = j + 1;
-    }
+  text(_ds: Offering, text: string): Promise<void> {
+    return this.w.lines(text, this.parts!.rowMax, this.observation);
   }
 
-  /** Writes the observation whose row text is r[a, b). */
-  private async observation(r: string, a: number, b: number): Promise<void> {
+  /** Writes the observation whose row text is r[a, b) (the caller made room for rowMax bytes). */
+  private readonly observation = (r: string, a: number, b: number): void => {
     const p = this.parts!;
     const w = this.w;
-    if (w.room() < p.rowMax) await w.flush();
     const t = r.indexOf(' ', a);
     const v = t + 1 + TIME_PLAIN_LENGTH;
     const q = r.indexOf(' ', v + 1);
@@ -146,7 +137,7 @@ export class Om20Encoder implements SeriesEncoder {
     w.put(p.G);
     w.putAscii(r, v + 1, q);
     w.put(p.H);
-  }
+  };
 
   async seriesEnd(): Promise<void> {}
 

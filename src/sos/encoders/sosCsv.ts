@@ -3,6 +3,8 @@ import type { SeriesEncoder } from '../observationStream';
 import { ChunkWriter, csvField } from './chunkWriter';
 import { TIME_ISO, TIME_PLAIN, VALUE_TEXT } from './sqlText';
 
+const NEWLINE = Buffer.from('\n');
+
 /** Content type of the CSV output. */
 export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
 /** The CSV header (documented in docs/sos.md). */
@@ -29,18 +31,15 @@ export class SosCsvEncoder implements SeriesEncoder {
   }
 
   /** Lines from PostgreSQL without the offering: each gets the series' prefix on the way out. */
-  async text(_ds: Offering, text: string): Promise<void> {
-    const w = this.w;
-    const p = this.prefix;
-    for (let i = 0; i < text.length; ) {
-      let j = text.indexOf('\n', i);
-      j = j < 0 ? text.length : j + 1;
-      if (w.room() < p.length + (j - i)) await w.flush();
-      w.put(p);
-      w.putAscii(text, i, j);
-      i = j;
-    }
+  text(_ds: Offering, text: string): Promise<void> {
+    return this.w.lines(text, this.prefix.length + 1, this.line);
   }
+
+  private readonly line = (s: string, a: number, b: number): void => {
+    this.w.put(this.prefix);
+    this.w.putAscii(s, a, b);
+    this.w.put(NEWLINE);
+  };
 
   rows(_ds: Offering, rows: unknown[][]): Promise<void> {
     return this.w.asciiRows(rows, this.prefix, 0, 0);

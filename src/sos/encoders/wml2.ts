@@ -45,11 +45,8 @@ export class Wml2Encoder implements SeriesEncoder {
     );
   }
 
-  async rows(_ds: Offering, rows: unknown[][]): Promise<void> {
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i][0] as string;
-      await this.point(r, 0, r.length);
-    }
+  rows(_ds: Offering, rows: unknown[][]): Promise<void> {
+    return this.w.rowTexts(rows, POINT_MAX, this.point);
   }
 
   /** The same rows, one per line, aggregated by PostgreSQL (a series answer of at most one batch). */
@@ -57,19 +54,13 @@ export class Wml2Encoder implements SeriesEncoder {
     return `${this.columns} || E'\\n'`;
   }
 
-  async text(_ds: Offering, text: string): Promise<void> {
-    for (let i = 0; i < text.length; ) {
-      let j = text.indexOf('\n', i);
-      if (j < 0) j = text.length;
-      await this.point(text, i, j);
-      i = j + 1;
-    }
+  text(_ds: Offering, text: string): Promise<void> {
+    return this.w.lines(text, POINT_MAX, this.point);
   }
 
-  /** Writes the point whose row text (time, then the value if any) is r[a, b). */
-  private async point(r: string, a: number, b: number): Promise<void> {
+  /** Writes the point whose row text (time, then the value if any) is r[a, b) (the caller made room). */
+  private readonly point = (r: string, a: number, b: number): void => {
     const w = this.w;
-    if (w.room() < POINT_MAX + (b - a)) await w.flush();
     w.put(POINT_OPEN);
     w.putIsoTime(r, a);
     if (b - a === TIME_PLAIN_LENGTH) w.put(NIL_VALUE);
@@ -78,7 +69,7 @@ export class Wml2Encoder implements SeriesEncoder {
       w.putAscii(r, a + TIME_PLAIN_LENGTH, b);
       w.put(VALUE_CLOSE);
     }
-  }
+  };
 
   seriesEnd(): Promise<void> {
     return this.w.write('</wml2:MeasurementTimeseries></om:result></om:OM_Observation></sos:observationData>');
