@@ -15,17 +15,24 @@ export async function sendOwsResponse(res: Response, out: OwsResponse, signal: A
     return;
   }
   let started = false;
-  const send = (chunk: string | Buffer, released?: () => void): Promise<void> => {
+  /** False (and the buffer released) once the client is gone; otherwise the headers are out (lazily, with the first byte). */
+  const open = (released?: () => void, length?: number): boolean => {
     if (signal.aborted) {
       released?.();
-      return Promise.reject(new Error('client disconnected'));
+      return false;
     }
     if (!started) {
       head();
+      // A document sent whole in its only chunk gets its length instead of chunked encoding.
+      if (length !== undefined) res.setHeader('Content-Length', length);
       started = true;
     }
+    return true;
+  };
+  const send = (chunk: string | Buffer, released?: () => void): Promise<void> => {
+    if (!open(released)) return Promise.reject(new Error('client disconnected'));
     // The callback runs when the chunk has reached the kernel (or the write failed): either way the buffer is free.
-    if (res.write(chunk, released ? () => released() : undefined)) return Promise.resolve();
+    if (res.write(chunk, released)) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const done = () => {
         res.off('drain', done);
@@ -38,21 +45,12 @@ export async function sendOwsResponse(res: Response, out: OwsResponse, signal: A
   };
   let ended = false;
   const end = (chunk: Buffer, released: () => void): Promise<void> => {
-    if (signal.aborted) {
-      released();
-      return Promise.reject(new Error('client disconnected'));
-    }
-    if (!started) {
-      // The whole document is in this one chunk: a plain body with its length, headers and all in one write.
-      head();
-      res.setHeader('Content-Length', chunk.length);
-      started = true;
-    }
+    if (!open(released, chunk.length)) return Promise.reject(new Error('client disconnected'));
     ended = true;
-    res.end(chunk, () => released());
+    res.end(chunk, released);
     return Promise.resolve();
   };
-  const sink: Sink = { signal, write: (chunk) => send(chunk), writeReusable: (chunk, released) => send(chunk, released), end };
+  const sink: Sink = { signal, write: (chunk) => send(chunk), writeReusable: send, end };
   try {
     await out.produce(sink);
     if (ended) return;

@@ -78,13 +78,10 @@ export class ChunkWriter {
    * (pre-encoded). `skipFirst` characters are left out of the first row (a leading separator).
    * With `timeAt`, the row holds a TIME_PLAIN text at that offset, written as ISO 8601.
    */
-  async asciiRows(rows: unknown[][], prefix: Buffer, skipFirst = 0, timeAt = -1): Promise<void> {
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i][0] as string;
-      if (this.room() < prefix.length + r.length + 1) await this.flush();
-      if (this.room() < prefix.length + r.length + 1) throw new Error('row longer than a chunk');
+  asciiRows(rows: unknown[][], prefix: Buffer, skipFirst = 0, timeAt = -1): Promise<void> {
+    let from = skipFirst;
+    return this.rowTexts(rows, prefix.length + 1, (r) => {
       this.put(prefix);
-      const from = i === 0 ? skipFirst : 0;
       if (timeAt < 0) {
         this.putAscii(r, from);
       } else {
@@ -92,7 +89,8 @@ export class ChunkWriter {
         this.putIsoTime(r, timeAt);
         this.putAscii(r, timeAt + TIME_PLAIN_LENGTH);
       }
-    }
+      from = 0;
+    });
   }
 
   /**
@@ -103,7 +101,7 @@ export class ChunkWriter {
     for (let i = 0; i < text.length; ) {
       let j = text.indexOf('\n', i);
       if (j < 0) j = text.length;
-      if (this.room() < extra + (j - i)) await this.flush();
+      if (this.room() < extra + (j - i)) await this.makeRoom(extra + (j - i));
       write(text, i, j);
       i = j + 1;
     }
@@ -113,9 +111,15 @@ export class ChunkWriter {
   async rowTexts(rows: unknown[][], extra: number, write: (s: string, start: number, end: number) => void): Promise<void> {
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i][0] as string;
-      if (this.room() < extra + r.length) await this.flush();
+      if (this.room() < extra + r.length) await this.makeRoom(extra + r.length);
       write(r, 0, r.length);
     }
+  }
+
+  /** Flushes so that n bytes fit; a typed array drops writes past its end, so a row that cannot fit is an error, not a silent cut. */
+  private async makeRoom(n: number): Promise<void> {
+    await this.flush();
+    if (this.room() < n) throw new Error(`row of ${n} bytes is longer than an output chunk`);
   }
 
   /** Sends whatever is buffered. */
