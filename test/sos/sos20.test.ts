@@ -224,6 +224,27 @@ describe('GetObservation 2.0.0', () => {
     }
   });
 
+  test('a document that fits one output chunk is sent whole with its Content-Length; a longer one is chunked', async () => {
+    for (const fmt of ['application/json', 'text/csv', 'http://www.opengis.net/om/2.0', 'http://www.opengis.net/waterml/2.0']) {
+      // One day (12 observations): well inside one 64 KB chunk in every format, O&M 2.0 included (~1 KB each).
+      const day = 'om:phenomenonTime,2024-02-01T00:00:00Z/2024-02-02T00:00:00Z';
+      const small = await get(`service=SOS&version=2.0.0&request=GetObservation&offering=${OFF}&temporalFilter=${encodeURIComponent(day)}&responseFormat=${encodeURIComponent(fmt)}`);
+      expect(small.body).toContain('2024-02-01T04:00:00Z');
+      expect(small.status).toBe(200);
+      expect(small.headers['transfer-encoding']).toBeUndefined();
+      expect(Number(small.headers['content-length'])).toBe(Buffer.byteLength(small.body));
+    }
+    // A one-string series of ~900 points (~31 KB of JSON) must join the chunk, not be sent on its own.
+    const months = await get(`service=SOS&version=2.0.0&request=GetObservation&offering=${OFF}&responseFormat=application/json&temporalFilter=${encodeURIComponent('om:phenomenonTime,2024-02-01T00:00:00Z/2024-04-15T00:00:00Z')}`);
+    expect(JSON.parse(months.body).series[0].points.length).toBeGreaterThan(800);
+    expect(Buffer.byteLength(months.body)).toBeGreaterThan(22_000);
+    expect(Number(months.headers['content-length'])).toBe(Buffer.byteLength(months.body));
+    const network = await get('service=SOS&version=2.0.0&request=GetObservation&responseFormat=text/csv');
+    expect(network.headers['transfer-encoding']).toBe('chunked');
+    expect(network.headers['content-length']).toBeUndefined();
+    expect(network.body.split('\n').length).toBeGreaterThan(100_000);
+  });
+
   test('POX: sos:GetObservation with fes:During, fes:After and TEquals latest', async () => {
     const body = (filter: string, fmt = 'http://www.opengis.net/om/2.0') => `<?xml version="1.0" encoding="UTF-8"?>
 <sos:GetObservation service="SOS" version="2.0.0" xmlns:sos="http://www.opengis.net/sos/2.0" xmlns:fes="http://www.opengis.net/fes/2.0" xmlns:gml="http://www.opengis.net/gml/3.2" xmlns:swe="http://www.opengis.net/swe/2.0" xmlns:swes="http://www.opengis.net/swes/2.0">

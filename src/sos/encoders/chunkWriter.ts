@@ -30,10 +30,12 @@ export class ChunkWriter {
 
   /** Queues text (any Unicode); flushes (and waits for the socket) once the buffer is full. */
   async write(s: string): Promise<void> {
-    // A UTF-16 code unit never takes more than 3 UTF-8 bytes, so this bound guarantees the text fits.
-    if (s.length * 3 > this.buf.length - this.off) {
+    // Short texts cannot overflow (3 UTF-8 bytes per UTF-16 unit at most); longer ones are measured, so a
+    // one-string series (a month as JSON, ~50 KB) joins the chunk instead of being sent on its own.
+    const n = s.length * 3 <= this.room() ? 0 : Buffer.byteLength(s, 'utf8');
+    if (n > this.room()) {
       await this.flush();
-      if (s.length * 3 > this.buf.length) {
+      if (n > this.buf.length) {
         await this.sink.write(s);
         return;
       }
