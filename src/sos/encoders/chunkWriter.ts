@@ -6,6 +6,7 @@ const CHUNK_BYTES = 64 * 1024;
 /** Released chunks kept for reuse by every writer of the process (at most 4 MiB). */
 const MAX_POOLED = 64;
 const pool: Buffer[] = [];
+const NO_BYTES = Buffer.alloc(0);
 
 function acquire(): Buffer {
   return pool.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES);
@@ -77,11 +78,12 @@ export class ChunkWriter {
 
   /**
    * Writes the first column of each row — ASCII text formatted by PostgreSQL — after `prefix`
-   * (pre-encoded). `skipFirst` characters are left out of the first row (a leading separator).
-   * With `timeAt`, the row holds a TIME_PLAIN text at that offset, written as ISO 8601.
+   * (pre-encoded, default none). `skipFirst` characters are left out of the first row (a leading
+   * separator). With `timeAt`, the row holds a TIME_PLAIN text at that offset, written as ISO 8601.
    */
-  asciiRows(rows: unknown[][], prefix: Buffer, skipFirst = 0, timeAt = -1): Promise<void> {
-    let from = skipFirst;
+  asciiRows(rows: unknown[][], opts: { prefix?: Buffer; skipFirst?: number; timeAt?: number } = {}): Promise<void> {
+    const { prefix = NO_BYTES, timeAt = -1 } = opts;
+    let from = opts.skipFirst ?? 0;
     return this.rowTexts(rows, prefix.length + 1, (r) => {
       this.put(prefix);
       if (timeAt < 0) {

@@ -4,7 +4,6 @@ import type { SeriesEncoder, SeriesExtent } from '../observationStream';
 import { ChunkWriter, ncnamePart, xmlEscape } from './chunkWriter';
 import { EPOCH, TIME_ISO, TIME_PLAIN, TIME_TEXT, VALUE_TEXT } from './sqlText';
 
-const NO_PREFIX = Buffer.alloc(0);
 
 /** SOS 1.0 observation collection start tag. */
 function collectionStart(): string {
@@ -65,7 +64,7 @@ export class Om10ObservationEncoder implements SeriesEncoder {
   }
 
   async rows(_ds: Offering, rows: unknown[][]): Promise<void> {
-    await this.w.asciiRows(rows, NO_PREFIX, this.first ? 1 : 0, 1);
+    await this.w.asciiRows(rows, { skipFirst: this.first ? 1 : 0, timeAt: 1 });
     this.first = false;
   }
 

@@ -42,7 +42,7 @@ export class SosCsvEncoder implements SeriesEncoder {
   };
 
   rows(_ds: Offering, rows: unknown[][]): Promise<void> {
-    return this.w.asciiRows(rows, this.prefix, 0, 0);
+    return this.w.asciiRows(rows, { prefix: this.prefix, timeAt: 0 });
   }
 
   async seriesEnd(): Promise<void> {}

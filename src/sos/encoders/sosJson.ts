@@ -3,7 +3,6 @@ import type { SeriesEncoder } from '../observationStream';
 import { ChunkWriter } from './chunkWriter';
 import { TIME_ISO, TIME_PLAIN, VALUE_JSON } from './sqlText';
 
-const NO_PREFIX = Buffer.alloc(0);
 
 /** Content type of the JSON time-series output. */
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
@@ -55,7 +54,7 @@ export class SosJsonEncoder implements SeriesEncoder {
   }
 
   async rows(_ds: Offering, rows: unknown[][]): Promise<void> {
-    await this.w.asciiRows(rows, NO_PREFIX, this.firstPoint ? 1 : 0, 3);
+    await this.w.asciiRows(rows, { skipFirst: this.firstPoint ? 1 : 0, timeAt: 3 });
     this.firstPoint = false;
   }
 
