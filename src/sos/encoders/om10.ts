@@ -4,7 +4,6 @@ import type { SeriesEncoder, SeriesExtent } from '../observationStream';
 import { ChunkWriter, ncnamePart, xmlEscape } from './chunkWriter';
 import { EPOCH, TIME_ISO, TIME_PLAIN, TIME_TEXT, VALUE_TEXT } from './sqlText';
 
-
 /** SOS 1.0 observation collection start tag. */
 function collectionStart(): string {
   return (

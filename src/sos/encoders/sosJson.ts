@@ -3,7 +3,6 @@ import type { SeriesEncoder } from '../observationStream';
 import { ChunkWriter } from './chunkWriter';
 import { TIME_ISO, TIME_PLAIN, VALUE_JSON } from './sqlText';
 
-
 /** Content type of the JSON time-series output. */
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
