@@ -99,7 +99,9 @@ export async function streamSeries(store: Store, sel: SeriesSelection, enc: Seri
     const values: unknown[] = [ds.id];
     const cond = rowConditions(sel, values);
     const rowsSql = `FROM observation o WHERE o.dataset_id = $1${cond}`;
-    if (enc.textSql && enc.text && !enc.sqlBuckets) {
+    // Unfiltered, the stored count says whether the series can fit one batch: a long one skips the attempt.
+    const mayFit = sel.time.length > 0 || sel.qc !== undefined || ds.obsCount < BATCH;
+    if (enc.textSql && enc.text && !enc.sqlBuckets && mayFit) {
       const tv = [...values];
       const text = enc.textSql(ds, tv);
       tv.push(BATCH);
@@ -114,7 +116,7 @@ export async function streamSeries(store: Store, sel: SeriesSelection, enc: Seri
       );
       const small = r.rows[0];
       // A full batch means there may be more: the series streams from a cursor instead (one wasted
-      // bounded query, next to a stream of more than BATCH rows).
+      // bounded query, next to a stream of more than BATCH rows; only when a filter hid the size).
       if (small.n < BATCH) {
         if (small.n > 0 && small.t !== null && small.b && small.e) {
           await enc.seriesStart(ds, { begin: small.b, end: small.e, count: small.n });
