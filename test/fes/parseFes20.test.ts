@@ -4,9 +4,10 @@ import { parseXml } from '../../src/http/xml';
 import { OwsError } from '../../src/ows/errors';
 import { Filter, SpatialFilter } from '../../src/fes/ast';
 import { parseFilterXml } from '../../src/fes/parseFes20';
+import { SCHEMAS_DIR } from '../helpers/xmllint';
 
 const FES = 'xmlns:fes="http://www.opengis.net/fes/2.0" xmlns:gml="http://www.opengis.net/gml/3.2"';
-const EXAMPLES = path.resolve(__dirname, '../../../shared/ogc-schemas/filter/2.0/examples/3.2.1');
+const EXAMPLES = path.join(SCHEMAS_DIR, 'filter/2.0/examples/3.2.1');
 
 function parse(xml: string): Filter {
   return parseFilterXml(parseXml(xml));
@@ -212,7 +213,7 @@ describe('FES 2.0 parser: malformed and unsupported input → OwsError with loca
 });
 
 describe('FES 2.0 parser: every OGC example filter, in each GML version folder', () => {
-  const root = path.resolve(__dirname, '../../../shared/ogc-schemas/filter/2.0/examples');
+  const root = path.join(SCHEMAS_DIR, 'filter/2.0/examples');
   const files = fs.readdirSync(root).flatMap((dir) =>
     fs.readdirSync(path.join(root, dir)).filter((f) => f.endsWith('.xml')).map((f) => path.join(dir, f)),
   ).filter((f) => /<fes:Filter[\s>]/.test(fs.readFileSync(path.join(root, f), 'utf8')));

@@ -2,9 +2,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { SHARED_DIR } from './shared';
 
 /** The offline OGC schemas shared beside the project. */
-export const SCHEMAS_DIR = path.resolve(__dirname, '../../../shared/ogc-schemas');
+export const SCHEMAS_DIR = path.join(SHARED_DIR, 'ogc-schemas');
 const CATALOG = path.join(SCHEMAS_DIR, 'catalog.xml');
 
 /** Entry-point schemas by short name (see ../shared/ogc-schemas/README.md). */
