@@ -39,7 +39,9 @@ export async function getObservationById(req: OwsRequest, ctx: OwsContext): Prom
       const enc = new Om20Encoder(w, 'GetObservationById');
       await enc.begin();
       for (const [ds, epochs] of wanted) {
-        const sql = `SELECT ${enc.columns} FROM observation o WHERE o.dataset_id = $1 AND o.time = ANY(SELECT to_timestamp(e) FROM unnest($2::bigint[]) e) ORDER BY o.time`;
+        // An id names the observation within its second (ids are truncated epochs, like the times written).
+        const sql = `SELECT ${enc.columns} FROM (SELECT DISTINCT e FROM unnest($2::bigint[]) e) i
+          JOIN observation o ON o.dataset_id = $1 AND o.time >= to_timestamp(i.e) AND o.time < to_timestamp(i.e + 1) ORDER BY o.time`;
         for await (const rows of ctx.store.stream<unknown[]>(sql, [ds.id, epochs], { signal: sink.signal, rowMode: 'array' })) {
           await enc.seriesStart(ds);
           await enc.rows(ds, rows);

@@ -59,11 +59,13 @@ export function rowConditions(sel: SeriesSelection, values: unknown[]): string {
   return sql;
 }
 
-/** Upper-bounded number of observations the selection returns (stops counting past `limit`). */
+/** Number of observations the selection returns, exact up to `limit` (stops counting past it); within the limit, possibly an upper bound from the stored counts. */
 export async function countObservations(store: Store, sel: SeriesSelection, limit: number): Promise<number> {
   if (sel.offerings.length === 0) return 0;
   if (pickMode(sel.time)) return sel.offerings.length;
-  if (sel.time.length === 0 && !sel.qc) return sel.offerings.reduce((n, o) => n + o.obsCount, 0);
+  // Filters only remove rows: when the stored counts stay within the limit, so does the answer.
+  const stored = sel.offerings.reduce((n, o) => n + o.obsCount, 0);
+  if (stored <= limit || (sel.time.length === 0 && !sel.qc)) return stored;
   const values: unknown[] = [sel.offerings.map((o) => o.id)];
   const cond = rowConditions(sel, values);
   values.push(limit + 1);

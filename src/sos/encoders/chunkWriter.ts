@@ -50,6 +50,18 @@ export class ChunkWriter {
     return this.buf.length - this.off;
   }
 
+  /** The current chunk, for writers that fill bytes in place at an offset from claim(). */
+  get bytes(): Buffer {
+    return this.buf;
+  }
+
+  /** Reserves n bytes at the write position and returns their offset in `bytes` (the caller made room). */
+  claim(n: number): number {
+    const o = this.off;
+    this.off += n;
+    return o;
+  }
+
   /** Copies pre-encoded bytes (the caller made room). */
   put(b: Buffer): void {
     this.buf.set(b, this.off);

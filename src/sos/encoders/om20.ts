@@ -2,7 +2,8 @@ import type { Offering } from '../catalog';
 import { NIL_CODESPACE, NS, OM_MEASUREMENT, QC_PARAMETER } from '../ns';
 import type { SeriesEncoder } from '../observationStream';
 import { ChunkWriter, ncnamePart, xmlEscape } from './chunkWriter';
-import { EPOCH, TIME_PLAIN, TIME_PLAIN_LENGTH } from './sqlText';
+import { ISO_TIME_BYTES, IsoTimeWriter } from './isoTime';
+import { EPOCH } from './sqlText';
 
 /** Content type of every XML response. */
 export const XML_CONTENT_TYPE = 'application/xml; charset=utf-8';
@@ -28,26 +29,32 @@ export function omRootStart(kind: keyof typeof OM_ROOTS, extraNs = ''): string {
   );
 }
 
+/** Bytes of a value written for a missing one (xs:double's NaN). */
+const NAN = Buffer.from('NaN');
+/** Longest epoch text the templates are built for (11 digits and a sign: years up to 5138). */
+const MAX_EPOCH_DIGITS = 12;
+/** Longest value text PostgreSQL writes for a float8 (shortest round-trip form: -1.2345678901234567e-308). */
+const MAX_VALUE_CHARS = 40;
+
 /**
- * The constant byte runs of one series' observations, UTF-8 encoded once; a row is
- * A epoch B epoch C epoch D time E epoch D time F qc G value H.
+ * One observation's bytes up to its value, for epochs of one text length: copied whole per row, then
+ * the few variable bytes (four epochs, two times, the flag) are filled in at known offsets.
  */
-interface SeriesBytes {
-  A: Buffer;
-  B: Buffer;
-  C: Buffer;
-  D: Buffer;
-  E: Buffer;
-  F: Buffer;
-  G: Buffer;
-  H: Buffer;
-  /** Worst-case bytes of one row (constants plus the longest variable parts). */
-  rowMax: number;
+interface RowTemplate {
+  head: Buffer;
+  epoch0: number;
+  epoch1: number;
+  epoch2: number;
+  epoch3: number;
+  time0: number;
+  time1: number;
+  qc: number;
 }
 
-function seriesBytes(ds: Offering, member: string, memberEnd: string): SeriesBytes {
+/** The constant text of one series' observations: a row is A epoch B epoch C epoch D time E epoch D time F qc G value H. */
+function seriesParts(ds: Offering, member: string, memberEnd: string) {
   const idPrefix = `o_${ds.id}_`;
-  const parts = {
+  return {
     A: `${member}<om:OM_Observation gml:id="${idPrefix}`,
     B: `"><gml:identifier codeSpace="${NIL_CODESPACE}">${xmlEscape(ds.code)}/`,
     C: `</gml:identifier><om:type xlink:href="${OM_MEASUREMENT}"/><om:phenomenonTime><gml:TimeInstant gml:id="t${idPrefix}`,
@@ -64,10 +71,29 @@ function seriesBytes(ds: Offering, member: string, memberEnd: string): SeriesByt
       `<om:result xsi:type="gml:MeasureType" uom="${xmlEscape(ds.uom)}">`,
     H: `</om:result></om:OM_Observation>${memberEnd}`,
   };
-  const bytes = Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, Buffer.from(v, 'utf8')])) as Omit<SeriesBytes, 'rowMax'>;
-  const constants = Object.values(bytes).reduce((n, b) => n + b.length, 0) + bytes.D.length;
-  // Four epochs, two times, a value and a flag: each well under 40 ASCII characters.
-  return { ...bytes, rowMax: constants + 8 * 40 };
+}
+
+type SeriesParts = ReturnType<typeof seriesParts>;
+
+/** Lays out the row template for epochs written with `digits` characters. */
+function rowTemplate(p: SeriesParts, digits: number): RowTemplate {
+  const runs: Buffer[] = [];
+  const at: number[] = [];
+  let n = 0;
+  const text = (s: string) => {
+    const b = Buffer.from(s, 'utf8');
+    runs.push(b);
+    n += b.length;
+  };
+  const slot = (len: number) => {
+    at.push(n);
+    runs.push(Buffer.alloc(len, 0x30));
+    n += len;
+  };
+  text(p.A), slot(digits), text(p.B), slot(digits), text(p.C), slot(digits), text(p.D), slot(ISO_TIME_BYTES);
+  text(p.E), slot(digits), text(p.D), slot(ISO_TIME_BYTES), text(p.F), slot(1), text(p.G);
+  const [epoch0, epoch1, epoch2, time0, epoch3, time1, qc] = at;
+  return { head: Buffer.concat(runs, n), epoch0, epoch1, epoch2, epoch3, time0, time1, qc };
 }
 
 /**
@@ -76,10 +102,15 @@ function seriesBytes(ds: Offering, member: string, memberEnd: string): SeriesByt
  * time of a measurement only from om:resultTime/gml:TimeInstant/gml:timePosition.
  */
 export class Om20Encoder implements SeriesEncoder {
-  // One ASCII text per row, "epoch time value qc" (time as TIME_PLAIN, value NaN when missing): one
-  // string for the driver to decode instead of four, copied piecewise into the output bytes.
-  readonly columns = `${EPOCH} || ' ' || ${TIME_PLAIN} || ' ' || coalesce(o.value::text, 'NaN') || ' ' || o.qc`;
-  private parts: SeriesBytes | undefined;
+  // One ASCII text per row, "epoch qc value" (no value when missing): PostgreSQL formats two integers
+  // and a float, the cheapest text it can give; the time is written from the epoch (IsoTimeWriter).
+  readonly columns = `concat_ws(' ', ${EPOCH}, o.qc, o.value)`;
+  private parts: SeriesParts | undefined;
+  /** Row templates of the current series by epoch text length. */
+  private templates: RowTemplate[] = [];
+  private tail = NAN;
+  private rowMax = 0;
+  private readonly iso = new IsoTimeWriter();
   private readonly member: string;
   private readonly memberEnd: string;
 
@@ -97,11 +128,14 @@ export class Om20Encoder implements SeriesEncoder {
   }
 
   async seriesStart(ds: Offering): Promise<void> {
-    this.parts = seriesBytes(ds, this.member, this.memberEnd);
+    this.parts = seriesParts(ds, this.member, this.memberEnd);
+    this.templates = [];
+    this.tail = Buffer.from(this.parts.H, 'utf8');
+    this.rowMax = rowTemplate(this.parts, MAX_EPOCH_DIGITS).head.length + MAX_VALUE_CHARS + this.tail.length;
   }
 
   rows(_ds: Offering, rows: unknown[][]): Promise<void> {
-    return this.w.rowTexts(rows, this.parts!.rowMax, this.observation);
+    return this.w.rowTexts(rows, this.rowMax, this.observation);
   }
 
   /** The same rows, one per line, aggregated by PostgreSQL (a series answer of at most one batch). */
@@ -110,33 +144,37 @@ export class Om20Encoder implements SeriesEncoder {
   }
 
   text(_ds: Offering, text: string): Promise<void> {
-    return this.w.lines(text, this.parts!.rowMax, this.observation);
+    return this.w.lines(text, this.rowMax, this.observation);
   }
 
   /** Writes the observation whose row text is r[a, b) (the caller made room for rowMax bytes). */
   private readonly observation = (r: string, a: number, b: number): void => {
-    const p = this.parts!;
     const w = this.w;
-    const t = r.indexOf(' ', a);
-    const v = t + 1 + TIME_PLAIN_LENGTH;
-    const q = r.indexOf(' ', v + 1);
-    w.put(p.A);
-    w.putAscii(r, a, t);
-    w.put(p.B);
-    w.putAscii(r, a, t);
-    w.put(p.C);
-    w.putAscii(r, a, t);
-    w.put(p.D);
-    w.putIsoTime(r, t + 1);
-    w.put(p.E);
-    w.putAscii(r, a, t);
-    w.put(p.D);
-    w.putIsoTime(r, t + 1);
-    w.put(p.F);
-    w.putAscii(r, q + 1, b);
-    w.put(p.G);
-    w.putAscii(r, v + 1, q);
-    w.put(p.H);
+    const sp = r.indexOf(' ', a);
+    const digits = sp - a;
+    if (digits < 1 || digits > MAX_EPOCH_DIGITS) throw new Error(`unexpected observation row "${r.slice(a, b)}"`);
+    const t = (this.templates[digits] ??= rowTemplate(this.parts!, digits));
+    const o = w.claim(t.head.length);
+    const buf = w.bytes;
+    buf.set(t.head, o);
+    let sec = 0;
+    let neg = false;
+    for (let i = 0; i < digits; i++) {
+      const c = r.charCodeAt(a + i);
+      buf[o + t.epoch0 + i] = c;
+      buf[o + t.epoch1 + i] = c;
+      buf[o + t.epoch2 + i] = c;
+      buf[o + t.epoch3 + i] = c;
+      if (c === 45) neg = true;
+      else sec = sec * 10 + (c - 48);
+    }
+    this.iso.write(buf, o + t.time0, neg ? -sec : sec);
+    buf.copyWithin(o + t.time1, o + t.time0, o + t.time0 + ISO_TIME_BYTES);
+    // The flag is one digit (CHECK qc BETWEEN 0 AND 9), then " value" unless the value is missing.
+    buf[o + t.qc] = r.charCodeAt(sp + 1);
+    if (sp + 3 < b) putDouble(w, r, sp + 3, b);
+    else w.put(NAN);
+    w.put(this.tail);
   };
 
   async seriesEnd(): Promise<void> {}
@@ -150,3 +188,14 @@ export class Om20Encoder implements SeriesEncoder {
 
 /** gml:id-safe form of an identifier. */
 export { ncnamePart };
+
+const INF = Buffer.from('INF');
+const NEG_INF = Buffer.from('-INF');
+
+/** Writes PostgreSQL's float8 text r[a, b) as xs:double (its infinities are INF and -INF there; NaN is the same). */
+export function putDouble(w: ChunkWriter, r: string, a: number, b: number): void {
+  const c = r.charCodeAt(a);
+  if (c === 73 /* I */) w.put(INF);
+  else if (c === 45 && r.charCodeAt(a + 1) === 73) w.put(NEG_INF);
+  else w.putAscii(r, a, b);
+}
