@@ -3,7 +3,8 @@ import Cursor from 'pg-cursor';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { DatabaseUnavailableError, isConnectionError, QueryResult, Session, Store, StreamOptions } from './store';
+import { createHash } from 'node:crypto';
+import { DatabaseUnavailableError, isConnectionError, QueryOptions, QueryResult, Session, Store, StreamOptions } from './store';
 
 // int8 (counts, sums) as JS numbers: our counts stay far below 2^53.
 types.setTypeParser(20, (v) => Number(v));
@@ -45,10 +46,11 @@ export class PgStore implements Store {
     this.pool.on('connect', (client) => client.on('error', () => undefined));
   }
 
-  async query<R>(text: string, values: unknown[] = []): Promise<QueryResult<R>> {
+  async query<R>(text: string, values: unknown[] = [], opts: QueryOptions = {}): Promise<QueryResult<R>> {
     try {
       // query_timeout: a query on a connection that went silent (no reset) would otherwise hold its pool slot forever.
       const config: QueryConfig & { query_timeout: number } = { text, values, query_timeout: this.queryTimeoutMs };
+      if (opts.prepare) config.name = statementName(text);
       const r = await this.pool.query(config);
       return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
     } catch (err) {
@@ -197,4 +199,17 @@ function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promis
 function wrap(err: unknown): unknown {
   if (isConnectionError(err)) return new DatabaseUnavailableError('Database unavailable: ' + (err as Error).message, err);
   return err;
+}
+
+const statementNames = new Map<string, string>();
+
+/** A stable prepared-statement name for a query text (pg re-parses only when a connection has not seen it). */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `rg_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    // The texts are ours and few (QueryOptions.prepare); the bound only guards against misuse.
+    if (statementNames.size < 1000) statementNames.set(text, name);
+  }
+  return name;
 }

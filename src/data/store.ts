@@ -4,9 +4,17 @@ export interface QueryResult<R> {
   rowCount: number;
 }
 
+export interface QueryOptions {
+  /**
+   * Keep the statement parsed and planned on each connection (PostgreSQL prepared statement), for hot
+   * queries whose text comes from a small fixed set: every distinct text stays in every backend.
+   */
+  prepare?: boolean;
+}
+
 /** Anything that runs one parameterized statement. */
 export interface Queryable {
-  query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
+  query<R = Record<string, unknown>>(text: string, values?: unknown[], opts?: QueryOptions): Promise<QueryResult<R>>;
 }
 
 /** A connection inside a transaction: queries plus bulk load. */

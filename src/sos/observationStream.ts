@@ -115,6 +115,8 @@ export async function streamSeries(store: Store, sel: SeriesSelection, enc: Seri
         `SELECT count(*)::int AS n, string_agg(l, '') AS t, ${isoSql('min(tm)')} AS b, ${isoSql('max(tm)')} AS e
            FROM (SELECT o.time AS tm, ${text} AS l ${rowsSql} ORDER BY o.time LIMIT $${tv.length}) s`,
         tv,
+        // One text per encoder and filter shape: planned once per connection.
+        { prepare: true },
       );
       const small = r.rows[0];
       // A full batch means there may be more: the series streams from a cursor instead (one wasted

@@ -300,6 +300,25 @@ describe('GetFeatureOfInterest, GetObservationById, GetDataAvailability', () => 
     await expectError(b, 'MissingParameterValue', 'observation');
   });
 
+  test('an observation off the whole second keeps one id, truncated like its time, in GetObservation and GetObservationById', async () => {
+    const { rows } = await t.db.store.query<{ id: number }>('SELECT id FROM dataset WHERE code = $1', [OFF]);
+    await t.db.store.query(`INSERT INTO observation (dataset_id, time, value, qc) VALUES ($1, '2031-05-06T07:08:09.75Z', 12.5, 2)`, [rows[0].id]);
+    try {
+      const epoch = Date.parse('2031-05-06T07:08:09Z') / 1000;
+      const list = await get(`service=SOS&version=2.0.0&request=GetObservation&offering=${OFF}&temporalFilter=om:phenomenonTime,2031-05-06T00:00:00Z/2031-05-07T00:00:00Z`);
+      expect(countOf(list.body, '<om:OM_Observation ')).toBe(1);
+      expect(list.body).toContain(`>${OFF}/${epoch}</gml:identifier>`);
+      expect(list.body).toContain('<gml:timePosition>2031-05-06T07:08:09Z</gml:timePosition>');
+      const one = await get(`service=SOS&version=2.0.0&request=GetObservationById&observation=${OFF}/${epoch},${OFF}/${epoch}`);
+      expectValidXml(one.body, 'sos20');
+      expect(countOf(one.body, '<om:OM_Observation ')).toBe(1);
+      expect(one.body).toContain('>12.5</om:result>');
+      expect(one.body).toContain('<om:value xsi:type="xs:integer">2</om:value>');
+    } finally {
+      await t.db.store.query(`DELETE FROM observation WHERE dataset_id = $1 AND time >= '2031-01-01'`, [rows[0].id]);
+    }
+  });
+
   test('GetDataAvailability: extent and count per series, with a temporal filter, XML and JSON', async () => {
     const b = `service=SOS&version=2.0.0&request=GetDataAvailability&offering=${OFF}`;
     const x = await get(b);
