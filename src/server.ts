@@ -135,11 +135,19 @@ export function toOwsError(err: unknown): OwsError {
   return new OwsError('NoApplicableCode', 'request', 'Internal server error', { status: 500, cause: err });
 }
 
+/**
+ * Bytes a response socket queues before writers wait for 'drain' (per connection, so heavy streams
+ * under MAX_HEAVY_REQUESTS hold at most that many MiB beyond the kernel's own buffers).
+ */
+export const SOCKET_HIGH_WATER_MARK = 1024 * 1024;
+
 /** Starts listening; resolves once the port is bound. */
 export function listen(app: express.Express, port: number, host: string): Promise<Server> {
   return new Promise((resolve, reject) => {
     // Room for the 64 KiB KVP limit (the request line counts as header; Node's default is 16 KiB).
-    const server = http.createServer({ maxHeaderSize: 80 * 1024 }, app);
+    // Sockets buffer up to SOCKET_HIGH_WATER_MARK before a stream waits: with Node's 16 KiB every 64 KiB
+    // output chunk waited for 'drain' and went out in its own writev, waking the client each time.
+    const server = http.createServer({ maxHeaderSize: 80 * 1024, highWaterMark: SOCKET_HIGH_WATER_MARK }, app);
     // Idle keep-alive connections outlive the proxy's (HAProxy reuses them): with Node's 5 s default the
     // server may close one just as a request is sent on it, and that request fails with a reset.
     server.keepAliveTimeout = 65_000;

@@ -96,6 +96,33 @@ function rowTemplate(p: SeriesParts, digits: number): RowTemplate {
   return { head: Buffer.concat(runs, n), epoch0, epoch1, epoch2, epoch3, time0, time1, qc };
 }
 
+/** Everything one series' observations share, laid out once per offering and document kind. */
+interface SeriesLayout {
+  parts: SeriesParts;
+  /** Row templates by epoch text length (in practice one: ten digits). */
+  templates: RowTemplate[];
+  tail: Buffer;
+  /** Most bytes one observation can take. */
+  rowMax: number;
+}
+
+// Offerings are reloaded with the catalog (every few seconds), which retires their layouts with them.
+const layouts = new WeakMap<Offering, Partial<Record<keyof typeof OM_ROOTS, SeriesLayout>>>();
+
+function seriesLayout(ds: Offering, kind: keyof typeof OM_ROOTS): SeriesLayout {
+  let byKind = layouts.get(ds);
+  if (!byKind) layouts.set(ds, (byKind = {}));
+  let l = byKind[kind];
+  if (!l) {
+    const member = OM_ROOTS[kind].member;
+    const parts = seriesParts(ds, `<${member}>`, `</${member}>`);
+    const tail = Buffer.from(parts.H, 'utf8');
+    l = { parts, templates: [], tail, rowMax: rowTemplate(parts, MAX_EPOCH_DIGITS).head.length + MAX_VALUE_CHARS + tail.length };
+    byKind[kind] = l;
+  }
+  return l;
+}
+
 /**
  * O&M 2.0: one om:OM_Observation (OM_Measurement, gml:MeasureType result) per row, streamed.
  * resultTime is written inline rather than as a reference to phenomenonTime: OWSLib reads the
@@ -105,22 +132,13 @@ export class Om20Encoder implements SeriesEncoder {
   // One ASCII text per row, "epoch qc value" (no value when missing): PostgreSQL formats two integers
   // and a float, the cheapest text it can give; the time is written from the epoch (IsoTimeWriter).
   readonly columns = `concat_ws(' ', ${EPOCH}, o.qc, o.value)`;
-  private parts: SeriesParts | undefined;
-  /** Row templates of the current series by epoch text length. */
-  private templates: RowTemplate[] = [];
-  private tail = NAN;
-  private rowMax = 0;
+  private layout: SeriesLayout | undefined;
   private readonly iso = new IsoTimeWriter();
-  private readonly member: string;
-  private readonly memberEnd: string;
 
   constructor(
     private readonly w: ChunkWriter,
     private readonly kind: keyof typeof OM_ROOTS = 'GetObservation',
-  ) {
-    this.member = `<${OM_ROOTS[kind].member}>`;
-    this.memberEnd = `</${OM_ROOTS[kind].member}>`;
-  }
+  ) {}
 
   /** Writes the root start tag. */
   begin(): Promise<void> {
@@ -128,14 +146,11 @@ export class Om20Encoder implements SeriesEncoder {
   }
 
   async seriesStart(ds: Offering): Promise<void> {
-    this.parts = seriesParts(ds, this.member, this.memberEnd);
-    this.templates = [];
-    this.tail = Buffer.from(this.parts.H, 'utf8');
-    this.rowMax = rowTemplate(this.parts, MAX_EPOCH_DIGITS).head.length + MAX_VALUE_CHARS + this.tail.length;
+    this.layout = seriesLayout(ds, this.kind);
   }
 
   rows(_ds: Offering, rows: unknown[][]): Promise<void> {
-    return this.w.rowTexts(rows, this.rowMax, this.observation);
+    return this.w.rowTexts(rows, this.layout!.rowMax, this.observation);
   }
 
   /** The same rows, one per line, aggregated by PostgreSQL (a series answer of at most one batch). */
@@ -144,7 +159,7 @@ export class Om20Encoder implements SeriesEncoder {
   }
 
   text(_ds: Offering, text: string): Promise<void> {
-    return this.w.lines(text, this.rowMax, this.observation);
+    return this.w.lines(text, this.layout!.rowMax, this.observation);
   }
 
   /** Writes the observation whose row text is r[a, b) (the caller made room for rowMax bytes). */
@@ -153,7 +168,8 @@ export class Om20Encoder implements SeriesEncoder {
     const sp = r.indexOf(' ', a);
     const digits = sp - a;
     if (digits < 1 || digits > MAX_EPOCH_DIGITS) throw new Error(`unexpected observation row "${r.slice(a, b)}"`);
-    const t = (this.templates[digits] ??= rowTemplate(this.parts!, digits));
+    const l = this.layout!;
+    const t = (l.templates[digits] ??= rowTemplate(l.parts, digits));
     const o = w.claim(t.head.length);
     const buf = w.bytes;
     buf.set(t.head, o);
@@ -174,7 +190,7 @@ export class Om20Encoder implements SeriesEncoder {
     buf[o + t.qc] = r.charCodeAt(sp + 1);
     if (sp + 3 < b) putDouble(w, r, sp + 3, b);
     else w.put(NAN);
-    w.put(this.tail);
+    w.put(l.tail);
   };
 
   async seriesEnd(): Promise<void> {}
