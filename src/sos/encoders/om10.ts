@@ -36,11 +36,14 @@ export class Om10ObservationEncoder implements SeriesEncoder {
   }
 
   textSql(): string {
-    return `';' || ${TIME_ISO} || ',' || ${VALUE_TEXT} || ',' || o.qc`;
+    return `${TIME_ISO} || ',' || ${VALUE_TEXT} || ',' || o.qc`;
   }
 
+  readonly textSeparator = ';';
+
+  /** A series' tuples in one text; only a series' first stretch comes this way, so no separator precedes it. */
   async text(_ds: Offering, text: string): Promise<void> {
-    await this.w.write(this.first ? text.slice(1) : text);
+    await this.w.write(text);
     this.first = false;
   }
 

@@ -27,8 +27,10 @@ export class SosCsvEncoder implements SeriesEncoder {
   }
 
   textSql(): string {
-    return `${TIME_ISO} || ',' || ${VALUE_TEXT} || ',' || o.qc || E'\\n'`;
+    return `${TIME_ISO} || ',' || ${VALUE_TEXT} || ',' || o.qc`;
   }
+
+  readonly textSeparator = '\n';
 
   /** Lines from PostgreSQL without the offering: each gets the series' prefix on the way out. */
   text(_ds: Offering, text: string): Promise<void> {

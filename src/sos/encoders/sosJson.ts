@@ -33,11 +33,14 @@ export class SosJsonEncoder implements SeriesEncoder {
   constructor(private readonly w: ChunkWriter) {}
 
   textSql(): string {
-    return `',["' || ${TIME_ISO} || '",' || ${VALUE_JSON} || ',' || o.qc || ']'`;
+    return `'["' || ${TIME_ISO} || '",' || ${VALUE_JSON} || ',' || o.qc || ']'`;
   }
 
+  readonly textSeparator = ',';
+
+  /** A series' points in one text; only a series' first stretch comes this way, so no comma precedes it. */
   async text(_ds: Offering, text: string): Promise<void> {
-    await this.w.write(this.firstPoint ? text.slice(1) : text);
+    await this.w.write(text);
     this.firstPoint = false;
   }
 

@@ -51,8 +51,10 @@ export class Wml2Encoder implements SeriesEncoder {
 
   /** The same rows, one per line, aggregated by PostgreSQL (a series answer of at most one batch). */
   textSql(): string {
-    return `${this.columns} || E'\\n'`;
+    return this.columns;
   }
+
+  readonly textSeparator = '\n';
 
   text(_ds: Offering, text: string): Promise<void> {
     return this.w.lines(text, POINT_MAX, this.point);
