@@ -34,15 +34,30 @@ function propertyMatches(o: Offering, v: string): boolean {
   return v === o.propertyUri || v === o.propertyCode || v === o.standardName;
 }
 
+/** Identifier sets of one catalog list, built once per list (every SOS request validates against them). */
+interface CatalogIds {
+  codes: Set<string>;
+  procs: Set<string>;
+  stations: Set<string>;
+}
+const idSets = new WeakMap<Offering[], CatalogIds>();
+
+function catalogIds(catalog: Offering[]): CatalogIds {
+  let ids = idSets.get(catalog);
+  if (!ids) {
+    ids = { codes: new Set(catalog.map((o) => o.code)), procs: new Set(catalog.map((o) => o.procedure)), stations: new Set(catalog.map((o) => o.station)) };
+    idSets.set(catalog, ids);
+  }
+  return ids;
+}
+
 /** Validates every identifier against the catalog (unknown → InvalidParameterValue, locator = parameter) and returns the matching offerings. */
 export async function selectOfferings(store: Store, f: OfferingFilter, all?: Offering[]): Promise<Offering[]> {
   const catalog = all ?? (await loadOfferings(store));
   const check = (vals: string[] | undefined, name: string, ok: (v: string) => boolean) => {
     for (const v of vals ?? []) if (!ok(v)) throw invalidParam(name, `Unknown ${name} "${v}"`);
   };
-  const codes = new Set(catalog.map((o) => o.code));
-  const procs = new Set(catalog.map((o) => o.procedure));
-  const stations = new Set(catalog.map((o) => o.station));
+  const { codes, procs, stations } = catalogIds(catalog);
   check(f.offering, 'offering', (v) => codes.has(v));
   check(f.procedure, 'procedure', (v) => procs.has(v));
   check(f.featureOfInterest, 'featureOfInterest', (v) => stations.has(v));
