@@ -36,8 +36,8 @@ export interface SeriesEncoder {
   readonly sqlBuckets?: number;
   /**
    * Optional: the whole output of a row as text, SQL over alias o (its parameters appended to
-   * values). A series whose answer fits one batch is then read as one string (string_agg in
-   * PostgreSQL) and given to text(): one driver row instead of thousands.
+   * values). The series is then read as strings of up to BATCH rows (string_agg in PostgreSQL) given
+   * to text() in order: one driver row per batch instead of one per observation.
    */
   textSql?(ds: Offering, values: unknown[]): string;
   /**
@@ -94,70 +94,123 @@ export async function seriesExtent(store: Store, ds: Offering, sel: SeriesSelect
 }
 
 /**
- * Streams the selected series through the encoder: one server-side cursor per series in time
- * order (the primary key is the access path, no sort), or, for latest/first, one LATERAL query
- * that takes a single row per series from the primary key.
+ * Streams the selected series through the encoder in time order (the primary key is the access path,
+ * no sort): as text that PostgreSQL aggregates a batch at a time when the encoder can take it, else row
+ * by row from a cursor; for latest/first, one LATERAL query that takes a single row per series.
  */
 export async function streamSeries(store: Store, sel: SeriesSelection, enc: SeriesEncoder, signal: AbortSignal): Promise<void> {
   const mode = pickMode(sel.time);
   if (mode) return streamOnePerSeries(store, sel, enc, mode, signal);
   for (const ds of sel.offerings) {
     if (signal.aborted) throw new Error('client disconnected');
-    const values: unknown[] = [ds.id];
-    const cond = rowConditions(sel, values);
-    const rowsSql = `FROM observation o WHERE o.dataset_id = $1${cond}`;
-    // Unfiltered, the stored count says whether the series can fit one batch: a long one skips the attempt.
-    const mayFit = sel.time.length > 0 || sel.qc !== undefined || ds.obsCount < BATCH;
-    if (enc.textSql && enc.text && !enc.sqlBuckets && mayFit) {
-      const tv = [...values];
-      const text = enc.textSql(ds, tv);
-      tv.push(enc.textSeparator ?? '');
-      const sep = tv.length;
-      tv.push(BATCH);
-      const r = await store.query<{ n: number; t: string | null; b: string | null; e: string | null }>(
-        // No ORDER BY inside string_agg: that sorts again (0.15-0.2 ms a month on PostgreSQL 15). The plain
-        // Aggregate reads its Limit child in order, and below it the primary-key scan (or a Gather
-        // Merge) yields rows by time; the streaming tests compare both paths row for row.
-        // The same pass gives the extent, so encoders that need it cost no extra round trip.
-        `SELECT count(*)::int AS n, string_agg(l, $${sep}::text) AS t, ${isoSql('min(tm)')} AS b, ${isoSql('max(tm)')} AS e
-           FROM (SELECT o.time AS tm, ${text} AS l ${rowsSql} ORDER BY o.time LIMIT $${tv.length}) s`,
-        tv,
-        // One text per encoder and filter shape: planned once per connection.
-        { prepare: true },
-      );
-      const small = r.rows[0];
-      // A full batch means there may be more: the series streams from a cursor instead (one wasted
-      // bounded query, next to a stream of more than BATCH rows; only when a filter hid the size).
-      if (small.n < BATCH) {
-        if (small.n > 0 && small.t !== null && small.b && small.e) {
-          await enc.seriesStart(ds, { begin: small.b, end: small.e, count: small.n });
-          rowsStreamed.inc({ service: 'SOS', operation: 'GetObservation' }, small.n);
-          await enc.text(ds, small.t);
-          await enc.seriesEnd(ds);
-        }
-        continue;
-      }
-    }
-    let extent: SeriesExtent | undefined;
-    if (enc.needsExtent) {
-      extent = await seriesExtent(store, ds, sel, enc.needsCount);
-      if (!extent) continue;
-    }
-    const bucketed = enc.sqlBuckets && extent ? bucketExtremesSql(enc.columns, rowsSql, extent, enc.sqlBuckets, values) : null;
-    const sql = bucketed ?? `SELECT ${enc.columns} ${rowsSql} ORDER BY o.time`;
-    const batches = readAhead(store.stream<unknown[]>(sql, values, { signal, batchSize: BATCH, rowMode: 'array' }));
-    let started = false;
-    for await (const rows of batches) {
-      if (!started) {
-        await enc.seriesStart(ds, extent);
-        started = true;
-      }
-      rowsStreamed.inc({ service: 'SOS', operation: 'GetObservation' }, rows.length);
-      await enc.rows(ds, rows);
-    }
-    if (signal.aborted) throw new Error('client disconnected');
-    if (started) await enc.seriesEnd(ds);
+    if (enc.textSql && enc.text && !enc.sqlBuckets) await streamSeriesText(store, ds, sel, enc as TextEncoder, signal);
+    else await streamSeriesRows(store, ds, sel, enc, signal);
   }
+}
+
+type TextEncoder = SeriesEncoder & Required<Pick<SeriesEncoder, 'textSql' | 'text'>>;
+
+/**
+ * One series as text aggregated by PostgreSQL, BATCH observations per string: the driver handles a
+ * string per batch instead of an object per row (on a 172,000-row series that per-row work, most of
+ * it garbage collection, was most of Node's time). An answer that fits one batch is one plain query,
+ * which also gives the extent; a longer one continues from a cursor whose rows are the next batches.
+ */
+async function streamSeriesText(store: Store, ds: Offering, sel: SeriesSelection, enc: TextEncoder, signal: AbortSignal): Promise<void> {
+  const values: unknown[] = [ds.id];
+  const cond = rowConditions(sel, values);
+  const row = enc.textSql(ds, values);
+  values.push(enc.textSeparator ?? '');
+  const sep = `$${values.length}::text`;
+  values.push(BATCH);
+  const limit = `$${values.length}`;
+  // No ORDER BY inside string_agg: that sorts again (0.15-0.2 ms a month on PostgreSQL 15). The plain
+  // Aggregate reads its Limit child in order, and below it the primary-key scan (or a Gather Merge)
+  // yields rows by time; the streaming tests compare every path row for row.
+  const batch = (after: string) =>
+    `SELECT o.time AS tm, ${row} AS l FROM observation o WHERE o.dataset_id = $1${cond}${after} ORDER BY o.time LIMIT ${limit}`;
+  let extent: SeriesExtent | undefined;
+  let started = false;
+  const start = async () => {
+    if (!started) await enc.seriesStart(ds, extent);
+    started = true;
+  };
+  const emit = async (n: number, text: string) => {
+    await start();
+    rowsStreamed.inc({ service: 'SOS', operation: 'GetObservation' }, n);
+    await enc.text(ds, text);
+  };
+  let after: string | undefined;
+  // Unfiltered, the stored count says whether the series can fit one batch: a long one skips the attempt.
+  if (sel.time.length > 0 || sel.qc !== undefined || ds.obsCount < BATCH) {
+    const r = await store.query<{ n: number; t: string | null; b: string | null; e: string | null; last: string | null }>(
+      `SELECT count(*)::int AS n, string_agg(l, ${sep}) AS t, ${isoSql('min(tm)')} AS b, ${isoSql('max(tm)')} AS e, max(tm)::text AS last
+         FROM (${batch('')}) s`,
+      values,
+      // One text per encoder and filter shape: planned once per connection.
+      { prepare: true },
+    );
+    const first = r.rows[0];
+    if (!first.n || first.t === null || !first.b || !first.e || !first.last) return;
+    if (first.n < BATCH) {
+      extent = { begin: first.b, end: first.e, count: first.n };
+      await emit(first.n, first.t);
+      await enc.seriesEnd(ds);
+      return;
+    }
+    if (enc.needsExtent) extent = await seriesExtent(store, ds, sel, enc.needsCount);
+    await emit(first.n, first.t);
+    after = first.last;
+  } else if (enc.needsExtent) {
+    extent = await seriesExtent(store, ds, sel, enc.needsCount);
+    if (!extent) return;
+  }
+  // The rest from a cursor over a recursive query: each step takes the next BATCH rows after the last
+  // time of the step before (a primary-key range scan) and aggregates them, so a FETCH returns one batch.
+  const cv = [...values];
+  let from = '';
+  if (after !== undefined) {
+    cv.push(after);
+    from = ` AND o.time > $${cv.length}::timestamptz`;
+  }
+  const sql = `WITH RECURSIVE b(last, n, t) AS (
+      SELECT max(tm), count(*)::int, string_agg(l, ${sep}) FROM (${batch(from)}) s
+      UNION ALL
+      SELECT x.last, x.n, x.t FROM b CROSS JOIN LATERAL
+        (SELECT max(tm) AS last, count(*)::int AS n, string_agg(l, ${sep}) AS t FROM (${batch(' AND o.time > b.last')}) s) x
+      WHERE b.n = ${limit})
+    SELECT n, t FROM b WHERE n > 0`;
+  for await (const batches of readAhead(store.stream<[number, string]>(sql, cv, { signal, batchSize: 1, rowMode: 'array' }))) {
+    for (const [n, t] of batches) await emit(Number(n), t);
+  }
+  if (signal.aborted) throw new Error('client disconnected');
+  if (started) await enc.seriesEnd(ds);
+}
+
+/** One series row by row from a cursor (encoders without a text form: downsampling). */
+async function streamSeriesRows(store: Store, ds: Offering, sel: SeriesSelection, enc: SeriesEncoder, signal: AbortSignal): Promise<void> {
+  const values: unknown[] = [ds.id];
+  const cond = rowConditions(sel, values);
+  const rowsSql = `FROM observation o WHERE o.dataset_id = $1${cond}`;
+  let extent: SeriesExtent | undefined;
+  if (enc.needsExtent) {
+    extent = await seriesExtent(store, ds, sel, enc.needsCount);
+    if (!extent) return;
+  }
+  const bucketed = enc.sqlBuckets && extent ? bucketExtremesSql(enc.columns, rowsSql, extent, enc.sqlBuckets, values) : null;
+  const sql = bucketed ?? `SELECT ${enc.columns} ${rowsSql} ORDER BY o.time`;
+  const batches = readAhead(store.stream<unknown[]>(sql, values, { signal, batchSize: BATCH, rowMode: 'array' }));
+  let started = false;
+  for await (const rows of batches) {
+    if (!started) {
+      await enc.seriesStart(ds, extent);
+      started = true;
+    }
+    rowsStreamed.inc({ service: 'SOS', operation: 'GetObservation' }, rows.length);
+    await enc.rows(ds, rows);
+  }
+  if (signal.aborted) throw new Error('client disconnected');
+  if (started) await enc.seriesEnd(ds);
 }
 
 async function streamOnePerSeries(store: Store, sel: SeriesSelection, enc: SeriesEncoder, mode: 'latest' | 'first', signal: AbortSignal): Promise<void> {

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { Client } from 'pg';
+import type { Store } from '../../src/data/store';
 import { createTestApp, TestApp } from '../helpers/app';
 import { usingPostgres } from '../helpers/env';
 
@@ -62,18 +63,7 @@ maybe('streaming from a cursor (PostgreSQL)', () => {
     adminPid = (await admin.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
     // The demo's series hold under 5,000 rows each, one cursor batch: a pause would land between two
     // series with no cursor open. Extend one series to span several batches (and ~35 MB of O&M).
-    longest = (await admin.query<{ code: string; n: number }>('SELECT code, obs_count::int AS n FROM dataset ORDER BY obs_count DESC LIMIT 1')).rows[0];
-    await admin.query(
-      `INSERT INTO observation (dataset_id, time, value, qc)
-       SELECT d.id, d.time_end + g * interval '1 minute', g * 0.001, 1 FROM dataset d, generate_series(1, 30000) g WHERE d.code = $1`,
-      [longest.code],
-    );
-    await admin.query(
-      `UPDATE dataset d SET obs_count = s.n, time_end = s.e FROM (SELECT dataset_id, count(*)::int AS n, max(time) AS e FROM observation GROUP BY dataset_id) s
-       WHERE s.dataset_id = d.id AND d.code = $1`,
-      [longest.code],
-    );
-    longest.n += 30_000;
+    longest = await extendLongestSeries(t.db.store);
   });
   afterAll(async () => {
     await admin.end().catch(() => undefined);
@@ -131,43 +121,86 @@ maybe('streaming from a cursor (PostgreSQL)', () => {
     expect(outcome.lines).toBeLessThan(longest.n);
   });
 
-  test('a series longer than one batch reads the same through every path (one string, or a cursor)', async () => {
-    // JSON and SOS 1.0 read an answer of at most one batch as one string; a longer one from a cursor.
-    const sos2 = (fmt: string, window = '') =>
-      `/sos?service=SOS&version=2.0.0&request=GetObservation&offering=${encodeURIComponent(longest.code)}&responseFormat=${encodeURIComponent(fmt)}${window}`;
-    const csvLines = (await t.http.get(sos2('text/csv'))).text.trim().split('\n').slice(1);
-    expect(csvLines).toHaveLength(longest.n);
-    const expected = csvLines.map((l) => l.split(',').slice(1).join(','));
-    const json = JSON.parse((await t.http.get(sos2('application/json'))).text);
-    const points = json.series[0].points.map((p: [string, number | null, number]) => `${p[0]},${p[1] ?? ''},${p[2]}`);
-    expect(points).toEqual(expected);
-    // A window enclosing the whole series hides its size: the one-string attempt fills a batch and the cursor takes over.
-    const all = JSON.parse((await t.http.get(sos2('application/json', `&temporalFilter=${encodeURIComponent('om:phenomenonTime,1990-01-01T00:00:00Z/2100-01-01T00:00:00Z')}`))).text);
-    expect(all.series[0].points.map((p: [string, number | null, number]) => `${p[0]},${p[1] ?? ''},${p[2]}`)).toEqual(expected);
-    // A window of fewer rows than a batch takes the one-string path and agrees with the same rows.
-    const [from, to] = [expected[100].split(',')[0], expected[2099].split(',')[0]];
-    const small = JSON.parse((await t.http.get(sos2('application/json', `&temporalFilter=${encodeURIComponent(`om:phenomenonTime,${from}/${to}`)}`))).text);
-    expect(small.series[0].points.map((p: [string, number | null, number]) => `${p[0]},${p[1] ?? ''},${p[2]}`)).toEqual(expected.slice(100, 2100));
-    const uri = (await admin.query<{ u: string }>('SELECT p.vocabulary_uri AS u FROM dataset d JOIN observed_property p ON p.id = d.property_id WHERE d.code = $1', [longest.code])).rows[0].u;
-    const v10 = (await t.http.get(`/sos?service=SOS&version=1.0.0&request=GetObservation&offering=${encodeURIComponent(longest.code)}&observedProperty=${encodeURIComponent(uri)}`)).text;
-    const values = /<swe:values>([^<]*)<\/swe:values>/.exec(v10)![1].split(';');
-    expect(values).toEqual(expected);
-    // WaterML and O&M: time and value of every point, the whole series (cursor) and a window (one string).
-    const timeValue = expected.map((l) => l.split(',').slice(0, 2).join(','));
-    const window = `&temporalFilter=${encodeURIComponent(`om:phenomenonTime,${from}/${to}`)}`;
-    for (const [w, want] of [['', timeValue], [window, timeValue.slice(100, 2100)]] as const) {
-      const wml = (await t.http.get(sos2('http://www.opengis.net/waterml/2.0', w))).text;
-      const wmlPoints = [...wml.matchAll(/<wml2:time>([^<]+)<\/wml2:time>(?:<wml2:value>([^<]*)<\/wml2:value>|<wml2:value xsi:nil="true"\/>)/g)].map((m) => `${m[1]},${m[2] ?? ''}`);
-      expect(wmlPoints).toEqual(want);
-      const om = (await t.http.get(sos2('http://www.opengis.net/om/2.0', w))).text;
-      const omPoints = [...om.matchAll(/<om:resultTime><gml:TimeInstant[^>]*><gml:timePosition>([^<]+)<[\s\S]*?<om:result [^>]*>([^<]*)<\/om:result>/g)].map((m) => `${m[1]},${m[2] === 'NaN' ? '' : m[2]}`);
-      expect(omPoints).toEqual(want);
-    }
-  });
-
   test('the server keeps serving after both', async () => {
     const r = await t.http.get('/sos?service=SOS&version=2.0.0&request=GetObservation&offering=OUVEA01_TEMP_0A_SBE56&responseFormat=text/csv&temporalFilter=om:phenomenonTime,latest');
     expect(r.status).toBe(200);
     expect(r.text.trim().split('\n')).toHaveLength(2);
+  });
+});
+
+/** Extends a demo series past several batches (30,000 one-minute rows after its end); returns its code and row count. */
+async function extendLongestSeries(store: Store): Promise<{ code: string; n: number }> {
+  const longest = (await store.query<{ code: string; n: number }>('SELECT code, obs_count::int AS n FROM dataset ORDER BY obs_count DESC LIMIT 1')).rows[0];
+  // Every 7th value missing and a few flags other than 1, so nulls and flags cross batch boundaries too.
+  await store.query(
+    `INSERT INTO observation (dataset_id, time, value, qc)
+     SELECT d.id, d.time_end + g * interval '1 minute', CASE WHEN g % 7 = 0 THEN NULL ELSE g * 0.001 END, CASE WHEN g % 1000 = 0 THEN 4 ELSE 1 END
+       FROM dataset d, generate_series(1, 30000) g WHERE d.code = $1`,
+    [longest.code],
+  );
+  await store.query(
+    `UPDATE dataset d SET obs_count = s.n, time_end = s.e FROM (SELECT dataset_id, count(*)::int AS n, max(time) AS e FROM observation GROUP BY dataset_id) s
+     WHERE s.dataset_id = d.id AND d.code = $1`,
+    [longest.code],
+  );
+  return { code: longest.code, n: Number(longest.n) + 30_000 };
+}
+
+describe('a series longer than one batch (both stores)', () => {
+  let app: TestApp;
+  let series = { code: '', n: 0 };
+  /** The series' rows as the database holds them: `time,value,qc` with the time as ISO 8601 UTC. */
+  let expected: string[] = [];
+  beforeAll(async () => {
+    app = await createTestApp();
+    series = await extendLongestSeries(app.db.store);
+    const rows = await app.db.store.query<{ l: string }>(
+      `SELECT to_char(o.time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || ',' || coalesce(o.value::text, '') || ',' || o.qc AS l
+         FROM observation o JOIN dataset d ON d.id = o.dataset_id WHERE d.code = $1 ORDER BY o.time`,
+      [series.code],
+    );
+    expected = rows.rows.map((r) => r.l);
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  test('every format, whole or windowed, gives exactly the database rows across batch boundaries', async () => {
+    expect(expected).toHaveLength(series.n);
+    const sos2 = (fmt: string, window = '') =>
+      `/sos?service=SOS&version=2.0.0&request=GetObservation&offering=${encodeURIComponent(series.code)}&responseFormat=${encodeURIComponent(fmt)}${window}`;
+    const between = (a: number, b: number) => `&temporalFilter=${encodeURIComponent(`om:phenomenonTime,${expected[a].split(',')[0]}/${expected[b - 1].split(',')[0]}`)}`;
+    // Whole series (unfiltered: straight to the batch cursor); a window enclosing all of it (the one-string
+    // attempt fills a batch, the cursor continues after it); a window inside one batch (one string only);
+    // a window across several batch boundaries that starts mid-batch.
+    const cases: [string, number, number][] = [
+      ['', 0, series.n],
+      [`&temporalFilter=${encodeURIComponent('om:phenomenonTime,1990-01-01T00:00:00Z/2100-01-01T00:00:00Z')}`, 0, series.n],
+      [between(100, 2100), 100, 2100],
+      [between(4321, 17654), 4321, 17654],
+    ];
+    for (const [w, a, b] of cases) {
+      const want = expected.slice(a, b);
+      const csv = (await app.http.get(sos2('text/csv', w))).text.trim().split('\n').slice(1);
+      expect(csv.map((l) => l.split(',').slice(1).join(','))).toEqual(want);
+      const json = JSON.parse((await app.http.get(sos2('application/json', w))).text);
+      expect(json.series[0].points.map((p: [string, number | null, number]) => `${p[0]},${p[1] ?? ''},${p[2]}`)).toEqual(want);
+      const timeValue = want.map((l) => l.split(',').slice(0, 2).join(','));
+      const wml = (await app.http.get(sos2('http://www.opengis.net/waterml/2.0', w))).text;
+      const wmlPoints = [...wml.matchAll(/<wml2:time>([^<]+)<\/wml2:time>(?:<wml2:value>([^<]*)<\/wml2:value>|<wml2:value xsi:nil="true"\/>)/g)].map((m) => `${m[1]},${m[2] ?? ''}`);
+      expect(wmlPoints).toEqual(timeValue);
+      const om = (await app.http.get(sos2('http://www.opengis.net/om/2.0', w))).text;
+      const omPoints = [
+        ...om.matchAll(/<om:resultTime><gml:TimeInstant[^>]*><gml:timePosition>([^<]+)<[\s\S]*?<om:value xsi:type="xs:integer">(\d)<[\s\S]*?<om:result [^>]*>([^<]*)<\/om:result>/g),
+      ].map((m) => `${m[1]},${m[3] === 'NaN' ? '' : m[3]},${m[2]}`);
+      expect(omPoints).toEqual(want);
+    }
+    const uri = (await app.db.store.query<{ u: string }>('SELECT p.vocabulary_uri AS u FROM dataset d JOIN observed_property p ON p.id = d.property_id WHERE d.code = $1', [series.code])).rows[0].u;
+    const v10 = (await app.http.get(`/sos?service=SOS&version=1.0.0&request=GetObservation&offering=${encodeURIComponent(series.code)}&observedProperty=${encodeURIComponent(uri)}`)).text;
+    expect(/<swe:values>([^<]*)<\/swe:values>/.exec(v10)![1].split(';')).toEqual(expected);
+    expect(v10).toContain(`<swe:value>${series.n}</swe:value>`);
+    // A quality-flag filter hides the size as well and keeps only the matching rows, in order.
+    const flagged = JSON.parse((await app.http.get(sos2('application/json', '&qualityFlag=1'))).text);
+    expect(flagged.series[0].points.map((p: [string, number | null, number]) => `${p[0]},${p[1] ?? ''},${p[2]}`)).toEqual(expected.filter((l) => l.endsWith(',1')));
   });
 });

@@ -41,8 +41,9 @@ export class Om10ObservationEncoder implements SeriesEncoder {
 
   readonly textSeparator = ';';
 
-  /** A series' tuples in one text; only a series' first stretch comes this way, so no separator precedes it. */
+  /** The next tuples of the series, already joined by the block separator. */
   async text(_ds: Offering, text: string): Promise<void> {
+    if (!this.first) await this.w.write(';');
     await this.w.write(text);
     this.first = false;
   }

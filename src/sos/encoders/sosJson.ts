@@ -38,8 +38,9 @@ export class SosJsonEncoder implements SeriesEncoder {
 
   readonly textSeparator = ',';
 
-  /** A series' points in one text; only a series' first stretch comes this way, so no comma precedes it. */
+  /** The next points of the series, already joined by commas. */
   async text(_ds: Offering, text: string): Promise<void> {
+    if (!this.firstPoint) await this.w.write(',');
     await this.w.write(text);
     this.firstPoint = false;
   }
