@@ -143,17 +143,18 @@ async function streamSeriesText(store: Store, ds: Offering, sel: SeriesSelection
   let after: string | undefined;
   // Unfiltered, the stored count says whether the series can fit one batch: a long one skips the attempt.
   if (sel.time.length > 0 || sel.qc !== undefined || ds.obsCount < BATCH) {
+    // The extent only for encoders that write it (two more aggregates over every row otherwise).
+    const ends = enc.needsExtent ? `${isoSql('min(tm)')} AS b, ${isoSql('max(tm)')} AS e` : 'NULL AS b, NULL AS e';
     const r = await store.query<{ n: number; t: string | null; b: string | null; e: string | null; last: string | null }>(
-      `SELECT count(*)::int AS n, string_agg(l, ${sep}) AS t, ${isoSql('min(tm)')} AS b, ${isoSql('max(tm)')} AS e, max(tm)::text AS last
-         FROM (${batch('')}) s`,
+      `SELECT count(*)::int AS n, string_agg(l, ${sep}) AS t, ${ends}, max(tm)::text AS last FROM (${batch('')}) s`,
       values,
       // One text per encoder and filter shape: planned once per connection.
       { prepare: true },
     );
     const first = r.rows[0];
-    if (!first.n || first.t === null || !first.b || !first.e || !first.last) return;
+    if (!first.n || first.t === null || !first.last) return;
     if (first.n < BATCH) {
-      extent = { begin: first.b, end: first.e, count: first.n };
+      if (first.b && first.e) extent = { begin: first.b, end: first.e, count: first.n };
       await emit(first.n, first.t);
       await enc.seriesEnd(ds);
       return;

@@ -3,8 +3,13 @@ import { TIME_PLAIN_LENGTH } from './sqlText';
 
 /** Bytes gathered before one socket write: large enough to amortise syscalls, small enough to bound memory. */
 const CHUNK_BYTES = 64 * 1024;
-/** Released chunks kept for reuse by every writer of the process (at most 4 MiB). */
-const MAX_POOLED = 64;
+/**
+ * Released chunks kept for reuse by every writer of the process (at most 12 MiB): enough for the
+ * heavy-request limit's streams (8 by default) each holding a socket high-water mark (1 MiB) of chunks.
+ * A smaller pool ran dry under load, and every fresh 64 KB buffer is external memory that drives the GC
+ * (one-month O&M at 16 connections: 3-13% less Node CPU per request with the larger pool).
+ */
+const MAX_POOLED = 192;
 const pool: Buffer[] = [];
 const NO_BYTES = Buffer.alloc(0);
 
