@@ -240,7 +240,11 @@ const peer = await peerUp();
 const evt = (a, b) => encodeURIComponent(`<gml:TimePeriod><gml:beginPosition>${a}</gml:beginPosition><gml:endPosition>${b}</gml:endPosition></gml:TimePeriod>`);
 const peerBase = `${PEER}/sos?SERVICE=SOS&VERSION=1.0.0&REQUEST=GetObservation&OFFERING=${ds.station}&OBSERVEDPROPERTY=${ds.prop}&PROCEDURE=${ds.code}&RESPONSEFORMAT=${encodeURIComponent('text/xml; subtype="om/1.0.0"')}&RESULTMODEL=om:Observation`;
 const peerMonth = `${peerBase}&EVENTTIME=${evt(ds.m0, ds.m1)}`;
+// MapServer's default result model: one om:Measurement element per observation, the counterpart of O&M 2.0.
+const peerMonthMeasurement = peerMonth.replace('&RESULTMODEL=om:Observation', '&RESULTMODEL=om:Measurement');
 if (peer) {
+  const mm = await timed(peerMonthMeasurement, 1);
+  out.push(`| MapServer SOS 1.0 om:Measurement, one month (1 run) | ${monthRows} | ${sec(mm.s)} | ${mib(mm.bytes)} | ${sec(floorMonth)} | ${(mm.s / floorMonth).toFixed(2)}x |`);
   const m = await timed(peerMonth);
   const f = await timed(peerBase, 1);
   out.push(`| MapServer SOS 1.0 om:Observation, one month | ${monthRows} | ${sec(m.s)} | ${mib(m.bytes)} | ${sec(floorMonth)} | ${(m.s / floorMonth).toFixed(2)}x |`);
@@ -289,6 +293,11 @@ for (const [label] of loads) {
 if (peer) {
   out.push('');
   for (const [l] of loads.slice(0, -1)) out.push(`- ${l} / MapServer: ${(rps[l] / rps[PEER_LABEL]).toFixed(1)}x (runs: ${runs[l].map((r) => r.rps.toFixed(0)).join(', ')} vs ${runs[PEER_LABEL].map((r) => r.rps.toFixed(0)).join(', ')} req/s)`);
+  // Once, after the rounds: like for like with O&M 2.0 (an element per observation), for context; the
+  // ratios above compare every format with MapServer's compact document, its fastest.
+  const mm = await load(peerMonthMeasurement);
+  log(`MapServer om:Measurement month: ${mm.rps.toFixed(1)} req/s`);
+  out.push(`- MapServer SOS 1.0 om:Measurement (one element per observation, like O&M 2.0), one run: ${mm.rps.toFixed(1)} req/s, p50 ${mm.p50} ms, ${mm.bad} errors/non-2xx; ReefGate O&M 2.0 / that: ${(rps['ReefGate SOS 2.0 O&M 2.0'] / mm.rps).toFixed(0)}x`);
 }
 out.push('');
 await stopServer(server);
