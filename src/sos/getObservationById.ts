@@ -40,12 +40,16 @@ export async function getObservationById(req: OwsRequest, ctx: OwsContext): Prom
       await enc.begin();
       for (const [ds, epochs] of wanted) {
         // An id names the observation within its second (ids are truncated epochs, like the times written).
-        const sql = `SELECT ${enc.columns} FROM (SELECT DISTINCT e FROM unnest($2::bigint[]) e) i
-          JOIN observation o ON o.dataset_id = $1 AND o.time >= to_timestamp(i.e) AND o.time < to_timestamp(i.e + 1) ORDER BY o.time`;
-        for await (const rows of ctx.store.stream<unknown[]>(sql, [ds.id, epochs], { signal: sink.signal, rowMode: 'array' })) {
-          await enc.seriesStart(ds);
-          await enc.rows(ds, rows);
-        }
+        // At most 1,000 ids: one bounded query, its rows joined by PostgreSQL as the encoder reads them.
+        const r = await ctx.store.query<{ t: string | null }>(
+          `SELECT string_agg(l, $3::text) AS t FROM (SELECT ${enc.textSql} AS l FROM (SELECT DISTINCT e FROM unnest($2::bigint[]) e) i
+             JOIN observation o ON o.dataset_id = $1 AND o.time >= to_timestamp(i.e) AND o.time < to_timestamp(i.e + 1) ORDER BY o.time) s`,
+          [ds.id, epochs, enc.textSeparator],
+        );
+        const text = r.rows[0]?.t;
+        if (text == null) continue;
+        await enc.seriesStart(ds);
+        await enc.text(ds, text);
       }
       await enc.end();
       w.close();

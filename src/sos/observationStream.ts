@@ -20,35 +20,47 @@ export interface SeriesExtent {
   count?: number;
 }
 
-/** An encoder of observation series: one SQL select list over `o` (observation) and callbacks in series order. */
-export interface SeriesEncoder {
-  /** Columns per row, as SQL over alias o; only our constant SQL (never user text). */
-  readonly columns: string;
+interface EncoderBase {
   /** When true the driver first reads each series' time extent and skips empty series before starting it. */
   readonly needsExtent?: boolean;
   /** When true the extent also carries the row count (e.g. swe:elementCount before the values). */
   readonly needsCount?: boolean;
+  seriesStart(ds: Offering, extent: SeriesExtent | undefined): Promise<void>;
+  seriesEnd(ds: Offering): Promise<void>;
+}
+
+/**
+ * An encoder fed text: `textSql` is the whole output of one row (SQL over alias o, only our constant
+ * SQL, never user text). The series is read as strings of up to BATCH rows joined by PostgreSQL
+ * (string_agg) and given to text() in order: one driver row per batch instead of one per observation.
+ */
+export interface TextSeriesEncoder extends EncoderBase {
+  readonly textSql: string;
+  /**
+   * What joins the row texts in that string ('' when absent). Letting the aggregate put it between rows
+   * is cheaper for PostgreSQL than one more concatenation per row, and leaves no leading or trailing one.
+   */
+  readonly textSeparator?: string;
+  text(ds: Offering, text: string): Promise<void>;
+}
+
+/** An encoder fed rows: `columns` is its select list over alias o (only our constant SQL). */
+export interface RowSeriesEncoder extends EncoderBase {
+  readonly columns: string;
   /**
    * Time buckets of a downsampling encoder (needs needsExtent). The driver then lets PostgreSQL keep
    * only each bucket's minimum and maximum and the series' first and last rows, so a long series
    * crosses the wire as a few hundred rows; the encoder's own pass over them changes nothing.
    */
   readonly sqlBuckets?: number;
-  /**
-   * Optional: the whole output of a row as text, SQL over alias o (its parameters appended to
-   * values). The series is then read as strings of up to BATCH rows (string_agg in PostgreSQL) given
-   * to text() in order: one driver row per batch instead of one per observation.
-   */
-  textSql?(ds: Offering, values: unknown[]): string;
-  /**
-   * What joins the row texts in that string ('' when absent). Letting the aggregate put it between rows
-   * is cheaper for PostgreSQL than one more concatenation per row, and leaves no leading or trailing one.
-   */
-  readonly textSeparator?: string;
-  text?(ds: Offering, text: string): Promise<void>;
-  seriesStart(ds: Offering, extent: SeriesExtent | undefined): Promise<void>;
   rows(ds: Offering, rows: unknown[][]): Promise<void>;
-  seriesEnd(ds: Offering): Promise<void>;
+}
+
+/** An encoder of observation series, called back in series order. */
+export type SeriesEncoder = TextSeriesEncoder | RowSeriesEncoder;
+
+function isText(enc: SeriesEncoder): enc is TextSeriesEncoder {
+  return 'textSql' in enc;
 }
 
 /** Rows per cursor fetch: large batches keep round trips rare; memory stays a few MB. */
@@ -103,12 +115,10 @@ export async function streamSeries(store: Store, sel: SeriesSelection, enc: Seri
   if (mode) return streamOnePerSeries(store, sel, enc, mode, signal);
   for (const ds of sel.offerings) {
     if (signal.aborted) throw new Error('client disconnected');
-    if (enc.textSql && enc.text && !enc.sqlBuckets) await streamSeriesText(store, ds, sel, enc as TextEncoder, signal);
+    if (isText(enc)) await streamSeriesText(store, ds, sel, enc, signal);
     else await streamSeriesRows(store, ds, sel, enc, signal);
   }
 }
-
-type TextEncoder = SeriesEncoder & Required<Pick<SeriesEncoder, 'textSql' | 'text'>>;
 
 /**
  * One series as text aggregated by PostgreSQL, BATCH observations per string: the driver handles a
@@ -116,10 +126,10 @@ type TextEncoder = SeriesEncoder & Required<Pick<SeriesEncoder, 'textSql' | 'tex
  * it garbage collection, was most of Node's time). An answer that fits one batch is one plain query,
  * which also gives the extent; a longer one continues from a cursor whose rows are the next batches.
  */
-async function streamSeriesText(store: Store, ds: Offering, sel: SeriesSelection, enc: TextEncoder, signal: AbortSignal): Promise<void> {
+async function streamSeriesText(store: Store, ds: Offering, sel: SeriesSelection, enc: TextSeriesEncoder, signal: AbortSignal): Promise<void> {
   const values: unknown[] = [ds.id];
   const cond = rowConditions(sel, values);
-  const row = enc.textSql(ds, values);
+  const row = enc.textSql;
   values.push(enc.textSeparator ?? '');
   const sep = `$${values.length}::text`;
   values.push(BATCH);
@@ -189,7 +199,7 @@ async function streamSeriesText(store: Store, ds: Offering, sel: SeriesSelection
 }
 
 /** One series row by row from a cursor (encoders without a text form: downsampling). */
-async function streamSeriesRows(store: Store, ds: Offering, sel: SeriesSelection, enc: SeriesEncoder, signal: AbortSignal): Promise<void> {
+async function streamSeriesRows(store: Store, ds: Offering, sel: SeriesSelection, enc: RowSeriesEncoder, signal: AbortSignal): Promise<void> {
   const values: unknown[] = [ds.id];
   const cond = rowConditions(sel, values);
   const rowsSql = `FROM observation o WHERE o.dataset_id = $1${cond}`;
@@ -220,7 +230,7 @@ async function streamOnePerSeries(store: Store, sel: SeriesSelection, enc: Serie
   const values: unknown[] = [sel.offerings.map((o) => o.id)];
   const cond = rowConditions({ ...sel, time: sel.time.filter((f) => f.op !== 'latest' && f.op !== 'first') }, values);
   // One query for every series: each LATERAL probe walks the (dataset_id, time) primary key from one end.
-  const sql = `SELECT d.id, ${isoSql('o.time')}, ${enc.columns}
+  const sql = `SELECT d.id, ${isoSql('o.time')}, ${isText(enc) ? enc.textSql : enc.columns}
     FROM dataset d
     CROSS JOIN LATERAL (SELECT o.time, o.value, o.qc FROM observation o WHERE o.dataset_id = d.id${cond}
                         ORDER BY o.time ${mode === 'latest' ? 'DESC' : 'ASC'} LIMIT 1) o
@@ -232,7 +242,8 @@ async function streamOnePerSeries(store: Store, sel: SeriesSelection, enc: Serie
       if (!ds) continue;
       const t = String(row[1]);
       await enc.seriesStart(ds, { begin: t, end: t, count: 1 });
-      await enc.rows(ds, [row.slice(2)]);
+      if (isText(enc)) await enc.text(ds, String(row[2]));
+      else await enc.rows(ds, [row.slice(2)]);
       await enc.seriesEnd(ds);
     }
   }

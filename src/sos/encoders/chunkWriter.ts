@@ -1,5 +1,4 @@
 import type { Sink } from '../../ows/types';
-import { TIME_PLAIN_LENGTH } from './sqlText';
 
 /** Bytes gathered before one socket write: large enough to amortise syscalls, small enough to bound memory. */
 const CHUNK_BYTES = 64 * 1024;
@@ -11,7 +10,6 @@ const CHUNK_BYTES = 64 * 1024;
  */
 const MAX_POOLED = 192;
 const pool: Buffer[] = [];
-const NO_BYTES = Buffer.alloc(0);
 
 function acquire(): Buffer {
   return pool.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES);
@@ -94,27 +92,6 @@ export class ChunkWriter {
   }
 
   /**
-   * Writes the first column of each row — ASCII text formatted by PostgreSQL — after `prefix`
-   * (pre-encoded, default none). `skipFirst` characters are left out of the first row (a leading
-   * separator). With `timeAt`, the row holds a TIME_PLAIN text at that offset, written as ISO 8601.
-   */
-  asciiRows(rows: unknown[][], opts: { prefix?: Buffer; skipFirst?: number; timeAt?: number } = {}): Promise<void> {
-    const { prefix = NO_BYTES, timeAt = -1 } = opts;
-    let from = opts.skipFirst ?? 0;
-    return this.rowTexts(rows, prefix.length + 1, (r) => {
-      this.put(prefix);
-      if (timeAt < 0) {
-        this.putAscii(r, from);
-      } else {
-        this.putAscii(r, from, timeAt);
-        this.putIsoTime(r, timeAt);
-        this.putAscii(r, timeAt + TIME_PLAIN_LENGTH);
-      }
-      from = 0;
-    });
-  }
-
-  /**
    * Calls write(text, start, end) for each line of text (end excludes the newline), first making room
    * for `extra` bytes beyond the line itself; write must only put() and putAscii().
    */
@@ -125,15 +102,6 @@ export class ChunkWriter {
       if (this.room() < extra + (j - i)) await this.makeRoom(extra + (j - i));
       write(text, i, j);
       i = j + 1;
-    }
-  }
-
-  /** Like lines(), for the first column of each row of a cursor batch. */
-  async rowTexts(rows: unknown[][], extra: number, write: (s: string, start: number, end: number) => void): Promise<void> {
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i][0] as string;
-      if (this.room() < extra + r.length) await this.makeRoom(extra + r.length);
-      write(r, 0, r.length);
     }
   }
 

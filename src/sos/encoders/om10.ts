@@ -1,8 +1,8 @@
 import type { Offering } from '../catalog';
 import { NS, QC_PARAMETER } from '../ns';
-import type { SeriesEncoder, SeriesExtent } from '../observationStream';
+import type { RowSeriesEncoder, SeriesExtent, TextSeriesEncoder } from '../observationStream';
 import { ChunkWriter, ncnamePart, xmlEscape } from './chunkWriter';
-import { EPOCH, TIME_ISO, TIME_PLAIN, TIME_TEXT, VALUE_TEXT } from './sqlText';
+import { EPOCH, TIME_ISO, TIME_TEXT, VALUE_TEXT } from './sqlText';
 
 /** SOS 1.0 observation collection start tag. */
 function collectionStart(): string {
@@ -21,9 +21,9 @@ function samplingPoint(ds: Offering): string {
 }
 
 /** SOS 1.0 resultModel om:Observation: one om:Observation per series with a swe:DataArray (time,value,qc;...). */
-export class Om10ObservationEncoder implements SeriesEncoder {
-  // Each tuple carries its leading block separator; the first of a series drops it.
-  readonly columns = `';' || ${TIME_PLAIN} || ',' || ${VALUE_TEXT} || ',' || o.qc`;
+export class Om10ObservationEncoder implements TextSeriesEncoder {
+  readonly textSql = `${TIME_ISO} || ',' || ${VALUE_TEXT} || ',' || o.qc`;
+  readonly textSeparator = ';';
   readonly needsExtent = true;
   readonly needsCount = true;
   private first = true;
@@ -34,12 +34,6 @@ export class Om10ObservationEncoder implements SeriesEncoder {
   begin(): Promise<void> {
     return this.w.write(collectionStart());
   }
-
-  textSql(): string {
-    return `${TIME_ISO} || ',' || ${VALUE_TEXT} || ',' || o.qc`;
-  }
-
-  readonly textSeparator = ';';
 
   /** The next tuples of the series, already joined by the block separator. */
   async text(_ds: Offering, text: string): Promise<void> {
@@ -66,11 +60,6 @@ export class Om10ObservationEncoder implements SeriesEncoder {
     );
   }
 
-  async rows(_ds: Offering, rows: unknown[][]): Promise<void> {
-    await this.w.asciiRows(rows, { skipFirst: this.first ? 1 : 0, timeAt: 1 });
-    this.first = false;
-  }
-
   seriesEnd(): Promise<void> {
     return this.w.write('</swe:values></swe:DataArray></om:result></om:Observation></om:member>');
   }
@@ -83,7 +72,7 @@ export class Om10ObservationEncoder implements SeriesEncoder {
 }
 
 /** SOS 1.0 resultModel om:Measurement: one om:Measurement per row. */
-export class Om10MeasurementEncoder implements SeriesEncoder {
+export class Om10MeasurementEncoder implements RowSeriesEncoder {
   readonly columns = `${EPOCH}, ${TIME_TEXT}, ${VALUE_TEXT}`;
   private head = '';
   private tail = '';

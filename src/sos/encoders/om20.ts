@@ -1,6 +1,6 @@
 import type { Offering } from '../catalog';
 import { NIL_CODESPACE, NS, OM_MEASUREMENT, QC_PARAMETER } from '../ns';
-import type { SeriesEncoder } from '../observationStream';
+import type { TextSeriesEncoder } from '../observationStream';
 import { ChunkWriter, ncnamePart, xmlEscape } from './chunkWriter';
 import { ISO_TIME_BYTES, IsoTimeWriter } from './isoTime';
 import { EPOCH } from './sqlText';
@@ -128,10 +128,11 @@ function seriesLayout(ds: Offering, kind: keyof typeof OM_ROOTS): SeriesLayout {
  * resultTime is written inline rather than as a reference to phenomenonTime: OWSLib reads the
  * time of a measurement only from om:resultTime/gml:TimeInstant/gml:timePosition.
  */
-export class Om20Encoder implements SeriesEncoder {
+export class Om20Encoder implements TextSeriesEncoder {
   // One ASCII text per row, "epoch qc value" (no value when missing): PostgreSQL formats two integers
   // and a float, the cheapest text it can give; the time is written from the epoch (IsoTimeWriter).
-  readonly columns = `concat_ws(' ', ${EPOCH}, o.qc, o.value)`;
+  readonly textSql = `concat_ws(' ', ${EPOCH}, o.qc, o.value)`;
+  readonly textSeparator = '\n';
   private layout: SeriesLayout | undefined;
   private readonly iso = new IsoTimeWriter();
 
@@ -149,17 +150,7 @@ export class Om20Encoder implements SeriesEncoder {
     this.layout = seriesLayout(ds, this.kind);
   }
 
-  rows(_ds: Offering, rows: unknown[][]): Promise<void> {
-    return this.w.rowTexts(rows, this.layout!.rowMax, this.observation);
-  }
-
-  /** The same rows, one per line, aggregated by PostgreSQL (a series answer of at most one batch). */
-  textSql(): string {
-    return this.columns;
-  }
-
-  readonly textSeparator = '\n';
-
+  /** Observations whose row texts are the lines of `text`. */
   text(_ds: Offering, text: string): Promise<void> {
     return this.w.lines(text, this.layout!.rowMax, this.observation);
   }

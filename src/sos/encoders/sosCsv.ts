@@ -1,7 +1,7 @@
 import type { Offering } from '../catalog';
-import type { SeriesEncoder } from '../observationStream';
+import type { TextSeriesEncoder } from '../observationStream';
 import { ChunkWriter, csvField } from './chunkWriter';
-import { TIME_ISO, TIME_PLAIN, VALUE_TEXT } from './sqlText';
+import { TIME_ISO, VALUE_TEXT } from './sqlText';
 
 const NEWLINE = Buffer.from('\n');
 
@@ -11,8 +11,9 @@ export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
 export const CSV_HEADER = 'offering,time,value,qc\n';
 
 /** CSV: one line per observation `offering,time,value,qc`; PostgreSQL formats everything after the offering. */
-export class SosCsvEncoder implements SeriesEncoder {
-  readonly columns = `${TIME_PLAIN} || ',' || ${VALUE_TEXT} || ',' || o.qc || E'\\n'`;
+export class SosCsvEncoder implements TextSeriesEncoder {
+  readonly textSql = `${TIME_ISO} || ',' || ${VALUE_TEXT} || ',' || o.qc`;
+  readonly textSeparator = '\n';
   private prefix = Buffer.alloc(0);
 
   constructor(private readonly w: ChunkWriter) {}
@@ -26,12 +27,6 @@ export class SosCsvEncoder implements SeriesEncoder {
     this.prefix = Buffer.from(csvField(ds.code) + ',', 'utf8');
   }
 
-  textSql(): string {
-    return `${TIME_ISO} || ',' || ${VALUE_TEXT} || ',' || o.qc`;
-  }
-
-  readonly textSeparator = '\n';
-
   /** Lines from PostgreSQL without the offering: each gets the series' prefix on the way out. */
   text(_ds: Offering, text: string): Promise<void> {
     return this.w.lines(text, this.prefix.length + 1, this.line);
@@ -42,10 +37,6 @@ export class SosCsvEncoder implements SeriesEncoder {
     this.w.putAscii(s, a, b);
     this.w.put(NEWLINE);
   };
-
-  rows(_ds: Offering, rows: unknown[][]): Promise<void> {
-    return this.w.asciiRows(rows, { prefix: this.prefix, timeAt: 0 });
-  }
 
   async seriesEnd(): Promise<void> {}
 

@@ -1,10 +1,13 @@
 import type { Offering } from '../catalog';
-import type { SeriesEncoder } from '../observationStream';
+import type { RowSeriesEncoder, TextSeriesEncoder } from '../observationStream';
 import { ChunkWriter } from './chunkWriter';
-import { TIME_ISO, TIME_PLAIN, VALUE_JSON } from './sqlText';
+import { TIME_ISO, VALUE_JSON } from './sqlText';
 
 /** Content type of the JSON time-series output. */
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+/** One point `["time",value,qc]` as SQL over alias o. */
+const POINT_SQL = `'["' || ${TIME_ISO} || '",' || ${VALUE_JSON} || ',' || o.qc || ']'`;
 
 /** Series header: everything but the points, as documented in docs/sos.md. */
 function seriesHead(ds: Offering): string {
@@ -24,19 +27,13 @@ function seriesHead(ds: Offering): string {
  * JSON: {"series":[{offering, procedure, observedProperty, featureOfInterest, label, uom,
  * points:[[time, value, qc], ...]}]}; each point is formatted by PostgreSQL.
  */
-export class SosJsonEncoder implements SeriesEncoder {
-  // Each point carries its leading comma; the first point of a series drops it.
-  readonly columns = `',["' || ${TIME_PLAIN} || '",' || ${VALUE_JSON} || ',' || o.qc || ']'`;
+export class SosJsonEncoder implements TextSeriesEncoder {
+  readonly textSql = POINT_SQL;
+  readonly textSeparator = ',';
   private firstSeries = true;
   private firstPoint = true;
 
   constructor(private readonly w: ChunkWriter) {}
-
-  textSql(): string {
-    return `'["' || ${TIME_ISO} || '",' || ${VALUE_JSON} || ',' || o.qc || ']'`;
-  }
-
-  readonly textSeparator = ',';
 
   /** The next points of the series, already joined by commas. */
   async text(_ds: Offering, text: string): Promise<void> {
@@ -56,11 +53,6 @@ export class SosJsonEncoder implements SeriesEncoder {
     this.firstPoint = true;
   }
 
-  async rows(_ds: Offering, rows: unknown[][]): Promise<void> {
-    await this.w.asciiRows(rows, { skipFirst: this.firstPoint ? 1 : 0, timeAt: 3 });
-    this.firstPoint = false;
-  }
-
   seriesEnd(): Promise<void> {
     return this.w.write(']}');
   }
@@ -73,7 +65,7 @@ export class SosJsonEncoder implements SeriesEncoder {
 }
 
 /** Columns the downsampling encoder reads: epoch ms for bucketing, the value for extremes, the point text. */
-const DOWNSAMPLE_COLUMNS = `(extract(epoch FROM o.time) * 1000)::float8, o.value, ',["' || ${TIME_PLAIN} || '",' || ${VALUE_JSON} || ',' || o.qc || ']'`;
+const DOWNSAMPLE_COLUMNS = `(extract(epoch FROM o.time) * 1000)::float8, o.value, ${POINT_SQL}`;
 
 type Pt = [number, number | null, string];
 
@@ -82,7 +74,7 @@ type Pt = [number, number | null, string];
  * between its first and last point; each bucket keeps its minimum and maximum value, and the
  * series keeps its first and last points; time order is kept. Bounded memory (one bucket).
  */
-export class DownsamplingJsonEncoder implements SeriesEncoder {
+export class DownsamplingJsonEncoder implements RowSeriesEncoder {
   readonly columns = DOWNSAMPLE_COLUMNS;
   readonly needsExtent = true;
   private readonly inner: SosJsonEncoder;
@@ -138,14 +130,14 @@ export class DownsamplingJsonEncoder implements SeriesEncoder {
       this.last = p;
     }
     if (this.pending.length) {
-      await this.inner.rows(ds, this.pending.map((s) => [s]));
+      await this.inner.text(ds, this.pending.join(','));
       this.pending = [];
     }
   }
 
   async seriesEnd(ds: Offering): Promise<void> {
     this.flushBucket(true);
-    if (this.pending.length) await this.inner.rows(ds, this.pending.map((s) => [s]));
+    if (this.pending.length) await this.inner.text(ds, this.pending.join(','));
     this.pending = [];
     await this.inner.seriesEnd();
   }

@@ -1,6 +1,6 @@
 import type { Offering } from '../catalog';
 import { NS, WML2_TVP_OBSERVATION } from '../ns';
-import type { SeriesEncoder, SeriesExtent } from '../observationStream';
+import type { SeriesExtent, TextSeriesEncoder } from '../observationStream';
 import { ChunkWriter, xmlEscape } from './chunkWriter';
 import { omRootStart } from './om20';
 import { TIME_PLAIN, TIME_PLAIN_LENGTH } from './sqlText';
@@ -18,9 +18,10 @@ const INTERPOLATION = 'http://www.opengis.net/def/waterml/2.0/interpolationType/
  * (default point metadata with the unit, then time-value pairs formatted by PostgreSQL).
  * Missing values are xsi:nil.
  */
-export class Wml2Encoder implements SeriesEncoder {
+export class Wml2Encoder implements TextSeriesEncoder {
   // Per row the time (TIME_PLAIN) directly followed by the value text (empty when missing); the tags are ours.
-  readonly columns = `${TIME_PLAIN} || coalesce(o.value::text, '')`;
+  readonly textSql = `${TIME_PLAIN} || coalesce(o.value::text, '')`;
+  readonly textSeparator = '\n';
   readonly needsExtent = true;
 
   constructor(private readonly w: ChunkWriter) {}
@@ -44,17 +45,6 @@ export class Wml2Encoder implements SeriesEncoder {
         `</wml2:DefaultTVPMeasurementMetadata></wml2:defaultPointMetadata>`,
     );
   }
-
-  rows(_ds: Offering, rows: unknown[][]): Promise<void> {
-    return this.w.rowTexts(rows, POINT_MAX, this.point);
-  }
-
-  /** The same rows, one per line, aggregated by PostgreSQL (a series answer of at most one batch). */
-  textSql(): string {
-    return this.columns;
-  }
-
-  readonly textSeparator = '\n';
 
   text(_ds: Offering, text: string): Promise<void> {
     return this.w.lines(text, POINT_MAX, this.point);
