@@ -7,6 +7,6 @@ module.exports = {
   globalSetup: '<rootDir>/test/helpers/globalSetup.ts',
   setupFiles: ['<rootDir>/test/helpers/fuzzSeed.ts'],
   globalTeardown: '<rootDir>/test/helpers/globalTeardown.ts',
-  testTimeout: 120000,
+  testTimeout: 600000, // generous: a test fails on a real hang, not because a loaded machine is slow
   maxWorkers: 2,
 };

@@ -90,7 +90,7 @@ async function startProcessGateway(cli: string, databaseUrl: string): Promise<Ga
   });
   let err = '';
   child.stderr!.on('data', (d) => (err += d));
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 180_000; // a cap against a hang, not a speed check (CI may run on busy cores)
   for (;;) {
     const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
     if (ok) break;
@@ -177,7 +177,7 @@ maybe('HAProxy (docker/haproxy/haproxy.cfg) in front of two gateways, THREDDS an
     proxy.stdout!.on('data', (d) => (proxyLog += d));
     proxy.stderr!.on('data', (d) => (proxyLog += d));
     // Ready when the stats page shows both gateway servers and THREDDS UP.
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 120_000; // a cap against a hang, not a speed check
     for (;;) {
       try {
         const s = await stats();
@@ -318,7 +318,7 @@ maybe('HAProxy (docker/haproxy/haproxy.cfg) in front of two gateways, THREDDS an
     const [a1, b1] = await served();
     expect([a1 - a0, b1 - b0]).toEqual([12, 0]);
     // And the health check takes it out of rotation.
-    const deadline = Date.now() + 15_000;
+    const deadline = Date.now() + 120_000; // a cap against a hang, not a speed check
     while ((await status('gateway/gw2')) !== 'DOWN' && Date.now() < deadline) await sleep(300);
     expect(await status('gateway/gw2')).toBe('DOWN');
     expect((await fetch(`${base}/wfs?SERVICE=WFS&REQUEST=GetCapabilities`)).status).toBe(200);

