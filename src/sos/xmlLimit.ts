@@ -1,3 +1,4 @@
+import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
 import type { Config } from '../config/config';
 import { OwsError } from '../ows/errors';
 import type { OwsContext } from '../ows/types';
@@ -39,5 +40,16 @@ export async function enforceXmlLimit(ctx: OwsContext, sel: SeriesSelection, enc
       `The request matches more than ${max} observations, the most one ${XML_ENCODING_NAMES[enc]} document holds within ` +
         `${ctx.config.maxXmlBytes} bytes; narrow it (temporalFilter, offering) or use responseFormat=text/csv or application/json, which stream without limit`,
     );
+  }
+}
+
+/** Advertises each encoding's limit on a GetObservation ows:Operation (one ows:Constraint per encoding). */
+export function xmlLimitConstraints(op: XMLBuilder, config: Pick<Config, 'maxXmlBytes'>, encodings: XmlEncoding[]): void {
+  for (const enc of encodings) {
+    const c = op.ele('ows:Constraint', { name: `MaxObservations ${XML_ENCODING_NAMES[enc]}` });
+    const r = c.ele('ows:AllowedValues').ele('ows:Range');
+    r.ele('ows:MinimumValue').txt('0');
+    r.ele('ows:MaximumValue').txt(String(maxXmlObservations(config, enc)));
+    c.ele('ows:Meaning').txt(`Most observations in one ${XML_ENCODING_NAMES[enc]} response (SOS_MAX_XML_BYTES=${config.maxXmlBytes}); above it ResponseExceedsSizeLimit; text/csv and application/json stream without limit`);
   }
 }

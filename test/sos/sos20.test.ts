@@ -45,6 +45,9 @@ describe('GetCapabilities 2.0.0', () => {
     expect(countOf(r.body, '<sos:ObservationOffering>')).toBe(55);
     for (const op of ['GetCapabilities', 'DescribeSensor', 'GetObservation']) expect(countOf(r.body, `<ows:Operation name="${op}">`)).toBe(1);
     expect(r.body).toContain(`<swes:identifier>${OFF}</swes:identifier>`);
+    // The XML size limit (SOS_MAX_XML_BYTES, default 50 MB) advertised per format, in observations.
+    expect(r.body).toContain('<ows:Constraint name="MaxObservations http://www.opengis.net/om/2.0"><ows:AllowedValues><ows:Range><ows:MinimumValue>0</ows:MinimumValue><ows:MaximumValue>43478</ows:MaximumValue>');
+    expect(r.body).toContain('<ows:Constraint name="MaxObservations http://www.opengis.net/waterml/2.0"><ows:AllowedValues><ows:Range><ows:MinimumValue>0</ows:MinimumValue><ows:MaximumValue>312500</ows:MaximumValue>');
     expect(r.body).toContain('<fes:SpatialOperator name="BBOX"/>');
     for (const op of ['During', 'TEquals', 'After', 'Before']) expect(r.body).toContain(`<fes:TemporalOperator name="${op}"/>`);
     // phenomenonTime of the offering = first and last imported times.
