@@ -17,7 +17,7 @@ export interface Config {
   poolMax: number;
   namespaceUri: string;
   namespacePrefix: string;
-  maxXmlObservations: number;
+  maxXmlBytes: number;
   countDefault: number;
   serviceTitle: string;
   serviceAbstract: string;
@@ -113,7 +113,7 @@ export const SETTINGS: Setting<keyof Config>[] = [
   { env: 'PG_POOL_MAX', key: 'poolMax', def: '10', doc: 'PostgreSQL pool size', parse: int(1, 500) },
   { env: 'NAMESPACE_URI', key: 'namespaceUri', def: 'http://reefgate.org/reef', doc: 'Namespace URI of the feature types', parse: str },
   { env: 'NAMESPACE_PREFIX', key: 'namespacePrefix', def: 'reef', doc: 'Namespace prefix of the feature types', parse: ncname },
-  { env: 'SOS_MAX_XML_OBSERVATIONS', key: 'maxXmlObservations', def: '250000', doc: 'Above this, XML GetObservation answers ResponseExceedsSizeLimit (CSV/JSON stream without limit)', parse: int(1, 1_000_000_000) },
+  { env: 'SOS_MAX_XML_BYTES', key: 'maxXmlBytes', def: '50000000', doc: 'Largest XML GetObservation document (O&M, WaterML), estimated per format from its bytes per observation; above it ResponseExceedsSizeLimit (CSV/JSON stream without limit)', parse: int(100_000, 2_000_000_000) },
   { env: 'WFS_COUNT_DEFAULT', key: 'countDefault', def: '1000', doc: 'WFS page size advertised as CountDefault and used when COUNT is absent', parse: int(1, 1_000_000) },
   { env: 'SERVICE_TITLE', key: 'serviceTitle', def: 'ReefGate ocean observations', doc: 'Service title in capabilities', parse: str },
   { env: 'SERVICE_ABSTRACT', key: 'serviceAbstract', def: 'Coastal sensor network (sea temperature, pressure, salinity, waves) served as OGC WFS and SOS.', doc: 'Service abstract', parse: str },
@@ -135,9 +135,18 @@ export const SETTINGS: Setting<keyof Config>[] = [
   { env: 'CSP_IMG_SRC', key: 'cspImgSrc', def: '', doc: 'Extra image origins allowed by the Content-Security-Policy (e.g. a basemap tile server), comma-separated', parse: list },
 ];
 
+/** Settings that were replaced: a deployment still setting one must not silently get a different limit. */
+const REPLACED: Record<string, string> = {
+  SOS_MAX_XML_OBSERVATIONS:
+    'the XML GetObservation limit is now a document size, SOS_MAX_XML_BYTES (default 50000000), converted per format into observations (docs/sos.md); unset SOS_MAX_XML_OBSERVATIONS and set SOS_MAX_XML_BYTES if the default does not fit',
+};
+
 /** Reads and validates the configuration; throws ConfigError naming the variable on a bad value. */
 export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
   const cfg: Partial<Record<keyof Config, unknown>> = {};
+  for (const [old, msg] of Object.entries(REPLACED)) {
+    if (env[old] !== undefined) throw new ConfigError(`${old} is no longer read: ${msg}`);
+  }
   for (const s of SETTINGS) {
     const raw = env[s.env] ?? s.def ?? '';
     cfg[s.key] = s.parse(raw, s.env);

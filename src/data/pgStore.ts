@@ -69,18 +69,11 @@ export class PgStore implements Store {
     }
     const pid = (client as unknown as { processID: number }).processID;
     // A checked-out client whose backend dies emits 'error'; without a listener that crashes the
-    // process. The failure still reaches the reader through the cursor's rejected read.
+    // process. The failure still reaches the reader through the cursor's rejected read (readBatch).
     let dead = false;
-    let onClientError = (): void => undefined;
-    // Rejects when the connection dies: a cursor read issued just as the backend is terminated can
-    // otherwise never settle (seen with pg 8.23 / pg-cursor 2.22 on a client checked out at that moment).
-    const died = new Promise<never>((_, reject) => {
-      onClientError = () => {
-        dead = true;
-        reject(new DatabaseUnavailableError('Database connection lost during a stream'));
-      };
-    });
-    died.catch(() => undefined);
+    const onClientError = (): void => {
+      dead = true;
+    };
     client.on('error', onClientError);
     // pg-cursor writes each protocol message (parse, bind, describe, execute, flush, close, sync) on
     // its own; corking the socket around each step sends them as one packet, so PostgreSQL wakes once.
@@ -106,8 +99,8 @@ export class PgStore implements Store {
       if (opts.signal?.aborted) onAbort();
       for (;;) {
         if (opts.signal?.aborted) break;
-        // Raced with the signal: on a silent connection (network black hole) the read never settles.
-        const rows = await Promise.race([untilAborted(corked(() => cursor.read(batch)), opts.signal), died]);
+        if (dead) throw new DatabaseUnavailableError('Database connection lost during a stream');
+        const rows = await readBatch(client, () => corked(() => cursor.read(batch)), opts.signal);
         if (rows.length === 0) break;
         yield rows as R[];
         if (rows.length < batch) break;
@@ -176,20 +169,53 @@ export class PgStore implements Store {
   }
 }
 
-/** Resolves or rejects with p, or rejects as soon as the signal aborts. */
-function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return p;
+/**
+ * One cursor read that also settles when the signal aborts or the connection dies: on a silent
+ * connection (network black hole) or a backend terminated mid-read, the read alone can never settle
+ * (seen with pg 8.23 / pg-cursor 2.22).
+ *
+ * Every listener lives only as long as this read. A page used to race each read against one
+ * long-lived "connection died" promise; Promise.race leaves a reaction on that never-settling promise
+ * per call, and each reaction keeps its race's result — a whole batch of rows — reachable until the
+ * stream ends, so a COUNT=1000000 page held every row it had sent and exhausted the heap.
+ */
+function readBatch<T>(client: PoolClient, read: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason ?? new Error('aborted'));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
+    let settled = false;
+    const cleanup = () => {
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      client.off('error', onDied);
+    };
+    const onAbort = () => {
+      if (settled) return;
+      cleanup();
+      reject(signal?.reason ?? new Error('aborted'));
+    };
+    const onDied = () => {
+      if (settled) return;
+      cleanup();
+      reject(new DatabaseUnavailableError('Database connection lost during a stream'));
+    };
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    client.on('error', onDied);
+    let pending: Promise<T>;
+    try {
+      pending = read();
+    } catch (err) {
+      cleanup();
+      return reject(err);
+    }
+    pending.then(
       (v) => {
-        signal.removeEventListener('abort', onAbort);
+        if (settled) return;
+        cleanup();
         resolve(v);
       },
       (e) => {
-        signal.removeEventListener('abort', onAbort);
+        if (settled) return;
+        cleanup();
         reject(e);
       },
     );

@@ -1,3 +1,4 @@
+import { xmlLimitConstraints } from './xmlLimit';
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
 import { xmlResponse } from '../ows/types';
 import { checkUpdateSequence, CapabilitiesRequest, parseCapabilitiesRequest } from './capabilitiesRequest';
@@ -63,7 +64,7 @@ function operationsMetadata(root: XMLBuilder, ctx: OwsContext, offerings: Offeri
     updateSequence: 'any',
   });
   operation(om, 'DescribeSensor', href, { procedure: procedures, procedureDescriptionFormat: [SML20_FORMAT, SML101_FORMAT] });
-  operation(om, 'GetObservation', href, {
+  const getObs = operation(om, 'GetObservation', href, {
     offering: offeringIds,
     procedure: procedures,
     observedProperty: properties,
@@ -74,6 +75,7 @@ function operationsMetadata(root: XMLBuilder, ctx: OwsContext, offerings: Offeri
     qualityFlag: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
     downsample: 'any',
   });
+  xmlLimitConstraints(getObs, ctx.config, ['om20', 'wml2']);
   operation(om, 'GetFeatureOfInterest', href, { featureOfInterest: features, procedure: procedures, observedProperty: properties, spatialFilter: 'any' });
   operation(om, 'GetObservationById', href, { observation: sampleIds, responseFormat: [FORMAT.om20] });
   operation(om, 'GetDataAvailability', href, { procedure: procedures, observedProperty: properties, featureOfInterest: features, offering: offeringIds, responseFormat: [NS.gda, FORMAT.json] });

@@ -1,4 +1,4 @@
-import { invalidParam, missingParam, OwsError } from '../ows/errors';
+import { invalidParam, missingParam } from '../ows/errors';
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
 import { ChunkWriter } from './encoders/chunkWriter';
 import { Om20Encoder, XML_CONTENT_TYPE } from './encoders/om20';
@@ -6,10 +6,11 @@ import { CSV_CONTENT_TYPE, SosCsvEncoder } from './encoders/sosCsv';
 import { DownsamplingJsonEncoder, JSON_CONTENT_TYPE, SosJsonEncoder } from './encoders/sosJson';
 import { Wml2Encoder } from './encoders/wml2';
 import { FORMAT, FormatId } from './ns';
-import { countObservations, SeriesEncoder, SeriesSelection, streamSeries } from './observationStream';
+import { SeriesEncoder, SeriesSelection, streamSeries } from './observationStream';
 import { requireVersion, SosParams, sosParams } from './params';
 import { parseOfferingFilter, parseQualityFlags, selectOfferings } from './selection';
 import { parseKvpTemporalFilter, parseXmlTemporalFilter, TimeFilter } from './temporal';
+import { enforceXmlLimit } from './xmlLimit';
 
 /** A validated GetObservation (2.0.0). */
 export interface GetObservationRequest {
@@ -66,19 +67,6 @@ export async function parseGetObservation(req: OwsRequest, ctx: OwsContext): Pro
   return { selection: { offerings, time, qc }, format, downsample };
 }
 
-/** Refuses XML documents larger than SOS_MAX_XML_OBSERVATIONS (counted cheaply, bounded). */
-export async function enforceXmlLimit(ctx: OwsContext, sel: SeriesSelection): Promise<void> {
-  const max = ctx.config.maxXmlObservations;
-  const n = await countObservations(ctx.store, sel, max);
-  if (n > max) {
-    throw new OwsError(
-      'ResponseExceedsSizeLimit',
-      'GetObservation',
-      `The request matches more than ${max} observations; narrow it (temporalFilter, offering) or use responseFormat=text/csv or application/json, which stream without limit`,
-    );
-  }
-}
-
 /** Streams a selection through one encoder kind (begin, series, end). */
 export function seriesResponse(
   ctx: OwsContext,
@@ -108,10 +96,10 @@ export async function getObservation(req: OwsRequest, ctx: OwsContext): Promise<
   const q = await parseGetObservation(req, ctx);
   switch (q.format) {
     case 'om20':
-      await enforceXmlLimit(ctx, q.selection);
+      await enforceXmlLimit(ctx, q.selection, 'om20');
       return seriesResponse(ctx, q.selection, XML_CONTENT_TYPE, (w) => new Om20Encoder(w));
     case 'wml2':
-      await enforceXmlLimit(ctx, q.selection);
+      await enforceXmlLimit(ctx, q.selection, 'wml2');
       return seriesResponse(ctx, q.selection, XML_CONTENT_TYPE, (w) => new Wml2Encoder(w));
     case 'json':
       return seriesResponse(ctx, q.selection, JSON_CONTENT_TYPE, (w) => (q.downsample ? new DownsamplingJsonEncoder(w, q.downsample) : new SosJsonEncoder(w)));

@@ -45,6 +45,9 @@ describe('GetCapabilities 2.0.0', () => {
     expect(countOf(r.body, '<sos:ObservationOffering>')).toBe(55);
     for (const op of ['GetCapabilities', 'DescribeSensor', 'GetObservation']) expect(countOf(r.body, `<ows:Operation name="${op}">`)).toBe(1);
     expect(r.body).toContain(`<swes:identifier>${OFF}</swes:identifier>`);
+    // The XML size limit (SOS_MAX_XML_BYTES, default 50 MB) advertised per format, in observations.
+    expect(r.body).toContain('<ows:Constraint name="MaxObservations http://www.opengis.net/om/2.0"><ows:AllowedValues><ows:Range><ows:MinimumValue>0</ows:MinimumValue><ows:MaximumValue>43478</ows:MaximumValue>');
+    expect(r.body).toContain('<ows:Constraint name="MaxObservations http://www.opengis.net/waterml/2.0"><ows:AllowedValues><ows:Range><ows:MinimumValue>0</ows:MinimumValue><ows:MaximumValue>312500</ows:MaximumValue>');
     expect(r.body).toContain('<fes:SpatialOperator name="BBOX"/>');
     for (const op of ['During', 'TEquals', 'After', 'Before']) expect(r.body).toContain(`<fes:TemporalOperator name="${op}"/>`);
     // phenomenonTime of the offering = first and last imported times.
@@ -206,13 +209,15 @@ describe('GetObservation 2.0.0', () => {
     await expectError(`${b}&offering=${OFF}&downsample=5`, 'InvalidParameterValue', 'downsample');
   });
 
-  test('XML encodings above SOS_MAX_XML_OBSERVATIONS answer ResponseExceedsSizeLimit; CSV streams anyway', async () => {
-    const small = await createTestApp({ maxXmlObservations: 100 });
+  test('XML encodings above SOS_MAX_XML_BYTES (per-format observation limit) answer ResponseExceedsSizeLimit with locator; CSV streams anyway', async () => {
+    const small = await createTestApp({ maxXmlBytes: 100_000 });
     try {
       const r = await small.http.get(`/sos?${base}`);
       expect(r.status).toBe(400);
       expect(exceptionOf(r.text).code).toBe('ResponseExceedsSizeLimit');
-      const w = await small.http.get(`/sos?${base}&responseFormat=${encodeURIComponent('http://www.opengis.net/waterml/2.0')}&temporalFilter=${encodeURIComponent('om:phenomenonTime,2024-02-01T00:00:00Z/2024-03-01T00:00:00Z')}`);
+      expect(exceptionOf(r.text).locator).toBe('GetObservation');
+      // WaterML 2.0 is ~7x denser than O&M 2.0, so its limit is higher (625 at 100 kB): the whole offering exceeds it.
+      const w = await small.http.get(`/sos?${base}&responseFormat=${encodeURIComponent('http://www.opengis.net/waterml/2.0')}`);
       expect(exceptionOf(w.text).code).toBe('ResponseExceedsSizeLimit');
       const ok = await small.http.get(`/sos?${base}&temporalFilter=${encodeURIComponent('om:phenomenonTime,2024-02-01T00:00:00Z/2024-02-01T10:00:00Z')}`);
       expect(ok.status).toBe(200);

@@ -1,3 +1,4 @@
+import { xmlLimitConstraints } from '../xmlLimit';
 import type { OwsContext } from '../../ows/types';
 import { CapabilitiesRequest, checkUpdateSequence } from '../capabilitiesRequest';
 import { distinct, Offering } from '../catalog';
@@ -21,7 +22,7 @@ export function getCapabilities10(ctx: OwsContext, offerings: Offering[], seq: s
     const om = root.ele('ows:OperationsMetadata');
     operation(om, 'GetCapabilities', href, { service: ['SOS'], AcceptVersions: ['1.0.0', '2.0.0'], Sections: ['ServiceIdentification', 'ServiceProvider', 'OperationsMetadata', 'Filter_Capabilities', 'Contents', 'All'] });
     operation(om, 'DescribeSensor', href, { service: ['SOS'], version: ['1.0.0'], procedure: distinct(offerings, 'procedure'), outputFormat: [SML101_MIME] });
-    operation(om, 'GetObservation', href, {
+    const getObs = operation(om, 'GetObservation', href, {
       service: ['SOS'],
       version: ['1.0.0'],
       offering: distinct(offerings, 'code'),
@@ -33,6 +34,7 @@ export function getCapabilities10(ctx: OwsContext, offerings: Offering[], seq: s
       resultModel: ['om:Measurement', 'om:Observation'],
       responseMode: ['inline'],
     });
+    xmlLimitConstraints(getObs, ctx.config, ['om10Measurement', 'om10Observation']);
     parameter(om, 'service', ['SOS']);
     parameter(om, 'version', ['1.0.0']);
   }

@@ -3,7 +3,8 @@ import type { XmlElement } from '../../http/xml';
 import type { OwsContext, OwsRequest, OwsResponse } from '../../ows/types';
 import { Om10MeasurementEncoder, Om10ObservationEncoder } from '../encoders/om10';
 import { XML_CONTENT_TYPE } from '../encoders/om20';
-import { enforceXmlLimit, parseResponseFormat, seriesResponse } from '../getObservation';
+import { parseResponseFormat, seriesResponse } from '../getObservation';
+import { enforceXmlLimit } from '../xmlLimit';
 import { FORMAT } from '../ns';
 import { optionalList, sosParams } from '../params';
 import { parseQualityFlags, selectOfferings } from '../selection';
@@ -46,6 +47,6 @@ export async function getObservation10(req: OwsRequest, ctx: OwsContext): Promis
   }
   const offerings = await selectOfferings(ctx.store, { offering, observedProperty, procedure, featureOfInterest });
   const sel = { offerings, time, qc: parseQualityFlags(p) };
-  await enforceXmlLimit(ctx, sel);
+  await enforceXmlLimit(ctx, sel, model.endsWith('Measurement') ? 'om10Measurement' : 'om10Observation');
   return seriesResponse(ctx, sel, XML_CONTENT_TYPE, (w) => (model.endsWith('Measurement') ? new Om10MeasurementEncoder(w) : new Om10ObservationEncoder(w)));
 }
