@@ -2,7 +2,8 @@ import express, { NextFunction, Request, Response } from 'express';
 import http, { type Server } from 'node:http';
 import type { Config } from './config/config';
 import { isMigrated } from './data/migrate';
-import { DatabaseUnavailableError, isConnectionError, Store } from './data/store';
+import { requestStore } from './data/requestStore';
+import { DatabaseUnavailableError, isConnectionError, QueryAbortedError, Store } from './data/store';
 import { toOwsRequest } from './http/owsRequest';
 import { publicBaseUrl } from './http/publicUrl';
 import { sendOwsResponse } from './http/send';
@@ -81,7 +82,7 @@ export function createApp(deps: AppDeps): express.Express {
         owsReq = toOwsRequest(req, endpoint, { maxKvpLength: 64 * 1024, maxXmlDepth: 64 });
         const def = selectService(owsReq, services);
         const op = selectOperation(owsReq, def);
-        const ctx: OwsContext = { config, store, log, baseUrl: publicBaseUrl(req, config), signal: ac.signal };
+        const ctx: OwsContext = { config, store: requestStore(store, ac.signal), log, baseUrl: publicBaseUrl(req, config), signal: ac.signal };
         await hardening.run(req, res, owsReq, def, ac.signal, async () => {
           const out = await op(owsReq!, ctx);
           await sendOwsResponse(res, out, ac.signal, log);
@@ -128,6 +129,10 @@ export function toOwsError(err: unknown): OwsError {
   }
   if (err instanceof DatabaseUnavailableError || isConnectionError(err)) {
     return new OwsError('NoApplicableCode', 'database', 'The database is unavailable; try again shortly', { status: 503, headers: { 'Retry-After': '5' } });
+  }
+  // Only reachable when the request's signal aborted, i.e. its answer was sent already or the client left.
+  if (err instanceof QueryAbortedError) {
+    return new OwsError('NoApplicableCode', 'request', 'The request was cancelled', { status: 503, headers: { 'Retry-After': '5' } });
   }
   if (e?.code === '57014') {
     return new OwsError('NoApplicableCode', 'request', 'The query took too long and was cancelled', { status: 503, headers: { 'Retry-After': '5' } });

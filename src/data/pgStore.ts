@@ -4,7 +4,8 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
-import { DatabaseUnavailableError, isConnectionError, QueryOptions, QueryResult, Session, Store, StreamOptions } from './store';
+import { cancelBackend } from './pgCancel';
+import { DatabaseUnavailableError, isConnectionError, QueryAbortedError, QueryOptions, QueryResult, Session, Store, StreamOptions } from './store';
 
 // int8 (counts, sums) as JS numbers: our counts stay far below 2^53.
 types.setTypeParser(20, (v) => Number(v));
@@ -25,8 +26,11 @@ export class PgStore implements Store {
   private readonly pool: Pool;
   /** Client-side limit of a plain query: the server's statement_timeout plus slack. Only a silent connection reaches it. */
   private readonly queryTimeoutMs: number;
+  /** For the fallback cancel connection (pg_cancel_backend). */
+  private readonly connectionString: string;
 
   constructor(opts: PgStoreOptions) {
+    this.connectionString = opts.connectionString;
     this.queryTimeoutMs = (opts.statementTimeoutMs ?? 30_000) + 5000;
     this.pool = new Pool({
       connectionString: opts.connectionString,
@@ -47,15 +51,64 @@ export class PgStore implements Store {
   }
 
   async query<R>(text: string, values: unknown[] = [], opts: QueryOptions = {}): Promise<QueryResult<R>> {
+    // query_timeout: a query on a connection that went silent (no reset) would otherwise hold its pool slot forever.
+    const config: QueryConfig & { query_timeout: number } = { text, values, query_timeout: this.queryTimeoutMs };
+    if (opts.prepare) config.name = statementName(text);
     try {
-      // query_timeout: a query on a connection that went silent (no reset) would otherwise hold its pool slot forever.
-      const config: QueryConfig & { query_timeout: number } = { text, values, query_timeout: this.queryTimeoutMs };
-      if (opts.prepare) config.name = statementName(text);
-      const r = await this.pool.query(config);
+      const r = opts.signal ? await this.cancellableQuery(config, opts.signal) : await this.pool.query(config);
       return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
     } catch (err) {
+      if (err instanceof QueryAbortedError) throw err;
       if ((err as Error)?.message === 'Query read timeout') throw new DatabaseUnavailableError('Database did not answer in time', err);
       throw wrap(err);
+    }
+  }
+
+  /**
+   * One query on a connection of its own, so that an abort can cancel it on the server: the caller is
+   * answered at once with QueryAbortedError, the backend gets a CancelRequest, and the connection goes
+   * back to the pool only after its query has returned (then discarded: a late cancel could otherwise
+   * hit the next query run on it).
+   */
+  private async cancellableQuery(config: QueryConfig, signal: AbortSignal): Promise<{ rows: unknown[]; rowCount: number | null }> {
+    if (signal.aborted) throw new QueryAbortedError(signal.reason);
+    const connecting = this.pool.connect();
+    let client: PoolClient;
+    try {
+      client = await untilAborted(connecting, signal);
+    } catch (err) {
+      if (!signal.aborted) throw err;
+      // pg-pool cannot withdraw a waiting connect: hand the connection back as soon as it comes.
+      connecting.then((c) => c.release(), () => undefined);
+      throw new QueryAbortedError(signal.reason);
+    }
+    if (signal.aborted) {
+      client.release();
+      throw new QueryAbortedError(signal.reason);
+    }
+    const running = client.query(config);
+    let cancelled = false;
+    const onAbort = () => {
+      cancelled = true;
+      void cancelBackend(client, this.connectionString);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    running.then(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        client.release(cancelled ? true : undefined);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        // Like pool.query: a connection whose query failed is not reused.
+        client.release(err instanceof Error ? err : true);
+      },
+    );
+    try {
+      return await untilAborted(running, signal);
+    } catch (err) {
+      if (signal.aborted) throw new QueryAbortedError(signal.reason);
+      throw err;
     }
   }
 

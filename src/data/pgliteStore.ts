@@ -1,5 +1,5 @@
 import type { PGlite } from '@electric-sql/pglite';
-import { QueryResult, Session, Store, StreamOptions } from './store';
+import { QueryAbortedError, QueryOptions, QueryResult, Session, Store, StreamOptions } from './store';
 
 /** Bytes of CSV handed to one embedded COPY; bounds memory while keeping COPY's speed. */
 const COPY_CHUNK_BYTES = 8 * 1024 * 1024;
@@ -17,6 +17,8 @@ export class PgliteStore implements Store {
   readonly kind = 'pglite' as const;
   private cursorSeq = 0;
   private active = 0;
+  /** Our statements wait here rather than in PGlite's own queue, so one whose request was abandoned is skipped. */
+  private readonly queue = new StatementQueue();
 
   private constructor(readonly db: PGlite) {}
 
@@ -35,8 +37,12 @@ export class PgliteStore implements Store {
     return new PgliteStore(db);
   }
 
-  async query<R>(text: string, values: unknown[] = []): Promise<QueryResult<R>> {
-    const r = await this.db.query<R>(text, values);
+  /**
+   * PGlite runs one statement at a time on the event loop's thread, so a running statement cannot be
+   * interrupted (statement_timeout bounds it); what an abort does is skip the statement if it is still queued.
+   */
+  async query<R>(text: string, values: unknown[] = [], opts: QueryOptions = {}): Promise<QueryResult<R>> {
+    const r = await this.queue.run(() => this.db.query<R>(text, values), opts.signal);
     return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
   }
 
@@ -45,12 +51,18 @@ export class PgliteStore implements Store {
     // A WITH HOLD cursor lives outside a transaction, so other requests can run between fetches
     // on the single embedded connection instead of waiting for the whole stream.
     const name = `rg_cursor_${++this.cursorSeq}`;
-    await this.db.query(`DECLARE ${name} NO SCROLL CURSOR WITH HOLD FOR ${text}`, values);
+    await this.queue.run(() => this.db.query(`DECLARE ${name} NO SCROLL CURSOR WITH HOLD FOR ${text}`, values), opts.signal);
     this.active++;
     try {
       for (;;) {
         if (opts.signal?.aborted) return;
-        const r = await this.db.query<R>(`FETCH ${batch} FROM ${name}`, [], opts.rowMode === 'array' ? { rowMode: 'array' } : undefined);
+        const r = await this.queue
+          .run(() => this.db.query<R>(`FETCH ${batch} FROM ${name}`, [], opts.rowMode === 'array' ? { rowMode: 'array' } : undefined), opts.signal)
+          .catch((err) => {
+            if (err instanceof QueryAbortedError) return null;
+            throw err;
+          });
+        if (!r) return;
         if (r.rows.length === 0) return;
         yield r.rows;
         if (r.rows.length < batch) return;
@@ -104,5 +116,42 @@ export class PgliteStore implements Store {
 
   async close(): Promise<void> {
     await this.db.close();
+  }
+}
+
+/**
+ * Hands statements to PGlite one at a time, in arrival order. A statement whose signal aborts while it
+ * waits leaves the queue at once (rejecting with QueryAbortedError) and never runs.
+ */
+class StatementQueue {
+  private tail: Promise<void> = Promise.resolve();
+
+  /** Runs fn when every earlier statement has finished, unless the signal aborts first. */
+  async run<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (signal?.aborted) throw new QueryAbortedError(signal.reason);
+    const before = this.tail;
+    let done!: () => void;
+    this.tail = new Promise<void>((resolve) => (done = resolve));
+    if (signal) {
+      let onAbort = (): void => undefined;
+      const aborted = new Promise<'aborted'>((resolve) => {
+        onAbort = () => resolve('aborted');
+        signal.addEventListener('abort', onAbort, { once: true });
+      });
+      const first = await Promise.race([before.then(() => 'ready' as const), aborted]);
+      signal.removeEventListener('abort', onAbort);
+      if (first === 'aborted') {
+        // Our turn still passes on in order once the statements ahead of us are done.
+        void before.then(done);
+        throw new QueryAbortedError(signal.reason);
+      }
+    } else {
+      await before;
+    }
+    try {
+      return await fn();
+    } finally {
+      done();
+    }
   }
 }

@@ -10,6 +10,11 @@ export interface QueryOptions {
    * queries whose text comes from a small fixed set: every distinct text stays in every backend.
    */
   prepare?: boolean;
+  /**
+   * Aborting cancels the statement on the server (PostgreSQL: CancelRequest; PGlite: a statement still
+   * queued is skipped) and rejects with QueryAbortedError.
+   */
+  signal?: AbortSignal;
 }
 
 /** Anything that runs one parameterized statement. */
@@ -44,6 +49,14 @@ export interface Store extends Queryable {
   /** Pool figures for metrics; embedded store reports one connection. */
   poolStats(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
+}
+
+/** Raised by a store call whose signal aborted: the request it served is gone or past its deadline. */
+export class QueryAbortedError extends Error {
+  constructor(reason?: unknown) {
+    super('Database call cancelled: ' + (reason instanceof Error ? reason.message : 'aborted'), { cause: reason });
+    this.name = 'QueryAbortedError';
+  }
 }
 
 /** Raised by a store when the database cannot be reached or dropped the connection. */

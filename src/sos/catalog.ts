@@ -1,3 +1,4 @@
+import { sharedStore } from '../data/requestStore';
 import type { Queryable } from '../data/store';
 
 /** One SOS offering = one dataset, with everything the documents say about it. */
@@ -65,11 +66,14 @@ const offeringsCache = new WeakMap<Queryable, { at: number; list: Promise<Offeri
 /** Loads every offering (ordered by code), optionally only those whose station lies in the box. */
 export async function loadOfferings(db: Queryable, box?: BoxFilter): Promise<Offering[]> {
   if (!box) {
-    const hit = offeringsCache.get(db);
+    // Cached per shared store, and loaded outside any one request: the requests that wait on the list
+    // must not see it cancelled because the one that started loading it went away.
+    const shared = sharedStore(db);
+    const hit = offeringsCache.get(shared);
     if (hit && Date.now() - hit.at < OFFERINGS_TTL_MS) return hit.list;
-    const list = queryOfferings(db);
-    offeringsCache.set(db, { at: Date.now(), list });
-    list.catch(() => offeringsCache.delete(db));
+    const list = queryOfferings(shared);
+    offeringsCache.set(shared, { at: Date.now(), list });
+    list.catch(() => offeringsCache.delete(shared));
     return list;
   }
   return queryOfferings(db, box);

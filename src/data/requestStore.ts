@@ -1,0 +1,44 @@
+import type { Queryable, QueryOptions, QueryResult, Session, Store, StreamOptions } from './store';
+
+/** Request-scoped store → the shared store it wraps. */
+const bases = new WeakMap<Queryable, Store>();
+
+/**
+ * The store as one request sees it: every query and stream carries the request's signal (aborted when
+ * the client disconnects or the request deadline passes), so no database call of an abandoned request
+ * runs on. Operations get this as their context's store and need not pass the signal themselves.
+ */
+export function requestStore(store: Store, signal: AbortSignal): Store {
+  const scoped: Store = {
+    kind: store.kind,
+    query<R>(text: string, values?: unknown[], opts: QueryOptions = {}): Promise<QueryResult<R>> {
+      return store.query<R>(text, values, { ...opts, signal: both(signal, opts.signal) });
+    },
+    stream<R>(text: string, values: unknown[], opts: StreamOptions = {}): AsyncIterable<R[]> {
+      return store.stream<R>(text, values, { ...opts, signal: both(signal, opts.signal) });
+    },
+    // Requests do not write; a transaction runs to its end (COMMIT or ROLLBACK) as the store runs it.
+    transaction<T>(fn: (s: Session) => Promise<T>): Promise<T> {
+      return store.transaction(fn);
+    },
+    poolStats: () => store.poolStats(),
+    // The request does not own the shared store.
+    close: async () => undefined,
+  };
+  bases.set(scoped, store);
+  return scoped;
+}
+
+/**
+ * The process-wide store behind a request's store (or the argument itself): for work whose result is
+ * shared between requests (caches), which one request leaving must not cancel under the others.
+ */
+export function sharedStore<Q extends Queryable>(db: Q): Q | Store {
+  return bases.get(db) ?? db;
+}
+
+/** The request's signal, or one that aborts with either when a call brings its own. */
+function both(request: AbortSignal, own: AbortSignal | undefined): AbortSignal {
+  if (!own || own === request) return request;
+  return AbortSignal.any([request, own]);
+}
