@@ -126,6 +126,10 @@ export function toOwsError(err: unknown): OwsError {
   if (e?.type === 'entity.parse.failed' || e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
     return new OwsError('OperationParsingFailed', 'request', 'The request body could not be read');
   }
+  // A path segment whose escapes are not UTF-8 (e.g. a lone surrogate): Express's router refuses to decode it.
+  if (err instanceof URIError && e.status === 400) return new OwsError('InvalidParameterValue', 'path', 'A path segment is not valid percent-encoded UTF-8');
+  // Any other client error raised by Express or body-parser (aborted body, bad length) keeps its 4xx.
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return new OwsError('InvalidRequest', 'request', 'The request could not be read', { status: e.status });
   if (err instanceof DatabaseUnavailableError || isConnectionError(err)) {
     return new OwsError('NoApplicableCode', 'database', 'The database is unavailable; try again shortly', { status: 503, headers: { 'Retry-After': '5' } });
   }
