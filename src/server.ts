@@ -16,6 +16,7 @@ import { portalRouter } from './portal/routes';
 import { createHardening } from './http/middleware/hardening';
 import { requestAbortController } from './http/middleware/requestDeadline';
 import { metadataHandler } from './metadata/route';
+import { methodNotAllowed, sendNotFound, unknownServicePath } from './http/fallback';
 
 export interface AppDeps {
   config: Config;
@@ -92,7 +93,16 @@ export function createApp(deps: AppDeps): express.Express {
     };
     app.get(`/${endpoint}`, hardening.entry, handler);
     app.post(`/${endpoint}`, hardening.entry, xmlBody, handler);
+    // Not Express's HTML 404: an OGC client gets an ExceptionReport (405 with Allow, or 404 below the endpoint).
+    app.all(`/${endpoint}`, (req, res) => sendError(res, methodNotAllowed(req.method, ['GET', 'POST']), undefined, services, log));
+    app.use(`/${endpoint}/`, (_req, res) => sendError(res, unknownServicePath(endpoint), undefined, services, log));
   }
+  app.all('/metadata/:file', (req, res) => sendError(res, methodNotAllowed(req.method, ['GET']), undefined, services, log));
+  app.use('/metadata', (_req, res) => sendError(res, new OwsError('InvalidParameterValue', 'datasetCode', 'Metadata records are served as /metadata/{datasetCode}.xml', { status: 404 }), undefined, services, log));
+  app.all(['/healthz', '/readyz'], (req, res) => {
+    res.status(405).setHeader('Allow', 'GET, HEAD').json({ error: `HTTP method ${req.method.slice(0, 20)} is not supported; use GET`, status: 405 });
+  });
+  app.use((req, res) => sendNotFound(req, res, config));
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     sendError(res, err, undefined, services, log);
@@ -107,6 +117,8 @@ export function sendError(res: Response, err: unknown, req: OwsRequest | undefin
   if (res.writableEnded || res.destroyed) return;
   const ows = toOwsError(err);
   if (ows.status >= 500) log.error({ err }, 'request failed');
+  // A client that hangs up mid-body is routine (a cancelled upload, a proxy timeout), not a server fault.
+  else if ((err as { type?: string })?.type === 'request.aborted') log.debug('client aborted the request body');
   if (res.headersSent) {
     res.destroy();
     return;
