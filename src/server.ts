@@ -17,6 +17,7 @@ import { portalRouter } from './portal/routes';
 import { createHardening } from './http/middleware/hardening';
 import { requestAbortController } from './http/middleware/requestDeadline';
 import { metadataHandler } from './metadata/route';
+import { methodNotAllowed, sendNotFound, unknownServicePath } from './http/fallback';
 
 export interface AppDeps {
   config: Config;
@@ -93,7 +94,16 @@ export function createApp(deps: AppDeps): express.Express {
     };
     app.get(`/${endpoint}`, hardening.entry, handler);
     app.post(`/${endpoint}`, hardening.entry, xmlBody, handler);
+    // Not Express's HTML 404: an OGC client gets an ExceptionReport (405 with Allow, or 404 below the endpoint).
+    app.all(`/${endpoint}`, (req, res) => sendError(res, methodNotAllowed(req.method, ['GET', 'POST']), undefined, services, log));
+    app.use(`/${endpoint}/`, (_req, res) => sendError(res, unknownServicePath(endpoint), undefined, services, log));
   }
+  app.all('/metadata/:file', (req, res) => sendError(res, methodNotAllowed(req.method, ['GET']), undefined, services, log));
+  app.use('/metadata', (_req, res) => sendError(res, new OwsError('InvalidParameterValue', 'datasetCode', 'Metadata records are served as /metadata/{datasetCode}.xml', { status: 404 }), undefined, services, log));
+  app.all(['/healthz', '/readyz'], (req, res) => {
+    res.status(405).setHeader('Allow', 'GET, HEAD').json({ error: `HTTP method ${req.method.slice(0, 20)} is not supported; use GET`, status: 405 });
+  });
+  app.use((req, res) => sendNotFound(req, res, config));
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     sendError(res, err, undefined, services, log);
@@ -108,6 +118,8 @@ export function sendError(res: Response, err: unknown, req: OwsRequest | undefin
   if (res.writableEnded || res.destroyed) return;
   const ows = toOwsError(err);
   if (ows.status >= 500) log.error({ err }, 'request failed');
+  // A client that hangs up mid-body is routine (a cancelled upload, a proxy timeout), not a server fault.
+  else if ((err as { type?: string })?.type === 'request.aborted') log.debug('client aborted the request body');
   if (res.headersSent) {
     res.destroy();
     return;
@@ -127,6 +139,10 @@ export function toOwsError(err: unknown): OwsError {
   if (e?.type === 'entity.parse.failed' || e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
     return new OwsError('OperationParsingFailed', 'request', 'The request body could not be read');
   }
+  // A path segment whose escapes are not UTF-8 (e.g. a lone surrogate): Express's router refuses to decode it.
+  if (err instanceof URIError && e.status === 400) return new OwsError('InvalidParameterValue', 'path', 'A path segment is not valid percent-encoded UTF-8');
+  // Any other client error raised by Express or body-parser (aborted body, bad length) keeps its 4xx.
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return new OwsError('InvalidRequest', 'request', 'The request could not be read', { status: e.status });
   if (err instanceof DatabaseUnavailableError || isConnectionError(err)) {
     return new OwsError('NoApplicableCode', 'database', 'The database is unavailable; try again shortly', { status: 503, headers: { 'Retry-After': '5' } });
   }

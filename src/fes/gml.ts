@@ -218,8 +218,8 @@ export function parseGmlGeometry(el: XmlElement, defaultCrs: CrsRef): GeometryOp
 export function normaliseInstant(text: string, locator = LOC): string {
   const s = text.trim();
   const t = s.toLowerCase() === 'now' ? Date.now() : parseIsoInstant(s);
-  // PostgreSQL timestamptz input takes years 1-9999 in ISO form; anything else would be a SQL error.
-  if (t === null || t < -62135596800000 || t > 253402300799999) {
+  // parseIsoInstant already keeps to the years PostgreSQL takes (0001-9999).
+  if (t === null) {
     throw invalidParam(locator, `"${s.slice(0, 60)}" is not a valid ISO 8601 time`);
   }
   return isoUtc(t);

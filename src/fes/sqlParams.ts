@@ -1,4 +1,4 @@
-import { OwsError } from '../ows/errors';
+import { assertSafeText } from '../util/text';
 
 /** A value bound to a `$n` placeholder; never spliced into SQL text. */
 export type SqlValue = string | number | boolean | null | string[];
@@ -18,11 +18,7 @@ export class SqlParams {
   add(value: SqlValue): string {
     // PostgreSQL text cannot hold NUL; catching it here keeps a driver error from ever reaching a client.
     const texts = Array.isArray(value) ? value : [value];
-    for (const t of texts) {
-      if (typeof t === 'string' && t.includes('\u0000')) {
-        throw new OwsError('InvalidParameterValue', 'filter', 'A filter value contains a NUL character');
-      }
-    }
+    for (const t of texts) if (typeof t === 'string') assertSafeText(t, 'filter');
     this.values.push(value);
     return `$${this.values.length}`;
   }

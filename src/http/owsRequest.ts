@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { OwsError } from '../ows/errors';
 import type { OwsRequest } from '../ows/types';
+import { assertSafeText } from '../util/text';
 import { parseKvp } from './kvp';
 import { parseXml } from './xml';
 
@@ -12,6 +13,8 @@ export function toOwsRequest(req: Request, endpoint: OwsRequest['endpoint'], opt
     throw new OwsError('InvalidRequest', 'request', `Query string longer than ${opts.maxKvpLength} characters`, { status: 414 });
   }
   const kvp = parseKvp(raw);
+  // Every value may end up as a SQL parameter: one guard for all of them, before any handler runs.
+  for (const [k, v] of kvp) assertSafeText(k, 'request'), assertSafeText(v, k);
   if (req.method === 'POST') {
     const body = typeof req.body === 'string' ? req.body : Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
     if (body.trim() === '') {

@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { OwsError } from '../ows/errors';
+import { checkXmlShape, DEFAULT_XML_SHAPE, XmlShapeLimits } from './xmlScan';
 
 /** A namespace-resolved XML element (what request parsers walk). */
 export interface XmlElement {
@@ -15,11 +16,15 @@ export interface XmlElement {
   scope: Record<string, string>;
 }
 
-export interface XmlLimits {
-  maxDepth: number;
-}
+export type XmlLimits = Pick<XmlShapeLimits, 'maxDepth'> & Partial<XmlShapeLimits>;
 
-/** Parses an XML request body; DTDs and entity declarations are refused (no XXE, no entity expansion). */
+/** Longest parser message echoed in a report: the validator's can list the whole tag stack (2.8 MB for a 1 MiB body). */
+const MAX_ECHO = 200;
+
+/**
+ * Parses an XML request body; DTDs and entity declarations are refused (no XXE, no entity expansion),
+ * and the element, attribute and depth limits are checked before the parser builds anything.
+ */
 export function parseXml(text: string, limits: XmlLimits = { maxDepth: 64 }): XmlElement {
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) {
     throw new OwsError('OperationParsingFailed', 'request', 'DTDs and entity declarations are not allowed in requests');
@@ -28,9 +33,11 @@ export function parseXml(text: string, limits: XmlLimits = { maxDepth: 64 }): Xm
   if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.test(text)) {
     throw new OwsError('OperationParsingFailed', 'request', 'The request contains characters that XML does not allow');
   }
+  checkXmlShape(text, { ...DEFAULT_XML_SHAPE, ...limits });
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
-    throw new OwsError('OperationParsingFailed', 'request', `Malformed XML: ${valid.err.msg} (line ${valid.err.line})`);
+    const msg = valid.err.msg.length > MAX_ECHO ? `${valid.err.msg.slice(0, MAX_ECHO)}…` : valid.err.msg;
+    throw new OwsError('OperationParsingFailed', 'request', `Malformed XML: ${msg} (line ${valid.err.line})`);
   }
   const parser = new XMLParser({
     preserveOrder: true,

@@ -5,6 +5,7 @@ import { getDatasetInfo } from '../export/datasetInfo';
 import { publicBaseUrl } from '../http/publicUrl';
 import { OwsError } from '../ows/errors';
 import { featureTypes, findFeatureType } from '../catalog/featureTypes';
+import { assertSafeText } from '../util/text';
 import { collectionRecord, iso19139Record, loadCollectionSummary } from './iso19139';
 
 export interface MetadataRouteDeps {
@@ -18,7 +19,7 @@ export interface MetadataRouteDeps {
 export function metadataHandler(deps: MetadataRouteDeps): RequestHandler {
   return async (req: Request, res: Response) => {
     try {
-      const file = String(req.params.file ?? '');
+      const file = assertSafeText(String(req.params.file ?? ''), 'datasetCode');
       const code = file.endsWith('.xml') ? file.slice(0, -'.xml'.length) : '';
       if (!code) throw new OwsError('InvalidParameterValue', 'datasetCode', 'Metadata records are served as /metadata/{datasetCode}.xml', { status: 404 });
       const base = publicBaseUrl(req, deps.config);

@@ -1,6 +1,14 @@
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
 
-/** Strict ISO 8601 instant (calendar date, optional time, Z or offset) → epoch ms; null if malformed or impossible (2024-02-30). */
+/** First and last instants PostgreSQL's timestamptz takes in ISO form (years 0001-9999, UTC). */
+export const MIN_INSTANT = -62_135_596_800_000; // 0001-01-01T00:00:00Z
+export const MAX_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * The one time parser of the server (SOS 2/1 filters, FES literals, the importer): strict ISO 8601
+ * instant (calendar date, optional time, Z or offset) → epoch ms; null if malformed, impossible
+ * (2024-02-30) or outside years 0001-9999 UTC, which PostgreSQL would refuse with a SQL error.
+ */
 export function parseIsoInstant(s: string, opts: { requireZone?: boolean } = {}): number | null {
   const m = ISO.exec(s);
   if (!m) return null;
@@ -17,7 +25,7 @@ export function parseIsoInstant(s: string, opts: { requireZone?: boolean } = {})
     if (oh > 23 || om > 59) return null;
     t -= sign * (oh * 60 + om) * 60_000;
   }
-  return t;
+  return t < MIN_INSTANT || t > MAX_INSTANT ? null : t;
 }
 
 function daysInMonth(y: number, m: number): number {

@@ -85,6 +85,9 @@ describe('importer (both backends)', () => {
     ['a duplicate (dataset, time), far apart', { 'observations.csv': OBS + 'A_TEMP,2024-01-01T00:30:00Z,1,1\nA_TEMP,2024-01-01T00:00:00Z,9,1\n' }, /^observations\.csv:9: column time: duplicate observation for dataset "A_TEMP" at 2024-01-01T00:00:00Z \(first on line 2\)/],
     ['a bad quality flag', { 'observations.csv': OBS.replace('25.3,3', '25.3,x') }, /^observations\.csv:4: column qc: quality flag must be a digit/],
     ['a wrong number of fields', { 'observations.csv': OBS.replace('27.0,1', '27.0,1,extra') }, /^observations\.csv:5: expected 4 fields, found 5|^observations\.csv:5: column -: expected 4 fields/],
+    // Year 0000 is valid ISO 8601 but PostgreSQL refuses it: the importer names the line, not PostgreSQL's text.
+    ['a year-0000 timestamp', { 'observations.csv': OBS.replace('2024-01-01T01:00:00Z,25.2', '0000-01-01T01:00:00Z,25.2') }, /^observations\.csv:3: column time: invalid ISO 8601 timestamp: "0000-01-01T01:00:00Z"/],
+    ['a year-0000 dataset start', { 'datasets.csv': DATASETS.replace('SBE37,2024-01-01T00:00:00Z', 'SBE37,0000-06-01T00:00:00Z') }, /^datasets\.csv:4: column start: invalid ISO 8601 timestamp/],
     ['an unknown station in datasets.csv', { 'datasets.csv': DATASETS + 'C_TEMP,NOWHERE,TEMP,sea_water_temperature,Sea temperature,Cel,RAW DATA,SBE56,,\n' }, /^datasets\.csv:5: column station_id: unknown station "NOWHERE"/],
   ];
 

@@ -1,0 +1,39 @@
+import { isoUtc, MAX_INSTANT, MIN_INSTANT, parseIsoInstant } from '../../src/util/time';
+
+/** The one time parser: strict ISO 8601, and only the years PostgreSQL's timestamptz takes (0001-9999 UTC). */
+describe('parseIsoInstant', () => {
+  it.each([
+    ['0001-01-01T00:00:00Z', '0001-01-01T00:00:00Z'],
+    ['0099-12-31T23:59:59Z', '0099-12-31T23:59:59Z'],
+    ['2024-02-29T12:30:00+02:00', '2024-02-29T10:30:00Z'],
+    ['2024-01-01', '2024-01-01T00:00:00Z'],
+    ['9999-12-31T23:59:59.999Z', '9999-12-31T23:59:59.999Z'],
+    ['9999-12-31T23:59:59Z', '9999-12-31T23:59:59Z'],
+  ])('accepts %s', (text, iso) => {
+    const t = parseIsoInstant(text);
+    expect(t).not.toBeNull();
+    expect(isoUtc(t!)).toBe(iso);
+  });
+
+  it.each([
+    '0000-01-01T00:00:00Z', // year 0: ISO's 1 BC, PostgreSQL's "date/time field value out of range"
+    '0000-12-31',
+    '0001-01-01T00:30:00+01:00', // 0000-12-31T23:30Z once in UTC
+    '9999-12-31T23:30:00-01:00', // 10000-01-01 once in UTC
+    '10000-01-01T00:00:00Z',
+    '-0001-01-01T00:00:00Z',
+    '2024-02-30T00:00:00Z',
+    '2024-13-01',
+    '2024-01-01T24:00:00Z',
+    'yesterday',
+    '',
+  ])('refuses %s', (text) => {
+    expect(parseIsoInstant(text)).toBeNull();
+  });
+
+  it('bounds are the first and last instants of years 0001 and 9999', () => {
+    expect(isoUtc(MIN_INSTANT)).toBe('0001-01-01T00:00:00Z');
+    expect(isoUtc(MAX_INSTANT)).toBe('9999-12-31T23:59:59.999Z');
+    expect(parseIsoInstant('0001-01-01T00:00:00Z')).toBe(MIN_INSTANT);
+  });
+});
