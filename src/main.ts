@@ -4,7 +4,7 @@ import { ConfigError, loadConfig, Config } from './config/config';
 import { migrate } from './data/migrate';
 import { openStore } from './data/openStore';
 import { Store } from './data/store';
-import { ImportError, importDirectory, ImportProgress } from './ingest/importer';
+import { formatImportSummary, ImportError, importDirectory, ImportProgress } from './ingest/importer';
 import { runExportNetcdf } from './export/cli';
 import { createLogger, Logger } from './log';
 import { createApp, listen } from './server';
@@ -87,11 +87,7 @@ export async function runImport(store: Store, dir: string): Promise<number> {
   };
   try {
     const s = await importDirectory(store, dir, { onProgress });
-    process.stderr.write(
-      `import ${s.changed ? 'done' : 'done, nothing changed'} in ${s.seconds.toFixed(1)} s: ` +
-        `stations ${s.stations.written}/${s.stations.read} written, datasets ${s.datasets.written}/${s.datasets.read}, ` +
-        `observations ${s.observations.written.toLocaleString('en')}/${s.observations.read.toLocaleString('en')}\n`,
-    );
+    process.stderr.write(`${formatImportSummary(s)}\n`);
     if (s.observations.written > 0 && store.kind === 'postgres') {
       // Fresh statistics and visibility map: the planner and index-only scans need them after a bulk load.
       await store.query('VACUUM (ANALYZE) observation');
@@ -151,7 +147,7 @@ export async function loadDemoIfEmpty(store: Store, demoDir: string, log: Logger
       log.info({ file: p.file, rows: p.rows, rowsPerSecond: p.rowsPerSecond }, 'demo import progress');
     },
   });
-  log.info({ stations: s.stations.written, datasets: s.datasets.written, observations: s.observations.written, seconds: s.seconds }, 'demo data loaded');
+  log.info({ stations: s.stations.written, datasets: s.datasets.written, observedProperties: s.observedProperties.written, observations: s.observations.written, seconds: s.seconds }, 'demo data loaded');
 }
 
 if (require.main === module) {
