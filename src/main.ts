@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig, Config } from './config/config';
 import { migrate } from './data/migrate';
-import { openStore } from './data/openStore';
+import { embeddedStart, openStore } from './data/openStore';
 import { Store } from './data/store';
 import { formatImportSummary, ImportError, importDirectory, ImportProgress } from './ingest/importer';
 import { runExportNetcdf } from './export/cli';
@@ -188,10 +188,16 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
 /** Opens the store as a logged start-up phase (the first embedded start creates the database). */
 async function openStoreLogged(cfg: Config, progress: StartupProgress): Promise<Store> {
   if (cfg.databaseUrl) return progress.run('connecting to PostgreSQL', () => openStore(cfg));
-  const fresh = !fs.existsSync(path.join(cfg.dataDir, 'PG_VERSION'));
-  const store = await progress.run(fresh ? 'creating the embedded database and loading PostGIS' : 'opening the embedded database and loading PostGIS', () => openStore(cfg));
-  // Part of migration 001, run apart so that its cost (most of a first start) shows as its own phase.
-  if (fresh) await progress.run('creating the PostGIS extension', () => store.query('CREATE EXTENSION IF NOT EXISTS postgis'));
+  const how = embeddedStart(cfg.dataDir);
+  const phase = {
+    open: 'opening the embedded database and loading PostGIS',
+    template: 'creating the embedded database from the PostGIS template',
+    initdb: 'creating the embedded database (initdb, no template built) and loading PostGIS',
+  }[how];
+  const store = await progress.run(phase, () => openStore(cfg));
+  // Part of migration 001, run apart so that its cost (most of a first start without the template)
+  // shows as its own phase. The template already has the extension.
+  if (how === 'initdb') await progress.run('creating the PostGIS extension', () => store.query('CREATE EXTENSION IF NOT EXISTS postgis'));
   return store;
 }
 

@@ -68,3 +68,14 @@ describe('reefgate serve on the embedded store (the README demo command)', () =>
     proc = undefined;
   }, 300_000);
 });
+
+describe('reefgate help', () => {
+  it.each([['--help'], ['-h'], ['help']])('%s prints the usage on stdout and exits 0', (arg) => {
+    const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/reefgate.js'), arg], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^usage: reefgate <command>/);
+    for (const cmd of ['serve', 'migrate', 'import DIR', 'export-netcdf DIR']) expect(r.stdout).toContain(cmd);
+    expect(r.stderr).not.toContain('unknown command');
+  });
+});
