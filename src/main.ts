@@ -2,25 +2,38 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig, Config } from './config/config';
 import { migrate } from './data/migrate';
-import { openStore } from './data/openStore';
+import { embeddedStart, openStore } from './data/openStore';
 import { Store } from './data/store';
-import { ImportError, importDirectory, ImportProgress } from './ingest/importer';
+import { formatImportSummary, ImportError, importDirectory, ImportProgress } from './ingest/importer';
 import { runExportNetcdf } from './export/cli';
 import { createLogger, Logger } from './log';
 import { createApp, listen } from './server';
+import { acquireDataDirLock, DataDirLockedError, EXIT_DATA_DIR_IN_USE } from './data/dataDirLock';
+import { StartupProgress, startingApp } from './http/startup';
+import { allServices } from './ows/services';
+import http from 'node:http';
 import { recordImportProgress } from './metrics/metrics';
 
 const USAGE = `usage: reefgate <command>
-  serve          migrate, load demo data into an empty embedded store, and serve HTTP
+  serve          listen at once (/healthz, /readyz with the start-up phase), migrate, load demo data into
+                 an empty embedded store, then serve WFS and SOS
   migrate        apply pending database migrations
   import DIR     import stations.csv, datasets.csv, observations.csv[.gz] from DIR
   export-netcdf DIR [CODE...]
                  write one OceanSITES NetCDF file per dataset (or the given ones) and a THREDDS catalog.xml into DIR
+  help, --help, -h
+                 print this help
+With DATABASE_URL the store is PostgreSQL; without it the embedded PGlite in DATA_DIR, which one process
+at a time may open: a command finding DATA_DIR in use exits with status 75.
 Configuration comes from environment variables (see README).`;
 
 /** CLI entry point. */
 export async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
+  if (cmd === 'help' || cmd === '--help' || cmd === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
   let cfg: Config;
   try {
     cfg = loadConfig();
@@ -38,6 +51,7 @@ export async function main(argv: string[]): Promise<void> {
         await serve(cfg, log);
         return;
       case 'migrate': {
+        lockEmbedded(cfg, 'migrate');
         const store = await openStore(cfg);
         const applied = await migrate(store);
         process.stderr.write(applied.length ? `applied migrations ${applied.join(', ')}\n` : 'database is up to date\n');
@@ -46,6 +60,7 @@ export async function main(argv: string[]): Promise<void> {
       }
       case 'import': {
         if (!rest[0]) throw new UsageError('import needs a directory');
+        lockEmbedded(cfg, 'import');
         // A bulk load legitimately runs longer than any request may: no statement timeout here.
         const store = await openStore({ ...cfg, statementTimeoutMs: 0 });
         await migrate(store);
@@ -56,6 +71,7 @@ export async function main(argv: string[]): Promise<void> {
       }
       case 'export-netcdf': {
         if (!rest[0]) throw new UsageError('export-netcdf needs a directory');
+        lockEmbedded(cfg, 'export-netcdf');
         const store = await openStore({ ...cfg, statementTimeoutMs: 0 }); // one long cursor per dataset
         await migrate(store);
         if (store.kind === 'pglite' && cfg.loadDemoData) await loadDemoIfEmpty(store, cfg.demoDir, log);
@@ -72,8 +88,25 @@ export async function main(argv: string[]): Promise<void> {
       process.stderr.write(`reefgate: ${err.message}\n${USAGE}\n`);
       process.exit(2);
     }
+    if (err instanceof DataDirLockedError) {
+      process.stderr.write(`reefgate: ${err.message}\n`);
+      process.exit(EXIT_DATA_DIR_IN_USE);
+    }
     process.stderr.write(`reefgate: ${(err as Error).message}\n`);
     process.exit(1);
+  }
+}
+
+/**
+ * Takes DATA_DIR for this process when the store is the embedded one (PGlite is single-process: a
+ * second opener's writes were silently lost). PostgreSQL serves many processes and needs no lock.
+ * The lock is released when the process exits.
+ */
+function lockEmbedded(cfg: Config, command: string): void {
+  if (cfg.databaseUrl) return;
+  const lock = acquireDataDirLock(cfg.dataDir, command);
+  if (lock.tookOver) {
+    process.stderr.write(`reefgate: took over a stale lock in ${cfg.dataDir} (pid ${lock.tookOver.pid}, "${lock.tookOver.command}", no longer running)\n`);
   }
 }
 
@@ -87,11 +120,7 @@ export async function runImport(store: Store, dir: string): Promise<number> {
   };
   try {
     const s = await importDirectory(store, dir, { onProgress });
-    process.stderr.write(
-      `import ${s.changed ? 'done' : 'done, nothing changed'} in ${s.seconds.toFixed(1)} s: ` +
-        `stations ${s.stations.written}/${s.stations.read} written, datasets ${s.datasets.written}/${s.datasets.read}, ` +
-        `observations ${s.observations.written.toLocaleString('en')}/${s.observations.read.toLocaleString('en')}\n`,
-    );
+    process.stderr.write(`${formatImportSummary(s)}\n`);
     if (s.observations.written > 0 && store.kind === 'postgres') {
       // Fresh statistics and visibility map: the planner and index-only scans need them after a bulk load.
       await store.query('VACUUM (ANALYZE) observation');
@@ -107,14 +136,18 @@ export async function runImport(store: Store, dir: string): Promise<number> {
 }
 
 async function serve(cfg: Config, log: Logger): Promise<void> {
-  const store = await openStore(cfg);
-  await migrate(store);
-  if (store.kind === 'pglite' && cfg.loadDemoData) await loadDemoIfEmpty(store, cfg.demoDir, log);
-  const app = createApp({ config: cfg, store, log });
-  const server = await listen(app, cfg.port, cfg.host);
+  lockEmbedded(cfg, 'serve');
+  const services = allServices();
+  const progress = new StartupProgress(log);
+  // Listen at once: until the store is ready the port answers /healthz 200, /readyz 503 with the phase
+  // and the OGC endpoints 503, so an orchestrator sees a slow first start instead of a closed port.
+  let handler: http.RequestListener = startingApp(progress);
+  const server = await listen((req, res) => handler(req, res), cfg.port, cfg.host);
   server.requestTimeout = 0; // long streams are bounded by their own cancellation, not a socket timer
-  log.info({ port: cfg.port, store: store.kind }, 'listening');
+  log.info({ port: cfg.port, store: cfg.databaseUrl ? 'postgres' : 'pglite' }, 'listening; starting up');
 
+  let store: Store | undefined;
+  let ready = false;
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -126,7 +159,9 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
     }, 25_000);
     force.unref();
     server.close(async () => {
-      await store.close().catch(() => undefined);
+      // During start-up a migration or the demo import may be running: not waiting for it is like a
+      // crash, which both stores survive (each migration and the import are one transaction).
+      if (store && ready) await store.close().catch(() => undefined);
       log.info('stopped');
       process.exit(0);
     });
@@ -134,10 +169,40 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+
+  try {
+    store = await openStoreLogged(cfg, progress);
+    const s = store;
+    await progress.run('applying migrations', () => migrate(s));
+    if (s.kind === 'pglite' && cfg.loadDemoData) await loadDemoIfEmpty(s, cfg.demoDir, log, progress);
+  } catch (err) {
+    log.error({ err, phase: progress.phase }, 'start-up failed');
+    process.exit(1);
+  }
+  if (stopping) return;
+  handler = createApp({ config: cfg, store, log, services });
+  ready = true;
+  log.info({ port: cfg.port, store: store.kind, seconds: progress.elapsedSeconds(), phases: progress.done }, 'ready');
+}
+
+/** Opens the store as a logged start-up phase (the first embedded start creates the database). */
+async function openStoreLogged(cfg: Config, progress: StartupProgress): Promise<Store> {
+  if (cfg.databaseUrl) return progress.run('connecting to PostgreSQL', () => openStore(cfg));
+  const how = embeddedStart(cfg.dataDir);
+  const phase = {
+    open: 'opening the embedded database and loading PostGIS',
+    template: 'creating the embedded database from the PostGIS template',
+    initdb: 'creating the embedded database (initdb, no template built) and loading PostGIS',
+  }[how];
+  const store = await progress.run(phase, () => openStore(cfg));
+  // Part of migration 001, run apart so that its cost (most of a first start without the template)
+  // shows as its own phase. The template already has the extension.
+  if (how === 'initdb') await progress.run('creating the PostGIS extension', () => store.query('CREATE EXTENSION IF NOT EXISTS postgis'));
+  return store;
 }
 
 /** First start of the embedded store: load the shipped demo network. */
-export async function loadDemoIfEmpty(store: Store, demoDir: string, log: Logger): Promise<void> {
+export async function loadDemoIfEmpty(store: Store, demoDir: string, log: Logger, progress?: StartupProgress): Promise<void> {
   const r = await store.query<{ n: number }>('SELECT count(*)::int AS n FROM dataset');
   if (r.rows[0].n > 0) return;
   if (!fs.existsSync(path.join(demoDir, 'stations.csv'))) {
@@ -145,13 +210,16 @@ export async function loadDemoIfEmpty(store: Store, demoDir: string, log: Logger
     return;
   }
   log.info({ demoDir }, 'empty database: loading demo data');
-  const s = await importDirectory(store, demoDir, {
-    onProgress: (p) => {
-      recordImportProgress(p);
-      log.info({ file: p.file, rows: p.rows, rowsPerSecond: p.rowsPerSecond }, 'demo import progress');
-    },
-  });
-  log.info({ stations: s.stations.written, datasets: s.datasets.written, observations: s.observations.written, seconds: s.seconds }, 'demo data loaded');
+  const load = () =>
+    importDirectory(store, demoDir, {
+      onProgress: (p) => {
+        recordImportProgress(p);
+        if (progress) progress.detail = { file: p.file, rows: p.rows, rowsPerSecond: p.rowsPerSecond };
+        log.info({ file: p.file, rows: p.rows, rowsPerSecond: p.rowsPerSecond }, 'demo import progress');
+      },
+    });
+  const s = progress ? await progress.run('loading the demo data', load) : await load();
+  log.info({ stations: s.stations.written, datasets: s.datasets.written, observedProperties: s.observedProperties.written, observations: s.observations.written, seconds: s.seconds }, 'demo data loaded');
 }
 
 if (require.main === module) {

@@ -163,7 +163,7 @@ export function toOwsError(err: unknown): OwsError {
 export const SOCKET_HIGH_WATER_MARK = 1024 * 1024;
 
 /** Starts listening; resolves once the port is bound. */
-export function listen(app: express.Express, port: number, host: string): Promise<Server> {
+export function listen(app: http.RequestListener, port: number, host: string): Promise<Server> {
   return new Promise((resolve, reject) => {
     // Room for the 64 KiB KVP limit (the request line counts as header; Node's default is 16 KiB).
     // Sockets buffer up to SOCKET_HIGH_WATER_MARK before a stream waits: with Node's 16 KiB every 64 KiB

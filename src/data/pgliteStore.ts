@@ -12,6 +12,14 @@ export interface PgliteStoreOptions {
   statementTimeoutMs?: number;
 }
 
+/**
+ * Server settings for the embedded PostgreSQL. Its buffers live in the WebAssembly memory, which grows
+ * and never shrinks: PGlite's defaults (shared_buffers 128MB, maintenance_work_mem 64MB) let one start
+ * plus a bulk import grow it past 190 MiB on top of ~550 MiB of compiled WebAssembly code. These bound
+ * it; a single-connection database with the OS page cache behind it does not need bigger buffers.
+ */
+export const PGLITE_SETTINGS = ['shared_buffers=16MB', 'work_mem=4MB', 'maintenance_work_mem=16MB', 'temp_buffers=4MB', 'wal_buffers=1MB'];
+
 /** Store over embedded PostGIS in WebAssembly (PGlite): one connection, queries serialized. */
 export class PgliteStore implements Store {
   readonly kind = 'pglite' as const;
@@ -28,6 +36,8 @@ export class PgliteStore implements Store {
     const { postgis } = await import('@electric-sql/pglite-postgis');
     const db = await PGlite.create(opts.dataDir ? `file://${opts.dataDir}` : undefined, {
       extensions: { postgis },
+      // PGlite's own start parameters (single-user mode, no parallel workers...) plus ours.
+      startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((kv) => ['-c', kv])],
       loadDataDir: opts.loadDataDir,
       parsers: { 20: (v: string) => Number(v), 1700: (v: string) => Number(v) },
     });

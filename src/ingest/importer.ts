@@ -24,6 +24,8 @@ export interface ImportSummary {
   runId: number;
   stations: { read: number; written: number };
   datasets: { read: number; written: number };
+  /** Distinct property codes in datasets.csv; written = properties created or relabelled. */
+  observedProperties: { read: number; written: number };
   observations: { read: number; written: number };
   changed: boolean;
   seconds: number;
@@ -72,10 +74,10 @@ export async function importDirectory(store: Store, dir: string, opts: ImportOpt
     const run = await s.query<{ id: number }>('INSERT INTO import_run (source) VALUES ($1) RETURNING id', [path.resolve(dir)]);
     const runId = run.rows[0].id;
     const stationsWritten = await upsertStations(s, stationRows);
-    const datasetsWritten = await upsertDatasets(s, datasetRows);
+    const { datasets: datasetsWritten, properties: propertiesWritten } = await upsertDatasets(s, datasetRows);
     let obs = { read: 0, written: 0 };
     if (files.observations) obs = await importObservations(s, files.observations, opts);
-    const changed = stationsWritten + datasetsWritten + obs.written > 0;
+    const changed = stationsWritten + datasetsWritten + propertiesWritten + obs.written > 0;
     await s.query(
       `UPDATE import_run SET finished_at = now(), stations = $2, datasets = $3, observations_read = $4, observations_written = $5, changed = $6 WHERE id = $1`,
       [runId, stationsWritten, datasetsWritten, obs.read, obs.written, changed],
@@ -84,6 +86,7 @@ export async function importDirectory(store: Store, dir: string, opts: ImportOpt
       runId,
       stations: { read: stationRows.length, written: stationsWritten },
       datasets: { read: datasetRows.length, written: datasetsWritten },
+      observedProperties: { read: new Set(datasetRows.map((d) => d.property)).size, written: propertiesWritten },
       observations: obs,
       changed,
       seconds: (Date.now() - t0) / 1000,
@@ -213,8 +216,11 @@ async function upsertStations(s: Session, rows: StationRow[]): Promise<number> {
   return written;
 }
 
-async function upsertDatasets(s: Session, rows: DatasetRow[]): Promise<number> {
+/** Upserts datasets and the properties they name; each kind is counted on its own (issue 11.11). */
+async function upsertDatasets(s: Session, rows: DatasetRow[]): Promise<{ datasets: number; properties: number }> {
   let written = 0;
+  // Several datasets share one property code: count a property once even if two rows relabel it.
+  const propertiesWritten = new Set<string>();
   for (const r of rows) {
     const st = await s.query<{ id: number; code: string }>('SELECT id, code FROM station WHERE code = $1', [r.station]);
     if (!st.rows.length) throw new ImportError('datasets.csv', r.line, 'station_id', `unknown station "${r.station}" (not in stations.csv nor in the database)`);
@@ -225,13 +231,12 @@ async function upsertDatasets(s: Session, rows: DatasetRow[]): Promise<number> {
       const col = prop.rows[0].standard_name !== r.standardName ? 'standard_name' : 'uom';
       throw new ImportError('datasets.csv', r.line, col, `property ${r.property} is already defined with ${col} "${col === 'uom' ? prop.rows[0].uom : prop.rows[0].standard_name}"`);
     }
-    written += (
-      await s.query(
+    const propRes = await s.query(
         `INSERT INTO observed_property (code, standard_name, vocabulary_uri, label, uom) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (code) DO UPDATE SET label = EXCLUDED.label WHERE observed_property.label IS DISTINCT FROM EXCLUDED.label`,
         [r.property, r.standardName, `${CF_VOCABULARY}${r.standardName}/`, r.label, r.uom],
-      )
-    ).rowCount;
+      );
+    if (propRes.rowCount > 0) propertiesWritten.add(r.property);
     await s.query(
       `INSERT INTO sensor (code, family, station_id) VALUES ($1, $2, $3) ON CONFLICT (station_id, family) DO NOTHING`,
       [`${st.rows[0].code}_${r.family}`, r.family, stationId],
@@ -250,7 +255,7 @@ async function upsertDatasets(s: Session, rows: DatasetRow[]): Promise<number> {
     });
     written += res.rowCount;
   }
-  return written;
+  return { datasets: written, properties: propertiesWritten.size };
 }
 
 /** Streams the observations file into a staging table with COPY, then upserts it into observation. */
@@ -399,4 +404,17 @@ function canonicalInstant(ts: string): number | null {
 function two(s: string, i: number): number {
   const a = s.charCodeAt(i) - 48, b = s.charCodeAt(i + 1) - 48;
   return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/** The import outcome as printed by the CLI: a heading, then one line per kind of record. */
+export function formatImportSummary(s: ImportSummary): string {
+  const n = (v: number) => v.toLocaleString('en');
+  const line = (kind: string, c: { read: number; written: number }) => `  ${kind} ${n(c.written)}/${n(c.read)} written`;
+  return [
+    `import ${s.changed ? 'done' : 'done, nothing changed'} in ${s.seconds.toFixed(1)} s:`,
+    line('stations', s.stations),
+    line('datasets', s.datasets),
+    line('observed properties', s.observedProperties),
+    line('observations', s.observations),
+  ].join('\n');
 }

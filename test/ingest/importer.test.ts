@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { createTestDb, TestDb } from '../helpers/testStore';
-import { ImportError, importDirectory } from '../../src/ingest/importer';
+import { formatImportSummary, ImportError, importDirectory } from '../../src/ingest/importer';
 import { Store } from '../../src/data/store';
 import { DEMO_DIR } from '../helpers/env';
 
@@ -61,6 +61,35 @@ describe('importer (both backends)', () => {
     expect(await counts(db.store)).toMatchObject({ st: 2, ds: 3, obs: 6 });
     const st = await db.store.query<{ name: string; lon: number; lat: number }>("SELECT name, ST_X(geom) lon, ST_Y(geom) lat FROM station WHERE code = 'NCL_A'");
     expect(st.rows[0]).toEqual({ name: 'Station A, lagoon', lon: 166.4, lat: -22.3 });
+  });
+
+  it('counts each kind of record on its own summary line (observed properties are not datasets)', async () => {
+    // The set of the first test, again, with one property relabelled in both of its rows.
+    const dir = writeSet({ 'stations.csv': STATIONS, 'datasets.csv': DATASETS.replaceAll('Sea temperature', 'Sea water temperature') });
+    const s = await importDirectory(db.store, dir);
+    expect(s.stations).toEqual({ read: 2, written: 0 });
+    expect(s.datasets).toEqual({ read: 3, written: 0 });
+    expect(s.observedProperties).toEqual({ read: 2, written: 1 });
+    expect(s.observations).toEqual({ read: 0, written: 0 });
+    expect(s.changed).toBe(true);
+    const lines = formatImportSummary(s).split('\n');
+    expect(lines.slice(1)).toEqual(['  stations 0/2 written', '  datasets 0/3 written', '  observed properties 1/2 written', '  observations 0/0 written']);
+
+    // A fresh set on an empty network: 2 new datasets over 1 new property are 2 datasets, not 3.
+    const fresh = writeSet({
+      'stations.csv': STATIONS.replace(/NCL_A/g, 'NCL_C').replace(/WLF_B/g, 'WLF_D'),
+      'datasets.csv': 'dataset_id,station_id,property_code,standard_name,property_label,uom,processing,instrument_family,start,end\n' +
+        'C_DOX,NCL_C,DOX2,moles_of_oxygen_per_unit_mass_in_sea_water,Dissolved oxygen,umol/kg,RAW DATA,SBE63,,\n' +
+        'D_DOX,WLF_D,DOX2,moles_of_oxygen_per_unit_mass_in_sea_water,Dissolved oxygen,umol/kg,RAW DATA,SBE63,,\n',
+    });
+    const f = await importDirectory(db.store, fresh);
+    expect(f.stations).toEqual({ read: 2, written: 2 });
+    expect(f.datasets).toEqual({ read: 2, written: 2 });
+    expect(f.observedProperties).toEqual({ read: 1, written: 1 });
+    expect(formatImportSummary(f)).toContain('\n  datasets 2/2 written\n');
+    await db.store.query(`DELETE FROM dataset WHERE code IN ('C_DOX', 'D_DOX')`);
+    await db.store.query(`DELETE FROM sensor WHERE code IN ('NCL_C_SBE63', 'WLF_D_SBE63')`);
+    await db.store.query(`DELETE FROM station WHERE code IN ('NCL_C', 'WLF_D')`);
   });
 
   it('keeps dataset extents and counts from the stored rows, also across a gzip append', async () => {

@@ -15,12 +15,15 @@ function freePort(): Promise<number> {
   });
 }
 
+const starting: { status: number; body: { status?: string; phase?: string } }[] = [];
+
 async function waitReady(url: string, ms: number): Promise<number> {
   const t0 = Date.now();
   while (Date.now() - t0 < ms) {
     try {
       const r = await fetch(url);
       if (r.status === 200) return Date.now() - t0;
+      starting.push({ status: r.status, body: await r.json() });
     } catch {
       /* not listening yet */
     }
@@ -55,6 +58,13 @@ describe('reefgate serve on the embedded store (the README demo command)', () =>
       throw new Error(`${e.message}\nstdout:\n${stdout.slice(-3000)}\nstderr:\n${stderr.slice(-3000)}`);
     });
     expect(stdout).toContain('demo data loaded');
+    // The port was open before the store was ready: /readyz said 503 with the phase it was in.
+    expect(starting.length).toBeGreaterThan(0);
+    expect(starting[0].status).toBe(503);
+    expect(starting[0].body.status).toBe('starting');
+    expect(typeof starting[0].body.phase).toBe('string');
+    for (const phase of ['applying migrations', 'loading the demo data']) expect(stdout).toMatch(new RegExp(`start-up: ${phase} done in [0-9.]+ s`));
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
     // Logs: one JSON object per line.
     const line = stdout.trim().split('\n').find((l) => l.includes('"demo data loaded"'))!;
     expect(JSON.parse(line).observations).toBeGreaterThan(100_000);
@@ -67,4 +77,15 @@ describe('reefgate serve on the embedded store (the README demo command)', () =>
     expect(stdout).toContain('"stopped"');
     proc = undefined;
   }, 300_000);
+});
+
+describe('reefgate help', () => {
+  it.each([['--help'], ['-h'], ['help']])('%s prints the usage on stdout and exits 0', (arg) => {
+    const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/reefgate.js'), arg], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^usage: reefgate <command>/);
+    for (const cmd of ['serve', 'migrate', 'import DIR', 'export-netcdf DIR']) expect(r.stdout).toContain(cmd);
+    expect(r.stderr).not.toContain('unknown command');
+  });
 });
