@@ -1,9 +1,6 @@
+import { csvField } from './csvField';
 import { FeatureEncoder, propertyText } from './featureEncoder';
 
-/** RFC 4180 field: quoted when it holds a separator, quote or line break. */
-export function csvField(v: string): string {
-  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-}
 
 /** CSV: one row per feature, the gml:id first and the geometry last as WKT (x/y order). */
 export const csvEncoder: FeatureEncoder = {

@@ -1,4 +1,4 @@
-import { escAttr, escText } from './xmlEscape';
+import { escAttr, escText } from '../xml/escape';
 import type { FeatureTypeDef, PropertyDef } from '../catalog/types';
 
 /** Everything a feature encoder needs to know about one response, decided before the first row. */

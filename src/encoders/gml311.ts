@@ -1,4 +1,4 @@
-import { escAttr } from './xmlEscape';
+import { escAttr } from '../xml/escape';
 import { CollectionInfo, FeatureEncoder, gmlFeatureBody } from './featureEncoder';
 
 export const WFS_NS = 'http://www.opengis.net/wfs';

@@ -1,4 +1,4 @@
-import { escAttr } from './xmlEscape';
+import { escAttr } from '../xml/escape';
 import { CollectionInfo, FeatureEncoder, FeatureRow, gmlFeatureBody } from './featureEncoder';
 
 export const WFS20_NS = 'http://www.opengis.net/wfs/2.0';

@@ -1,4 +1,5 @@
 import type { Queryable } from '../data/store';
+import { isoSql } from '../data/sqlTime';
 
 /** Everything the NetCDF export and the ISO 19139 records say about one dataset (one time series). */
 export interface DatasetInfo {
@@ -29,7 +30,6 @@ export interface DatasetInfo {
   updatedAt: string;
 }
 
-const iso = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
 
 const SELECT = `
 SELECT d.code, s.code AS station_code, s.name AS station_name,
@@ -37,8 +37,8 @@ SELECT d.code, s.code AS station_code, s.name AS station_name,
        n.code AS network_code, n.name AS network_name, o.name AS producer,
        p.code AS property_code, p.standard_name, p.vocabulary_uri, p.label AS property_label, p.uom,
        se.code AS sensor_code, se.family AS sensor_family, d.processing_level,
-       ${iso('d.time_start')} AS time_start, ${iso('d.time_end')} AS time_end,
-       d.obs_count::float8 AS obs_count, ${iso('d.updated_at')} AS updated_at
+       ${isoSql('d.time_start')} AS time_start, ${isoSql('d.time_end')} AS time_end,
+       d.obs_count::float8 AS obs_count, ${isoSql('d.updated_at')} AS updated_at
   FROM dataset d
   JOIN station s ON s.id = d.station_id
   JOIN network n ON n.id = s.network_id

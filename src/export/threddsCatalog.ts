@@ -1,4 +1,4 @@
-import { create } from 'xmlbuilder2';
+import { xmlDocument } from '../xml/document';
 import type { DatasetInfo } from './datasetInfo';
 import { netcdfFileName, THREDDS_URL_PATH } from './links';
 import { cfUnits, variableName } from './oceansites';
@@ -21,7 +21,7 @@ export interface CatalogOptions {
 
 /** THREDDS client catalog (InvCatalog 1.0) listing every exported file with OPeNDAP and HTTP access. */
 export function threddsCatalog(entries: CatalogEntry[], opts: CatalogOptions): string {
-  const doc = create({ version: '1.0', encoding: 'UTF-8' });
+  const doc = xmlDocument();
   const cat = doc.ele('http://www.unidata.ucar.edu/namespaces/thredds/InvCatalog/v1.0', 'catalog', {
     'xmlns:xlink': 'http://www.w3.org/1999/xlink',
     name: opts.title,

@@ -4,6 +4,7 @@ import zlib from 'node:zlib';
 import { Session, Store } from '../data/store';
 import { isoUtc, parseIsoInstant } from '../util/time';
 import { lines, parseNumber, splitCsvLine } from './csv';
+import { isoSql } from '../data/sqlTime';
 
 /** A rejected input row: where it is and why. The whole run is rolled back. */
 export class ImportError extends Error {
@@ -342,7 +343,7 @@ async function importObservations(s: Session, file: string, opts: ImportOptions)
 
   if (unordered) {
     const dup = await s.query<{ line: number; first: number; code: string; time: string }>(
-      `SELECT max(i.line)::int AS line, min(i.line)::int AS first, d.code, to_char(i.time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS time
+      `SELECT max(i.line)::int AS line, min(i.line)::int AS first, d.code, ${isoSql('i.time')} AS time
        FROM import_obs i JOIN dataset d ON d.id = i.dataset_id
        GROUP BY i.dataset_id, d.code, i.time HAVING count(*) > 1 ORDER BY 1 LIMIT 1`,
     );

@@ -3,7 +3,7 @@
  * fileIdentifier, title, abstract, contact, CF standard-name keywords, extent (bbox and time),
  * and distribution links (WFS, SOS GetObservation, CSV, OPeNDAP when THREDDS is configured).
  */
-import { create } from 'xmlbuilder2';
+import { xmlDocument } from '../xml/document';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
 import { sosObservationUrl } from '../catalog/featureTypes';
 import type { FeatureTypeDef } from '../catalog/types';
@@ -12,6 +12,7 @@ import type { Queryable } from '../data/store';
 import type { DatasetInfo } from '../export/datasetInfo';
 import { netcdfDownloadUrl, opendapUrl } from '../export/links';
 import { metadataUrl } from './links';
+import { isoSql } from '../data/sqlTime';
 
 const NS = {
   gmd: 'http://www.isotc211.org/2005/gmd',
@@ -78,7 +79,7 @@ export function distributionLinks(d: DatasetInfo, baseUrl: string, cfg: Cfg): { 
 
 /** Builds the ISO 19139 gmd:MD_Metadata document of one dataset. */
 export function iso19139Record(d: DatasetInfo, baseUrl: string, cfg: Cfg): string {
-  const doc = create({ version: '1.0', encoding: 'UTF-8' });
+  const doc = xmlDocument();
   const md = doc.ele(NS.gmd, 'gmd:MD_Metadata', {
     'xmlns:gco': NS.gco,
     'xmlns:gml': NS.gml,
@@ -191,10 +192,9 @@ export interface CollectionSummary {
 
 /** Collection summary from the database (extent of all stations, time span of all datasets). */
 export async function loadCollectionSummary(db: Queryable): Promise<CollectionSummary> {
-  const iso = (c: string) => `to_char(${c} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
   const [ext, ds, names, nets] = await Promise.all([
     db.query<{ w: number; e: number; s: number; n: number }>('SELECT min(ST_X(geom))::float8 AS w, max(ST_X(geom))::float8 AS e, min(ST_Y(geom))::float8 AS s, max(ST_Y(geom))::float8 AS n FROM station'),
-    db.query<{ t0: string | null; t1: string | null; n: number; u: string | null }>(`SELECT ${iso('min(time_start)')} AS t0, ${iso('max(time_end)')} AS t1, count(*)::int AS n, ${iso('max(updated_at)')} AS u FROM dataset`),
+    db.query<{ t0: string | null; t1: string | null; n: number; u: string | null }>(`SELECT ${isoSql('min(time_start)')} AS t0, ${isoSql('max(time_end)')} AS t1, count(*)::int AS n, ${isoSql('max(updated_at)')} AS u FROM dataset`),
     db.query<{ v: string }>('SELECT DISTINCT standard_name AS v FROM observed_property ORDER BY 1'),
     db.query<{ v: string }>('SELECT name AS v FROM network ORDER BY 1'),
   ]);
@@ -218,7 +218,7 @@ export async function loadCollectionSummary(db: Queryable): Promise<CollectionSu
  * capabilities' MetadataURL when METADATA_URL_TEMPLATE points at {base}/metadata/{id}.xml.
  */
 export function collectionRecord(type: Pick<FeatureTypeDef, 'name' | 'title' | 'abstract'>, s: CollectionSummary, baseUrl: string, cfg: Cfg & Pick<Config, 'serviceTitle'>): string {
-  const doc = create({ version: '1.0', encoding: 'UTF-8' });
+  const doc = xmlDocument();
   const md = doc.ele(NS.gmd, 'gmd:MD_Metadata', { 'xmlns:gco': NS.gco, 'xmlns:gml': NS.gml, 'xmlns:xlink': NS.xlink });
   const typeName = `${cfg.namespacePrefix}:${type.name}`;
   str(md, 'gmd:fileIdentifier', `reefgate:collection:${type.name}`);

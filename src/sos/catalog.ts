@@ -1,5 +1,6 @@
 import { sharedStore } from '../data/requestStore';
 import type { Queryable } from '../data/store';
+import { isoSql } from '../data/sqlTime';
 
 /** One SOS offering = one dataset, with everything the documents say about it. */
 export interface Offering {
@@ -31,12 +32,6 @@ export interface Offering {
   obsCount: number;
 }
 
-const ISO_UTC = `'YYYY-MM-DD"T"HH24:MI:SS"Z"'`;
-
-/** SQL formatting a timestamptz column as ISO 8601 UTC to the second. */
-export function isoSql(col: string): string {
-  return `to_char(${col} AT TIME ZONE 'UTC', ${ISO_UTC})`;
-}
 
 const OFFERING_SQL = `
 SELECT d.id, d.code, se.code AS procedure, se.family, s.code AS station, s.name AS station_name,

@@ -1,6 +1,6 @@
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
 import { xmlResponse } from '../ows/types';
-import { isoSql, Offering } from './catalog';
+import { Offering } from './catalog';
 import { ncnamePart } from './encoders/chunkWriter';
 import { JSON_CONTENT_TYPE } from './encoders/sosJson';
 import { parseResponseFormat, parseTemporalFilters } from './getObservation';
@@ -9,6 +9,7 @@ import { rowConditions } from './observationStream';
 import { requireVersion, sosParams } from './params';
 import { parseOfferingFilter, selectOfferings } from './selection';
 import { xmlRoot, xmlString } from './xmlDoc';
+import { isoSql } from '../data/sqlTime';
 
 /** Availability of one series: who/what/where, its phenomenon time extent and observation count. */
 export interface Availability {

@@ -1,6 +1,6 @@
 import type { Store } from '../data/store';
 import type { Offering } from './catalog';
-import { isoSql } from './catalog';
+import { isoSql } from '../data/sqlTime';
 import { pickMode, timeConditions, TimeFilter } from './temporal';
 import { rowsStreamed } from '../metrics/metrics';
 

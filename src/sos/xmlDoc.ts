@@ -1,4 +1,4 @@
-import { create } from 'xmlbuilder2';
+import { xmlDocument } from '../xml/document';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
 import { NS } from './ns';
 
@@ -9,7 +9,7 @@ export function xmlRoot(qname: string, prefixes: (keyof typeof NS)[], attrs: Rec
   const prefix = qname.split(':')[0] as keyof typeof NS;
   const decl: Record<string, string> = {};
   for (const p of new Set([prefix, ...prefixes])) decl[`xmlns:${xmlPrefix(p)}`] = NS[p];
-  return create({ version: '1.0', encoding: 'UTF-8' }).ele(NS[prefix], qname, { ...decl, ...attrs });
+  return xmlDocument().ele(NS[prefix], qname, { ...decl, ...attrs });
 }
 
 /** The XML prefix written for an NS key (versioned keys share their family's usual prefix). */

@@ -1,4 +1,4 @@
-import { create } from 'xmlbuilder2';
+import { xmlDocument } from '../xml/document';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
 import { featureTypes } from '../catalog/featureTypes';
 import { supportedCrsUrns } from '../crs/crs';
@@ -83,7 +83,7 @@ async function capabilities20(req: OwsRequest, ctx: OwsContext): Promise<string>
   const cfg = ctx.config;
   const href = endpointUrl(ctx.baseUrl, req);
   const types = featureTypes(cfg);
-  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(WFS, 'wfs:WFS_Capabilities', {
+  const root = xmlDocument().ele(WFS, 'wfs:WFS_Capabilities', {
     'xmlns:ows': OWS,
     'xmlns:fes': NS.fes,
     'xmlns:gml': NS.gml,

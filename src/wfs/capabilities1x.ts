@@ -1,4 +1,4 @@
-import { create } from 'xmlbuilder2';
+import { xmlDocument } from '../xml/document';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
 import { featureTypes } from '../catalog/featureTypes';
 import { SUPPORTED_SRIDS } from '../crs/crs';
@@ -25,7 +25,7 @@ function op11(parent: XMLBuilder, name: string, href: string, params: Record<str
 
 function doc110(ctx: OwsContext, href: string, extents: Map<string, number[]>): string {
   const cfg = ctx.config;
-  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(WFS, 'wfs:WFS_Capabilities', {
+  const root = xmlDocument().ele(WFS, 'wfs:WFS_Capabilities', {
     'xmlns:ows': OWS,
     'xmlns:ogc': NS.ogc,
     'xmlns:gml': NS.gml1,
@@ -74,7 +74,7 @@ function doc110(ctx: OwsContext, href: string, extents: Map<string, number[]>): 
 
 function doc100(ctx: OwsContext, href: string, extents: Map<string, number[]>): string {
   const cfg = ctx.config;
-  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(WFS, 'wfs:WFS_Capabilities', {
+  const root = xmlDocument().ele(WFS, 'wfs:WFS_Capabilities', {
     'xmlns:ogc': NS.ogc,
     'xmlns:xsi': NS.xsi,
     'xsi:schemaLocation': `${WFS} http://schemas.opengis.net/wfs/1.0.0/WFS-capabilities.xsd`,

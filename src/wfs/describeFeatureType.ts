@@ -1,4 +1,4 @@
-import { create } from 'xmlbuilder2';
+import { xmlDocument } from '../xml/document';
 import { featureTypes } from '../catalog/featureTypes';
 import type { FeatureTypeDef, PropertyType } from '../catalog/types';
 import type { Config } from '../config/config';
@@ -38,7 +38,7 @@ const FLAVOURS: Record<SchemaFlavour, { gmlNs: string; gmlXsd: string; substitut
 export function applicationSchema(types: FeatureTypeDef[], config: Config, flavour: SchemaFlavour): string {
   const f = FLAVOURS[flavour];
   const prefix = config.namespacePrefix;
-  const schema = create({ version: '1.0', encoding: 'UTF-8' }).ele(XS, 'xs:schema', {
+  const schema = xmlDocument().ele(XS, 'xs:schema', {
     [`xmlns:${prefix}`]: config.namespaceUri,
     'xmlns:gml': f.gmlNs,
     targetNamespace: config.namespaceUri,

@@ -4,6 +4,7 @@ import type { FeatureEncoder } from '../encoders/featureEncoder';
 import type { Filter } from '../fes/ast';
 import { SqlParams } from '../fes/sqlParams';
 import { filterSql } from './filterSql';
+import { isoSql } from '../data/sqlTime';
 
 /** One SORTBY key, checked against the catalog. */
 export interface SortKey {
@@ -36,7 +37,7 @@ export interface Sql {
 export function valueText(p: PropertyDef): string {
   switch (p.type) {
     case 'dateTime':
-      return `to_char((${p.sql}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
+      return isoSql(p.sql);
     case 'boolean':
       return `CASE WHEN (${p.sql}) THEN 'true' WHEN NOT (${p.sql}) THEN 'false' END`;
     default:

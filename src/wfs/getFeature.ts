@@ -2,7 +2,7 @@ import { featureTypes } from '../catalog/featureTypes';
 import type { CollectionInfo, FeatureEncoder, FeatureRow } from '../encoders/featureEncoder';
 import { geojsonEncoder } from '../encoders/geojson';
 import { gml32Feature, GML32_NS } from '../encoders/gml32';
-import { escAttr } from '../encoders/xmlEscape';
+import { escAttr } from '../xml/escape';
 import { invalidParam, missingParam, OwsError } from '../ows/errors';
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
 import { FeatureQuery, pageSql } from './featureQuery';

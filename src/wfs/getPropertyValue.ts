@@ -1,7 +1,7 @@
 import type { CollectionInfo, FeatureEncoder, FeatureRow } from '../encoders/featureEncoder';
 import { propertyText, withSrsName } from '../encoders/featureEncoder';
 import { GML32_NS, WFS20_NS } from '../encoders/gml32';
-import { escAttr, escText } from '../encoders/xmlEscape';
+import { escAttr, escText } from '../xml/escape';
 import { resolveValueReference } from '../fes/compile';
 import { invalidParam, missingParam, OwsError } from '../ows/errors';
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';

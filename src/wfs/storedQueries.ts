@@ -1,4 +1,4 @@
-import { create } from 'xmlbuilder2';
+import { xmlDocument } from '../xml/document';
 import { featureTypes } from '../catalog/featureTypes';
 import { commaList } from '../http/kvp';
 import { invalidParam } from '../ows/errors';
@@ -9,7 +9,7 @@ import { el, NS } from './xmlDoc';
 const WFS = NS.wfs;
 
 function root(name: string, ctx: OwsContext) {
-  return create({ version: '1.0', encoding: 'UTF-8' }).ele(WFS, `wfs:${name}`, {
+  return xmlDocument().ele(WFS, `wfs:${name}`, {
     'xmlns:xs': NS.xs,
     [`xmlns:${ctx.config.namespacePrefix}`]: ctx.config.namespaceUri,
     'xmlns:xsi': NS.xsi,

@@ -141,19 +141,6 @@ export class ChunkWriter {
   }
 }
 
-const XML_ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
-
-/** Escapes text for XML content and attribute values. */
-export function xmlEscape(s: string | number | null | undefined): string {
-  if (s === null || s === undefined) return '';
-  return String(s).replace(/[&<>"']/g, (c) => XML_ESC[c]);
-}
-
-/** Quotes a CSV field only when needed (RFC 4180). */
-export function csvField(s: string): string {
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 /** Turns any string into a valid, stable NCName fragment for gml:id values. */
 export function ncnamePart(s: string): string {
   return s.replace(/[^A-Za-z0-9_.-]/g, '_');

@@ -1,7 +1,8 @@
 import type { Offering } from '../catalog';
 import { NS, QC_PARAMETER } from '../ns';
 import type { RowSeriesEncoder, SeriesExtent, TextSeriesEncoder } from '../observationStream';
-import { ChunkWriter, ncnamePart, xmlEscape } from './chunkWriter';
+import { ChunkWriter, ncnamePart } from './chunkWriter';
+import { escAttr } from '../../xml/escape';
 import { EPOCH, TIME_ISO, TIME_TEXT, VALUE_TEXT } from './sqlText';
 
 /** SOS 1.0 observation collection start tag. */
@@ -15,7 +16,7 @@ function collectionStart(): string {
 
 function samplingPoint(ds: Offering): string {
   return (
-    `<sa:SamplingPoint gml:id="foi_${ncnamePart(ds.station)}_${ds.id}"><gml:name>${xmlEscape(ds.station)}</gml:name><sa:sampledFeature xlink:href=""/>` +
+    `<sa:SamplingPoint gml:id="foi_${ncnamePart(ds.station)}_${ds.id}"><gml:name>${escAttr(ds.station)}</gml:name><sa:sampledFeature xlink:href=""/>` +
     `<sa:position><gml:Point><gml:pos srsName="urn:ogc:def:crs:EPSG::4326">${ds.lat} ${ds.lon}</gml:pos></gml:Point></sa:position></sa:SamplingPoint>`
   );
 }
@@ -46,15 +47,15 @@ export class Om10ObservationEncoder implements TextSeriesEncoder {
     const x = e!;
     this.first = true;
     await this.w.write(
-      `<om:member><om:Observation gml:id="obs_${ds.id}"><gml:name>${xmlEscape(ds.code)}</gml:name>` +
+      `<om:member><om:Observation gml:id="obs_${ds.id}"><gml:name>${escAttr(ds.code)}</gml:name>` +
         `<om:samplingTime><gml:TimePeriod><gml:beginPosition>${x.begin}</gml:beginPosition><gml:endPosition>${x.end}</gml:endPosition></gml:TimePeriod></om:samplingTime>` +
-        `<om:procedure xlink:href="${xmlEscape(ds.procedure)}"/>` +
-        `<om:observedProperty><swe:CompositePhenomenon gml:id="cp_${ds.id}" dimension="3"><gml:name>${xmlEscape(ds.label)}</gml:name>` +
-        `<swe:component xlink:href="urn:ogc:data:time:iso8601"/><swe:component xlink:href="${xmlEscape(ds.propertyUri)}"/><swe:component xlink:href="${QC_PARAMETER}"/></swe:CompositePhenomenon></om:observedProperty>` +
+        `<om:procedure xlink:href="${escAttr(ds.procedure)}"/>` +
+        `<om:observedProperty><swe:CompositePhenomenon gml:id="cp_${ds.id}" dimension="3"><gml:name>${escAttr(ds.label)}</gml:name>` +
+        `<swe:component xlink:href="urn:ogc:data:time:iso8601"/><swe:component xlink:href="${escAttr(ds.propertyUri)}"/><swe:component xlink:href="${QC_PARAMETER}"/></swe:CompositePhenomenon></om:observedProperty>` +
         `<om:featureOfInterest>${samplingPoint(ds)}</om:featureOfInterest>` +
         `<om:result><swe:DataArray><swe:elementCount><swe:Count><swe:value>${x.count ?? 0}</swe:value></swe:Count></swe:elementCount>` +
         `<swe:elementType name="Components"><swe:DataRecord><swe:field name="time"><swe:Time definition="urn:ogc:data:time:iso8601"/></swe:field>` +
-        `<swe:field name="${xmlEscape(ncnamePart(ds.propertyCode))}"><swe:Quantity definition="${xmlEscape(ds.propertyUri)}"><swe:uom code="${xmlEscape(ds.uom)}"/></swe:Quantity></swe:field>` +
+        `<swe:field name="${escAttr(ncnamePart(ds.propertyCode))}"><swe:Quantity definition="${escAttr(ds.propertyUri)}"><swe:uom code="${escAttr(ds.uom)}"/></swe:Quantity></swe:field>` +
         `<swe:field name="qc"><swe:Count definition="${QC_PARAMETER}"/></swe:field></swe:DataRecord></swe:elementType>` +
         `<swe:encoding><swe:TextBlock decimalSeparator="." tokenSeparator="," blockSeparator=";"/></swe:encoding><swe:values>`,
     );
@@ -87,8 +88,8 @@ export class Om10MeasurementEncoder implements RowSeriesEncoder {
 
   async seriesStart(ds: Offering): Promise<void> {
     this.idPrefix = `m_${ds.id}_`;
-    this.head = `<om:procedure xlink:href="${xmlEscape(ds.procedure)}"/><om:observedProperty xlink:href="${xmlEscape(ds.propertyUri)}"/>` + `<om:featureOfInterest xlink:href="${xmlEscape(ds.station)}"/>`;
-    this.tail = `<om:result uom="${xmlEscape(ds.uom)}">`;
+    this.head = `<om:procedure xlink:href="${escAttr(ds.procedure)}"/><om:observedProperty xlink:href="${escAttr(ds.propertyUri)}"/>` + `<om:featureOfInterest xlink:href="${escAttr(ds.station)}"/>`;
+    this.tail = `<om:result uom="${escAttr(ds.uom)}">`;
   }
 
   async rows(_ds: Offering, rows: unknown[][]): Promise<void> {

@@ -1,7 +1,8 @@
 import type { Offering } from '../catalog';
 import { NIL_CODESPACE, NS, OM_MEASUREMENT, QC_PARAMETER } from '../ns';
 import type { TextSeriesEncoder } from '../observationStream';
-import { ChunkWriter, ncnamePart, xmlEscape } from './chunkWriter';
+import { ChunkWriter, ncnamePart } from './chunkWriter';
+import { escAttr } from '../../xml/escape';
 import { ISO_TIME_BYTES, IsoTimeWriter } from './isoTime';
 import { EPOCH } from './sqlText';
 
@@ -56,19 +57,19 @@ function seriesParts(ds: Offering, member: string, memberEnd: string) {
   const idPrefix = `o_${ds.id}_`;
   return {
     A: `${member}<om:OM_Observation gml:id="${idPrefix}`,
-    B: `"><gml:identifier codeSpace="${NIL_CODESPACE}">${xmlEscape(ds.code)}/`,
+    B: `"><gml:identifier codeSpace="${NIL_CODESPACE}">${escAttr(ds.code)}/`,
     C: `</gml:identifier><om:type xlink:href="${OM_MEASUREMENT}"/><om:phenomenonTime><gml:TimeInstant gml:id="t${idPrefix}`,
     D: `"><gml:timePosition>`,
     E: `</gml:timePosition></gml:TimeInstant></om:phenomenonTime><om:resultTime><gml:TimeInstant gml:id="r${idPrefix}`,
     // Titles (labels, station names) are left to the capabilities: per observation they only add bytes.
     F:
-      `</gml:timePosition></gml:TimeInstant></om:resultTime><om:procedure xlink:href="${xmlEscape(ds.procedure)}"/>` +
+      `</gml:timePosition></gml:TimeInstant></om:resultTime><om:procedure xlink:href="${escAttr(ds.procedure)}"/>` +
       `<om:parameter><om:NamedValue><om:name xlink:href="${QC_PARAMETER}"/><om:value xsi:type="xs:integer">`,
     G:
       `</om:value></om:NamedValue></om:parameter>` +
-      `<om:observedProperty xlink:href="${xmlEscape(ds.propertyUri)}"/>` +
-      `<om:featureOfInterest xlink:href="${xmlEscape(ds.station)}"/>` +
-      `<om:result xsi:type="gml:MeasureType" uom="${xmlEscape(ds.uom)}">`,
+      `<om:observedProperty xlink:href="${escAttr(ds.propertyUri)}"/>` +
+      `<om:featureOfInterest xlink:href="${escAttr(ds.station)}"/>` +
+      `<om:result xsi:type="gml:MeasureType" uom="${escAttr(ds.uom)}">`,
     H: `</om:result></om:OM_Observation>${memberEnd}`,
   };
 }

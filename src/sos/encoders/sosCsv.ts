@@ -1,6 +1,7 @@
 import type { Offering } from '../catalog';
 import type { TextSeriesEncoder } from '../observationStream';
-import { ChunkWriter, csvField } from './chunkWriter';
+import { csvField } from '../../encoders/csvField';
+import { ChunkWriter } from './chunkWriter';
 import { TIME_ISO, VALUE_TEXT } from './sqlText';
 
 const NEWLINE = Buffer.from('\n');

@@ -1,4 +1,4 @@
-import { isoSql } from '../catalog';
+import { isoSql } from '../../data/sqlTime';
 
 /** Observation time as ISO 8601 UTC text (formatted by PostgreSQL). */
 export const TIME_TEXT = isoSql('o.time');

@@ -1,7 +1,8 @@
 import type { Offering } from '../catalog';
 import { NS, WML2_TVP_OBSERVATION } from '../ns';
 import type { SeriesExtent, TextSeriesEncoder } from '../observationStream';
-import { ChunkWriter, xmlEscape } from './chunkWriter';
+import { ChunkWriter } from './chunkWriter';
+import { escAttr } from '../../xml/escape';
 import { omRootStart } from './om20';
 import { TIME_PLAIN, TIME_PLAIN_LENGTH } from './sqlText';
 
@@ -37,11 +38,11 @@ export class Wml2Encoder implements TextSeriesEncoder {
       `<sos:observationData><om:OM_Observation gml:id="ts_${ds.id}"><om:type xlink:href="${WML2_TVP_OBSERVATION}"/>` +
         `<om:phenomenonTime><gml:TimePeriod gml:id="tp_${ds.id}"><gml:beginPosition>${e.begin}</gml:beginPosition><gml:endPosition>${e.end}</gml:endPosition></gml:TimePeriod></om:phenomenonTime>` +
         `<om:resultTime><gml:TimeInstant gml:id="rt_${ds.id}"><gml:timePosition>${e.end}</gml:timePosition></gml:TimeInstant></om:resultTime>` +
-        `<om:procedure xlink:href="${xmlEscape(ds.procedure)}"/>` +
-        `<om:observedProperty xlink:href="${xmlEscape(ds.propertyUri)}" xlink:title="${xmlEscape(ds.label)}"/>` +
-        `<om:featureOfInterest xlink:href="${xmlEscape(ds.station)}" xlink:title="${xmlEscape(ds.stationName)}"/>` +
+        `<om:procedure xlink:href="${escAttr(ds.procedure)}"/>` +
+        `<om:observedProperty xlink:href="${escAttr(ds.propertyUri)}" xlink:title="${escAttr(ds.label)}"/>` +
+        `<om:featureOfInterest xlink:href="${escAttr(ds.station)}" xlink:title="${escAttr(ds.stationName)}"/>` +
         `<om:result><wml2:MeasurementTimeseries gml:id="mts_${ds.id}"><wml2:defaultPointMetadata><wml2:DefaultTVPMeasurementMetadata>` +
-        `<wml2:uom code="${xmlEscape(ds.uom)}"/><wml2:interpolationType xlink:href="${INTERPOLATION}" xlink:title="Instantaneous"/>` +
+        `<wml2:uom code="${escAttr(ds.uom)}"/><wml2:interpolationType xlink:href="${INTERPOLATION}" xlink:title="Instantaneous"/>` +
         `</wml2:DefaultTVPMeasurementMetadata></wml2:defaultPointMetadata>`,
     );
   }
