@@ -120,7 +120,6 @@ export class PgStore implements Store {
     } catch (err) {
       throw wrap(err);
     }
-    const pid = (client as unknown as { processID: number }).processID;
     // A checked-out client whose backend dies emits 'error'; without a listener that crashes the
     // process. The failure still reaches the reader through the cursor's rejected read (readBatch).
     let dead = false;
@@ -144,8 +143,9 @@ export class PgStore implements Store {
     let broken: unknown;
     const onAbort = () => {
       if (finished) return;
-      // Cancel from a second connection: the cursor's own connection is busy running the query.
-      this.pool.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
+      // A CancelRequest on a socket of its own: the cursor's connection is busy, and the pool may be
+      // full of the very queries to stop.
+      void cancelBackend(client, this.connectionString);
     };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     try {
@@ -269,6 +269,26 @@ function readBatch<T>(client: PoolClient, read: () => Promise<T>, signal: AbortS
       (e) => {
         if (settled) return;
         cleanup();
+        reject(e);
+      },
+    );
+  });
+}
+
+/** Settles like p, or rejects with the signal's reason as soon as it aborts (p itself runs on). */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason ?? new Error('aborted'));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
         reject(e);
       },
     );
