@@ -1,17 +1,16 @@
 import { escAttr } from '../xml/escape';
+import { NS, XSD, xmlnsText } from '../xml/namespaces';
 import { CollectionInfo, FeatureEncoder, gmlFeatureBody } from './featureEncoder';
 
-export const WFS_NS = 'http://www.opengis.net/wfs';
-export const GML_NS = 'http://www.opengis.net/gml';
-const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
+const ROOT_NS = xmlnsText(['wfs11', 'gml311', 'xsi']);
 
 function head(info: CollectionInfo, version: '1.1.0' | '1.0.0'): string {
   const n = info.hits ? info.numberMatched : info.numberReturned;
   const count = version === '1.1.0' ? ` numberOfFeatures="${n}" timeStamp="${info.timeStamp}"` : '';
-  const wfsXsd = `http://schemas.opengis.net/wfs/${version}/${version === '1.1.0' ? 'wfs.xsd' : 'WFS-basic.xsd'}`;
+  const wfsXsd = version === '1.1.0' ? XSD.wfs110 : XSD.wfs100Basic;
   return (
-    `<?xml version="1.0" encoding="UTF-8"?>\n<wfs:FeatureCollection xmlns:wfs="${WFS_NS}" xmlns:gml="${GML_NS}" xmlns:xsi="${XSI_NS}"` +
-    ` xmlns:${info.prefix}="${escAttr(info.namespaceUri)}"${count} xsi:schemaLocation="${WFS_NS} ${wfsXsd} ${escAttr(info.namespaceUri)} ${escAttr(info.schemaUrl)}">`
+    `<?xml version="1.0" encoding="UTF-8"?>\n<wfs:FeatureCollection${ROOT_NS}` +
+    ` xmlns:${info.prefix}="${escAttr(info.namespaceUri)}"${count} xsi:schemaLocation="${NS.wfs11} ${wfsXsd} ${escAttr(info.namespaceUri)} ${escAttr(info.schemaUrl)}">`
   );
 }
 

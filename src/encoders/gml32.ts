@@ -1,9 +1,9 @@
 import { escAttr } from '../xml/escape';
+import { NS, XSD, xmlnsText } from '../xml/namespaces';
 import { CollectionInfo, FeatureEncoder, FeatureRow, gmlFeatureBody } from './featureEncoder';
 
-export const WFS20_NS = 'http://www.opengis.net/wfs/2.0';
-export const GML32_NS = 'http://www.opengis.net/gml/3.2';
-const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
+/** Namespaces of a WFS 2.0 collection's root element (wfs:FeatureCollection, wfs:ValueCollection) besides the features'. */
+export const WFS20_ROOT_NS = xmlnsText(['wfs', 'gml', 'xsi']);
 
 /** One feature element in GML 3.2 (`<reef:Station gml:id=...>`), optionally declaring its namespaces (bare root). */
 export function gml32Feature(row: FeatureRow, info: CollectionInfo, rootAttrs = ''): string {
@@ -19,9 +19,9 @@ export const gml32Encoder: FeatureEncoder = {
   begin(info) {
     const links = (info.next ? ` next="${escAttr(info.next)}"` : '') + (info.previous ? ` previous="${escAttr(info.previous)}"` : '');
     return (
-      `<?xml version="1.0" encoding="UTF-8"?>\n<wfs:FeatureCollection xmlns:wfs="${WFS20_NS}" xmlns:gml="${GML32_NS}" xmlns:xsi="${XSI_NS}"` +
+      `<?xml version="1.0" encoding="UTF-8"?>\n<wfs:FeatureCollection${WFS20_ROOT_NS}` +
       ` xmlns:${info.prefix}="${escAttr(info.namespaceUri)}" timeStamp="${info.timeStamp}" numberMatched="${info.numberMatched}" numberReturned="${info.numberReturned}"${links}` +
-      ` xsi:schemaLocation="${WFS20_NS} http://schemas.opengis.net/wfs/2.0/wfs.xsd ${GML32_NS} http://schemas.opengis.net/gml/3.2.1/gml.xsd ${escAttr(info.namespaceUri)} ${escAttr(info.schemaUrl)}">`
+      ` xsi:schemaLocation="${NS.wfs} ${XSD.wfs20} ${NS.gml} ${XSD.gml321} ${escAttr(info.namespaceUri)} ${escAttr(info.schemaUrl)}">`
     );
   },
   feature(row, info) {

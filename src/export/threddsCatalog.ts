@@ -1,4 +1,5 @@
 import { xmlDocument } from '../xml/document';
+import { NS } from '../xml/namespaces';
 import type { DatasetInfo } from './datasetInfo';
 import { netcdfFileName, THREDDS_URL_PATH } from './links';
 import { cfUnits, variableName } from './oceansites';
@@ -22,8 +23,8 @@ export interface CatalogOptions {
 /** THREDDS client catalog (InvCatalog 1.0) listing every exported file with OPeNDAP and HTTP access. */
 export function threddsCatalog(entries: CatalogEntry[], opts: CatalogOptions): string {
   const doc = xmlDocument();
-  const cat = doc.ele('http://www.unidata.ucar.edu/namespaces/thredds/InvCatalog/v1.0', 'catalog', {
-    'xmlns:xlink': 'http://www.w3.org/1999/xlink',
+  const cat = doc.ele(NS.thredds, 'catalog', {
+    'xmlns:xlink': NS.xlink,
     name: opts.title,
     version: '1.2',
   });

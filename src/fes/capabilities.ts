@@ -1,8 +1,5 @@
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
-import { FES20_NS, OGC_NS } from './parseCore';
-
-const OWS11_NS = 'http://www.opengis.net/ows/1.1';
-const XMLNS = 'http://www.w3.org/2000/xmlns/';
+import { NS, XMLNS_NS } from '../xml/namespaces';
 
 /** FES 2.0 conformance classes and whether ReefGate implements them (listed verbatim in Filter_Capabilities). */
 export const FES20_CONFORMANCE: ReadonlyArray<{ name: string; value: boolean }> = [
@@ -58,59 +55,59 @@ export const FILTER100_OPERATORS = {
 export function writeFes20FilterCapabilities(parent: XMLBuilder): XMLBuilder {
   // Operand names are QNames (gml:Envelope): the gml prefix must be in scope where they are written.
   const caps = parent
-    .ele(FES20_NS, 'fes:Filter_Capabilities')
-    .att(XMLNS, 'xmlns:gml', 'http://www.opengis.net/gml/3.2')
-    .att(XMLNS, 'xmlns:ows', OWS11_NS);
-  const conf = caps.ele(FES20_NS, 'fes:Conformance');
+    .ele(NS.fes, 'fes:Filter_Capabilities')
+    .att(XMLNS_NS, 'xmlns:gml', NS.gml)
+    .att(XMLNS_NS, 'xmlns:ows', NS.ows);
+  const conf = caps.ele(NS.fes, 'fes:Conformance');
   for (const c of FES20_CONFORMANCE) {
-    const k = conf.ele(FES20_NS, 'fes:Constraint').att('name', c.name);
-    k.ele(OWS11_NS, 'ows:NoValues');
-    k.ele(OWS11_NS, 'ows:DefaultValue').txt(c.value ? 'TRUE' : 'FALSE');
+    const k = conf.ele(NS.fes, 'fes:Constraint').att('name', c.name);
+    k.ele(NS.ows, 'ows:NoValues');
+    k.ele(NS.ows, 'ows:DefaultValue').txt(c.value ? 'TRUE' : 'FALSE');
   }
-  const ids = caps.ele(FES20_NS, 'fes:Id_Capabilities');
-  for (const r of FES20_OPERATORS.resourceIdentifiers) ids.ele(FES20_NS, 'fes:ResourceIdentifier').att('name', r);
-  const scalar = caps.ele(FES20_NS, 'fes:Scalar_Capabilities');
-  scalar.ele(FES20_NS, 'fes:LogicalOperators');
-  const cmp = scalar.ele(FES20_NS, 'fes:ComparisonOperators');
-  for (const o of FES20_OPERATORS.comparison) cmp.ele(FES20_NS, 'fes:ComparisonOperator').att('name', o);
-  const spatial = caps.ele(FES20_NS, 'fes:Spatial_Capabilities');
-  const gops = spatial.ele(FES20_NS, 'fes:GeometryOperands');
-  for (const g of FES20_OPERATORS.geometryOperands) gops.ele(FES20_NS, 'fes:GeometryOperand').att('name', g);
-  const sops = spatial.ele(FES20_NS, 'fes:SpatialOperators');
-  for (const o of FES20_OPERATORS.spatial) sops.ele(FES20_NS, 'fes:SpatialOperator').att('name', o);
-  const temporal = caps.ele(FES20_NS, 'fes:Temporal_Capabilities');
-  const tops = temporal.ele(FES20_NS, 'fes:TemporalOperands');
-  for (const t of FES20_OPERATORS.temporalOperands) tops.ele(FES20_NS, 'fes:TemporalOperand').att('name', t);
-  const tos = temporal.ele(FES20_NS, 'fes:TemporalOperators');
-  for (const o of FES20_OPERATORS.temporal) tos.ele(FES20_NS, 'fes:TemporalOperator').att('name', o);
+  const ids = caps.ele(NS.fes, 'fes:Id_Capabilities');
+  for (const r of FES20_OPERATORS.resourceIdentifiers) ids.ele(NS.fes, 'fes:ResourceIdentifier').att('name', r);
+  const scalar = caps.ele(NS.fes, 'fes:Scalar_Capabilities');
+  scalar.ele(NS.fes, 'fes:LogicalOperators');
+  const cmp = scalar.ele(NS.fes, 'fes:ComparisonOperators');
+  for (const o of FES20_OPERATORS.comparison) cmp.ele(NS.fes, 'fes:ComparisonOperator').att('name', o);
+  const spatial = caps.ele(NS.fes, 'fes:Spatial_Capabilities');
+  const gops = spatial.ele(NS.fes, 'fes:GeometryOperands');
+  for (const g of FES20_OPERATORS.geometryOperands) gops.ele(NS.fes, 'fes:GeometryOperand').att('name', g);
+  const sops = spatial.ele(NS.fes, 'fes:SpatialOperators');
+  for (const o of FES20_OPERATORS.spatial) sops.ele(NS.fes, 'fes:SpatialOperator').att('name', o);
+  const temporal = caps.ele(NS.fes, 'fes:Temporal_Capabilities');
+  const tops = temporal.ele(NS.fes, 'fes:TemporalOperands');
+  for (const t of FES20_OPERATORS.temporalOperands) tops.ele(NS.fes, 'fes:TemporalOperand').att('name', t);
+  const tos = temporal.ele(NS.fes, 'fes:TemporalOperators');
+  for (const o of FES20_OPERATORS.temporal) tos.ele(NS.fes, 'fes:TemporalOperator').att('name', o);
   return caps;
 }
 
 /** Appends ogc:Filter_Capabilities (Filter 1.1.0, for WFS 1.1.0 capabilities) under the given element. */
 export function writeFilter110Capabilities(parent: XMLBuilder): XMLBuilder {
-  const caps = parent.ele(OGC_NS, 'ogc:Filter_Capabilities').att(XMLNS, 'xmlns:gml', 'http://www.opengis.net/gml');
-  const spatial = caps.ele(OGC_NS, 'ogc:Spatial_Capabilities');
-  const gops = spatial.ele(OGC_NS, 'ogc:GeometryOperands');
-  for (const g of FILTER110_OPERATORS.geometryOperands) gops.ele(OGC_NS, 'ogc:GeometryOperand').txt(g);
-  const sops = spatial.ele(OGC_NS, 'ogc:SpatialOperators');
-  for (const o of FILTER110_OPERATORS.spatial) sops.ele(OGC_NS, 'ogc:SpatialOperator').att('name', o);
-  const scalar = caps.ele(OGC_NS, 'ogc:Scalar_Capabilities');
-  scalar.ele(OGC_NS, 'ogc:LogicalOperators');
-  const cmp = scalar.ele(OGC_NS, 'ogc:ComparisonOperators');
-  for (const o of FILTER110_OPERATORS.comparison) cmp.ele(OGC_NS, 'ogc:ComparisonOperator').txt(o);
-  const ids = caps.ele(OGC_NS, 'ogc:Id_Capabilities');
-  for (const i of FILTER110_OPERATORS.ids) ids.ele(OGC_NS, `ogc:${i}`);
+  const caps = parent.ele(NS.ogc, 'ogc:Filter_Capabilities').att(XMLNS_NS, 'xmlns:gml', NS.gml311);
+  const spatial = caps.ele(NS.ogc, 'ogc:Spatial_Capabilities');
+  const gops = spatial.ele(NS.ogc, 'ogc:GeometryOperands');
+  for (const g of FILTER110_OPERATORS.geometryOperands) gops.ele(NS.ogc, 'ogc:GeometryOperand').txt(g);
+  const sops = spatial.ele(NS.ogc, 'ogc:SpatialOperators');
+  for (const o of FILTER110_OPERATORS.spatial) sops.ele(NS.ogc, 'ogc:SpatialOperator').att('name', o);
+  const scalar = caps.ele(NS.ogc, 'ogc:Scalar_Capabilities');
+  scalar.ele(NS.ogc, 'ogc:LogicalOperators');
+  const cmp = scalar.ele(NS.ogc, 'ogc:ComparisonOperators');
+  for (const o of FILTER110_OPERATORS.comparison) cmp.ele(NS.ogc, 'ogc:ComparisonOperator').txt(o);
+  const ids = caps.ele(NS.ogc, 'ogc:Id_Capabilities');
+  for (const i of FILTER110_OPERATORS.ids) ids.ele(NS.ogc, `ogc:${i}`);
   return caps;
 }
 
 /** Appends ogc:Filter_Capabilities (Filter 1.0.0, for WFS 1.0.0 capabilities) under the given element. */
 export function writeFilter100Capabilities(parent: XMLBuilder): XMLBuilder {
-  const caps = parent.ele(OGC_NS, 'ogc:Filter_Capabilities');
-  const sops = caps.ele(OGC_NS, 'ogc:Spatial_Capabilities').ele(OGC_NS, 'ogc:Spatial_Operators');
-  for (const o of FILTER100_OPERATORS.spatial) sops.ele(OGC_NS, `ogc:${o}`);
-  const scalar = caps.ele(OGC_NS, 'ogc:Scalar_Capabilities');
-  scalar.ele(OGC_NS, 'ogc:Logical_Operators');
-  const cmp = scalar.ele(OGC_NS, 'ogc:Comparison_Operators');
-  for (const o of FILTER100_OPERATORS.comparison) cmp.ele(OGC_NS, `ogc:${o}`);
+  const caps = parent.ele(NS.ogc, 'ogc:Filter_Capabilities');
+  const sops = caps.ele(NS.ogc, 'ogc:Spatial_Capabilities').ele(NS.ogc, 'ogc:Spatial_Operators');
+  for (const o of FILTER100_OPERATORS.spatial) sops.ele(NS.ogc, `ogc:${o}`);
+  const scalar = caps.ele(NS.ogc, 'ogc:Scalar_Capabilities');
+  scalar.ele(NS.ogc, 'ogc:Logical_Operators');
+  const cmp = scalar.ele(NS.ogc, 'ogc:Comparison_Operators');
+  for (const o of FILTER100_OPERATORS.comparison) cmp.ele(NS.ogc, `ogc:${o}`);
   return caps;
 }

@@ -4,9 +4,10 @@ import { invalidParam, OwsError } from '../ows/errors';
 import { isoUtc, parseIsoInstant } from '../util/time';
 import { GeometryOperand, Period } from './ast';
 import { checkPosition, envelopeOperand, toXY, XY } from './geometry';
+import { NS } from '../xml/namespaces';
 
 /** GML namespaces accepted in filters: 3.2 (FES 2.0), 3.1.1 and 2 (Filter 1.1/1.0), and none (clients that omit xmlns). */
-export const GML_NAMESPACES = new Set(['http://www.opengis.net/gml/3.2', 'http://www.opengis.net/gml', '']);
+export const GML_NAMESPACES = new Set<string>([NS.gml, NS.gml311, '']);
 
 /** Local names of the GML geometries this parser reads. */
 export const GEOMETRY_ELEMENTS = new Set([

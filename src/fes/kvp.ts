@@ -3,9 +3,9 @@ import { parseXml } from '../http/xml';
 import { invalidParam, OwsError } from '../ows/errors';
 import { Filter } from './ast';
 import { envelopeOperand, toXY } from './geometry';
-import { FES20_NS, OGC_NS } from './parseCore';
 import { parseFilterXml } from './parseFes20';
 import { parseFilter110 } from './parseFilter110';
+import { NS } from '../xml/namespaces';
 
 /**
  * KVP BBOX `minx,miny,maxx,maxy[,crs]` → a BBOX filter on the default geometry. Coordinates are in the
@@ -33,14 +33,11 @@ export function parseResourceIdKvp(value: string, locator = 'resourceId'): strin
   return ids;
 }
 
-const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
-const XLINK = 'http://www.w3.org/1999/xlink';
-
 /** Prefixes clients use without declaring them, by filter dialect. */
 function knownPrefixes(fes20: boolean): Record<string, string> {
   return fes20
-    ? { fes: FES20_NS, gml: 'http://www.opengis.net/gml/3.2', xsi: XSI, xlink: XLINK, ogc: OGC_NS }
-    : { ogc: OGC_NS, gml: 'http://www.opengis.net/gml', xsi: XSI, xlink: XLINK, fes: FES20_NS };
+    ? { fes: NS.fes, gml: NS.gml, xsi: NS.xsi, xlink: NS.xlink, ogc: NS.ogc }
+    : { ogc: NS.ogc, gml: NS.gml311, xsi: NS.xsi, xlink: NS.xlink, fes: NS.fes };
 }
 
 /** Declares well-known prefixes that the text uses but never declares, on its root element. */
@@ -75,7 +72,7 @@ function splitParenthesised(text: string): string[] {
 export function parseFilterKvp(text: string, version: '2.0.0' | '1.1.0' | '1.0.0' = '2.0.0'): Filter[] {
   if (text.trim() === '') throw invalidParam('filter', 'FILTER is empty');
   return splitParenthesised(text).map((part) => {
-    const fes20 = part.includes(FES20_NS) || (!part.includes(OGC_NS) && !/<\/?ogc:/.test(part) && version === '2.0.0') || /<\/?fes:/.test(part);
+    const fes20 = part.includes(NS.fes) || (!part.includes(NS.ogc) && !/<\/?ogc:/.test(part) && version === '2.0.0') || /<\/?fes:/.test(part);
     let root;
     try {
       root = parseXml(addMissingNamespaces(part, fes20));
@@ -83,7 +80,7 @@ export function parseFilterKvp(text: string, version: '2.0.0' | '1.1.0' | '1.0.0
       if (e instanceof OwsError) throw new OwsError(e.code, 'filter', e.message);
       throw e;
     }
-    if (root.ns === FES20_NS || (root.ns === '' && fes20)) return parseFilterXml(root);
+    if (root.ns === NS.fes || (root.ns === '' && fes20)) return parseFilterXml(root);
     return parseFilter110(root, version === '1.0.0' ? '1.0.0' : '1.1.0');
   });
 }

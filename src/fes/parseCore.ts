@@ -4,11 +4,6 @@ import { invalidParam, OwsError } from '../ows/errors';
 import { ComparisonOp, Filter, GeometryOperand, Operand, SpatialOp, TemporalOp, ValueRef } from './ast';
 import { GML_NAMESPACES, isGeometryElement, isTimeElement, normaliseInstant, parseGmlGeometry, parseGmlTime } from './gml';
 
-/** The namespace of FES 2.0. */
-export const FES20_NS = 'http://www.opengis.net/fes/2.0';
-/** The namespace of OGC Filter 1.1.0 and 1.0.0. */
-export const OGC_NS = 'http://www.opengis.net/ogc';
-
 /** What differs between filter versions; everything else is shared. */
 export interface Dialect {
   /** Filter element namespaces accepted ('' for clients that leave out xmlns). */

@@ -1,7 +1,8 @@
 import { DEFAULT_CRS, parseCrs } from '../crs/crs';
 import { XmlElement } from '../http/xml';
 import { Filter } from './ast';
-import { Dialect, OGC_NS, parseFilterRoot } from './parseCore';
+import { Dialect, parseFilterRoot } from './parseCore';
+import { NS } from '../xml/namespaces';
 
 const ID_ELEMENTS = { FeatureId: ['fid'], GmlObjectId: ['gml:id', 'id'] };
 
@@ -10,7 +11,7 @@ const ID_ELEMENTS = { FeatureId: ['fid'], GmlObjectId: ['gml:id', 'id'] };
  * `urn:x-ogc:def:crs:EPSG:4326`, latitude first.
  */
 export const FILTER110_DIALECT: Dialect = {
-  namespaces: new Set([OGC_NS, '']),
+  namespaces: new Set([NS.ogc, '']),
   refElement: 'PropertyName',
   idElements: ID_ELEMENTS,
   distanceUnitAttr: 'units',

@@ -1,6 +1,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { OwsError } from '../ows/errors';
 import { checkXmlShape, DEFAULT_XML_SHAPE, XmlShapeLimits } from './xmlScan';
+import { NS } from '../xml/namespaces';
 
 /** A namespace-resolved XML element (what request parsers walk). */
 export interface XmlElement {
@@ -62,7 +63,7 @@ export function parseXml(text: string, limits: XmlLimits = { maxDepth: 64 }): Xm
   }
   const root = tree.find((n) => elementName(n) !== null);
   if (!root) throw new OwsError('OperationParsingFailed', 'request', 'The request body has no root element');
-  return convert(root, { xml: 'http://www.w3.org/XML/1998/namespace' }, 1, limits);
+  return convert(root, { xml: NS.xml }, 1, limits);
 }
 
 type RawNode = Record<string, unknown>;

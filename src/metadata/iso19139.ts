@@ -13,14 +13,8 @@ import type { DatasetInfo } from '../export/datasetInfo';
 import { netcdfDownloadUrl, opendapUrl } from '../export/links';
 import { metadataUrl } from './links';
 import { isoSql } from '../data/sqlTime';
+import { NS, XSD } from '../xml/namespaces';
 
-const NS = {
-  gmd: 'http://www.isotc211.org/2005/gmd',
-  gco: 'http://www.isotc211.org/2005/gco',
-  gml: 'http://www.opengis.net/gml/3.2',
-  xlink: 'http://www.w3.org/1999/xlink',
-  xsi: 'http://www.w3.org/2001/XMLSchema-instance',
-};
 const CODELISTS = 'http://standards.iso.org/iso/19139/resources/gmxCodelists.xml';
 
 /** Namespace used for fileIdentifiers: stable across exports, imports and replicas. */
@@ -85,7 +79,7 @@ export function iso19139Record(d: DatasetInfo, baseUrl: string, cfg: Cfg): strin
     'xmlns:gml': NS.gml,
     'xmlns:xlink': NS.xlink,
     'xmlns:xsi': NS.xsi,
-    'xsi:schemaLocation': `${NS.gmd} http://schemas.opengis.net/iso/19139/20070417/gmd/gmd.xsd`,
+    'xsi:schemaLocation': `${NS.gmd} ${XSD.gmd}`,
   });
   str(md, 'gmd:fileIdentifier', fileIdentifier(d.code));
   codeList(md, 'gmd:language', 'LanguageCode', 'eng');

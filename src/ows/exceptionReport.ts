@@ -1,15 +1,14 @@
 import { xmlDocument } from '../xml/document';
 import { xmlChars } from '../xml/escape';
+import { NS, XSD } from '../xml/namespaces';
 import { OwsError } from './errors';
-
-export const OWS11_NS = 'http://www.opengis.net/ows/1.1';
 
 /** Renders an OwsError as an OWS 1.1 ExceptionReport (literal ows: prefix, non-empty locator and text). */
 export function renderExceptionReport(err: OwsError, version = '2.0.0'): string {
   const doc = xmlDocument()
-    .ele(OWS11_NS, 'ows:ExceptionReport', {
-      'xmlns:xsi': 'http://www.w3.org/2001/XMLSchema-instance',
-      'xsi:schemaLocation': `${OWS11_NS} http://schemas.opengis.net/ows/1.1.0/owsExceptionReport.xsd`,
+    .ele(NS.ows, 'ows:ExceptionReport', {
+      'xmlns:xsi': NS.xsi,
+      'xsi:schemaLocation': `${NS.ows} ${XSD.owsExceptionReport}`,
       version,
       'xml:lang': 'en',
     })

@@ -3,7 +3,8 @@ import { invalidParam } from '../ows/errors';
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
 import { xmlResponse } from '../ows/types';
 import { loadOfferings } from './catalog';
-import { NS, SML101_FORMAT, SML101_MIME, SML20_FORMAT } from './ns';
+import { SML101_FORMAT, SML101_MIME, SML20_FORMAT } from './identifiers';
+import { NS, XSD, xmlnsText } from '../xml/namespaces';
 import { requiredSingle, requireVersion, sosParams } from './params';
 import { sensorInfo, SensorInfo, sensorMl101, sensorMl20 } from './sensorml';
 
@@ -37,8 +38,8 @@ export async function describeSensor(req: OwsRequest, ctx: OwsContext): Promise<
   const sensor = await findSensor(ctx, procedure);
   const sml = format === 'sml20' ? sensorMl20(sensor) : sensorMl101(sensor);
   const body =
-    `<?xml version="1.0" encoding="UTF-8"?>\n<swes:DescribeSensorResponse xmlns:swes="${NS.swes}" xmlns:xsi="${NS.xsi}"` +
-    ` xsi:schemaLocation="${NS.swes} http://schemas.opengis.net/swes/2.0/swesDescribeSensor.xsd">` +
+    `<?xml version="1.0" encoding="UTF-8"?>\n<swes:DescribeSensorResponse${xmlnsText(['swes', 'xsi'])}` +
+    ` xsi:schemaLocation="${NS.swes} ${XSD.swesDescribeSensor}">` +
     `<swes:procedureDescriptionFormat>${format === 'sml20' ? SML20_FORMAT : SML101_FORMAT}</swes:procedureDescriptionFormat>` +
     `<swes:description><swes:SensorDescription><swes:data>${sml}</swes:data></swes:SensorDescription></swes:description></swes:DescribeSensorResponse>`;
   return xmlResponse(body);

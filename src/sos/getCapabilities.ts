@@ -4,7 +4,8 @@ import { xmlResponse } from '../ows/types';
 import { checkUpdateSequence, CapabilitiesRequest, parseCapabilitiesRequest } from './capabilitiesRequest';
 import { distinct, loadOfferings, Offering, updateSequence } from './catalog';
 import { getCapabilities10 } from './v1/getCapabilities';
-import { FORMAT, NS, OM_MEASUREMENT, SAMPLING_POINT, SML101_FORMAT, SML20_FORMAT, WML2_TVP_OBSERVATION } from './ns';
+import { FORMAT, OM_MEASUREMENT, SAMPLING_POINT, SML101_FORMAT, SML20_FORMAT, WML2_TVP_OBSERVATION } from './identifiers';
+import { NS, XSD } from '../xml/namespaces';
 import { operation, parameter, serviceIdentification, serviceProvider } from './owsCommon';
 import { eleTexts, XMLBuilder, xmlRoot, xmlString } from './xmlDoc';
 
@@ -39,7 +40,7 @@ export function capabilities20(ctx: OwsContext, offerings: Offering[], seq: stri
   const root = xmlRoot('sos:Capabilities', ['ows', 'swes', 'gml', 'fes', 'xlink', 'xsi', 'swe'], {
     version: '2.0.0',
     updateSequence: seq,
-    'xsi:schemaLocation': `${NS.sos} http://schemas.opengis.net/sos/2.0/sos.xsd`,
+    'xsi:schemaLocation': `${NS.sos} ${XSD.sos20}`,
   });
   if (checkUpdateSequence(q.updateSequence, seq) === 'same') return xmlString(root);
   if (q.sections.has('ServiceIdentification')) serviceIdentification(root, ctx.config, ['2.0.0', '1.0.0'], PROFILES);

@@ -2,7 +2,8 @@ import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
 import { xmlResponse } from '../ows/types';
 import type { Offering } from './catalog';
 import { ncnamePart } from './encoders/chunkWriter';
-import { NIL_CODESPACE, NS, SAMPLING_POINT } from './ns';
+import { NIL_CODESPACE, SAMPLING_POINT } from './identifiers';
+import { NS, XSD } from '../xml/namespaces';
 import { requireVersion, sosParams } from './params';
 import { parseOfferingFilter, selectOfferings } from './selection';
 import { XMLBuilder, xmlRoot, xmlString } from './xmlDoc';
@@ -29,7 +30,7 @@ export async function getFeatureOfInterest(req: OwsRequest, ctx: OwsContext): Pr
   const filter = parseOfferingFilter(p, ['featureOfInterest', 'procedure', 'observedProperty', 'offering']);
   const offerings = await selectOfferings(ctx.store, filter);
   const root = xmlRoot('sos:GetFeatureOfInterestResponse', ['gml', 'xlink', 'xsi', 'sams', 'sf'], {
-    'xsi:schemaLocation': `${NS.sos} http://schemas.opengis.net/sos/2.0/sosGetFeatureOfInterest.xsd ${NS.sams} http://schemas.opengis.net/samplingSpatial/2.0/spatialSamplingFeature.xsd`,
+    'xsi:schemaLocation': `${NS.sos} ${XSD.sosGetFeatureOfInterest} ${NS.sams} ${XSD.sams20}`,
   });
   const seen = new Set<string>();
   for (const o of offerings) {

@@ -5,7 +5,7 @@ import { Om20Encoder, XML_CONTENT_TYPE } from './encoders/om20';
 import { CSV_CONTENT_TYPE, SosCsvEncoder } from './encoders/sosCsv';
 import { DownsamplingJsonEncoder, JSON_CONTENT_TYPE, SosJsonEncoder } from './encoders/sosJson';
 import { Wml2Encoder } from './encoders/wml2';
-import { FORMAT, FormatId } from './ns';
+import { FORMAT, FormatId } from './identifiers';
 import { SeriesEncoder, SeriesSelection, streamSeries } from './observationStream';
 import { requireVersion, SosParams, sosParams } from './params';
 import { parseOfferingFilter, parseQualityFlags, selectOfferings } from './selection';

@@ -4,7 +4,7 @@ import { loadOfferings, Offering } from './catalog';
 import { ChunkWriter } from './encoders/chunkWriter';
 import { Om20Encoder, XML_CONTENT_TYPE } from './encoders/om20';
 import { parseResponseFormat } from './getObservation';
-import { FORMAT } from './ns';
+import { FORMAT } from './identifiers';
 import { requireVersion, sosParams } from './params';
 
 /** Splits `<offering>/<epochSeconds>`; anything else names no observation. */

@@ -1,6 +1,5 @@
 import type { Offering } from './catalog';
 import { ncnamePart } from './encoders/chunkWriter';
-import { NS } from './ns';
 import { XMLBuilder, xmlRoot, xmlString } from './xmlDoc';
 
 /** A procedure (sensor) with the offerings it produces, as described from the database. */
@@ -104,5 +103,3 @@ export function sensorMl101(s: SensorInfo): string {
   }
   return xmlString(root).replace(/^<\?xml[^>]*>/, '');
 }
-
-export { NS };

@@ -5,7 +5,7 @@ import { getDataAvailability } from './getDataAvailability';
 import { getFeatureOfInterest } from './getFeatureOfInterest';
 import { getObservation } from './getObservation';
 import { getObservationById } from './getObservationById';
-import { NS } from './ns';
+import { NS } from '../xml/namespaces';
 import { getObservation10 } from './v1/getObservation';
 
 /** Routes an operation to its 2.0.0 or 1.0.0 implementation by the request's version. */

@@ -2,7 +2,7 @@ import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
 import type { Config } from '../config/config';
 import { OwsError } from '../ows/errors';
 import type { OwsContext } from '../ows/types';
-import { FORMAT } from './ns';
+import { FORMAT } from './identifiers';
 import { countObservations, SeriesSelection } from './observationStream';
 
 /** The XML encodings of GetObservation, each bounded by SOS_MAX_XML_BYTES (CSV and JSON stream without limit). */

@@ -10,7 +10,8 @@ import { endpointUrl } from './links';
 import { requestedSections } from './sections';
 import { negotiateCapabilitiesVersion, WFS_VERSIONS } from './version';
 import { capabilities1x } from './capabilities1x';
-import { el, NS } from './xmlDoc';
+import { el } from './xmlDoc';
+import { NS, XSD } from '../xml/namespaces';
 
 const OWS = NS.ows;
 const WFS = NS.wfs;
@@ -89,7 +90,7 @@ async function capabilities20(req: OwsRequest, ctx: OwsContext): Promise<string>
     'xmlns:gml': NS.gml,
     'xmlns:xlink': NS.xlink,
     'xmlns:xsi': NS.xsi,
-    'xsi:schemaLocation': `${WFS} http://schemas.opengis.net/wfs/2.0/wfs.xsd`,
+    'xsi:schemaLocation': `${WFS} ${XSD.wfs20}`,
     version: '2.0.0',
   });
   serviceSections(root, ctx, sections, WFS_VERSIONS);

@@ -7,9 +7,10 @@ import type { OwsContext, OwsRequest } from '../ows/types';
 import { typeExtents } from './extents';
 import { OUTPUT_FORMATS } from './formats';
 import { endpointUrl } from './links';
-import { el, NS } from './xmlDoc';
+import { el } from './xmlDoc';
+import { NS, XSD } from '../xml/namespaces';
 
-const WFS = NS.wfs1;
+const WFS = NS.wfs11;
 const OWS = NS.ows10;
 
 function op11(parent: XMLBuilder, name: string, href: string, params: Record<string, readonly string[]> = {}): void {
@@ -28,10 +29,10 @@ function doc110(ctx: OwsContext, href: string, extents: Map<string, number[]>): 
   const root = xmlDocument().ele(WFS, 'wfs:WFS_Capabilities', {
     'xmlns:ows': OWS,
     'xmlns:ogc': NS.ogc,
-    'xmlns:gml': NS.gml1,
+    'xmlns:gml': NS.gml311,
     'xmlns:xlink': NS.xlink,
     'xmlns:xsi': NS.xsi,
-    'xsi:schemaLocation': `${WFS} http://schemas.opengis.net/wfs/1.1.0/wfs.xsd`,
+    'xsi:schemaLocation': `${WFS} ${XSD.wfs110}`,
     version: '1.1.0',
   });
   const si = el(root, OWS, 'ows:ServiceIdentification');
@@ -77,7 +78,7 @@ function doc100(ctx: OwsContext, href: string, extents: Map<string, number[]>): 
   const root = xmlDocument().ele(WFS, 'wfs:WFS_Capabilities', {
     'xmlns:ogc': NS.ogc,
     'xmlns:xsi': NS.xsi,
-    'xsi:schemaLocation': `${WFS} http://schemas.opengis.net/wfs/1.0.0/WFS-capabilities.xsd`,
+    'xsi:schemaLocation': `${WFS} ${XSD.wfs100Capabilities}`,
     version: '1.0.0',
   });
   const svc = el(root, WFS, 'wfs:Service');

@@ -7,7 +7,8 @@ import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
 import { SchemaFlavour, schemaFlavourFor } from './formats';
 import { parseNamespaces, resolveTypeName } from './typeNames';
 import { operationVersion } from './version';
-import { el, NS } from './xmlDoc';
+import { el } from './xmlDoc';
+import { NS, XSD } from '../xml/namespaces';
 
 const XS = NS.xs;
 
@@ -25,9 +26,9 @@ const XSD_TYPE: Record<PropertyType, string> = {
 
 /** What differs between the GML versions of an application schema. */
 const FLAVOURS: Record<SchemaFlavour, { gmlNs: string; gmlXsd: string; substitutionGroup: string }> = {
-  gml32: { gmlNs: NS.gml, gmlXsd: 'http://schemas.opengis.net/gml/3.2.1/gml.xsd', substitutionGroup: 'gml:AbstractFeature' },
-  gml311: { gmlNs: NS.gml1, gmlXsd: 'http://schemas.opengis.net/gml/3.1.1/base/gml.xsd', substitutionGroup: 'gml:_Feature' },
-  gml2: { gmlNs: NS.gml1, gmlXsd: 'http://schemas.opengis.net/gml/2.1.2/feature.xsd', substitutionGroup: 'gml:_Feature' },
+  gml32: { gmlNs: NS.gml, gmlXsd: XSD.gml321, substitutionGroup: 'gml:AbstractFeature' },
+  gml311: { gmlNs: NS.gml311, gmlXsd: XSD.gml311, substitutionGroup: 'gml:_Feature' },
+  gml2: { gmlNs: NS.gml311, gmlXsd: XSD.gml212, substitutionGroup: 'gml:_Feature' },
 };
 
 /**

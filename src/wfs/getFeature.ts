@@ -1,7 +1,8 @@
 import { featureTypes } from '../catalog/featureTypes';
 import type { CollectionInfo, FeatureEncoder, FeatureRow } from '../encoders/featureEncoder';
 import { geojsonEncoder } from '../encoders/geojson';
-import { gml32Feature, GML32_NS } from '../encoders/gml32';
+import { gml32Feature } from '../encoders/gml32';
+import { NS, XSD, xmlnsText } from '../xml/namespaces';
 import { escAttr } from '../xml/escape';
 import { invalidParam, missingParam, OwsError } from '../ows/errors';
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
@@ -90,8 +91,8 @@ async function getFeatureById(parsed: StoredQueryRequest, req: OwsRequest, ctx: 
   if (json) return { kind: 'body', contentType: 'application/geo+json; charset=utf-8', body: geojsonEncoder.feature(row, info) };
   const ns = ctx.config.namespaceUri;
   const attrs =
-    ` xmlns:${info.prefix}="${escAttr(ns)}" xmlns:gml="${GML32_NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"` +
-    ` xsi:schemaLocation="${escAttr(ns)} ${escAttr(info.schemaUrl)} ${GML32_NS} http://schemas.opengis.net/gml/3.2.1/gml.xsd"`;
+    ` xmlns:${info.prefix}="${escAttr(ns)}"${xmlnsText(['gml', 'xsi'])}` +
+    ` xsi:schemaLocation="${escAttr(ns)} ${escAttr(info.schemaUrl)} ${NS.gml} ${XSD.gml321}"`;
   return { kind: 'body', contentType: 'application/gml+xml; version=3.2; charset=utf-8', body: `<?xml version="1.0" encoding="UTF-8"?>\n${gml32Feature(row, info, attrs)}\n` };
 }
 

@@ -5,11 +5,11 @@ import type { FeatureEncoder } from '../encoders/featureEncoder';
 import type { Filter } from '../fes/ast';
 import { parseBboxKvp, parseFilterKvp, parseResourceIdKvp } from '../fes/kvp';
 import { parseFilterXml } from '../fes/parseFes20';
-import { FES20_NS } from '../fes/parseCore';
 import { parseFilter110 } from '../fes/parseFilter110';
 import { commaList } from '../http/kvp';
 import { child, childrenNamed, XmlElement } from '../http/xml';
 import { invalidParam, missingParam, OwsError } from '../ows/errors';
+import { NS } from '../xml/namespaces';
 import type { OwsRequest } from '../ows/types';
 import type { FeatureQuery, SortKey } from './featureQuery';
 import { encoderFor } from './formats';
@@ -224,7 +224,7 @@ function scopeMap(el: XmlElement): NamespaceMap {
 }
 
 function xmlFilter(el: XmlElement, version: WfsVersion): Filter {
-  if (el.ns === FES20_NS) return parseFilterXml(el);
+  if (el.ns === NS.fes) return parseFilterXml(el);
   return parseFilter110(el, version === '1.0.0' ? '1.0.0' : '1.1.0');
 }
 

@@ -1,6 +1,7 @@
 import type { CollectionInfo, FeatureEncoder, FeatureRow } from '../encoders/featureEncoder';
 import { propertyText, withSrsName } from '../encoders/featureEncoder';
-import { GML32_NS, WFS20_NS } from '../encoders/gml32';
+import { WFS20_ROOT_NS } from '../encoders/gml32';
+import { NS, XSD } from '../xml/namespaces';
 import { escAttr, escText } from '../xml/escape';
 import { resolveValueReference } from '../fes/compile';
 import { invalidParam, missingParam, OwsError } from '../ows/errors';
@@ -19,9 +20,9 @@ function valueCollectionEncoder(kind: ValueKind): FeatureEncoder {
     begin(info: CollectionInfo) {
       const links = (info.next ? ` next="${escAttr(info.next)}"` : '') + (info.previous ? ` previous="${escAttr(info.previous)}"` : '');
       return (
-        `<?xml version="1.0" encoding="UTF-8"?>\n<wfs:ValueCollection xmlns:wfs="${WFS20_NS}" xmlns:gml="${GML32_NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"` +
+        `<?xml version="1.0" encoding="UTF-8"?>\n<wfs:ValueCollection${WFS20_ROOT_NS}` +
         ` xmlns:${info.prefix}="${escAttr(info.namespaceUri)}" timeStamp="${info.timeStamp}" numberMatched="${info.numberMatched}" numberReturned="${info.numberReturned}"${links}` +
-        ` xsi:schemaLocation="${WFS20_NS} http://schemas.opengis.net/wfs/2.0/wfs.xsd">`
+        ` xsi:schemaLocation="${NS.wfs} ${XSD.wfs20}">`
       );
     },
     feature(row: FeatureRow, info: CollectionInfo) {

@@ -4,12 +4,13 @@ import { describeFeatureType } from './describeFeatureType';
 import { getFeature } from './getFeature';
 import { getPropertyValue } from './getPropertyValue';
 import { describeStoredQueries, listStoredQueries } from './storedQueries';
+import { NS } from '../xml/namespaces';
 
 /** WFS 2.0.0 / 1.1.0 / 1.0.0. */
 export const wfsService: ServiceDefinition = {
   name: 'WFS',
   versions: ['2.0.0', '1.1.0', '1.0.0'],
-  xmlNamespaces: ['http://www.opengis.net/wfs/2.0', 'http://www.opengis.net/wfs'],
+  xmlNamespaces: [NS.wfs, NS.wfs11],
   operations: {
     GetCapabilities: getCapabilities,
     DescribeFeatureType: describeFeatureType,

@@ -4,7 +4,8 @@ import { commaList } from '../http/kvp';
 import { invalidParam } from '../ows/errors';
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
 import { GET_FEATURE_BY_ID_IDS, isGetFeatureById } from './storedQueryDefs';
-import { el, NS } from './xmlDoc';
+import { el } from './xmlDoc';
+import { NS, XSD } from '../xml/namespaces';
 
 const WFS = NS.wfs;
 
@@ -13,7 +14,7 @@ function root(name: string, ctx: OwsContext) {
     'xmlns:xs': NS.xs,
     [`xmlns:${ctx.config.namespacePrefix}`]: ctx.config.namespaceUri,
     'xmlns:xsi': NS.xsi,
-    'xsi:schemaLocation': `${WFS} http://schemas.opengis.net/wfs/2.0/wfs.xsd`,
+    'xsi:schemaLocation': `${WFS} ${XSD.wfs20}`,
   });
 }
 

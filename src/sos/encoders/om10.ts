@@ -1,5 +1,6 @@
 import type { Offering } from '../catalog';
-import { NS, QC_PARAMETER } from '../ns';
+import { QC_PARAMETER } from '../identifiers';
+import { NS, XSD, xmlnsText } from '../../xml/namespaces';
 import type { RowSeriesEncoder, SeriesExtent, TextSeriesEncoder } from '../observationStream';
 import { ChunkWriter, ncnamePart } from './chunkWriter';
 import { escAttr } from '../../xml/escape';
@@ -8,9 +9,8 @@ import { EPOCH, TIME_ISO, TIME_TEXT, VALUE_TEXT } from './sqlText';
 /** SOS 1.0 observation collection start tag. */
 function collectionStart(): string {
   return (
-    `<?xml version="1.0" encoding="UTF-8"?>\n<om:ObservationCollection xmlns:om="${NS.om10}" xmlns:gml="${NS.gml311}" xmlns:swe="${NS.swe101}"` +
-    ` xmlns:sa="${NS.sa}" xmlns:xlink="${NS.xlink}" xmlns:xsi="${NS.xsi}" gml:id="observations"` +
-    ` xsi:schemaLocation="${NS.om10} http://schemas.opengis.net/om/1.0.0/om.xsd">`
+    `<?xml version="1.0" encoding="UTF-8"?>\n<om:ObservationCollection${xmlnsText(['om10', 'gml311', 'swe101', 'sa', 'xlink', 'xsi'])} gml:id="observations"` +
+    ` xsi:schemaLocation="${NS.om10} ${XSD.om100}">`
   );
 }
 

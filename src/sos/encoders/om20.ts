@@ -1,5 +1,6 @@
 import type { Offering } from '../catalog';
-import { NIL_CODESPACE, NS, OM_MEASUREMENT, QC_PARAMETER } from '../ns';
+import { NIL_CODESPACE, OM_MEASUREMENT, QC_PARAMETER } from '../identifiers';
+import { NS, NsKey, XSD, xmlnsText } from '../../xml/namespaces';
 import type { TextSeriesEncoder } from '../observationStream';
 import { ChunkWriter, ncnamePart } from './chunkWriter';
 import { escAttr } from '../../xml/escape';
@@ -16,17 +17,16 @@ export function observationId(offering: string, epochSeconds: number): string {
 
 /** The two SOS 2.0 documents that carry O&M observations. */
 export const OM_ROOTS = {
-  GetObservation: { root: 'sos:GetObservationResponse', member: 'sos:observationData', xsd: 'sosGetObservation.xsd' },
-  GetObservationById: { root: 'sos:GetObservationByIdResponse', member: 'sos:observation', xsd: 'sosGetObservationById.xsd' },
+  GetObservation: { root: 'sos:GetObservationResponse', member: 'sos:observationData', xsd: XSD.sosGetObservation },
+  GetObservationById: { root: 'sos:GetObservationByIdResponse', member: 'sos:observation', xsd: XSD.sosGetObservationById },
 } as const;
 
 /** Root start tag of a SOS 2.0 observation response, declaring every namespace the members use. */
-export function omRootStart(kind: keyof typeof OM_ROOTS, extraNs = ''): string {
+export function omRootStart(kind: keyof typeof OM_ROOTS, extraNs: NsKey[] = []): string {
   const r = OM_ROOTS[kind];
   return (
-    `<?xml version="1.0" encoding="UTF-8"?>\n<${r.root} xmlns:sos="${NS.sos}" xmlns:om="${NS.om}" xmlns:gml="${NS.gml}"` +
-    ` xmlns:xlink="${NS.xlink}" xmlns:xsi="${NS.xsi}" xmlns:xs="${NS.xs}"${extraNs}` +
-    ` xsi:schemaLocation="${NS.sos} http://schemas.opengis.net/sos/2.0/${r.xsd} ${NS.om} http://schemas.opengis.net/om/2.0/observation.xsd">`
+    `<?xml version="1.0" encoding="UTF-8"?>\n<${r.root}${xmlnsText(['sos', 'om', 'gml', 'xlink', 'xsi', 'xs', ...extraNs])}` +
+    ` xsi:schemaLocation="${NS.sos} ${r.xsd} ${NS.om} ${XSD.om20}">`
   );
 }
 

@@ -1,5 +1,5 @@
 import type { Offering } from '../catalog';
-import { NS, WML2_TVP_OBSERVATION } from '../ns';
+import { WML2_TVP_OBSERVATION } from '../identifiers';
 import type { SeriesExtent, TextSeriesEncoder } from '../observationStream';
 import { ChunkWriter } from './chunkWriter';
 import { escAttr } from '../../xml/escape';
@@ -29,7 +29,7 @@ export class Wml2Encoder implements TextSeriesEncoder {
 
   /** Writes the root start tag (with the wml2 namespace). */
   begin(): Promise<void> {
-    return this.w.write(omRootStart('GetObservation', ` xmlns:wml2="${NS.wml2}"`));
+    return this.w.write(omRootStart('GetObservation', ['wml2']));
   }
 
   async seriesStart(ds: Offering, extent: SeriesExtent | undefined): Promise<void> {

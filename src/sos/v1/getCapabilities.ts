@@ -3,7 +3,8 @@ import type { OwsContext } from '../../ows/types';
 import { CapabilitiesRequest, checkUpdateSequence } from '../capabilitiesRequest';
 import { distinct, Offering } from '../catalog';
 import { ncnamePart } from '../encoders/chunkWriter';
-import { FORMAT, NS, SML101_MIME } from '../ns';
+import { FORMAT, SML101_MIME } from '../identifiers';
+import { NS, XSD } from '../../xml/namespaces';
 import { operation, parameter, serviceIdentification, serviceProvider } from '../owsCommon';
 import { XMLBuilder, xmlRoot, xmlString } from '../xmlDoc';
 
@@ -12,7 +13,7 @@ export function getCapabilities10(ctx: OwsContext, offerings: Offering[], seq: s
   const root = xmlRoot('sos10:Capabilities', ['ows', 'gml311', 'ogc', 'om10', 'xlink', 'xsi'], {
     version: '1.0.0',
     updateSequence: seq,
-    'xsi:schemaLocation': `${NS.sos10} http://schemas.opengis.net/sos/1.0.0/sosAll.xsd`,
+    'xsi:schemaLocation': `${NS.sos10} ${XSD.sos100}`,
   });
   if (checkUpdateSequence(q.updateSequence, seq) === 'same') return xmlString(root);
   if (q.sections.has('ServiceIdentification')) serviceIdentification(root, ctx.config, ['1.0.0']);

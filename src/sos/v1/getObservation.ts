@@ -5,7 +5,7 @@ import { Om10MeasurementEncoder, Om10ObservationEncoder } from '../encoders/om10
 import { XML_CONTENT_TYPE } from '../encoders/om20';
 import { parseResponseFormat, seriesResponse } from '../getObservation';
 import { enforceXmlLimit } from '../xmlLimit';
-import { FORMAT } from '../ns';
+import { FORMAT } from '../identifiers';
 import { optionalList, sosParams } from '../params';
 import { parseQualityFlags, selectOfferings } from '../selection';
 import { parseEventTime, parseXmlTemporalFilter, TimeFilter } from '../temporal';

@@ -1,0 +1,25 @@
+/** Identifiers the SOS documents use besides namespaces (those are in src/xml/namespaces.ts). */
+import { NS } from '../xml/namespaces';
+
+/** Response formats of GetObservation, by the identifier clients send. */
+export const FORMAT = {
+  om20: NS.om,
+  wml2: NS.wml2,
+  json: 'application/json',
+  csv: 'text/csv',
+  om10: 'text/xml;subtype="om/1.0.0"',
+} as const;
+export type FormatId = keyof typeof FORMAT;
+
+/** procedureDescriptionFormat values of DescribeSensor. */
+export const SML20_FORMAT = NS.sml20;
+export const SML101_FORMAT = NS.sml101;
+/** The SOS 1.0 spelling of the SensorML 1.0.1 output format. */
+export const SML101_MIME = 'text/xml;subtype="sensorML/1.0.1"';
+
+export const OM_MEASUREMENT = 'http://www.opengis.net/def/observationType/OGC-OM/2.0/OM_Measurement';
+export const WML2_TVP_OBSERVATION = 'http://www.opengis.net/def/observationType/waterml/2.0/MeasurementTimeseriesTVPObservation';
+export const SAMPLING_POINT = 'http://www.opengis.net/def/samplingFeatureType/OGC-OM/2.0/SF_SamplingPoint';
+/** Name of the quality flag parameter attached to each O&M observation. */
+export const QC_PARAMETER = 'http://reefgate.org/def/parameter/qualityFlag';
+export const NIL_CODESPACE = 'http://www.opengis.net/def/nil/OGC/0/unknown';
