@@ -1,5 +1,4 @@
-import { xmlDocument } from '../xml/document';
-import { NS } from '../xml/namespaces';
+import { xmlRoot, xmlString } from '../xml/document';
 import type { DatasetInfo } from './datasetInfo';
 import { netcdfFileName, THREDDS_URL_PATH } from './links';
 import { cfUnits, variableName } from './oceansites';
@@ -22,12 +21,7 @@ export interface CatalogOptions {
 
 /** THREDDS client catalog (InvCatalog 1.0) listing every exported file with OPeNDAP and HTTP access. */
 export function threddsCatalog(entries: CatalogEntry[], opts: CatalogOptions): string {
-  const doc = xmlDocument();
-  const cat = doc.ele(NS.thredds, 'catalog', {
-    'xmlns:xlink': NS.xlink,
-    name: opts.title,
-    version: '1.2',
-  });
+  const cat = xmlRoot('thredds:catalog', ['xlink'], { name: opts.title, version: '1.2' });
   const all = cat.ele('service', { name: 'all', serviceType: 'Compound', base: '' });
   all.ele('service', { name: 'odap', serviceType: 'OpenDAP', base: '/thredds/dodsC/' });
   all.ele('service', { name: 'http', serviceType: 'HTTPServer', base: '/thredds/fileServer/' });
@@ -60,5 +54,5 @@ export function threddsCatalog(entries: CatalogEntry[], opts: CatalogOptions): s
       .txt(d.propertyLabel);
     if (opts.metadataUrl) ds.ele('documentation', { 'xlink:href': opts.metadataUrl(d.code), 'xlink:title': 'ISO 19139 metadata record' });
   }
-  return doc.end({ prettyPrint: true });
+  return xmlString(cat, true);
 }

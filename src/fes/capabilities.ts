@@ -1,4 +1,4 @@
-import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
+import type { XMLBuilder } from '../xml/document';
 import { NS, XMLNS_NS } from '../xml/namespaces';
 
 /** FES 2.0 conformance classes and whether ReefGate implements them (listed verbatim in Filter_Capabilities). */

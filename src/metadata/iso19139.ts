@@ -3,8 +3,7 @@
  * fileIdentifier, title, abstract, contact, CF standard-name keywords, extent (bbox and time),
  * and distribution links (WFS, SOS GetObservation, CSV, OPeNDAP when THREDDS is configured).
  */
-import { xmlDocument } from '../xml/document';
-import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
+import { XMLBuilder, xmlRoot, xmlString } from '../xml/document';
 import { sosObservationUrl } from '../catalog/featureTypes';
 import type { FeatureTypeDef } from '../catalog/types';
 import type { Config } from '../config/config';
@@ -27,23 +26,23 @@ export function fileIdentifier(datasetCode: string): string {
 
 type Cfg = Pick<Config, 'providerName' | 'providerSite' | 'contactEmail' | 'threddsUrl' | 'namespacePrefix'>;
 
-const str = (parent: XMLBuilder, name: string, text: string) => parent.ele(NS.gmd, name).ele(NS.gco, 'gco:CharacterString').txt(text);
+const str = (parent: XMLBuilder, name: string, text: string) => parent.ele(name).ele('gco:CharacterString').txt(text);
 const codeList = (parent: XMLBuilder, name: string, list: string, value: string) =>
-  parent.ele(NS.gmd, name).ele(NS.gmd, `gmd:${list}`, { codeList: `${CODELISTS}#${list}`, codeListValue: value }).txt(value);
-const decimal = (parent: XMLBuilder, name: string, v: number) => parent.ele(NS.gmd, name).ele(NS.gco, 'gco:Decimal').txt(String(v));
+  parent.ele(name).ele(`gmd:${list}`, { codeList: `${CODELISTS}#${list}`, codeListValue: value }).txt(value);
+const decimal = (parent: XMLBuilder, name: string, v: number) => parent.ele(name).ele('gco:Decimal').txt(String(v));
 
 function responsibleParty(parent: XMLBuilder, elem: string, org: string, cfg: Cfg, role: string): void {
-  const rp = parent.ele(NS.gmd, elem).ele(NS.gmd, 'gmd:CI_ResponsibleParty');
+  const rp = parent.ele(elem).ele('gmd:CI_ResponsibleParty');
   str(rp, 'gmd:organisationName', org);
-  const contact = rp.ele(NS.gmd, 'gmd:contactInfo').ele(NS.gmd, 'gmd:CI_Contact');
-  str(contact.ele(NS.gmd, 'gmd:address').ele(NS.gmd, 'gmd:CI_Address'), 'gmd:electronicMailAddress', cfg.contactEmail);
-  onlineResource(contact.ele(NS.gmd, 'gmd:onlineResource'), cfg.providerSite, 'WWW:LINK-1.0-http--link', cfg.providerName, 'Web site', 'information');
+  const contact = rp.ele('gmd:contactInfo').ele('gmd:CI_Contact');
+  str(contact.ele('gmd:address').ele('gmd:CI_Address'), 'gmd:electronicMailAddress', cfg.contactEmail);
+  onlineResource(contact.ele('gmd:onlineResource'), cfg.providerSite, 'WWW:LINK-1.0-http--link', cfg.providerName, 'Web site', 'information');
   codeList(rp, 'gmd:role', 'CI_RoleCode', role);
 }
 
 function onlineResource(parent: XMLBuilder, url: string, protocol: string, name: string, description: string, fn: string): void {
-  const r = parent.ele(NS.gmd, 'gmd:CI_OnlineResource');
-  r.ele(NS.gmd, 'gmd:linkage').ele(NS.gmd, 'gmd:URL').txt(url);
+  const r = parent.ele('gmd:CI_OnlineResource');
+  r.ele('gmd:linkage').ele('gmd:URL').txt(url);
   str(r, 'gmd:protocol', protocol);
   str(r, 'gmd:name', name);
   str(r, 'gmd:description', description);
@@ -73,35 +72,28 @@ export function distributionLinks(d: DatasetInfo, baseUrl: string, cfg: Cfg): { 
 
 /** Builds the ISO 19139 gmd:MD_Metadata document of one dataset. */
 export function iso19139Record(d: DatasetInfo, baseUrl: string, cfg: Cfg): string {
-  const doc = xmlDocument();
-  const md = doc.ele(NS.gmd, 'gmd:MD_Metadata', {
-    'xmlns:gco': NS.gco,
-    'xmlns:gml': NS.gml,
-    'xmlns:xlink': NS.xlink,
-    'xmlns:xsi': NS.xsi,
-    'xsi:schemaLocation': `${NS.gmd} ${XSD.gmd}`,
-  });
+  const md = xmlRoot('gmd:MD_Metadata', ['gco', 'gml', 'xlink', 'xsi'], { 'xsi:schemaLocation': `${NS.gmd} ${XSD.gmd}` });
   str(md, 'gmd:fileIdentifier', fileIdentifier(d.code));
   codeList(md, 'gmd:language', 'LanguageCode', 'eng');
   codeList(md, 'gmd:characterSet', 'MD_CharacterSetCode', 'utf8');
   codeList(md, 'gmd:hierarchyLevel', 'MD_ScopeCode', 'dataset');
   responsibleParty(md, 'gmd:contact', cfg.providerName, cfg, 'pointOfContact');
-  md.ele(NS.gmd, 'gmd:dateStamp').ele(NS.gco, 'gco:DateTime').txt(d.updatedAt.replace(/Z$/, ''));
+  md.ele('gmd:dateStamp').ele('gco:DateTime').txt(d.updatedAt.replace(/Z$/, ''));
   str(md, 'gmd:metadataStandardName', 'ISO 19115:2003/19139');
   str(md, 'gmd:metadataStandardVersion', '1.0');
   str(md, 'gmd:dataSetURI', metadataUrl(baseUrl, d.code));
-  const rs = md.ele(NS.gmd, 'gmd:referenceSystemInfo').ele(NS.gmd, 'gmd:MD_ReferenceSystem').ele(NS.gmd, 'gmd:referenceSystemIdentifier').ele(NS.gmd, 'gmd:RS_Identifier');
+  const rs = md.ele('gmd:referenceSystemInfo').ele('gmd:MD_ReferenceSystem').ele('gmd:referenceSystemIdentifier').ele('gmd:RS_Identifier');
   str(rs, 'gmd:code', 'http://www.opengis.net/def/crs/EPSG/0/4326');
   str(rs, 'gmd:codeSpace', 'EPSG');
 
-  const id = md.ele(NS.gmd, 'gmd:identificationInfo').ele(NS.gmd, 'gmd:MD_DataIdentification');
-  const cit = id.ele(NS.gmd, 'gmd:citation').ele(NS.gmd, 'gmd:CI_Citation');
+  const id = md.ele('gmd:identificationInfo').ele('gmd:MD_DataIdentification');
+  const cit = id.ele('gmd:citation').ele('gmd:CI_Citation');
   str(cit, 'gmd:title', `${d.propertyLabel} at ${d.stationName} (${d.sensorFamily}, ${d.processingLevel})`);
   str(cit, 'gmd:alternateTitle', d.code);
-  const date = cit.ele(NS.gmd, 'gmd:date').ele(NS.gmd, 'gmd:CI_Date');
-  date.ele(NS.gmd, 'gmd:date').ele(NS.gco, 'gco:DateTime').txt(d.updatedAt.replace(/Z$/, ''));
+  const date = cit.ele('gmd:date').ele('gmd:CI_Date');
+  date.ele('gmd:date').ele('gco:DateTime').txt(d.updatedAt.replace(/Z$/, ''));
   codeList(date, 'gmd:dateType', 'CI_DateTypeCode', 'revision');
-  const ident = cit.ele(NS.gmd, 'gmd:identifier').ele(NS.gmd, 'gmd:MD_Identifier');
+  const ident = cit.ele('gmd:identifier').ele('gmd:MD_Identifier');
   str(ident, 'gmd:code', d.code);
   responsibleParty(cit, 'gmd:citedResponsibleParty', d.producer ?? cfg.providerName, cfg, 'originator');
   const period = d.timeStart && d.timeEnd ? ` from ${d.timeStart} to ${d.timeEnd}` : '';
@@ -114,60 +106,60 @@ export function iso19139Record(d: DatasetInfo, baseUrl: string, cfg: Cfg): strin
   );
   codeList(id, 'gmd:status', 'MD_ProgressCode', 'onGoing');
   responsibleParty(id, 'gmd:pointOfContact', d.producer ?? cfg.providerName, cfg, 'principalInvestigator');
-  const maint = id.ele(NS.gmd, 'gmd:resourceMaintenance').ele(NS.gmd, 'gmd:MD_MaintenanceInformation');
+  const maint = id.ele('gmd:resourceMaintenance').ele('gmd:MD_MaintenanceInformation');
   codeList(maint, 'gmd:maintenanceAndUpdateFrequency', 'MD_MaintenanceFrequencyCode', 'asNeeded');
 
-  const cf = id.ele(NS.gmd, 'gmd:descriptiveKeywords').ele(NS.gmd, 'gmd:MD_Keywords');
+  const cf = id.ele('gmd:descriptiveKeywords').ele('gmd:MD_Keywords');
   str(cf, 'gmd:keyword', d.standardName);
   codeList(cf, 'gmd:type', 'MD_KeywordTypeCode', 'theme');
-  const th = cf.ele(NS.gmd, 'gmd:thesaurusName').ele(NS.gmd, 'gmd:CI_Citation');
+  const th = cf.ele('gmd:thesaurusName').ele('gmd:CI_Citation');
   str(th, 'gmd:title', 'CF Standard Name Table');
-  const thd = th.ele(NS.gmd, 'gmd:date').ele(NS.gmd, 'gmd:CI_Date');
-  thd.ele(NS.gmd, 'gmd:date').ele(NS.gco, 'gco:Date').txt('2024-01-01');
+  const thd = th.ele('gmd:date').ele('gmd:CI_Date');
+  thd.ele('gmd:date').ele('gco:Date').txt('2024-01-01');
   codeList(thd, 'gmd:dateType', 'CI_DateTypeCode', 'revision');
-  const other = id.ele(NS.gmd, 'gmd:descriptiveKeywords').ele(NS.gmd, 'gmd:MD_Keywords');
+  const other = id.ele('gmd:descriptiveKeywords').ele('gmd:MD_Keywords');
   for (const k of [d.propertyCode, d.propertyLabel, d.networkName, d.stationName, d.sensorFamily]) str(other, 'gmd:keyword', k);
   codeList(other, 'gmd:type', 'MD_KeywordTypeCode', 'theme');
-  const place = id.ele(NS.gmd, 'gmd:descriptiveKeywords').ele(NS.gmd, 'gmd:MD_Keywords');
+  const place = id.ele('gmd:descriptiveKeywords').ele('gmd:MD_Keywords');
   for (const k of [d.stationName, d.country].filter((x): x is string => !!x)) str(place, 'gmd:keyword', k);
   codeList(place, 'gmd:type', 'MD_KeywordTypeCode', 'place');
 
-  const lic = id.ele(NS.gmd, 'gmd:resourceConstraints').ele(NS.gmd, 'gmd:MD_LegalConstraints');
+  const lic = id.ele('gmd:resourceConstraints').ele('gmd:MD_LegalConstraints');
   codeList(lic, 'gmd:useConstraints', 'MD_RestrictionCode', 'otherRestrictions');
   str(lic, 'gmd:otherConstraints', `Cite as: ${d.producer ?? cfg.providerName}, ${d.networkName}, dataset ${d.code}.`);
 
   codeList(id, 'gmd:spatialRepresentationType', 'MD_SpatialRepresentationTypeCode', 'textTable');
   codeList(id, 'gmd:language', 'LanguageCode', 'eng');
   codeList(id, 'gmd:characterSet', 'MD_CharacterSetCode', 'utf8');
-  id.ele(NS.gmd, 'gmd:topicCategory').ele(NS.gmd, 'gmd:MD_TopicCategoryCode').txt('oceans');
+  id.ele('gmd:topicCategory').ele('gmd:MD_TopicCategoryCode').txt('oceans');
 
-  const ext = id.ele(NS.gmd, 'gmd:extent').ele(NS.gmd, 'gmd:EX_Extent');
+  const ext = id.ele('gmd:extent').ele('gmd:EX_Extent');
   str(ext, 'gmd:description', `Station ${d.stationName}`);
-  const bbox = ext.ele(NS.gmd, 'gmd:geographicElement').ele(NS.gmd, 'gmd:EX_GeographicBoundingBox');
+  const bbox = ext.ele('gmd:geographicElement').ele('gmd:EX_GeographicBoundingBox');
   decimal(bbox, 'gmd:westBoundLongitude', d.lon);
   decimal(bbox, 'gmd:eastBoundLongitude', d.lon);
   decimal(bbox, 'gmd:southBoundLatitude', d.lat);
   decimal(bbox, 'gmd:northBoundLatitude', d.lat);
   if (d.timeStart && d.timeEnd) {
-    const tp = ext.ele(NS.gmd, 'gmd:temporalElement').ele(NS.gmd, 'gmd:EX_TemporalExtent').ele(NS.gmd, 'gmd:extent').ele(NS.gml, 'gml:TimePeriod', { 'gml:id': `tp_${d.code.replace(/[^A-Za-z0-9_.-]/g, '_')}` });
-    tp.ele(NS.gml, 'gml:beginPosition').txt(d.timeStart);
-    tp.ele(NS.gml, 'gml:endPosition').txt(d.timeEnd);
+    const tp = ext.ele('gmd:temporalElement').ele('gmd:EX_TemporalExtent').ele('gmd:extent').ele('gml:TimePeriod', { 'gml:id': `tp_${d.code.replace(/[^A-Za-z0-9_.-]/g, '_')}` });
+    tp.ele('gml:beginPosition').txt(d.timeStart);
+    tp.ele('gml:endPosition').txt(d.timeEnd);
   }
   str(id, 'gmd:supplementalInformation', `Station depth: ${d.depthM ?? 'unknown'} m. Vocabulary: ${d.vocabularyUri}`);
 
-  const dist = md.ele(NS.gmd, 'gmd:distributionInfo').ele(NS.gmd, 'gmd:MD_Distribution');
+  const dist = md.ele('gmd:distributionInfo').ele('gmd:MD_Distribution');
   for (const [name, version] of [['OGC WFS 2.0 / GML 3.2', '2.0.0'], ['OGC SOS 2.0 / O&M 2.0', '2.0.0'], ['CSV', 'RFC 4180']]) {
-    const f = dist.ele(NS.gmd, 'gmd:distributionFormat').ele(NS.gmd, 'gmd:MD_Format');
+    const f = dist.ele('gmd:distributionFormat').ele('gmd:MD_Format');
     str(f, 'gmd:name', name);
     str(f, 'gmd:version', version);
   }
-  const transfer = dist.ele(NS.gmd, 'gmd:transferOptions').ele(NS.gmd, 'gmd:MD_DigitalTransferOptions');
-  for (const l of distributionLinks(d, baseUrl, cfg)) onlineResource(transfer.ele(NS.gmd, 'gmd:onLine'), l.url, l.protocol, l.name, l.description, l.fn);
+  const transfer = dist.ele('gmd:transferOptions').ele('gmd:MD_DigitalTransferOptions');
+  for (const l of distributionLinks(d, baseUrl, cfg)) onlineResource(transfer.ele('gmd:onLine'), l.url, l.protocol, l.name, l.description, l.fn);
 
-  const dq = md.ele(NS.gmd, 'gmd:dataQualityInfo').ele(NS.gmd, 'gmd:DQ_DataQuality');
-  codeList(dq.ele(NS.gmd, 'gmd:scope').ele(NS.gmd, 'gmd:DQ_Scope'), 'gmd:level', 'MD_ScopeCode', 'dataset');
-  str(dq.ele(NS.gmd, 'gmd:lineage').ele(NS.gmd, 'gmd:LI_Lineage'), 'gmd:statement', `Processing level: ${d.processingLevel}. Each observation carries an OceanSITES quality flag (reference table 2).`);
-  return doc.end({ prettyPrint: true });
+  const dq = md.ele('gmd:dataQualityInfo').ele('gmd:DQ_DataQuality');
+  codeList(dq.ele('gmd:scope').ele('gmd:DQ_Scope'), 'gmd:level', 'MD_ScopeCode', 'dataset');
+  str(dq.ele('gmd:lineage').ele('gmd:LI_Lineage'), 'gmd:statement', `Processing level: ${d.processingLevel}. Each observation carries an OceanSITES quality flag (reference table 2).`);
+  return xmlString(md, true);
 }
 
 /** What a collection-level record says about the whole network. */
@@ -212,53 +204,52 @@ export async function loadCollectionSummary(db: Queryable): Promise<CollectionSu
  * capabilities' MetadataURL when METADATA_URL_TEMPLATE points at {base}/metadata/{id}.xml.
  */
 export function collectionRecord(type: Pick<FeatureTypeDef, 'name' | 'title' | 'abstract'>, s: CollectionSummary, baseUrl: string, cfg: Cfg & Pick<Config, 'serviceTitle'>): string {
-  const doc = xmlDocument();
-  const md = doc.ele(NS.gmd, 'gmd:MD_Metadata', { 'xmlns:gco': NS.gco, 'xmlns:gml': NS.gml, 'xmlns:xlink': NS.xlink });
+  const md = xmlRoot('gmd:MD_Metadata', ['gco', 'gml', 'xlink']);
   const typeName = `${cfg.namespacePrefix}:${type.name}`;
   str(md, 'gmd:fileIdentifier', `reefgate:collection:${type.name}`);
   codeList(md, 'gmd:language', 'LanguageCode', 'eng');
   codeList(md, 'gmd:characterSet', 'MD_CharacterSetCode', 'utf8');
   codeList(md, 'gmd:hierarchyLevel', 'MD_ScopeCode', 'series');
   responsibleParty(md, 'gmd:contact', cfg.providerName, cfg, 'pointOfContact');
-  md.ele(NS.gmd, 'gmd:dateStamp').ele(NS.gco, 'gco:DateTime').txt(s.updatedAt.replace(/Z$/, ''));
+  md.ele('gmd:dateStamp').ele('gco:DateTime').txt(s.updatedAt.replace(/Z$/, ''));
   str(md, 'gmd:metadataStandardName', 'ISO 19115:2003/19139');
   str(md, 'gmd:metadataStandardVersion', '1.0');
   str(md, 'gmd:dataSetURI', metadataUrl(baseUrl, type.name));
-  const id = md.ele(NS.gmd, 'gmd:identificationInfo').ele(NS.gmd, 'gmd:MD_DataIdentification');
-  const cit = id.ele(NS.gmd, 'gmd:citation').ele(NS.gmd, 'gmd:CI_Citation');
+  const id = md.ele('gmd:identificationInfo').ele('gmd:MD_DataIdentification');
+  const cit = id.ele('gmd:citation').ele('gmd:CI_Citation');
   str(cit, 'gmd:title', `${cfg.serviceTitle}: ${type.title}`);
-  const date = cit.ele(NS.gmd, 'gmd:date').ele(NS.gmd, 'gmd:CI_Date');
-  date.ele(NS.gmd, 'gmd:date').ele(NS.gco, 'gco:DateTime').txt(s.updatedAt.replace(/Z$/, ''));
+  const date = cit.ele('gmd:date').ele('gmd:CI_Date');
+  date.ele('gmd:date').ele('gco:DateTime').txt(s.updatedAt.replace(/Z$/, ''));
   codeList(date, 'gmd:dateType', 'CI_DateTypeCode', 'revision');
   str(id, 'gmd:abstract', `${type.abstract} Networks: ${s.networks.join(', ')}; ${s.datasets} datasets. Each dataset has its own record at ${baseUrl}/metadata/{datasetCode}.xml.`);
   responsibleParty(id, 'gmd:pointOfContact', cfg.providerName, cfg, 'pointOfContact');
-  const cf = id.ele(NS.gmd, 'gmd:descriptiveKeywords').ele(NS.gmd, 'gmd:MD_Keywords');
+  const cf = id.ele('gmd:descriptiveKeywords').ele('gmd:MD_Keywords');
   for (const k of s.standardNames) str(cf, 'gmd:keyword', k);
   codeList(cf, 'gmd:type', 'MD_KeywordTypeCode', 'theme');
-  const th = cf.ele(NS.gmd, 'gmd:thesaurusName').ele(NS.gmd, 'gmd:CI_Citation');
+  const th = cf.ele('gmd:thesaurusName').ele('gmd:CI_Citation');
   str(th, 'gmd:title', 'CF Standard Name Table');
-  const thd = th.ele(NS.gmd, 'gmd:date').ele(NS.gmd, 'gmd:CI_Date');
-  thd.ele(NS.gmd, 'gmd:date').ele(NS.gco, 'gco:Date').txt('2024-01-01');
+  const thd = th.ele('gmd:date').ele('gmd:CI_Date');
+  thd.ele('gmd:date').ele('gco:Date').txt('2024-01-01');
   codeList(thd, 'gmd:dateType', 'CI_DateTypeCode', 'revision');
   codeList(id, 'gmd:language', 'LanguageCode', 'eng');
-  id.ele(NS.gmd, 'gmd:topicCategory').ele(NS.gmd, 'gmd:MD_TopicCategoryCode').txt('oceans');
-  const ext = id.ele(NS.gmd, 'gmd:extent').ele(NS.gmd, 'gmd:EX_Extent');
-  const bbox = ext.ele(NS.gmd, 'gmd:geographicElement').ele(NS.gmd, 'gmd:EX_GeographicBoundingBox');
+  id.ele('gmd:topicCategory').ele('gmd:MD_TopicCategoryCode').txt('oceans');
+  const ext = id.ele('gmd:extent').ele('gmd:EX_Extent');
+  const bbox = ext.ele('gmd:geographicElement').ele('gmd:EX_GeographicBoundingBox');
   decimal(bbox, 'gmd:westBoundLongitude', s.west);
   decimal(bbox, 'gmd:eastBoundLongitude', s.east);
   decimal(bbox, 'gmd:southBoundLatitude', s.south);
   decimal(bbox, 'gmd:northBoundLatitude', s.north);
   if (s.timeStart && s.timeEnd) {
-    const tp = ext.ele(NS.gmd, 'gmd:temporalElement').ele(NS.gmd, 'gmd:EX_TemporalExtent').ele(NS.gmd, 'gmd:extent').ele(NS.gml, 'gml:TimePeriod', { 'gml:id': `tp_${type.name}` });
-    tp.ele(NS.gml, 'gml:beginPosition').txt(s.timeStart);
-    tp.ele(NS.gml, 'gml:endPosition').txt(s.timeEnd);
+    const tp = ext.ele('gmd:temporalElement').ele('gmd:EX_TemporalExtent').ele('gmd:extent').ele('gml:TimePeriod', { 'gml:id': `tp_${type.name}` });
+    tp.ele('gml:beginPosition').txt(s.timeStart);
+    tp.ele('gml:endPosition').txt(s.timeEnd);
   }
-  const dist = md.ele(NS.gmd, 'gmd:distributionInfo').ele(NS.gmd, 'gmd:MD_Distribution');
-  const f = dist.ele(NS.gmd, 'gmd:distributionFormat').ele(NS.gmd, 'gmd:MD_Format');
+  const dist = md.ele('gmd:distributionInfo').ele('gmd:MD_Distribution');
+  const f = dist.ele('gmd:distributionFormat').ele('gmd:MD_Format');
   str(f, 'gmd:name', 'OGC WFS 2.0 / GML 3.2');
   str(f, 'gmd:version', '2.0.0');
-  const transfer = dist.ele(NS.gmd, 'gmd:transferOptions').ele(NS.gmd, 'gmd:MD_DigitalTransferOptions');
-  onlineResource(transfer.ele(NS.gmd, 'gmd:onLine'), `${baseUrl}/wfs`, 'OGC:WFS', typeName, `WFS feature type ${typeName}`, 'download');
-  onlineResource(transfer.ele(NS.gmd, 'gmd:onLine'), `${baseUrl}/sos`, 'OGC:SOS', 'SOS', 'SOS 2.0 / 1.0 endpoint of the same network', 'download');
-  return doc.end({ prettyPrint: true });
+  const transfer = dist.ele('gmd:transferOptions').ele('gmd:MD_DigitalTransferOptions');
+  onlineResource(transfer.ele('gmd:onLine'), `${baseUrl}/wfs`, 'OGC:WFS', typeName, `WFS feature type ${typeName}`, 'download');
+  onlineResource(transfer.ele('gmd:onLine'), `${baseUrl}/sos`, 'OGC:SOS', 'SOS', 'SOS 2.0 / 1.0 endpoint of the same network', 'download');
+  return xmlString(md, true);
 }

@@ -7,7 +7,7 @@ import { getCapabilities10 } from './v1/getCapabilities';
 import { FORMAT, OM_MEASUREMENT, SAMPLING_POINT, SML101_FORMAT, SML20_FORMAT, WML2_TVP_OBSERVATION } from './identifiers';
 import { NS, XSD } from '../xml/namespaces';
 import { operation, parameter, serviceIdentification, serviceProvider } from './owsCommon';
-import { eleTexts, XMLBuilder, xmlRoot, xmlString } from './xmlDoc';
+import { eleTexts, XMLBuilder, xmlRoot, xmlString } from '../xml/document';
 
 /** Response formats of GetObservation 2.0.0, in capabilities order. */
 export const RESPONSE_FORMATS_20 = [FORMAT.om20, FORMAT.wml2, FORMAT.json, FORMAT.csv];

@@ -9,7 +9,7 @@ import { NS } from '../xml/namespaces';
 import { rowConditions } from './observationStream';
 import { requireVersion, sosParams } from './params';
 import { parseOfferingFilter, selectOfferings } from './selection';
-import { xmlRoot, xmlString } from './xmlDoc';
+import { xmlRoot, xmlString } from '../xml/document';
 import { isoSql } from '../data/sqlTime';
 
 /** Availability of one series: who/what/where, its phenomenon time extent and observation count. */

@@ -6,7 +6,7 @@ import { NIL_CODESPACE, SAMPLING_POINT } from './identifiers';
 import { NS, XSD } from '../xml/namespaces';
 import { requireVersion, sosParams } from './params';
 import { parseOfferingFilter, selectOfferings } from './selection';
-import { XMLBuilder, xmlRoot, xmlString } from './xmlDoc';
+import { XMLBuilder, xmlRoot, xmlString } from '../xml/document';
 
 /** One station as a sams:SF_SpatialSamplingFeature point (lat/lon, EPSG 4326). */
 export function samplingFeature(parent: XMLBuilder, o: Offering): void {

@@ -1,5 +1,5 @@
 import type { Config } from '../config/config';
-import type { XMLBuilder } from './xmlDoc';
+import type { XMLBuilder } from '../xml/document';
 
 /** ows:ServiceIdentification from configuration. */
 export function serviceIdentification(parent: XMLBuilder, cfg: Config, versions: string[], profiles: string[] = []): void {

@@ -1,6 +1,6 @@
 import type { Offering } from './catalog';
 import { ncnamePart } from './encoders/chunkWriter';
-import { XMLBuilder, xmlRoot, xmlString } from './xmlDoc';
+import { XMLBuilder, xmlRoot, xmlString } from '../xml/document';
 
 /** A procedure (sensor) with the offerings it produces, as described from the database. */
 export interface SensorInfo {

@@ -1,4 +1,4 @@
-import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
+import type { XMLBuilder } from '../xml/document';
 import type { Config } from '../config/config';
 import { OwsError } from '../ows/errors';
 import type { OwsContext } from '../ows/types';

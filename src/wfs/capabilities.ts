@@ -1,5 +1,4 @@
-import { xmlDocument } from '../xml/document';
-import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
+import { XMLBuilder, xmlRoot, xmlString } from '../xml/document';
 import { featureTypes } from '../catalog/featureTypes';
 import { supportedCrsUrns } from '../crs/crs';
 import { writeFes20FilterCapabilities } from '../fes/capabilities';
@@ -10,11 +9,7 @@ import { endpointUrl } from './links';
 import { requestedSections } from './sections';
 import { negotiateCapabilitiesVersion, WFS_VERSIONS } from './version';
 import { capabilities1x } from './capabilities1x';
-import { el } from './xmlDoc';
 import { NS, XSD } from '../xml/namespaces';
-
-const OWS = NS.ows;
-const WFS = NS.wfs;
 
 /** WFS 2.0 global constraints (conformance classes), each with the ows:DefaultValue the suites require. */
 const SERVICE_CONSTRAINTS: [string, boolean][] = [
@@ -35,22 +30,22 @@ const SERVICE_CONSTRAINTS: [string, boolean][] = [
 ];
 
 function constraint(parent: XMLBuilder, name: string, value: string): void {
-  const c = el(parent, OWS, 'ows:Constraint', { name });
-  el(c, OWS, 'ows:NoValues');
-  el(c, OWS, 'ows:DefaultValue', undefined, value);
+  const c = parent.ele('ows:Constraint', { name });
+  c.ele('ows:NoValues');
+  c.ele('ows:DefaultValue').txt(value);
 }
 
 function parameter(parent: XMLBuilder, name: string, values: readonly string[]): void {
-  const p = el(parent, OWS, 'ows:Parameter', { name });
-  const av = el(p, OWS, 'ows:AllowedValues');
-  for (const v of values) el(av, OWS, 'ows:Value', undefined, v);
+  const p = parent.ele('ows:Parameter', { name });
+  const av = p.ele('ows:AllowedValues');
+  for (const v of values) av.ele('ows:Value').txt(v);
 }
 
 function operation(parent: XMLBuilder, name: string, href: string): XMLBuilder {
-  const op = el(parent, OWS, 'ows:Operation', { name });
-  const http = el(el(op, OWS, 'ows:DCP'), OWS, 'ows:HTTP');
-  el(http, OWS, 'ows:Get', { 'xlink:href': href });
-  el(http, OWS, 'ows:Post', { 'xlink:href': href });
+  const op = parent.ele('ows:Operation', { name });
+  const http = op.ele('ows:DCP').ele('ows:HTTP');
+  http.ele('ows:Get', { 'xlink:href': href });
+  http.ele('ows:Post', { 'xlink:href': href });
   return op;
 }
 
@@ -58,24 +53,24 @@ function operation(parent: XMLBuilder, name: string, href: string): XMLBuilder {
 export function serviceSections(root: XMLBuilder, ctx: OwsContext, sections: Set<string>, versions: readonly string[]): void {
   const c = ctx.config;
   if (sections.has('ServiceIdentification')) {
-    const si = el(root, OWS, 'ows:ServiceIdentification');
-    el(si, OWS, 'ows:Title', undefined, c.serviceTitle);
-    el(si, OWS, 'ows:Abstract', undefined, c.serviceAbstract);
-    const kw = el(si, OWS, 'ows:Keywords');
-    for (const k of ['ocean', 'observations', 'stations', 'sea temperature', 'WFS']) el(kw, OWS, 'ows:Keyword', undefined, k);
-    el(si, OWS, 'ows:ServiceType', { codeSpace: 'OGC' }, 'WFS');
-    for (const v of versions) el(si, OWS, 'ows:ServiceTypeVersion', undefined, v);
-    el(si, OWS, 'ows:Fees', undefined, 'NONE');
-    el(si, OWS, 'ows:AccessConstraints', undefined, 'NONE');
+    const si = root.ele('ows:ServiceIdentification');
+    si.ele('ows:Title').txt(c.serviceTitle);
+    si.ele('ows:Abstract').txt(c.serviceAbstract);
+    const kw = si.ele('ows:Keywords');
+    for (const k of ['ocean', 'observations', 'stations', 'sea temperature', 'WFS']) kw.ele('ows:Keyword').txt(k);
+    si.ele('ows:ServiceType', { codeSpace: 'OGC' }).txt('WFS');
+    for (const v of versions) si.ele('ows:ServiceTypeVersion').txt(v);
+    si.ele('ows:Fees').txt('NONE');
+    si.ele('ows:AccessConstraints').txt('NONE');
   }
   if (sections.has('ServiceProvider')) {
-    const sp = el(root, OWS, 'ows:ServiceProvider');
-    el(sp, OWS, 'ows:ProviderName', undefined, c.providerName);
-    el(sp, OWS, 'ows:ProviderSite', { 'xlink:href': c.providerSite });
-    const contact = el(sp, OWS, 'ows:ServiceContact');
-    el(contact, OWS, 'ows:IndividualName', undefined, c.providerName);
-    const info = el(contact, OWS, 'ows:ContactInfo');
-    el(el(info, OWS, 'ows:Address'), OWS, 'ows:ElectronicMailAddress', undefined, c.contactEmail);
+    const sp = root.ele('ows:ServiceProvider');
+    sp.ele('ows:ProviderName').txt(c.providerName);
+    sp.ele('ows:ProviderSite', { 'xlink:href': c.providerSite });
+    const contact = sp.ele('ows:ServiceContact');
+    contact.ele('ows:IndividualName').txt(c.providerName);
+    const info = contact.ele('ows:ContactInfo');
+    info.ele('ows:Address').ele('ows:ElectronicMailAddress').txt(c.contactEmail);
   }
 }
 
@@ -84,18 +79,13 @@ async function capabilities20(req: OwsRequest, ctx: OwsContext): Promise<string>
   const cfg = ctx.config;
   const href = endpointUrl(ctx.baseUrl, req);
   const types = featureTypes(cfg);
-  const root = xmlDocument().ele(WFS, 'wfs:WFS_Capabilities', {
-    'xmlns:ows': OWS,
-    'xmlns:fes': NS.fes,
-    'xmlns:gml': NS.gml,
-    'xmlns:xlink': NS.xlink,
-    'xmlns:xsi': NS.xsi,
-    'xsi:schemaLocation': `${WFS} ${XSD.wfs20}`,
+  const root = xmlRoot('wfs:WFS_Capabilities', ['ows', 'fes', 'gml', 'xlink', 'xsi'], {
+    'xsi:schemaLocation': `${NS.wfs} ${XSD.wfs20}`,
     version: '2.0.0',
   });
   serviceSections(root, ctx, sections, WFS_VERSIONS);
   if (sections.has('OperationsMetadata')) {
-    const om = el(root, OWS, 'ows:OperationsMetadata');
+    const om = root.ele('ows:OperationsMetadata');
     const gc = operation(om, 'GetCapabilities', href);
     parameter(gc, 'AcceptVersions', WFS_VERSIONS);
     parameter(gc, 'AcceptFormats', ['text/xml']);
@@ -115,36 +105,36 @@ async function capabilities20(req: OwsRequest, ctx: OwsContext): Promise<string>
     parameter(om, 'version', WFS_VERSIONS);
     for (const [name, v] of SERVICE_CONSTRAINTS) constraint(om, name, v ? 'TRUE' : 'FALSE');
     // QueryExpressions is a list constraint: the ad hoc and stored query expressions both work.
-    const qe = el(om, OWS, 'ows:Constraint', { name: 'QueryExpressions' });
-    const av = el(qe, OWS, 'ows:AllowedValues');
-    el(av, OWS, 'ows:Value', undefined, 'wfs:Query');
-    el(av, OWS, 'ows:Value', undefined, 'wfs:StoredQuery');
+    const qe = om.ele('ows:Constraint', { name: 'QueryExpressions' });
+    const av = qe.ele('ows:AllowedValues');
+    av.ele('ows:Value').txt('wfs:Query');
+    av.ele('ows:Value').txt('wfs:StoredQuery');
   }
   if (sections.has('FeatureTypeList')) {
     const extents = await typeExtents(ctx.store, types);
-    const list = el(root, WFS, 'wfs:FeatureTypeList');
+    const list = root.ele('wfs:FeatureTypeList');
     // Object keys of the CRS table come out in numeric order; the default must be EPSG:4326 whatever the order.
     const defaultCrs = 'urn:ogc:def:crs:EPSG::4326';
     const otherCrs = supportedCrsUrns().filter((c) => c !== defaultCrs);
     for (const t of types) {
       // R3: each FeatureType declares the feature namespace itself (QGIS and GDAL resolve the prefix here).
-      const ft = el(list, WFS, 'wfs:FeatureType', { [`xmlns:${cfg.namespacePrefix}`]: cfg.namespaceUri });
-      el(ft, WFS, 'wfs:Name', undefined, `${cfg.namespacePrefix}:${t.name}`);
-      el(ft, WFS, 'wfs:Title', undefined, t.title);
-      el(ft, WFS, 'wfs:Abstract', undefined, t.abstract);
-      el(ft, WFS, 'wfs:DefaultCRS', undefined, defaultCrs);
-      for (const c of otherCrs) el(ft, WFS, 'wfs:OtherCRS', undefined, c);
-      const of = el(ft, WFS, 'wfs:OutputFormats');
-      for (const f of OUTPUT_FORMATS['2.0.0']) el(of, WFS, 'wfs:Format', undefined, f);
+      const ft = list.ele('wfs:FeatureType', { [`xmlns:${cfg.namespacePrefix}`]: cfg.namespaceUri });
+      ft.ele('wfs:Name').txt(`${cfg.namespacePrefix}:${t.name}`);
+      ft.ele('wfs:Title').txt(t.title);
+      ft.ele('wfs:Abstract').txt(t.abstract);
+      ft.ele('wfs:DefaultCRS').txt(defaultCrs);
+      for (const c of otherCrs) ft.ele('wfs:OtherCRS').txt(c);
+      const of = ft.ele('wfs:OutputFormats');
+      for (const f of OUTPUT_FORMATS['2.0.0']) of.ele('wfs:Format').txt(f);
       const e = extents.get(t.name)!;
-      const bb = el(ft, OWS, 'ows:WGS84BoundingBox');
-      el(bb, OWS, 'ows:LowerCorner', undefined, `${e[0]} ${e[1]}`);
-      el(bb, OWS, 'ows:UpperCorner', undefined, `${e[2]} ${e[3]}`);
-      if (cfg.metadataUrlTemplate) el(ft, WFS, 'wfs:MetadataURL', { 'xlink:href': cfg.metadataUrlTemplate.replace(/\{id\}/g, encodeURIComponent(t.name)) });
+      const bb = ft.ele('ows:WGS84BoundingBox');
+      bb.ele('ows:LowerCorner').txt(`${e[0]} ${e[1]}`);
+      bb.ele('ows:UpperCorner').txt(`${e[2]} ${e[3]}`);
+      if (cfg.metadataUrlTemplate) ft.ele('wfs:MetadataURL', { 'xlink:href': cfg.metadataUrlTemplate.replace(/\{id\}/g, encodeURIComponent(t.name)) });
     }
   }
   if (sections.has('Filter_Capabilities')) writeFes20FilterCapabilities(root);
-  return root.end({ prettyPrint: false });
+  return xmlString(root);
 }
 
 /** WFS GetCapabilities: 2.0.0 by default or as negotiated; 1.1.0 and 1.0.0 documents for older clients and GeoNetwork. */

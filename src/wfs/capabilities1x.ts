@@ -1,5 +1,4 @@
-import { xmlDocument } from '../xml/document';
-import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
+import { XMLBuilder, xmlRoot, xmlString } from '../xml/document';
 import { featureTypes } from '../catalog/featureTypes';
 import { SUPPORTED_SRIDS } from '../crs/crs';
 import { writeFilter100Capabilities, writeFilter110Capabilities } from '../fes/capabilities';
@@ -7,115 +6,104 @@ import type { OwsContext, OwsRequest } from '../ows/types';
 import { typeExtents } from './extents';
 import { OUTPUT_FORMATS } from './formats';
 import { endpointUrl } from './links';
-import { el } from './xmlDoc';
 import { NS, XSD } from '../xml/namespaces';
 
-const WFS = NS.wfs11;
-const OWS = NS.ows10;
-
 function op11(parent: XMLBuilder, name: string, href: string, params: Record<string, readonly string[]> = {}): void {
-  const op = el(parent, OWS, 'ows:Operation', { name });
-  const http = el(el(op, OWS, 'ows:DCP'), OWS, 'ows:HTTP');
-  el(http, OWS, 'ows:Get', { 'xlink:href': href });
-  el(http, OWS, 'ows:Post', { 'xlink:href': href });
+  const op = parent.ele('ows:Operation', { name });
+  const http = op.ele('ows:DCP').ele('ows:HTTP');
+  http.ele('ows:Get', { 'xlink:href': href });
+  http.ele('ows:Post', { 'xlink:href': href });
   for (const [p, values] of Object.entries(params)) {
-    const pe = el(op, OWS, 'ows:Parameter', { name: p });
-    for (const v of values) el(pe, OWS, 'ows:Value', undefined, v);
+    const pe = op.ele('ows:Parameter', { name: p });
+    for (const v of values) pe.ele('ows:Value').txt(v);
   }
 }
 
 function doc110(ctx: OwsContext, href: string, extents: Map<string, number[]>): string {
   const cfg = ctx.config;
-  const root = xmlDocument().ele(WFS, 'wfs:WFS_Capabilities', {
-    'xmlns:ows': OWS,
-    'xmlns:ogc': NS.ogc,
-    'xmlns:gml': NS.gml311,
-    'xmlns:xlink': NS.xlink,
-    'xmlns:xsi': NS.xsi,
-    'xsi:schemaLocation': `${WFS} ${XSD.wfs110}`,
+  const root = xmlRoot('wfs11:WFS_Capabilities', ['ows10', 'ogc', 'gml311', 'xlink', 'xsi'], {
+    'xsi:schemaLocation': `${NS.wfs11} ${XSD.wfs110}`,
     version: '1.1.0',
   });
-  const si = el(root, OWS, 'ows:ServiceIdentification');
-  el(si, OWS, 'ows:Title', undefined, cfg.serviceTitle);
-  el(si, OWS, 'ows:Abstract', undefined, cfg.serviceAbstract);
-  el(si, OWS, 'ows:ServiceType', undefined, 'WFS');
-  el(si, OWS, 'ows:ServiceTypeVersion', undefined, '1.1.0');
-  el(si, OWS, 'ows:Fees', undefined, 'NONE');
-  el(si, OWS, 'ows:AccessConstraints', undefined, 'NONE');
-  const sp = el(root, OWS, 'ows:ServiceProvider');
-  el(sp, OWS, 'ows:ProviderName', undefined, cfg.providerName);
-  el(sp, OWS, 'ows:ProviderSite', { 'xlink:href': cfg.providerSite });
-  const contact = el(sp, OWS, 'ows:ServiceContact');
-  el(contact, OWS, 'ows:IndividualName', undefined, cfg.providerName);
-  el(el(el(contact, OWS, 'ows:ContactInfo'), OWS, 'ows:Address'), OWS, 'ows:ElectronicMailAddress', undefined, cfg.contactEmail);
-  const om = el(root, OWS, 'ows:OperationsMetadata');
+  const si = root.ele('ows:ServiceIdentification');
+  si.ele('ows:Title').txt(cfg.serviceTitle);
+  si.ele('ows:Abstract').txt(cfg.serviceAbstract);
+  si.ele('ows:ServiceType').txt('WFS');
+  si.ele('ows:ServiceTypeVersion').txt('1.1.0');
+  si.ele('ows:Fees').txt('NONE');
+  si.ele('ows:AccessConstraints').txt('NONE');
+  const sp = root.ele('ows:ServiceProvider');
+  sp.ele('ows:ProviderName').txt(cfg.providerName);
+  sp.ele('ows:ProviderSite', { 'xlink:href': cfg.providerSite });
+  const contact = sp.ele('ows:ServiceContact');
+  contact.ele('ows:IndividualName').txt(cfg.providerName);
+  contact.ele('ows:ContactInfo').ele('ows:Address').ele('ows:ElectronicMailAddress').txt(cfg.contactEmail);
+  const om = root.ele('ows:OperationsMetadata');
   op11(om, 'GetCapabilities', href, { AcceptVersions: ['1.1.0', '1.0.0'], AcceptFormats: ['text/xml'] });
   op11(om, 'DescribeFeatureType', href, { outputFormat: ['text/xml; subtype=gml/3.1.1'] });
   op11(om, 'GetFeature', href, { resultType: ['results', 'hits'], outputFormat: OUTPUT_FORMATS['1.1.0'] });
-  const list = el(root, WFS, 'wfs:FeatureTypeList');
-  el(el(list, WFS, 'wfs:Operations'), WFS, 'wfs:Operation', undefined, 'Query');
+  const list = root.ele('wfs:FeatureTypeList');
+  list.ele('wfs:Operations').ele('wfs:Operation').txt('Query');
   for (const t of featureTypes(cfg)) {
-    const ft = el(list, WFS, 'wfs:FeatureType', { [`xmlns:${cfg.namespacePrefix}`]: cfg.namespaceUri });
-    el(ft, WFS, 'wfs:Name', undefined, `${cfg.namespacePrefix}:${t.name}`);
-    el(ft, WFS, 'wfs:Title', undefined, t.title);
-    el(ft, WFS, 'wfs:Abstract', undefined, t.abstract);
-    el(ft, WFS, 'wfs:DefaultSRS', undefined, 'urn:x-ogc:def:crs:EPSG:4326');
-    for (const srid of Object.keys(SUPPORTED_SRIDS).filter((s) => s !== '4326')) el(ft, WFS, 'wfs:OtherSRS', undefined, `urn:x-ogc:def:crs:EPSG:${srid}`);
-    const of = el(ft, WFS, 'wfs:OutputFormats');
-    for (const f of OUTPUT_FORMATS['1.1.0']) el(of, WFS, 'wfs:Format', undefined, f);
+    const ft = list.ele('wfs:FeatureType', { [`xmlns:${cfg.namespacePrefix}`]: cfg.namespaceUri });
+    ft.ele('wfs:Name').txt(`${cfg.namespacePrefix}:${t.name}`);
+    ft.ele('wfs:Title').txt(t.title);
+    ft.ele('wfs:Abstract').txt(t.abstract);
+    ft.ele('wfs:DefaultSRS').txt('urn:x-ogc:def:crs:EPSG:4326');
+    for (const srid of Object.keys(SUPPORTED_SRIDS).filter((s) => s !== '4326')) ft.ele('wfs:OtherSRS').txt(`urn:x-ogc:def:crs:EPSG:${srid}`);
+    const of = ft.ele('wfs:OutputFormats');
+    for (const f of OUTPUT_FORMATS['1.1.0']) of.ele('wfs:Format').txt(f);
     const e = extents.get(t.name)!;
-    const bb = el(ft, OWS, 'ows:WGS84BoundingBox');
-    el(bb, OWS, 'ows:LowerCorner', undefined, `${e[0]} ${e[1]}`);
-    el(bb, OWS, 'ows:UpperCorner', undefined, `${e[2]} ${e[3]}`);
-    if (cfg.metadataUrlTemplate) el(ft, WFS, 'wfs:MetadataURL', { type: 'TC211', format: 'text/xml' }, cfg.metadataUrlTemplate.replace(/\{id\}/g, encodeURIComponent(t.name)));
+    const bb = ft.ele('ows:WGS84BoundingBox');
+    bb.ele('ows:LowerCorner').txt(`${e[0]} ${e[1]}`);
+    bb.ele('ows:UpperCorner').txt(`${e[2]} ${e[3]}`);
+    if (cfg.metadataUrlTemplate) ft.ele('wfs:MetadataURL', { type: 'TC211', format: 'text/xml' }).txt(cfg.metadataUrlTemplate.replace(/\{id\}/g, encodeURIComponent(t.name)));
   }
   writeFilter110Capabilities(root);
-  return root.end({ prettyPrint: false });
+  return xmlString(root);
 }
 
 function doc100(ctx: OwsContext, href: string, extents: Map<string, number[]>): string {
   const cfg = ctx.config;
-  const root = xmlDocument().ele(WFS, 'wfs:WFS_Capabilities', {
-    'xmlns:ogc': NS.ogc,
-    'xmlns:xsi': NS.xsi,
-    'xsi:schemaLocation': `${WFS} ${XSD.wfs100Capabilities}`,
+  const root = xmlRoot('wfs11:WFS_Capabilities', ['ogc', 'xsi'], {
+    'xsi:schemaLocation': `${NS.wfs11} ${XSD.wfs100Capabilities}`,
     version: '1.0.0',
   });
-  const svc = el(root, WFS, 'wfs:Service');
-  el(svc, WFS, 'wfs:Name', undefined, 'WFS');
-  el(svc, WFS, 'wfs:Title', undefined, cfg.serviceTitle);
-  el(svc, WFS, 'wfs:Abstract', undefined, cfg.serviceAbstract);
-  el(svc, WFS, 'wfs:OnlineResource', undefined, href);
-  el(svc, WFS, 'wfs:Fees', undefined, 'NONE');
-  el(svc, WFS, 'wfs:AccessConstraints', undefined, 'NONE');
-  const request = el(el(root, WFS, 'wfs:Capability'), WFS, 'wfs:Request');
+  const svc = root.ele('wfs:Service');
+  svc.ele('wfs:Name').txt('WFS');
+  svc.ele('wfs:Title').txt(cfg.serviceTitle);
+  svc.ele('wfs:Abstract').txt(cfg.serviceAbstract);
+  svc.ele('wfs:OnlineResource').txt(href);
+  svc.ele('wfs:Fees').txt('NONE');
+  svc.ele('wfs:AccessConstraints').txt('NONE');
+  const request = root.ele('wfs:Capability').ele('wfs:Request');
   const dcp = (parent: XMLBuilder) => {
-    const http = el(el(parent, WFS, 'wfs:DCPType'), WFS, 'wfs:HTTP');
-    el(http, WFS, 'wfs:Get', { onlineResource: `${href}?` });
-    const post = el(parent, WFS, 'wfs:DCPType');
-    el(el(post, WFS, 'wfs:HTTP'), WFS, 'wfs:Post', { onlineResource: href });
+    const http = parent.ele('wfs:DCPType').ele('wfs:HTTP');
+    http.ele('wfs:Get', { onlineResource: `${href}?` });
+    const post = parent.ele('wfs:DCPType');
+    post.ele('wfs:HTTP').ele('wfs:Post', { onlineResource: href });
   };
-  dcp(el(request, WFS, 'wfs:GetCapabilities'));
-  const dft = el(request, WFS, 'wfs:DescribeFeatureType');
-  el(el(dft, WFS, 'wfs:SchemaDescriptionLanguage'), WFS, 'wfs:XMLSCHEMA');
+  dcp(request.ele('wfs:GetCapabilities'));
+  const dft = request.ele('wfs:DescribeFeatureType');
+  dft.ele('wfs:SchemaDescriptionLanguage').ele('wfs:XMLSCHEMA');
   dcp(dft);
-  const gf = el(request, WFS, 'wfs:GetFeature');
-  el(el(gf, WFS, 'wfs:ResultFormat'), WFS, 'wfs:GML2');
+  const gf = request.ele('wfs:GetFeature');
+  gf.ele('wfs:ResultFormat').ele('wfs:GML2');
   dcp(gf);
-  const list = el(root, WFS, 'wfs:FeatureTypeList');
-  el(el(list, WFS, 'wfs:Operations'), WFS, 'wfs:Query');
+  const list = root.ele('wfs:FeatureTypeList');
+  list.ele('wfs:Operations').ele('wfs:Query');
   for (const t of featureTypes(cfg)) {
-    const ft = el(list, WFS, 'wfs:FeatureType', { [`xmlns:${cfg.namespacePrefix}`]: cfg.namespaceUri });
-    el(ft, WFS, 'wfs:Name', undefined, `${cfg.namespacePrefix}:${t.name}`);
-    el(ft, WFS, 'wfs:Title', undefined, t.title);
-    el(ft, WFS, 'wfs:Abstract', undefined, t.abstract);
-    el(ft, WFS, 'wfs:SRS', undefined, 'EPSG:4326');
+    const ft = list.ele('wfs:FeatureType', { [`xmlns:${cfg.namespacePrefix}`]: cfg.namespaceUri });
+    ft.ele('wfs:Name').txt(`${cfg.namespacePrefix}:${t.name}`);
+    ft.ele('wfs:Title').txt(t.title);
+    ft.ele('wfs:Abstract').txt(t.abstract);
+    ft.ele('wfs:SRS').txt('EPSG:4326');
     const e = extents.get(t.name)!;
-    el(ft, WFS, 'wfs:LatLongBoundingBox', { minx: String(e[0]), miny: String(e[1]), maxx: String(e[2]), maxy: String(e[3]) });
-    if (cfg.metadataUrlTemplate) el(ft, WFS, 'wfs:MetadataURL', { type: 'TC211', format: 'XML' }, cfg.metadataUrlTemplate.replace(/\{id\}/g, encodeURIComponent(t.name)));
+    ft.ele('wfs:LatLongBoundingBox', { minx: String(e[0]), miny: String(e[1]), maxx: String(e[2]), maxy: String(e[3]) });
+    if (cfg.metadataUrlTemplate) ft.ele('wfs:MetadataURL', { type: 'TC211', format: 'XML' }).txt(cfg.metadataUrlTemplate.replace(/\{id\}/g, encodeURIComponent(t.name)));
   }
   writeFilter100Capabilities(root);
-  return root.end({ prettyPrint: false });
+  return xmlString(root);
 }
 
 /** The WFS 1.1.0 or 1.0.0 capabilities document (GeoNetwork harvests these). */

@@ -1,4 +1,4 @@
-import { xmlDocument } from '../xml/document';
+import { xmlRoot, xmlString } from '../xml/document';
 import { featureTypes } from '../catalog/featureTypes';
 import type { FeatureTypeDef, PropertyType } from '../catalog/types';
 import type { Config } from '../config/config';
@@ -7,10 +7,7 @@ import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
 import { SchemaFlavour, schemaFlavourFor } from './formats';
 import { parseNamespaces, resolveTypeName } from './typeNames';
 import { operationVersion } from './version';
-import { el } from './xmlDoc';
-import { NS, XSD } from '../xml/namespaces';
-
-const XS = NS.xs;
+import { NS, NsKey, xmlnsAttrs, XSD } from '../xml/namespaces';
 
 /** XSD simple types of our property types (only those QGIS maps to plain attributes). */
 const XSD_TYPE: Record<PropertyType, string> = {
@@ -25,10 +22,10 @@ const XSD_TYPE: Record<PropertyType, string> = {
 };
 
 /** What differs between the GML versions of an application schema. */
-const FLAVOURS: Record<SchemaFlavour, { gmlNs: string; gmlXsd: string; substitutionGroup: string }> = {
-  gml32: { gmlNs: NS.gml, gmlXsd: XSD.gml321, substitutionGroup: 'gml:AbstractFeature' },
-  gml311: { gmlNs: NS.gml311, gmlXsd: XSD.gml311, substitutionGroup: 'gml:_Feature' },
-  gml2: { gmlNs: NS.gml311, gmlXsd: XSD.gml212, substitutionGroup: 'gml:_Feature' },
+const FLAVOURS: Record<SchemaFlavour, { gml: NsKey; gmlXsd: string; substitutionGroup: string }> = {
+  gml32: { gml: 'gml', gmlXsd: XSD.gml321, substitutionGroup: 'gml:AbstractFeature' },
+  gml311: { gml: 'gml311', gmlXsd: XSD.gml311, substitutionGroup: 'gml:_Feature' },
+  gml2: { gml: 'gml311', gmlXsd: XSD.gml212, substitutionGroup: 'gml:_Feature' },
 };
 
 /**
@@ -39,22 +36,22 @@ const FLAVOURS: Record<SchemaFlavour, { gmlNs: string; gmlXsd: string; substitut
 export function applicationSchema(types: FeatureTypeDef[], config: Config, flavour: SchemaFlavour): string {
   const f = FLAVOURS[flavour];
   const prefix = config.namespacePrefix;
-  const schema = xmlDocument().ele(XS, 'xs:schema', {
+  const schema = xmlRoot('xs:schema', [], {
     [`xmlns:${prefix}`]: config.namespaceUri,
-    'xmlns:gml': f.gmlNs,
+    ...xmlnsAttrs([f.gml]),
     targetNamespace: config.namespaceUri,
     elementFormDefault: 'qualified',
     version: '1.0',
   });
-  el(schema, XS, 'xs:import', { namespace: f.gmlNs, schemaLocation: f.gmlXsd });
+  schema.ele('xs:import', { namespace: NS[f.gml], schemaLocation: f.gmlXsd });
   for (const t of types) {
-    el(schema, XS, 'xs:element', { name: t.name, type: `${prefix}:${t.name}Type`, substitutionGroup: f.substitutionGroup });
-    const ct = el(schema, XS, 'xs:complexType', { name: `${t.name}Type` });
-    const seq = el(el(el(ct, XS, 'xs:complexContent'), XS, 'xs:extension', { base: 'gml:AbstractFeatureType' }), XS, 'xs:sequence');
-    for (const p of t.properties) el(seq, XS, 'xs:element', { name: p.name, type: XSD_TYPE[p.type], minOccurs: '0' });
-    el(seq, XS, 'xs:element', { name: t.geometry.name, type: `gml:${t.geometry.gmlType}`, minOccurs: '0' });
+    schema.ele('xs:element', { name: t.name, type: `${prefix}:${t.name}Type`, substitutionGroup: f.substitutionGroup });
+    const ct = schema.ele('xs:complexType', { name: `${t.name}Type` });
+    const seq = ct.ele('xs:complexContent').ele('xs:extension', { base: 'gml:AbstractFeatureType' }).ele('xs:sequence');
+    for (const p of t.properties) seq.ele('xs:element', { name: p.name, type: XSD_TYPE[p.type], minOccurs: '0' });
+    seq.ele('xs:element', { name: t.geometry.name, type: `gml:${t.geometry.gmlType}`, minOccurs: '0' });
   }
-  return schema.end({ prettyPrint: true });
+  return xmlString(schema, true);
 }
 
 /** Type names asked for (KVP TYPENAME/TYPENAMES or XML wfs:TypeName); empty = all. */

@@ -1,20 +1,16 @@
-import { xmlDocument } from '../xml/document';
+import { xmlRoot, xmlString } from '../xml/document';
 import { featureTypes } from '../catalog/featureTypes';
 import { commaList } from '../http/kvp';
 import { invalidParam } from '../ows/errors';
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
 import { GET_FEATURE_BY_ID_IDS, isGetFeatureById } from './storedQueryDefs';
-import { el } from './xmlDoc';
-import { NS, XSD } from '../xml/namespaces';
-
-const WFS = NS.wfs;
+import { NS, xmlnsAttrs, XSD } from '../xml/namespaces';
 
 function root(name: string, ctx: OwsContext) {
-  return xmlDocument().ele(WFS, `wfs:${name}`, {
-    'xmlns:xs': NS.xs,
+  return xmlRoot(`wfs:${name}`, ['xs'], {
     [`xmlns:${ctx.config.namespacePrefix}`]: ctx.config.namespaceUri,
-    'xmlns:xsi': NS.xsi,
-    'xsi:schemaLocation': `${WFS} ${XSD.wfs20}`,
+    ...xmlnsAttrs(['xsi']),
+    'xsi:schemaLocation': `${NS.wfs} ${XSD.wfs20}`,
   });
 }
 
@@ -23,11 +19,11 @@ export async function listStoredQueries(_req: OwsRequest, ctx: OwsContext): Prom
   const doc = root('ListStoredQueriesResponse', ctx);
   const types = featureTypes(ctx.config);
   for (const id of GET_FEATURE_BY_ID_IDS) {
-    const sq = el(doc, WFS, 'wfs:StoredQuery', { id });
-    el(sq, WFS, 'wfs:Title', undefined, 'Get feature by identifier');
-    for (const t of types) el(sq, WFS, 'wfs:ReturnFeatureType', undefined, `${ctx.config.namespacePrefix}:${t.name}`);
+    const sq = doc.ele('wfs:StoredQuery', { id });
+    sq.ele('wfs:Title').txt('Get feature by identifier');
+    for (const t of types) sq.ele('wfs:ReturnFeatureType').txt(`${ctx.config.namespacePrefix}:${t.name}`);
   }
-  return { kind: 'body', contentType: 'application/xml; charset=utf-8', body: doc.end() };
+  return { kind: 'body', contentType: 'application/xml; charset=utf-8', body: xmlString(doc) };
 }
 
 /** DescribeStoredQueries: all, or the ids asked for; an unknown id → InvalidParameterValue locator storedQuery_Id. */
@@ -39,11 +35,11 @@ export async function describeStoredQueries(req: OwsRequest, ctx: OwsContext): P
   const ids = asked.length ? asked : GET_FEATURE_BY_ID_IDS;
   const doc = root('DescribeStoredQueriesResponse', ctx);
   for (const id of ids) {
-    const d = el(doc, WFS, 'wfs:StoredQueryDescription', { id });
-    el(d, WFS, 'wfs:Title', undefined, 'Get feature by identifier');
-    el(d, WFS, 'wfs:Abstract', undefined, 'Returns the single feature whose gml:id is the value of the id parameter, as the root element.');
-    el(d, WFS, 'wfs:Parameter', { name: 'id', type: 'xs:string' });
-    el(d, WFS, 'wfs:QueryExpressionText', { returnFeatureTypes: '', language: 'urn:ogc:def:queryLanguage:OGC-WFS::WFS_QueryExpression', isPrivate: 'true' });
+    const d = doc.ele('wfs:StoredQueryDescription', { id });
+    d.ele('wfs:Title').txt('Get feature by identifier');
+    d.ele('wfs:Abstract').txt('Returns the single feature whose gml:id is the value of the id parameter, as the root element.');
+    d.ele('wfs:Parameter', { name: 'id', type: 'xs:string' });
+    d.ele('wfs:QueryExpressionText', { returnFeatureTypes: '', language: 'urn:ogc:def:queryLanguage:OGC-WFS::WFS_QueryExpression', isPrivate: 'true' });
   }
-  return { kind: 'body', contentType: 'application/xml; charset=utf-8', body: doc.end() };
+  return { kind: 'body', contentType: 'application/xml; charset=utf-8', body: xmlString(doc) };
 }

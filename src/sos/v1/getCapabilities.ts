@@ -6,7 +6,7 @@ import { ncnamePart } from '../encoders/chunkWriter';
 import { FORMAT, SML101_MIME } from '../identifiers';
 import { NS, XSD } from '../../xml/namespaces';
 import { operation, parameter, serviceIdentification, serviceProvider } from '../owsCommon';
-import { XMLBuilder, xmlRoot, xmlString } from '../xmlDoc';
+import { XMLBuilder, xmlRoot, xmlString } from '../../xml/document';
 
 /** The SOS 1.0.0 capabilities (what GeoNetwork's harvester reads: sos:ObservationOffering with gml:name). */
 export function getCapabilities10(ctx: OwsContext, offerings: Offering[], seq: string, q: CapabilitiesRequest): string {
