@@ -1,8 +1,8 @@
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
 import { xmlResponse } from '../ows/types';
 import { Offering } from './catalog';
-import { ncnamePart } from './encoders/chunkWriter';
-import { JSON_CONTENT_TYPE } from './encoders/sosJson';
+import { ncnamePart } from '../xml/ncname';
+import { JSON_CONTENT_TYPE } from '../encoders/series/json';
 import { parseResponseFormat, parseTemporalFilters } from './getObservation';
 import { FORMAT } from './identifiers';
 import { NS } from '../xml/namespaces';

@@ -1,7 +1,7 @@
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
 import { xmlResponse } from '../ows/types';
 import type { Offering } from './catalog';
-import { ncnamePart } from './encoders/chunkWriter';
+import { ncnamePart } from '../xml/ncname';
 import { NIL_CODESPACE, SAMPLING_POINT } from './identifiers';
 import { NS, XSD } from '../xml/namespaces';
 import { requireVersion, sosParams } from './params';

@@ -1,10 +1,10 @@
 import { invalidParam, missingParam } from '../ows/errors';
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
-import { ChunkWriter } from './encoders/chunkWriter';
-import { Om20Encoder, XML_CONTENT_TYPE } from './encoders/om20';
-import { CSV_CONTENT_TYPE, SosCsvEncoder } from './encoders/sosCsv';
-import { DownsamplingJsonEncoder, JSON_CONTENT_TYPE, SosJsonEncoder } from './encoders/sosJson';
-import { Wml2Encoder } from './encoders/wml2';
+import { ChunkWriter } from '../encoders/chunkWriter';
+import { Om20Encoder, XML_CONTENT_TYPE } from '../encoders/series/om20';
+import { CSV_CONTENT_TYPE, SosCsvEncoder } from '../encoders/series/csv';
+import { DownsamplingJsonEncoder, JSON_CONTENT_TYPE, SosJsonEncoder } from '../encoders/series/json';
+import { Wml2Encoder } from '../encoders/series/wml2';
 import { FORMAT, FormatId } from './identifiers';
 import { SeriesEncoder, SeriesSelection, streamSeries } from './observationStream';
 import { requireVersion, SosParams, sosParams } from './params';

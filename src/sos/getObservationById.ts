@@ -1,8 +1,8 @@
 import { missingParam } from '../ows/errors';
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
 import { loadOfferings, Offering } from './catalog';
-import { ChunkWriter } from './encoders/chunkWriter';
-import { Om20Encoder, XML_CONTENT_TYPE } from './encoders/om20';
+import { ChunkWriter } from '../encoders/chunkWriter';
+import { Om20Encoder, XML_CONTENT_TYPE } from '../encoders/series/om20';
 import { parseResponseFormat } from './getObservation';
 import { FORMAT } from './identifiers';
 import { requireVersion, sosParams } from './params';

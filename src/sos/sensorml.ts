@@ -1,5 +1,5 @@
 import type { Offering } from './catalog';
-import { ncnamePart } from './encoders/chunkWriter';
+import { ncnamePart } from '../xml/ncname';
 import { XMLBuilder, xmlRoot, xmlString } from '../xml/document';
 
 /** A procedure (sensor) with the offerings it produces, as described from the database. */

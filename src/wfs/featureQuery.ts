@@ -1,6 +1,6 @@
 import type { FeatureTypeDef, PropertyDef } from '../catalog/types';
 import type { CrsRef } from '../crs/crs';
-import type { FeatureEncoder } from '../encoders/featureEncoder';
+import type { FeatureEncoder } from '../encoders/features/featureEncoder';
 import type { Filter } from '../fes/ast';
 import { SqlParams } from '../fes/sqlParams';
 import { filterSql } from './filterSql';

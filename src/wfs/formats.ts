@@ -1,9 +1,9 @@
 import { lookupTable } from '../util/lookup';
-import { csvEncoder } from '../encoders/csv';
-import type { FeatureEncoder } from '../encoders/featureEncoder';
-import { geojsonEncoder } from '../encoders/geojson';
-import { gml32Encoder } from '../encoders/gml32';
-import { gml2Encoder, gml311Encoder } from '../encoders/gml311';
+import { csvEncoder } from '../encoders/features/csv';
+import type { FeatureEncoder } from '../encoders/features/featureEncoder';
+import { geojsonEncoder } from '../encoders/features/geojson';
+import { gml32Encoder } from '../encoders/features/gml32';
+import { gml2Encoder, gml311Encoder } from '../encoders/features/gml311';
 import { invalidParam } from '../ows/errors';
 import type { WfsVersion } from './version';
 

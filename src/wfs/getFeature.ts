@@ -1,7 +1,7 @@
 import { featureTypes } from '../catalog/featureTypes';
-import type { CollectionInfo, FeatureEncoder, FeatureRow } from '../encoders/featureEncoder';
-import { geojsonEncoder } from '../encoders/geojson';
-import { gml32Feature } from '../encoders/gml32';
+import type { CollectionInfo, FeatureEncoder, FeatureRow } from '../encoders/features/featureEncoder';
+import { geojsonEncoder } from '../encoders/features/geojson';
+import { gml32Feature } from '../encoders/features/gml32';
 import { NS, XSD, xmlnsText } from '../xml/namespaces';
 import { escAttr } from '../xml/escape';
 import { invalidParam, missingParam, OwsError } from '../ows/errors';

@@ -1,7 +1,7 @@
 import type { Config } from '../config/config';
 import { featureTypes } from '../catalog/featureTypes';
 import type { FeatureTypeDef, PropertyDef } from '../catalog/types';
-import type { FeatureEncoder } from '../encoders/featureEncoder';
+import type { FeatureEncoder } from '../encoders/features/featureEncoder';
 import type { Filter } from '../fes/ast';
 import { parseBboxKvp, parseFilterKvp, parseResourceIdKvp } from '../fes/kvp';
 import { parseFilterXml } from '../fes/parseFes20';

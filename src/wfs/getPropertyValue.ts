@@ -1,6 +1,6 @@
-import type { CollectionInfo, FeatureEncoder, FeatureRow } from '../encoders/featureEncoder';
-import { propertyText, withSrsName } from '../encoders/featureEncoder';
-import { WFS20_ROOT_NS } from '../encoders/gml32';
+import type { CollectionInfo, FeatureEncoder, FeatureRow } from '../encoders/features/featureEncoder';
+import { propertyText, withSrsName } from '../encoders/features/featureEncoder';
+import { WFS20_ROOT_NS } from '../encoders/features/gml32';
 import { NS, XSD } from '../xml/namespaces';
 import { escAttr, escText } from '../xml/escape';
 import { resolveValueReference } from '../fes/compile';

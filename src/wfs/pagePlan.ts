@@ -1,4 +1,4 @@
-import type { FeatureEncoder } from '../encoders/featureEncoder';
+import type { FeatureEncoder } from '../encoders/features/featureEncoder';
 import type { Store } from '../data/store';
 import { SqlParams } from '../fes/sqlParams';
 import { OwsError } from '../ows/errors';

@@ -1,5 +1,5 @@
 import type { Store } from '../data/store';
-import type { CollectionInfo, FeatureEncoder, FeatureRow } from '../encoders/featureEncoder';
+import type { CollectionInfo, FeatureEncoder, FeatureRow } from '../encoders/features/featureEncoder';
 import type { Sink } from '../ows/types';
 import type { Sql } from './featureQuery';
 import { rowsStreamed } from '../metrics/metrics';

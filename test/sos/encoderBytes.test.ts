@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { civilFromDays, IsoTimeWriter } from '../../src/sos/encoders/isoTime';
-import { ChunkWriter } from '../../src/sos/encoders/chunkWriter';
-import { putDouble } from '../../src/sos/encoders/om20';
+import { civilFromDays, IsoTimeWriter } from '../../src/encoders/series/isoTime';
+import { ChunkWriter } from '../../src/encoders/chunkWriter';
+import { putDouble } from '../../src/encoders/series/om20';
 import type { Sink } from '../../src/ows/types';
 
 /** ISO 8601 UTC to the second, as JavaScript's Date writes it. */

@@ -2,7 +2,7 @@ import { xmlLimitConstraints } from '../xmlLimit';
 import type { OwsContext } from '../../ows/types';
 import { CapabilitiesRequest, checkUpdateSequence } from '../capabilitiesRequest';
 import { distinct, Offering } from '../catalog';
-import { ncnamePart } from '../encoders/chunkWriter';
+import { ncnamePart } from '../../xml/ncname';
 import { FORMAT, SML101_MIME } from '../identifiers';
 import { NS, XSD } from '../../xml/namespaces';
 import { operation, parameter, serviceIdentification, serviceProvider } from '../owsCommon';

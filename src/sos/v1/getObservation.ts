@@ -1,8 +1,8 @@
 import { invalidParam, missingParam } from '../../ows/errors';
 import type { XmlElement } from '../../http/xml';
 import type { OwsContext, OwsRequest, OwsResponse } from '../../ows/types';
-import { Om10MeasurementEncoder, Om10ObservationEncoder } from '../encoders/om10';
-import { XML_CONTENT_TYPE } from '../encoders/om20';
+import { Om10MeasurementEncoder, Om10ObservationEncoder } from '../../encoders/series/om10';
+import { XML_CONTENT_TYPE } from '../../encoders/series/om20';
 import { parseResponseFormat, seriesResponse } from '../getObservation';
 import { enforceXmlLimit } from '../xmlLimit';
 import { FORMAT } from '../identifiers';

@@ -1,8 +1,9 @@
-import type { Offering } from '../catalog';
-import { QC_PARAMETER } from '../identifiers';
+import type { Offering } from '../../sos/catalog';
+import { QC_PARAMETER } from '../../sos/identifiers';
 import { NS, XSD, xmlnsText } from '../../xml/namespaces';
-import type { RowSeriesEncoder, SeriesExtent, TextSeriesEncoder } from '../observationStream';
-import { ChunkWriter, ncnamePart } from './chunkWriter';
+import type { RowSeriesEncoder, SeriesExtent, TextSeriesEncoder } from '../../sos/observationStream';
+import { ChunkWriter } from '../chunkWriter';
+import { ncnamePart } from '../../xml/ncname';
 import { escAttr } from '../../xml/escape';
 import { EPOCH, TIME_ISO, TIME_TEXT, VALUE_TEXT } from './sqlText';
 

@@ -1,4 +1,4 @@
-import type { Sink } from '../../ows/types';
+import type { Sink } from '../ows/types';
 
 /** Bytes gathered before one socket write: large enough to amortise syscalls, small enough to bound memory. */
 const CHUNK_BYTES = 64 * 1024;
@@ -139,9 +139,4 @@ export class ChunkWriter {
     this.buf = Buffer.alloc(0);
     this.off = 0;
   }
-}
-
-/** Turns any string into a valid, stable NCName fragment for gml:id values. */
-export function ncnamePart(s: string): string {
-  return s.replace(/[^A-Za-z0-9_.-]/g, '_');
 }

@@ -1,5 +1,5 @@
-import { escAttr } from '../xml/escape';
-import { NS, XSD, xmlnsText } from '../xml/namespaces';
+import { escAttr } from '../../xml/escape';
+import { NS, XSD, xmlnsText } from '../../xml/namespaces';
 import { CollectionInfo, FeatureEncoder, FeatureRow, gmlFeatureBody } from './featureEncoder';
 
 /** Namespaces of a WFS 2.0 collection's root element (wfs:FeatureCollection, wfs:ValueCollection) besides the features'. */

@@ -1,4 +1,4 @@
-import { csvField } from './csvField';
+import { csvField } from '../csvField';
 import { FeatureEncoder, propertyText } from './featureEncoder';
 
 

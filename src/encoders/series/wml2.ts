@@ -1,7 +1,7 @@
-import type { Offering } from '../catalog';
-import { WML2_TVP_OBSERVATION } from '../identifiers';
-import type { SeriesExtent, TextSeriesEncoder } from '../observationStream';
-import { ChunkWriter } from './chunkWriter';
+import type { Offering } from '../../sos/catalog';
+import { WML2_TVP_OBSERVATION } from '../../sos/identifiers';
+import type { SeriesExtent, TextSeriesEncoder } from '../../sos/observationStream';
+import { ChunkWriter } from '../chunkWriter';
 import { escAttr } from '../../xml/escape';
 import { omRootStart } from './om20';
 import { TIME_PLAIN, TIME_PLAIN_LENGTH } from './sqlText';

@@ -1,4 +1,4 @@
-import type { PropertyDef } from '../catalog/types';
+import type { PropertyDef } from '../../catalog/types';
 import { CollectionInfo, FeatureEncoder, FeatureRow, propertyText } from './featureEncoder';
 
 function jsonValue(p: PropertyDef, v: string, baseUrl: string): string {

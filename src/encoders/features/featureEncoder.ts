@@ -1,5 +1,5 @@
-import { escAttr, escText } from '../xml/escape';
-import type { FeatureTypeDef, PropertyDef } from '../catalog/types';
+import { escAttr, escText } from '../../xml/escape';
+import type { FeatureTypeDef, PropertyDef } from '../../catalog/types';
 
 /** Everything a feature encoder needs to know about one response, decided before the first row. */
 export interface CollectionInfo {

@@ -1,8 +1,9 @@
-import type { Offering } from '../catalog';
-import { NIL_CODESPACE, OM_MEASUREMENT, QC_PARAMETER } from '../identifiers';
+import type { Offering } from '../../sos/catalog';
+import { NIL_CODESPACE, OM_MEASUREMENT, QC_PARAMETER } from '../../sos/identifiers';
 import { NS, NsKey, XSD, xmlnsText } from '../../xml/namespaces';
-import type { TextSeriesEncoder } from '../observationStream';
-import { ChunkWriter, ncnamePart } from './chunkWriter';
+import type { TextSeriesEncoder } from '../../sos/observationStream';
+import { ChunkWriter } from '../chunkWriter';
+import { ncnamePart } from '../../xml/ncname';
 import { escAttr } from '../../xml/escape';
 import { ISO_TIME_BYTES, IsoTimeWriter } from './isoTime';
 import { EPOCH } from './sqlText';
@@ -195,9 +196,6 @@ export class Om20Encoder implements TextSeriesEncoder {
     await this.w.finish();
   }
 }
-
-/** gml:id-safe form of an identifier. */
-export { ncnamePart };
 
 const INF = Buffer.from('INF');
 const NEG_INF = Buffer.from('-INF');

@@ -1,6 +1,6 @@
-import type { Offering } from '../catalog';
-import type { RowSeriesEncoder, TextSeriesEncoder } from '../observationStream';
-import { ChunkWriter } from './chunkWriter';
+import type { Offering } from '../../sos/catalog';
+import type { RowSeriesEncoder, TextSeriesEncoder } from '../../sos/observationStream';
+import { ChunkWriter } from '../chunkWriter';
 import { TIME_ISO, VALUE_JSON } from './sqlText';
 
 /** Content type of the JSON time-series output. */

@@ -1,7 +1,7 @@
-import type { Offering } from '../catalog';
-import type { TextSeriesEncoder } from '../observationStream';
-import { csvField } from '../../encoders/csvField';
-import { ChunkWriter } from './chunkWriter';
+import type { Offering } from '../../sos/catalog';
+import type { TextSeriesEncoder } from '../../sos/observationStream';
+import { csvField } from '../csvField';
+import { ChunkWriter } from '../chunkWriter';
 import { TIME_ISO, VALUE_TEXT } from './sqlText';
 
 const NEWLINE = Buffer.from('\n');

@@ -1,5 +1,5 @@
-import { escAttr } from '../xml/escape';
-import { NS, XSD, xmlnsText } from '../xml/namespaces';
+import { escAttr } from '../../xml/escape';
+import { NS, XSD, xmlnsText } from '../../xml/namespaces';
 import { CollectionInfo, FeatureEncoder, gmlFeatureBody } from './featureEncoder';
 
 const ROOT_NS = xmlnsText(['wfs11', 'gml311', 'xsi']);
