@@ -1,11 +1,15 @@
 import type { Store } from '../data/store';
+import { ChunkWriter } from '../encoders/chunkWriter';
 import type { CollectionInfo, FeatureEncoder, FeatureRow } from '../encoders/features/featureEncoder';
 import type { Sink } from '../ows/types';
 import type { Sql } from './featureQuery';
 import { rowsStreamed } from '../metrics/metrics';
 
-/** Bytes gathered before a write: big enough to keep syscalls few, small enough to keep memory flat. */
-const CHUNK = 64 * 1024;
+/**
+ * Feature text gathered before it is copied into the chunk writer: per feature only a string append,
+ * and small enough that the writer's 64 KB chunks go out nearly full.
+ */
+const TEXT_SLICE = 8 * 1024;
 /** Rows per cursor fetch. */
 export const BATCH = 1000;
 
@@ -58,8 +62,12 @@ export function renderRows(src: RowSource | null, encoder: FeatureEncoder, info:
   return parts.join('');
 }
 
-/** Writes head, rows (first batch, then the rest of the cursor) and tail with backpressure. */
+/**
+ * Writes head, rows (first batch, then the rest of the cursor) and tail through the chunk writer the
+ * series encoders use: pooled 64 KB chunks, backpressure, and a Content-Length when it all fits one chunk.
+ */
 export async function streamRows(src: RowSource | null, encoder: FeatureEncoder, info: CollectionInfo, sink: Sink): Promise<void> {
+  const w = new ChunkWriter(sink);
   let buf = encoder.begin(info);
   let n = 0;
   const sep = encoder.separator ?? '';
@@ -68,10 +76,10 @@ export async function streamRows(src: RowSource | null, encoder: FeatureEncoder,
     for (const row of batch) {
       if (n++ > 0) buf += sep;
       buf += encoder.feature(row, info);
-    }
-    if (buf.length >= CHUNK) {
-      await sink.write(buf);
-      buf = '';
+      if (buf.length >= TEXT_SLICE) {
+        await w.write(buf);
+        buf = '';
+      }
     }
   };
   try {
@@ -86,5 +94,7 @@ export async function streamRows(src: RowSource | null, encoder: FeatureEncoder,
     throw err;
   }
   buf += encoder.end(info);
-  await sink.write(buf);
+  await w.write(buf);
+  await w.finish();
+  w.close();
 }

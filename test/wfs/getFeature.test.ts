@@ -144,6 +144,15 @@ describe('Paging', () => {
     expect(new Set(ids).size).toBe(30);
   });
 
+  it('sends a streamed collection that fits one output chunk whole, with its Content-Length (the shared chunk writer)', async () => {
+    const r = await gf('typenames=reef:Observation&resulttype=hits');
+    expect(r.status).toBe(200);
+    expect(r.headers['transfer-encoding']).toBeUndefined();
+    expect(Number(r.headers['content-length'])).toBe(Buffer.byteLength(r.body));
+    expectValidXml(r.body, 'wfs20');
+    expect(Number(fc(r.body)['@numberMatched'])).toBeGreaterThan(0);
+  });
+
   it('streams pages larger than one cursor batch (chunked, every feature present and valid)', async () => {
     const r = await gf('typenames=reef:Observation&startindex=3000&count=2500');
     expect(r.status).toBe(200);
