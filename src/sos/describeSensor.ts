@@ -3,16 +3,19 @@ import { invalidParam } from '../ows/errors';
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
 import { xmlResponse } from '../ows/types';
 import { loadOfferings } from './catalog';
+import type { NamedFormat } from './formats';
 import { SML101_FORMAT, SML101_MIME, SML20_FORMAT } from './identifiers';
 import { NS, XSD, xmlnsText } from '../xml/namespaces';
 import { requiredSingle, requireVersion, sosParams } from './params';
 import { sensorInfo, SensorInfo, sensorMl101, sensorMl20 } from './sensorml';
 
-const FORMATS = lookupTable<'sml20' | 'sml101'>({
-  [SML20_FORMAT.toLowerCase()]: 'sml20',
-  [SML101_FORMAT.toLowerCase()]: 'sml101',
-  [SML101_MIME.toLowerCase()]: 'sml101',
-});
+/** procedureDescriptionFormat values of DescribeSensor 2.0, in capabilities order (SensorML 1.0.1 also under its SOS 1.0 spelling). */
+export const SENSOR_FORMATS: readonly (NamedFormat & { sml: 'sml20' | 'sml101' })[] = [
+  { responseFormat: SML20_FORMAT, sml: 'sml20' },
+  { responseFormat: SML101_FORMAT, aliases: [SML101_MIME], sml: 'sml101' },
+];
+
+const FORMATS = lookupTable(Object.fromEntries(SENSOR_FORMATS.flatMap((f) => [f.responseFormat, ...(f.aliases ?? [])].map((n) => [n.toLowerCase(), f.sml]))));
 
 /** Looks the procedure up among the offerings (unknown → InvalidParameterValue procedure). */
 export async function findSensor(ctx: OwsContext, procedure: string): Promise<SensorInfo> {
@@ -24,7 +27,7 @@ export async function findSensor(ctx: OwsContext, procedure: string): Promise<Se
 /** Parses a SensorML format identifier (2.0 or 1.0.1, either spelling). */
 export function parseSensorFormat(raw: string, locator: string): 'sml20' | 'sml101' {
   const f = FORMATS[raw.toLowerCase().replace(/\s+/g, '')];
-  if (!f) throw invalidParam(locator, `Unsupported ${locator} "${raw}"; use ${SML20_FORMAT} or ${SML101_FORMAT}`);
+  if (!f) throw invalidParam(locator, `Unsupported ${locator} "${raw}"; use ${SENSOR_FORMATS.map((s) => s.responseFormat).join(' or ')}`);
   return f;
 }
 

@@ -4,23 +4,27 @@ import { xmlResponse } from '../ows/types';
 import { checkUpdateSequence, CapabilitiesRequest, parseCapabilitiesRequest } from './capabilitiesRequest';
 import { distinct, loadOfferings, Offering, updateSequence } from './catalog';
 import { getCapabilities10 } from './v1/getCapabilities';
-import { FORMAT, OM_MEASUREMENT, SAMPLING_POINT, SML101_FORMAT, SML20_FORMAT, WML2_TVP_OBSERVATION } from './identifiers';
+import { DATA_AVAILABILITY_FORMATS } from './getDataAvailability';
+import { OBSERVATION_BY_ID_FORMATS } from './getObservationById';
+import { SENSOR_FORMATS } from './describeSensor';
+import { formatColumn, responseFormats, seriesFormats } from './formats';
+import { SAMPLING_POINT } from './identifiers';
 import { NS, XSD } from '../xml/namespaces';
 import { operation, parameter, serviceIdentification, serviceProvider } from './owsCommon';
 import { eleTexts, XMLBuilder, xmlRoot, xmlString } from '../xml/document';
 
-/** Response formats of GetObservation 2.0.0, in capabilities order. */
-export const RESPONSE_FORMATS_20 = [FORMAT.om20, FORMAT.wml2, FORMAT.json, FORMAT.csv];
-
+/** SOS 2.0 conformance classes, then those of the response formats (from their table). */
 const PROFILES = [
   'http://www.opengis.net/spec/SOS/2.0/conf/core',
   'http://www.opengis.net/spec/SOS/2.0/conf/kvp-core',
   'http://www.opengis.net/spec/SOS/2.0/conf/pox',
   'http://www.opengis.net/spec/SOS/2.0/conf/obsByIdRetrieval',
   'http://www.opengis.net/spec/SOS/2.0/conf/foiRetrieval',
-  'http://www.opengis.net/spec/OMXML/2.0/conf/measurement',
-  'http://www.opengis.net/spec/waterml/2.0/conf/xsd-measurement-timeseries-tvp-observation',
+  ...formatColumn('2.0.0', 'conformance'),
 ];
+const RESPONSE_FORMATS = responseFormats('2.0.0');
+const OBSERVATION_TYPES = formatColumn('2.0.0', 'observationType');
+const SENSOR_FORMAT_NAMES = SENSOR_FORMATS.map((f) => f.responseFormat);
 
 /** Endpoint advertised in DCPs (no '?', R4). */
 export function sosHref(ctx: OwsContext): string {
@@ -64,7 +68,7 @@ function operationsMetadata(root: XMLBuilder, ctx: OwsContext, offerings: Offeri
     Sections: ['ServiceIdentification', 'ServiceProvider', 'OperationsMetadata', 'FilterCapabilities', 'Contents', 'All'],
     updateSequence: 'any',
   });
-  operation(om, 'DescribeSensor', href, { procedure: procedures, procedureDescriptionFormat: [SML20_FORMAT, SML101_FORMAT] });
+  operation(om, 'DescribeSensor', href, { procedure: procedures, procedureDescriptionFormat: SENSOR_FORMAT_NAMES });
   const getObs = operation(om, 'GetObservation', href, {
     offering: offeringIds,
     procedure: procedures,
@@ -72,14 +76,14 @@ function operationsMetadata(root: XMLBuilder, ctx: OwsContext, offerings: Offeri
     featureOfInterest: features,
     temporalFilter: 'any',
     spatialFilter: 'any',
-    responseFormat: RESPONSE_FORMATS_20,
+    responseFormat: RESPONSE_FORMATS,
     qualityFlag: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
     downsample: 'any',
   });
-  xmlLimitConstraints(getObs, ctx.config, ['om20', 'wml2']);
+  xmlLimitConstraints(getObs, ctx.config, seriesFormats('2.0.0'));
   operation(om, 'GetFeatureOfInterest', href, { featureOfInterest: features, procedure: procedures, observedProperty: properties, spatialFilter: 'any' });
-  operation(om, 'GetObservationById', href, { observation: sampleIds, responseFormat: [FORMAT.om20] });
-  operation(om, 'GetDataAvailability', href, { procedure: procedures, observedProperty: properties, featureOfInterest: features, offering: offeringIds, responseFormat: [NS.gda, FORMAT.json] });
+  operation(om, 'GetObservationById', href, { observation: sampleIds, responseFormat: OBSERVATION_BY_ID_FORMATS.map((f) => f.responseFormat) });
+  operation(om, 'GetDataAvailability', href, { procedure: procedures, observedProperty: properties, featureOfInterest: features, offering: offeringIds, responseFormat: DATA_AVAILABILITY_FORMATS.map((f) => f.responseFormat) });
   parameter(om, 'service', ['SOS']);
   parameter(om, 'version', ['2.0.0', '1.0.0']);
   parameter(om, 'crs', ['http://www.opengis.net/def/crs/EPSG/0/4326']);
@@ -124,11 +128,11 @@ function filterCapabilities(root: XMLBuilder): void {
 
 function contents(root: XMLBuilder, offerings: Offering[]): void {
   const c = root.ele('sos:contents').ele('sos:Contents');
-  eleTexts(c, 'swes:procedureDescriptionFormat', [SML20_FORMAT, SML101_FORMAT]);
+  eleTexts(c, 'swes:procedureDescriptionFormat', SENSOR_FORMAT_NAMES);
   eleTexts(c, 'swes:observableProperty', distinct(offerings, 'propertyUri'));
   for (const o of offerings) offering(c.ele('swes:offering'), o);
-  eleTexts(c, 'sos:responseFormat', RESPONSE_FORMATS_20);
-  eleTexts(c, 'sos:observationType', [OM_MEASUREMENT, WML2_TVP_OBSERVATION]);
+  eleTexts(c, 'sos:responseFormat', RESPONSE_FORMATS);
+  eleTexts(c, 'sos:observationType', OBSERVATION_TYPES);
   eleTexts(c, 'sos:featureOfInterestType', [SAMPLING_POINT]);
 }
 
@@ -138,7 +142,7 @@ function offering(parent: XMLBuilder, o: Offering): void {
   off.ele('swes:identifier').txt(o.code);
   off.ele('swes:name').txt(`${o.label} - ${o.stationName} - ${o.family}`);
   off.ele('swes:procedure').txt(o.procedure);
-  eleTexts(off, 'swes:procedureDescriptionFormat', [SML20_FORMAT, SML101_FORMAT]);
+  eleTexts(off, 'swes:procedureDescriptionFormat', SENSOR_FORMAT_NAMES);
   off.ele('swes:observableProperty').txt(o.propertyUri);
   const rel = off.ele('swes:relatedFeature').ele('swes:FeatureRelationship');
   rel.ele('swes:role').txt('featureOfInterest');
@@ -154,7 +158,7 @@ function offering(parent: XMLBuilder, o: Offering): void {
     rt.ele('gml:beginPosition').txt(o.timeStart);
     rt.ele('gml:endPosition').txt(o.timeEnd);
   }
-  eleTexts(off, 'sos:responseFormat', RESPONSE_FORMATS_20);
-  eleTexts(off, 'sos:observationType', [OM_MEASUREMENT, WML2_TVP_OBSERVATION]);
+  eleTexts(off, 'sos:responseFormat', RESPONSE_FORMATS);
+  eleTexts(off, 'sos:observationType', OBSERVATION_TYPES);
   off.ele('sos:featureOfInterestType').txt(SAMPLING_POINT);
 }

@@ -3,8 +3,8 @@ import { xmlResponse } from '../ows/types';
 import { Offering } from './catalog';
 import { ncnamePart } from '../xml/ncname';
 import { JSON_CONTENT_TYPE } from '../encoders/series/json';
-import { parseResponseFormat, parseTemporalFilters } from './getObservation';
-import { FORMAT } from './identifiers';
+import { NamedFormat, pickFormat } from './formats';
+import { parseTemporalFilters } from './getObservation';
 import { NS } from '../xml/namespaces';
 import { rowConditions } from './observationStream';
 import { requireVersion, sosParams } from './params';
@@ -20,6 +20,12 @@ export interface Availability {
   count: number;
 }
 
+/** Response formats of GetDataAvailability, in capabilities order (the first is the default). */
+export const DATA_AVAILABILITY_FORMATS: readonly (NamedFormat & { json: boolean })[] = [
+  { responseFormat: NS.gda, json: false },
+  { responseFormat: 'application/json', aliases: ['json'], json: true },
+];
+
 /**
  * GetDataAvailability (52°North extension, no official schema): per offering (= procedure x
  * observedProperty x featureOfInterest) the phenomenon time extent and the count, optionally
@@ -30,10 +36,10 @@ export async function getDataAvailability(req: OwsRequest, ctx: OwsContext): Pro
   const p = sosParams(req);
   const filter = parseOfferingFilter(p);
   const time = parseTemporalFilters(p).filter((f) => f.op !== 'latest' && f.op !== 'first');
-  const format = parseResponseFormat(p.single('responseFormat'), { [NS.gda]: 'om20', [FORMAT.json]: 'json', json: 'json' }, 'om20');
+  const format = pickFormat(p.single('responseFormat'), DATA_AVAILABILITY_FORMATS, DATA_AVAILABILITY_FORMATS[0]);
   const offerings = await selectOfferings(ctx.store, filter);
   const items = await availability(ctx, offerings, time);
-  if (format === 'json') {
+  if (format.json) {
     const body = JSON.stringify({
       dataAvailability: items.map((a) => ({
         offering: a.offering.code,

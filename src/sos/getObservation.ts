@@ -1,12 +1,8 @@
 import { invalidParam, missingParam } from '../ows/errors';
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
 import { ChunkWriter } from '../encoders/chunkWriter';
-import { Om20Encoder, XML_CONTENT_TYPE } from '../encoders/series/om20';
-import { CSV_CONTENT_TYPE, SosCsvEncoder } from '../encoders/series/csv';
-import { DownsamplingJsonEncoder, JSON_CONTENT_TYPE, SosJsonEncoder } from '../encoders/series/json';
-import { Wml2Encoder } from '../encoders/series/wml2';
-import { FORMAT, FormatId } from './identifiers';
-import { SeriesEncoder, SeriesSelection, streamSeries } from './observationStream';
+import { DocumentSeriesEncoder, SeriesFormat, seriesFormat20, seriesFormats } from './formats';
+import { SeriesSelection, streamSeries } from './observationStream';
 import { requireVersion, SosParams, sosParams } from './params';
 import { parseOfferingFilter, parseQualityFlags, selectOfferings } from './selection';
 import { parseKvpTemporalFilter, parseXmlTemporalFilter, TimeFilter } from './temporal';
@@ -15,27 +11,8 @@ import { enforceXmlLimit } from './xmlLimit';
 /** A validated GetObservation (2.0.0). */
 export interface GetObservationRequest {
   selection: SeriesSelection;
-  format: FormatId;
+  format: SeriesFormat;
   downsample?: number;
-}
-
-const FORMAT_ALIASES: Record<string, FormatId> = {
-  [FORMAT.om20]: 'om20',
-  [FORMAT.wml2]: 'wml2',
-  'application/json': 'json',
-  json: 'json',
-  'text/csv': 'csv',
-  csv: 'csv',
-};
-
-/** Maps a responseFormat value (2.0.0) to our format id; unknown → InvalidParameterValue. */
-export function parseResponseFormat(raw: string | undefined, allowed: Record<string, FormatId> = FORMAT_ALIASES, fallback: FormatId = 'om20'): FormatId {
-  if (raw === undefined) return fallback;
-  const v = raw.trim();
-  if (v === '') throw missingParam('responseFormat', 'Parameter responseFormat is empty');
-  const key = Object.keys(allowed).find((k) => k.toLowerCase() === v.toLowerCase().replace(/\s+/g, ''));
-  if (!key) throw invalidParam('responseFormat', `Unsupported responseFormat "${v}"; supported: ${Object.keys(allowed).join(', ')}`);
-  return allowed[key];
 }
 
 /** The temporal filters of a 2.0 request (KVP: one; XML: any number, combined with AND). */
@@ -47,11 +24,14 @@ export function parseTemporalFilters(p: SosParams): TimeFilter[] {
   return [parseKvpTemporalFilter(raw)];
 }
 
-function parseDownsample(p: SosParams, format: FormatId): number | undefined {
+function parseDownsample(p: SosParams, format: SeriesFormat): number | undefined {
   const raw = p.single('downsample');
   if (raw === undefined) return undefined;
   if (!/^\d+$/.test(raw.trim()) || Number(raw) < 2 || Number(raw) > 10_000_000) throw invalidParam('downsample', 'downsample is a whole number of points, at least 2');
-  if (format !== 'json') throw invalidParam('downsample', 'downsample applies to responseFormat=application/json only');
+  if (!format.downsample) {
+    const takers = seriesFormats('2.0.0').filter((f) => f.downsample).map((f) => f.responseFormat);
+    throw invalidParam('downsample', `downsample applies to responseFormat=${takers.join(' or ')} only`);
+  }
   return Number(raw);
 }
 
@@ -61,7 +41,7 @@ export async function parseGetObservation(req: OwsRequest, ctx: OwsContext): Pro
   const filter = parseOfferingFilter(p);
   const time = parseTemporalFilters(p);
   const qc = parseQualityFlags(p);
-  const format = parseResponseFormat(p.single('responseFormat'));
+  const format = seriesFormat20(p.single('responseFormat'));
   const downsample = parseDownsample(p, format);
   const offerings = await selectOfferings(ctx.store, filter);
   return { selection: { offerings, time, qc }, format, downsample };
@@ -72,7 +52,7 @@ export function seriesResponse(
   ctx: OwsContext,
   sel: SeriesSelection,
   contentType: string,
-  make: (w: ChunkWriter) => SeriesEncoder & { begin(): Promise<void>; end(): Promise<void> },
+  make: (w: ChunkWriter) => DocumentSeriesEncoder,
   headers?: Record<string, string>,
 ): OwsResponse {
   return {
@@ -90,22 +70,10 @@ export function seriesResponse(
   };
 }
 
-/** SOS 2.0 GetObservation: O&M 2.0, WaterML 2.0 (both size-limited), JSON or CSV (unlimited), streamed. */
+/** SOS 2.0 GetObservation in any format of the table (src/sos/formats.ts), streamed; XML formats are size-limited. */
 export async function getObservation(req: OwsRequest, ctx: OwsContext): Promise<OwsResponse> {
   requireVersion(req, ['2.0.0']);
   const q = await parseGetObservation(req, ctx);
-  switch (q.format) {
-    case 'om20':
-      await enforceXmlLimit(ctx, q.selection, 'om20');
-      return seriesResponse(ctx, q.selection, XML_CONTENT_TYPE, (w) => new Om20Encoder(w));
-    case 'wml2':
-      await enforceXmlLimit(ctx, q.selection, 'wml2');
-      return seriesResponse(ctx, q.selection, XML_CONTENT_TYPE, (w) => new Wml2Encoder(w));
-    case 'json':
-      return seriesResponse(ctx, q.selection, JSON_CONTENT_TYPE, (w) => (q.downsample ? new DownsamplingJsonEncoder(w, q.downsample) : new SosJsonEncoder(w)));
-    case 'csv':
-      return seriesResponse(ctx, q.selection, CSV_CONTENT_TYPE, (w) => new SosCsvEncoder(w));
-    default:
-      throw invalidParam('responseFormat', `Format ${q.format} is not available in SOS 2.0.0`);
-  }
+  await enforceXmlLimit(ctx, q.selection, q.format);
+  return seriesResponse(ctx, q.selection, q.format.contentType, (w) => q.format.encoder(w, { downsample: q.downsample }));
 }

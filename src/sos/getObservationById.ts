@@ -3,9 +3,12 @@ import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
 import { loadOfferings, Offering } from './catalog';
 import { ChunkWriter } from '../encoders/chunkWriter';
 import { Om20Encoder, XML_CONTENT_TYPE } from '../encoders/series/om20';
-import { parseResponseFormat } from './getObservation';
-import { FORMAT } from './identifiers';
+import { NamedFormat, pickFormat } from './formats';
+import { NS } from '../xml/namespaces';
 import { requireVersion, sosParams } from './params';
+
+/** Response formats of GetObservationById (O&M 2.0 only: the document is an O&M 2.0 observation list). */
+export const OBSERVATION_BY_ID_FORMATS: readonly NamedFormat[] = [{ responseFormat: NS.om }];
 
 /** Splits `<offering>/<epochSeconds>`; anything else names no observation. */
 export function parseObservationId(id: string): { offering: string; epoch: number } | undefined {
@@ -22,7 +25,7 @@ export async function getObservationById(req: OwsRequest, ctx: OwsContext): Prom
   const p = sosParams(req);
   const ids = p.list('observation');
   if (!ids || ids.length === 0) throw missingParam('observation');
-  parseResponseFormat(p.single('responseFormat'), { [FORMAT.om20]: 'om20' });
+  pickFormat(p.single('responseFormat'), OBSERVATION_BY_ID_FORMATS, OBSERVATION_BY_ID_FORMATS[0]);
   const byCode = new Map((await loadOfferings(ctx.store)).map((o) => [o.code, o]));
   const wanted = new Map<Offering, number[]>();
   for (const id of ids.slice(0, 1000)) {

@@ -1,15 +1,5 @@
-/** Identifiers the SOS documents use besides namespaces (those are in src/xml/namespaces.ts). */
+/** Identifiers the SOS documents use besides namespaces (src/xml/namespaces.ts) and response formats (formats.ts). */
 import { NS } from '../xml/namespaces';
-
-/** Response formats of GetObservation, by the identifier clients send. */
-export const FORMAT = {
-  om20: NS.om,
-  wml2: NS.wml2,
-  json: 'application/json',
-  csv: 'text/csv',
-  om10: 'text/xml;subtype="om/1.0.0"',
-} as const;
-export type FormatId = keyof typeof FORMAT;
 
 /** procedureDescriptionFormat values of DescribeSensor. */
 export const SML20_FORMAT = NS.sml20;

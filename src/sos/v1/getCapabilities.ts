@@ -3,10 +3,11 @@ import type { OwsContext } from '../../ows/types';
 import { CapabilitiesRequest, checkUpdateSequence } from '../capabilitiesRequest';
 import { distinct, Offering } from '../catalog';
 import { ncnamePart } from '../../xml/ncname';
-import { FORMAT, SML101_MIME } from '../identifiers';
+import { formatColumn, responseFormats, seriesFormats } from '../formats';
+import { SML101_MIME } from '../identifiers';
 import { NS, XSD } from '../../xml/namespaces';
 import { operation, parameter, serviceIdentification, serviceProvider } from '../owsCommon';
-import { XMLBuilder, xmlRoot, xmlString } from '../../xml/document';
+import { eleTexts, XMLBuilder, xmlRoot, xmlString } from '../../xml/document';
 
 /** The SOS 1.0.0 capabilities (what GeoNetwork's harvester reads: sos:ObservationOffering with gml:name). */
 export function getCapabilities10(ctx: OwsContext, offerings: Offering[], seq: string, q: CapabilitiesRequest): string {
@@ -31,11 +32,11 @@ export function getCapabilities10(ctx: OwsContext, offerings: Offering[], seq: s
       procedure: distinct(offerings, 'procedure'),
       featureOfInterest: distinct(offerings, 'station'),
       eventTime: 'any',
-      responseFormat: [FORMAT.om10],
-      resultModel: ['om:Measurement', 'om:Observation'],
+      responseFormat: responseFormats('1.0.0'),
+      resultModel: formatColumn('1.0.0', 'resultModel'),
       responseMode: ['inline'],
     });
-    xmlLimitConstraints(getObs, ctx.config, ['om10Measurement', 'om10Observation']);
+    xmlLimitConstraints(getObs, ctx.config, seriesFormats('1.0.0'));
     parameter(om, 'service', ['SOS']);
     parameter(om, 'version', ['1.0.0']);
   }
@@ -75,8 +76,7 @@ function offering(list: XMLBuilder, o: Offering): void {
   off.ele('sos:procedure', { 'xlink:href': o.procedure });
   off.ele('sos:observedProperty', { 'xlink:href': o.propertyUri });
   off.ele('sos:featureOfInterest', { 'xlink:href': o.station });
-  off.ele('sos:responseFormat').txt(FORMAT.om10);
-  off.ele('sos:resultModel').txt('om:Measurement');
-  off.ele('sos:resultModel').txt('om:Observation');
+  eleTexts(off, 'sos:responseFormat', responseFormats('1.0.0'));
+  eleTexts(off, 'sos:resultModel', formatColumn('1.0.0', 'resultModel'));
   off.ele('sos:responseMode').txt('inline');
 }

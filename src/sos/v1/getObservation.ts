@@ -1,11 +1,9 @@
 import { invalidParam, missingParam } from '../../ows/errors';
 import type { XmlElement } from '../../http/xml';
 import type { OwsContext, OwsRequest, OwsResponse } from '../../ows/types';
-import { Om10MeasurementEncoder, Om10ObservationEncoder } from '../../encoders/series/om10';
-import { XML_CONTENT_TYPE } from '../../encoders/series/om20';
-import { parseResponseFormat, seriesResponse } from '../getObservation';
+import { seriesFormat10 } from '../formats';
+import { seriesResponse } from '../getObservation';
 import { enforceXmlLimit } from '../xmlLimit';
-import { FORMAT } from '../identifiers';
 import { optionalList, sosParams } from '../params';
 import { parseQualityFlags, selectOfferings } from '../selection';
 import { parseEventTime, parseXmlTemporalFilter, TimeFilter } from '../temporal';
@@ -32,9 +30,7 @@ export async function getObservation10(req: OwsRequest, ctx: OwsContext): Promis
   if (!observedProperty) throw missingParam('observedProperty');
   const procedure = optionalList(p, 'procedure');
   const featureOfInterest = p.xml ? xmlFeatureIds(p.xml) : optionalList(p, 'featureOfInterest');
-  parseResponseFormat(p.single('responseFormat') ?? FORMAT.om10, { [FORMAT.om10]: 'om10' }, 'om10');
-  const model = (p.single('resultModel') ?? 'om:Observation').trim();
-  if (!/^(om:)?(Observation|Measurement)$/.test(model)) throw invalidParam('resultModel', `Unsupported resultModel "${model}"; use om:Observation or om:Measurement`);
+  const format = seriesFormat10(p.single('responseFormat'), p.single('resultModel'));
   const time: TimeFilter[] = [];
   if (p.xml) {
     for (const et of p.xml.children.filter((c) => c.local === 'eventTime')) time.push(parseXmlTemporalFilter(et, 'eventTime'));
@@ -47,6 +43,6 @@ export async function getObservation10(req: OwsRequest, ctx: OwsContext): Promis
   }
   const offerings = await selectOfferings(ctx.store, { offering, observedProperty, procedure, featureOfInterest });
   const sel = { offerings, time, qc: parseQualityFlags(p) };
-  await enforceXmlLimit(ctx, sel, model.endsWith('Measurement') ? 'om10Measurement' : 'om10Observation');
-  return seriesResponse(ctx, sel, XML_CONTENT_TYPE, (w) => (model.endsWith('Measurement') ? new Om10MeasurementEncoder(w) : new Om10ObservationEncoder(w)));
+  await enforceXmlLimit(ctx, sel, format);
+  return seriesResponse(ctx, sel, format.contentType, (w) => format.encoder(w, {}));
 }
