@@ -4,7 +4,7 @@ import { supportedCrsUrns } from '../crs/crs';
 import { writeFes20FilterCapabilities } from '../fes/capabilities';
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
 import { typeExtents } from './extents';
-import { OUTPUT_FORMATS } from './formats';
+import { outputFormats, schemaFormats } from './formats';
 import { endpointUrl } from './links';
 import { requestedSections } from './sections';
 import { negotiateCapabilitiesVersion, WFS_VERSIONS } from './version';
@@ -91,16 +91,17 @@ async function capabilities20(req: OwsRequest, ctx: OwsContext): Promise<string>
     parameter(gc, 'AcceptFormats', ['text/xml']);
     parameter(gc, 'Sections', ['ServiceIdentification', 'ServiceProvider', 'OperationsMetadata', 'FeatureTypeList', 'Filter_Capabilities', 'All']);
     const dft = operation(om, 'DescribeFeatureType', href);
-    parameter(dft, 'outputFormat', ['application/gml+xml; version=3.2', 'text/xml; subtype=gml/3.2', 'text/xml; subtype=gml/3.1.1']);
+    parameter(dft, 'outputFormat', schemaFormats('2.0.0'));
     operation(om, 'ListStoredQueries', href);
     operation(om, 'DescribeStoredQueries', href);
     const gf = operation(om, 'GetFeature', href);
-    parameter(gf, 'outputFormat', OUTPUT_FORMATS['2.0.0']);
+    parameter(gf, 'outputFormat', outputFormats('2.0.0'));
     parameter(gf, 'resultType', ['results', 'hits']);
     parameter(gf, 'resolve', ['none', 'local']);
     constraint(gf, 'CountDefault', String(cfg.countDefault));
     const gpv = operation(om, 'GetPropertyValue', href);
-    parameter(gpv, 'outputFormat', ['application/gml+xml; version=3.2']);
+    // GetPropertyValue answers in the version's GML (a wfs:ValueCollection) whatever the format asked.
+    parameter(gpv, 'outputFormat', outputFormats('2.0.0').slice(0, 1));
     parameter(gpv, 'resolve', ['none', 'local']);
     parameter(om, 'version', WFS_VERSIONS);
     for (const [name, v] of SERVICE_CONSTRAINTS) constraint(om, name, v ? 'TRUE' : 'FALSE');
@@ -125,7 +126,7 @@ async function capabilities20(req: OwsRequest, ctx: OwsContext): Promise<string>
       ft.ele('wfs:DefaultCRS').txt(defaultCrs);
       for (const c of otherCrs) ft.ele('wfs:OtherCRS').txt(c);
       const of = ft.ele('wfs:OutputFormats');
-      for (const f of OUTPUT_FORMATS['2.0.0']) of.ele('wfs:Format').txt(f);
+      for (const f of outputFormats('2.0.0')) of.ele('wfs:Format').txt(f);
       const e = extents.get(t.name)!;
       const bb = ft.ele('ows:WGS84BoundingBox');
       bb.ele('ows:LowerCorner').txt(`${e[0]} ${e[1]}`);

@@ -4,7 +4,7 @@ import { SUPPORTED_SRIDS } from '../crs/crs';
 import { writeFilter100Capabilities, writeFilter110Capabilities } from '../fes/capabilities';
 import type { OwsContext, OwsRequest } from '../ows/types';
 import { typeExtents } from './extents';
-import { OUTPUT_FORMATS } from './formats';
+import { outputFormats, schemaFormats } from './formats';
 import { endpointUrl } from './links';
 import { NS, XSD } from '../xml/namespaces';
 
@@ -40,8 +40,8 @@ function doc110(ctx: OwsContext, href: string, extents: Map<string, number[]>): 
   contact.ele('ows:ContactInfo').ele('ows:Address').ele('ows:ElectronicMailAddress').txt(cfg.contactEmail);
   const om = root.ele('ows:OperationsMetadata');
   op11(om, 'GetCapabilities', href, { AcceptVersions: ['1.1.0', '1.0.0'], AcceptFormats: ['text/xml'] });
-  op11(om, 'DescribeFeatureType', href, { outputFormat: ['text/xml; subtype=gml/3.1.1'] });
-  op11(om, 'GetFeature', href, { resultType: ['results', 'hits'], outputFormat: OUTPUT_FORMATS['1.1.0'] });
+  op11(om, 'DescribeFeatureType', href, { outputFormat: schemaFormats('1.1.0') });
+  op11(om, 'GetFeature', href, { resultType: ['results', 'hits'], outputFormat: outputFormats('1.1.0') });
   const list = root.ele('wfs:FeatureTypeList');
   list.ele('wfs:Operations').ele('wfs:Operation').txt('Query');
   for (const t of featureTypes(cfg)) {
@@ -52,7 +52,7 @@ function doc110(ctx: OwsContext, href: string, extents: Map<string, number[]>): 
     ft.ele('wfs:DefaultSRS').txt('urn:x-ogc:def:crs:EPSG:4326');
     for (const srid of Object.keys(SUPPORTED_SRIDS).filter((s) => s !== '4326')) ft.ele('wfs:OtherSRS').txt(`urn:x-ogc:def:crs:EPSG:${srid}`);
     const of = ft.ele('wfs:OutputFormats');
-    for (const f of OUTPUT_FORMATS['1.1.0']) of.ele('wfs:Format').txt(f);
+    for (const f of outputFormats('1.1.0')) of.ele('wfs:Format').txt(f);
     const e = extents.get(t.name)!;
     const bb = ft.ele('ows:WGS84BoundingBox');
     bb.ele('ows:LowerCorner').txt(`${e[0]} ${e[1]}`);

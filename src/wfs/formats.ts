@@ -7,61 +7,104 @@ import { gml2Encoder, gml311Encoder } from '../encoders/features/gml311';
 import { invalidParam } from '../ows/errors';
 import type { WfsVersion } from './version';
 
-/** GetFeature output formats advertised per version (first = default). */
-export const OUTPUT_FORMATS: Record<WfsVersion, string[]> = {
-  '2.0.0': ['application/gml+xml; version=3.2', 'text/xml; subtype=gml/3.2', 'text/xml; subtype=gml/3.1.1', 'application/geo+json', 'application/json', 'text/csv'],
-  '1.1.0': ['text/xml; subtype=gml/3.1.1', 'GML2', 'application/json', 'text/csv'],
-  '1.0.0': ['GML2', 'GML3', 'application/json', 'text/csv'],
-};
+export type SchemaFlavour = 'gml32' | 'gml311' | 'gml2';
 
-const DEFAULT_ENCODER: Record<WfsVersion, FeatureEncoder> = { '2.0.0': gml32Encoder, '1.1.0': gml311Encoder, '1.0.0': gml2Encoder };
+/** One GetFeature output format: its encoder and the names it answers to. */
+interface OutputFormat {
+  encoder: FeatureEncoder;
+  /** Names clients may send, each with the versions whose capabilities advertise it ([] = accepted only). */
+  names: readonly (readonly [name: string, advertisedIn: readonly WfsVersion[]])[];
+  /** Versions that answer in this format when OUTPUTFORMAT is absent or the bare text/xml. */
+  defaultFor?: readonly WfsVersion[];
+  /**
+   * GML flavour of the application schema, when DescribeFeatureType answers in this format too;
+   * `advertised` false where only WFS 1.0.0 uses it (whose capabilities name no schema formats).
+   */
+  schema?: { flavour: SchemaFlavour; advertised: boolean };
+}
+
+const ALL: readonly WfsVersion[] = ['2.0.0', '1.1.0', '1.0.0'];
+
+/**
+ * Every WFS output format, one row each; GetFeature, DescribeFeatureType and all capabilities
+ * documents read this table (adding a format is an encoder in src/encoders/features/ and a row here).
+ * A version advertises its default format's names first, then the others in row order.
+ */
+const FORMATS: readonly OutputFormat[] = [
+  {
+    encoder: gml32Encoder,
+    defaultFor: ['2.0.0'],
+    schema: { flavour: 'gml32', advertised: true },
+    names: [['application/gml+xml; version=3.2', ['2.0.0']], ['text/xml; subtype=gml/3.2', ['2.0.0']], ['application/gml+xml', []], ['text/xml; subtype=gml/3.2.1', []], ['gml32', []]],
+  },
+  {
+    encoder: gml311Encoder,
+    defaultFor: ['1.1.0'],
+    schema: { flavour: 'gml311', advertised: true },
+    names: [['text/xml; subtype=gml/3.1.1', ['2.0.0', '1.1.0']], ['GML3', ['1.0.0']]],
+  },
+  {
+    encoder: gml2Encoder,
+    defaultFor: ['1.0.0'],
+    schema: { flavour: 'gml2', advertised: false },
+    names: [['GML2', ['1.1.0', '1.0.0']], ['text/xml; subtype=gml/2.1.2', []]],
+  },
+  {
+    encoder: geojsonEncoder,
+    names: [['application/geo+json', ['2.0.0']], ['application/json', ALL], ['application/vnd.geo+json', []], ['json', []], ['geojson', []]],
+  },
+  { encoder: csvEncoder, names: [['text/csv', ALL], ['csv', []]] },
+];
 
 /** Normalises a media type for comparison: lower case, no blanks or quotes. */
 function norm(f: string): string {
   return f.toLowerCase().replace(/["'\s]/g, '');
 }
 
-const BY_NAME = lookupTable<FeatureEncoder>({
-  'application/gml+xml;version=3.2': gml32Encoder,
-  'application/gml+xml': gml32Encoder,
-  'text/xml;subtype=gml/3.2': gml32Encoder,
-  'text/xml;subtype=gml/3.2.1': gml32Encoder,
-  gml32: gml32Encoder,
-  'text/xml;subtype=gml/3.1.1': gml311Encoder,
-  gml3: gml311Encoder,
-  'text/xml;subtype=gml/2.1.2': gml2Encoder,
-  gml2: gml2Encoder,
-  'application/geo+json': geojsonEncoder,
-  'application/json': geojsonEncoder,
-  'application/vnd.geo+json': geojsonEncoder,
-  json: geojsonEncoder,
-  geojson: geojsonEncoder,
-  'text/csv': csvEncoder,
-  csv: csvEncoder,
-});
+const BY_NAME = lookupTable<OutputFormat>(Object.fromEntries(FORMATS.flatMap((f) => f.names.map(([n]) => [norm(n), f]))));
+
+function defaultFormat(version: WfsVersion): OutputFormat {
+  return FORMATS.find((f) => f.defaultFor?.includes(version))!;
+}
+
+/** The version's formats, its default first. */
+function byPreference(version: WfsVersion): OutputFormat[] {
+  const def = defaultFormat(version);
+  return [def, ...FORMATS.filter((f) => f !== def)];
+}
+
+function advertisedNames(rows: OutputFormat[], version: WfsVersion): string[] {
+  return rows.flatMap((f) => f.names.filter(([, vs]) => vs.includes(version)).map(([n]) => n));
+}
+
+/** GetFeature output formats a version advertises (first = default). */
+export function outputFormats(version: WfsVersion): string[] {
+  return advertisedNames(byPreference(version), version);
+}
+
+/** DescribeFeatureType output formats a version advertises (first = default). */
+export function schemaFormats(version: WfsVersion): string[] {
+  return advertisedNames(byPreference(version).filter((f) => f.schema?.advertised), version);
+}
 
 /** The encoder for an OUTPUTFORMAT value (the version's GML when absent); unknown → InvalidParameterValue. */
 export function encoderFor(outputFormat: string | undefined, version: WfsVersion): FeatureEncoder {
-  if (outputFormat === undefined || outputFormat.trim() === '') return DEFAULT_ENCODER[version];
+  if (outputFormat === undefined || outputFormat.trim() === '') return defaultFormat(version).encoder;
   const n = norm(outputFormat);
   // "text/xml" alone means the version's own GML.
-  if (n === 'text/xml' || n === 'application/xml') return DEFAULT_ENCODER[version];
-  const e = BY_NAME[n];
-  if (!e) throw invalidParam('outputFormat', `Output format "${outputFormat}" is not supported; use one of ${OUTPUT_FORMATS[version].join(', ')}`);
-  return e;
+  if (n === 'text/xml' || n === 'application/xml') return defaultFormat(version).encoder;
+  const f = BY_NAME[n];
+  if (!f) throw invalidParam('outputFormat', `Output format "${outputFormat}" is not supported; use one of ${outputFormats(version).join(', ')}`);
+  return f.encoder;
 }
-
-export type SchemaFlavour = 'gml32' | 'gml311' | 'gml2';
 
 /** GML flavour of a DescribeFeatureType OUTPUTFORMAT (the version's own when absent). */
 export function schemaFlavourFor(outputFormat: string | undefined, version: WfsVersion): SchemaFlavour {
-  const def: SchemaFlavour = version === '2.0.0' ? 'gml32' : version === '1.1.0' ? 'gml311' : 'gml2';
+  const def = defaultFormat(version).schema!.flavour;
   if (outputFormat === undefined || outputFormat.trim() === '') return def;
   const n = norm(outputFormat);
   if (n === 'text/xml' || n === 'application/xml' || n === 'xmlschema' || n === 'application/xml;subtype=xmlschema') return def;
-  const e = BY_NAME[n];
-  if (e === gml32Encoder) return 'gml32';
-  if (e === gml311Encoder) return 'gml311';
-  if (e === gml2Encoder) return 'gml2';
-  throw invalidParam('outputFormat', `DescribeFeatureType output format "${outputFormat}" is not supported`);
+  const flavour = BY_NAME[n]?.schema?.flavour;
+  if (!flavour) throw invalidParam('outputFormat', `DescribeFeatureType output format "${outputFormat}" is not supported`);
+  return flavour;
 }
