@@ -8,9 +8,9 @@ import { DATA_AVAILABILITY_FORMATS } from './getDataAvailability';
 import { OBSERVATION_BY_ID_FORMATS } from './getObservationById';
 import { SENSOR_FORMATS } from './describeSensor';
 import { formatColumn, responseFormats, seriesFormats } from './formats';
-import { SAMPLING_POINT } from './identifiers';
+import { SAMPLING_POINT, sosServiceType } from './identifiers';
 import { NS, XSD } from '../xml/namespaces';
-import { operation, parameter, serviceIdentification, serviceProvider } from './owsCommon';
+import { operation, parameter, serviceIdentification, serviceProvider } from '../ows/common';
 import { eleTexts, XMLBuilder, xmlRoot, xmlString } from '../xml/document';
 
 /** SOS 2.0 conformance classes, then those of the response formats (from their table). */
@@ -47,7 +47,7 @@ export function capabilities20(ctx: OwsContext, offerings: Offering[], seq: stri
     'xsi:schemaLocation': `${NS.sos} ${XSD.sos20}`,
   });
   if (checkUpdateSequence(q.updateSequence, seq) === 'same') return xmlString(root);
-  if (q.sections.has('ServiceIdentification')) serviceIdentification(root, ctx.config, ['2.0.0', '1.0.0'], PROFILES);
+  if (q.sections.has('ServiceIdentification')) serviceIdentification(root, ctx.config, sosServiceType(['2.0.0', '1.0.0'], PROFILES));
   if (q.sections.has('ServiceProvider')) serviceProvider(root, ctx.config);
   if (q.sections.has('OperationsMetadata')) operationsMetadata(root, ctx, offerings);
   if (q.sections.has('FilterCapabilities')) filterCapabilities(root);

@@ -1,4 +1,5 @@
 /** Identifiers the SOS documents use besides namespaces (src/xml/namespaces.ts) and response formats (formats.ts). */
+import type { ServiceType } from '../ows/common';
 import { NS } from '../xml/namespaces';
 
 /** procedureDescriptionFormat values of DescribeSensor. */
@@ -13,3 +14,8 @@ export const SAMPLING_POINT = 'http://www.opengis.net/def/samplingFeatureType/OG
 /** Name of the quality flag parameter attached to each O&M observation. */
 export const QC_PARAMETER = 'http://reefgate.org/def/parameter/qualityFlag';
 export const NIL_CODESPACE = 'http://www.opengis.net/def/nil/OGC/0/unknown';
+
+/** What the SOS ows:ServiceIdentification says besides title and abstract (both versions). */
+export function sosServiceType(versions: string[], profiles: readonly string[] = []): ServiceType {
+  return { type: 'OGC:SOS', codeSpace: 'http://opengeospatial.net', keywords: ['ocean', 'observations', 'time series', 'SOS'], versions, profiles };
+}

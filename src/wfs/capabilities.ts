@@ -2,6 +2,7 @@ import { XMLBuilder, xmlRoot, xmlString } from '../xml/document';
 import { featureTypes } from '../catalog/featureTypes';
 import { supportedCrsUrns } from '../crs/crs';
 import { writeFes20FilterCapabilities } from '../fes/capabilities';
+import { operation, parameter, serviceIdentification, serviceProvider, ServiceType } from '../ows/common';
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
 import { typeExtents } from './extents';
 import { outputFormats, schemaFormats } from './formats';
@@ -35,43 +36,9 @@ function constraint(parent: XMLBuilder, name: string, value: string): void {
   c.ele('ows:DefaultValue').txt(value);
 }
 
-function parameter(parent: XMLBuilder, name: string, values: readonly string[]): void {
-  const p = parent.ele('ows:Parameter', { name });
-  const av = p.ele('ows:AllowedValues');
-  for (const v of values) av.ele('ows:Value').txt(v);
-}
-
-function operation(parent: XMLBuilder, name: string, href: string): XMLBuilder {
-  const op = parent.ele('ows:Operation', { name });
-  const http = op.ele('ows:DCP').ele('ows:HTTP');
-  http.ele('ows:Get', { 'xlink:href': href });
-  http.ele('ows:Post', { 'xlink:href': href });
-  return op;
-}
-
-/** ows:ServiceIdentification and ows:ServiceProvider (OWS 1.1) from configuration. */
-export function serviceSections(root: XMLBuilder, ctx: OwsContext, sections: Set<string>, versions: readonly string[]): void {
-  const c = ctx.config;
-  if (sections.has('ServiceIdentification')) {
-    const si = root.ele('ows:ServiceIdentification');
-    si.ele('ows:Title').txt(c.serviceTitle);
-    si.ele('ows:Abstract').txt(c.serviceAbstract);
-    const kw = si.ele('ows:Keywords');
-    for (const k of ['ocean', 'observations', 'stations', 'sea temperature', 'WFS']) kw.ele('ows:Keyword').txt(k);
-    si.ele('ows:ServiceType', { codeSpace: 'OGC' }).txt('WFS');
-    for (const v of versions) si.ele('ows:ServiceTypeVersion').txt(v);
-    si.ele('ows:Fees').txt('NONE');
-    si.ele('ows:AccessConstraints').txt('NONE');
-  }
-  if (sections.has('ServiceProvider')) {
-    const sp = root.ele('ows:ServiceProvider');
-    sp.ele('ows:ProviderName').txt(c.providerName);
-    sp.ele('ows:ProviderSite', { 'xlink:href': c.providerSite });
-    const contact = sp.ele('ows:ServiceContact');
-    contact.ele('ows:IndividualName').txt(c.providerName);
-    const info = contact.ele('ows:ContactInfo');
-    info.ele('ows:Address').ele('ows:ElectronicMailAddress').txt(c.contactEmail);
-  }
+/** What the WFS ows:ServiceIdentification says (OWS 1.1: keywords, ServiceType with its codeSpace). */
+function serviceType(versions: readonly string[]): ServiceType {
+  return { type: 'WFS', codeSpace: 'OGC', keywords: ['ocean', 'observations', 'stations', 'sea temperature', 'WFS'], versions };
 }
 
 async function capabilities20(req: OwsRequest, ctx: OwsContext): Promise<string> {
@@ -83,26 +50,22 @@ async function capabilities20(req: OwsRequest, ctx: OwsContext): Promise<string>
     'xsi:schemaLocation': `${NS.wfs} ${XSD.wfs20}`,
     version: '2.0.0',
   });
-  serviceSections(root, ctx, sections, WFS_VERSIONS);
+  if (sections.has('ServiceIdentification')) serviceIdentification(root, cfg, serviceType(WFS_VERSIONS));
+  if (sections.has('ServiceProvider')) serviceProvider(root, cfg);
   if (sections.has('OperationsMetadata')) {
     const om = root.ele('ows:OperationsMetadata');
-    const gc = operation(om, 'GetCapabilities', href);
-    parameter(gc, 'AcceptVersions', WFS_VERSIONS);
-    parameter(gc, 'AcceptFormats', ['text/xml']);
-    parameter(gc, 'Sections', ['ServiceIdentification', 'ServiceProvider', 'OperationsMetadata', 'FeatureTypeList', 'Filter_Capabilities', 'All']);
-    const dft = operation(om, 'DescribeFeatureType', href);
-    parameter(dft, 'outputFormat', schemaFormats('2.0.0'));
+    operation(om, 'GetCapabilities', href, {
+      AcceptVersions: WFS_VERSIONS,
+      AcceptFormats: ['text/xml'],
+      Sections: ['ServiceIdentification', 'ServiceProvider', 'OperationsMetadata', 'FeatureTypeList', 'Filter_Capabilities', 'All'],
+    });
+    operation(om, 'DescribeFeatureType', href, { outputFormat: schemaFormats('2.0.0') });
     operation(om, 'ListStoredQueries', href);
     operation(om, 'DescribeStoredQueries', href);
-    const gf = operation(om, 'GetFeature', href);
-    parameter(gf, 'outputFormat', outputFormats('2.0.0'));
-    parameter(gf, 'resultType', ['results', 'hits']);
-    parameter(gf, 'resolve', ['none', 'local']);
+    const gf = operation(om, 'GetFeature', href, { outputFormat: outputFormats('2.0.0'), resultType: ['results', 'hits'], resolve: ['none', 'local'] });
     constraint(gf, 'CountDefault', String(cfg.countDefault));
-    const gpv = operation(om, 'GetPropertyValue', href);
     // GetPropertyValue answers in the version's GML (a wfs:ValueCollection) whatever the format asked.
-    parameter(gpv, 'outputFormat', outputFormats('2.0.0').slice(0, 1));
-    parameter(gpv, 'resolve', ['none', 'local']);
+    operation(om, 'GetPropertyValue', href, { outputFormat: outputFormats('2.0.0').slice(0, 1), resolve: ['none', 'local'] });
     parameter(om, 'version', WFS_VERSIONS);
     for (const [name, v] of SERVICE_CONSTRAINTS) constraint(om, name, v ? 'TRUE' : 'FALSE');
     // QueryExpressions is a list constraint: the ad hoc and stored query expressions both work.

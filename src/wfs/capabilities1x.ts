@@ -2,6 +2,7 @@ import { XMLBuilder, xmlRoot, xmlString } from '../xml/document';
 import { featureTypes } from '../catalog/featureTypes';
 import { SUPPORTED_SRIDS } from '../crs/crs';
 import { writeFilter100Capabilities, writeFilter110Capabilities } from '../fes/capabilities';
+import { serviceIdentification, serviceProvider } from '../ows/common';
 import type { OwsContext, OwsRequest } from '../ows/types';
 import { typeExtents } from './extents';
 import { outputFormats, schemaFormats } from './formats';
@@ -25,19 +26,9 @@ function doc110(ctx: OwsContext, href: string, extents: Map<string, number[]>): 
     'xsi:schemaLocation': `${NS.wfs11} ${XSD.wfs110}`,
     version: '1.1.0',
   });
-  const si = root.ele('ows:ServiceIdentification');
-  si.ele('ows:Title').txt(cfg.serviceTitle);
-  si.ele('ows:Abstract').txt(cfg.serviceAbstract);
-  si.ele('ows:ServiceType').txt('WFS');
-  si.ele('ows:ServiceTypeVersion').txt('1.1.0');
-  si.ele('ows:Fees').txt('NONE');
-  si.ele('ows:AccessConstraints').txt('NONE');
-  const sp = root.ele('ows:ServiceProvider');
-  sp.ele('ows:ProviderName').txt(cfg.providerName);
-  sp.ele('ows:ProviderSite', { 'xlink:href': cfg.providerSite });
-  const contact = sp.ele('ows:ServiceContact');
-  contact.ele('ows:IndividualName').txt(cfg.providerName);
-  contact.ele('ows:ContactInfo').ele('ows:Address').ele('ows:ElectronicMailAddress').txt(cfg.contactEmail);
+  // OWS 1.0: no keywords, no codeSpace on the service type.
+  serviceIdentification(root, cfg, { type: 'WFS', versions: ['1.1.0'] });
+  serviceProvider(root, cfg);
   const om = root.ele('ows:OperationsMetadata');
   op11(om, 'GetCapabilities', href, { AcceptVersions: ['1.1.0', '1.0.0'], AcceptFormats: ['text/xml'] });
   op11(om, 'DescribeFeatureType', href, { outputFormat: schemaFormats('1.1.0') });

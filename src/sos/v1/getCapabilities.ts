@@ -4,9 +4,9 @@ import { CapabilitiesRequest, checkUpdateSequence } from '../capabilitiesRequest
 import { distinct, Offering } from '../catalog';
 import { ncnamePart } from '../../xml/ncname';
 import { formatColumn, responseFormats, seriesFormats } from '../formats';
-import { SML101_MIME } from '../identifiers';
+import { SML101_MIME, sosServiceType } from '../identifiers';
 import { NS, XSD } from '../../xml/namespaces';
-import { operation, parameter, serviceIdentification, serviceProvider } from '../owsCommon';
+import { operation, parameter, serviceIdentification, serviceProvider } from '../../ows/common';
 import { eleTexts, XMLBuilder, xmlRoot, xmlString } from '../../xml/document';
 
 /** The SOS 1.0.0 capabilities (what GeoNetwork's harvester reads: sos:ObservationOffering with gml:name). */
@@ -17,7 +17,7 @@ export function getCapabilities10(ctx: OwsContext, offerings: Offering[], seq: s
     'xsi:schemaLocation': `${NS.sos10} ${XSD.sos100}`,
   });
   if (checkUpdateSequence(q.updateSequence, seq) === 'same') return xmlString(root);
-  if (q.sections.has('ServiceIdentification')) serviceIdentification(root, ctx.config, ['1.0.0']);
+  if (q.sections.has('ServiceIdentification')) serviceIdentification(root, ctx.config, sosServiceType(['1.0.0']));
   if (q.sections.has('ServiceProvider')) serviceProvider(root, ctx.config);
   if (q.sections.has('OperationsMetadata')) {
     const href = `${ctx.baseUrl}/sos`;
