@@ -13,6 +13,7 @@ import { netcdfDownloadUrl, opendapUrl } from '../export/links';
 import { metadataUrl } from './links';
 import { isoSql } from '../data/sqlTime';
 import { NS, XSD } from '../xml/namespaces';
+import { ncnamePart } from '../xml/ncname';
 
 const CODELISTS = 'http://standards.iso.org/iso/19139/resources/gmxCodelists.xml';
 
@@ -49,6 +50,45 @@ function onlineResource(parent: XMLBuilder, url: string, protocol: string, name:
   codeList(r, 'gmd:function', 'CI_OnLineFunctionCode', fn);
 }
 
+/** The elements every record starts with: identifier, language, scope, contact, date stamp, standard, URI. */
+function recordHeader(md: XMLBuilder, id: string, scope: 'dataset' | 'series', updatedAt: string, uri: string, cfg: Cfg): void {
+  str(md, 'gmd:fileIdentifier', id);
+  codeList(md, 'gmd:language', 'LanguageCode', 'eng');
+  codeList(md, 'gmd:characterSet', 'MD_CharacterSetCode', 'utf8');
+  codeList(md, 'gmd:hierarchyLevel', 'MD_ScopeCode', scope);
+  responsibleParty(md, 'gmd:contact', cfg.providerName, cfg, 'pointOfContact');
+  md.ele('gmd:dateStamp').ele('gco:DateTime').txt(updatedAt.replace(/Z$/, ''));
+  str(md, 'gmd:metadataStandardName', 'ISO 19115:2003/19139');
+  str(md, 'gmd:metadataStandardVersion', '1.0');
+  str(md, 'gmd:dataSetURI', uri);
+}
+
+/** Theme keywords from the CF Standard Name Table (the thesaurus named, so catalogues can facet on it). */
+function cfKeywords(id: XMLBuilder, standardNames: readonly string[]): void {
+  const cf = id.ele('gmd:descriptiveKeywords').ele('gmd:MD_Keywords');
+  for (const k of standardNames) str(cf, 'gmd:keyword', k);
+  codeList(cf, 'gmd:type', 'MD_KeywordTypeCode', 'theme');
+  const th = cf.ele('gmd:thesaurusName').ele('gmd:CI_Citation');
+  str(th, 'gmd:title', 'CF Standard Name Table');
+  const thd = th.ele('gmd:date').ele('gmd:CI_Date');
+  thd.ele('gmd:date').ele('gco:Date').txt('2024-01-01');
+  codeList(thd, 'gmd:dateType', 'CI_DateTypeCode', 'revision');
+}
+
+/** The bounding box of an EX_Extent and, when both ends are known, its time period. */
+function extentElements(ext: XMLBuilder, box: { west: number; east: number; south: number; north: number }, start: string | null, end: string | null, gmlId: string): void {
+  const bbox = ext.ele('gmd:geographicElement').ele('gmd:EX_GeographicBoundingBox');
+  decimal(bbox, 'gmd:westBoundLongitude', box.west);
+  decimal(bbox, 'gmd:eastBoundLongitude', box.east);
+  decimal(bbox, 'gmd:southBoundLatitude', box.south);
+  decimal(bbox, 'gmd:northBoundLatitude', box.north);
+  if (start && end) {
+    const tp = ext.ele('gmd:temporalElement').ele('gmd:EX_TemporalExtent').ele('gmd:extent').ele('gml:TimePeriod', { 'gml:id': gmlId });
+    tp.ele('gml:beginPosition').txt(start);
+    tp.ele('gml:endPosition').txt(end);
+  }
+}
+
 /** Distribution links of a dataset, in the protocol vocabulary GeoNetwork understands. */
 export function distributionLinks(d: DatasetInfo, baseUrl: string, cfg: Cfg): { url: string; protocol: string; name: string; description: string; fn: string }[] {
   const links = [
@@ -73,15 +113,7 @@ export function distributionLinks(d: DatasetInfo, baseUrl: string, cfg: Cfg): { 
 /** Builds the ISO 19139 gmd:MD_Metadata document of one dataset. */
 export function iso19139Record(d: DatasetInfo, baseUrl: string, cfg: Cfg): string {
   const md = xmlRoot('gmd:MD_Metadata', ['gco', 'gml', 'xlink', 'xsi'], { 'xsi:schemaLocation': `${NS.gmd} ${XSD.gmd}` });
-  str(md, 'gmd:fileIdentifier', fileIdentifier(d.code));
-  codeList(md, 'gmd:language', 'LanguageCode', 'eng');
-  codeList(md, 'gmd:characterSet', 'MD_CharacterSetCode', 'utf8');
-  codeList(md, 'gmd:hierarchyLevel', 'MD_ScopeCode', 'dataset');
-  responsibleParty(md, 'gmd:contact', cfg.providerName, cfg, 'pointOfContact');
-  md.ele('gmd:dateStamp').ele('gco:DateTime').txt(d.updatedAt.replace(/Z$/, ''));
-  str(md, 'gmd:metadataStandardName', 'ISO 19115:2003/19139');
-  str(md, 'gmd:metadataStandardVersion', '1.0');
-  str(md, 'gmd:dataSetURI', metadataUrl(baseUrl, d.code));
+  recordHeader(md, fileIdentifier(d.code), 'dataset', d.updatedAt, metadataUrl(baseUrl, d.code), cfg);
   const rs = md.ele('gmd:referenceSystemInfo').ele('gmd:MD_ReferenceSystem').ele('gmd:referenceSystemIdentifier').ele('gmd:RS_Identifier');
   str(rs, 'gmd:code', 'http://www.opengis.net/def/crs/EPSG/0/4326');
   str(rs, 'gmd:codeSpace', 'EPSG');
@@ -109,14 +141,7 @@ export function iso19139Record(d: DatasetInfo, baseUrl: string, cfg: Cfg): strin
   const maint = id.ele('gmd:resourceMaintenance').ele('gmd:MD_MaintenanceInformation');
   codeList(maint, 'gmd:maintenanceAndUpdateFrequency', 'MD_MaintenanceFrequencyCode', 'asNeeded');
 
-  const cf = id.ele('gmd:descriptiveKeywords').ele('gmd:MD_Keywords');
-  str(cf, 'gmd:keyword', d.standardName);
-  codeList(cf, 'gmd:type', 'MD_KeywordTypeCode', 'theme');
-  const th = cf.ele('gmd:thesaurusName').ele('gmd:CI_Citation');
-  str(th, 'gmd:title', 'CF Standard Name Table');
-  const thd = th.ele('gmd:date').ele('gmd:CI_Date');
-  thd.ele('gmd:date').ele('gco:Date').txt('2024-01-01');
-  codeList(thd, 'gmd:dateType', 'CI_DateTypeCode', 'revision');
+  cfKeywords(id, [d.standardName]);
   const other = id.ele('gmd:descriptiveKeywords').ele('gmd:MD_Keywords');
   for (const k of [d.propertyCode, d.propertyLabel, d.networkName, d.stationName, d.sensorFamily]) str(other, 'gmd:keyword', k);
   codeList(other, 'gmd:type', 'MD_KeywordTypeCode', 'theme');
@@ -135,16 +160,7 @@ export function iso19139Record(d: DatasetInfo, baseUrl: string, cfg: Cfg): strin
 
   const ext = id.ele('gmd:extent').ele('gmd:EX_Extent');
   str(ext, 'gmd:description', `Station ${d.stationName}`);
-  const bbox = ext.ele('gmd:geographicElement').ele('gmd:EX_GeographicBoundingBox');
-  decimal(bbox, 'gmd:westBoundLongitude', d.lon);
-  decimal(bbox, 'gmd:eastBoundLongitude', d.lon);
-  decimal(bbox, 'gmd:southBoundLatitude', d.lat);
-  decimal(bbox, 'gmd:northBoundLatitude', d.lat);
-  if (d.timeStart && d.timeEnd) {
-    const tp = ext.ele('gmd:temporalElement').ele('gmd:EX_TemporalExtent').ele('gmd:extent').ele('gml:TimePeriod', { 'gml:id': `tp_${d.code.replace(/[^A-Za-z0-9_.-]/g, '_')}` });
-    tp.ele('gml:beginPosition').txt(d.timeStart);
-    tp.ele('gml:endPosition').txt(d.timeEnd);
-  }
+  extentElements(ext, { west: d.lon, east: d.lon, south: d.lat, north: d.lat }, d.timeStart, d.timeEnd, `tp_${ncnamePart(d.code)}`);
   str(id, 'gmd:supplementalInformation', `Station depth: ${d.depthM ?? 'unknown'} m. Vocabulary: ${d.vocabularyUri}`);
 
   const dist = md.ele('gmd:distributionInfo').ele('gmd:MD_Distribution');
@@ -206,15 +222,7 @@ export async function loadCollectionSummary(db: Queryable): Promise<CollectionSu
 export function collectionRecord(type: Pick<FeatureTypeDef, 'name' | 'title' | 'abstract'>, s: CollectionSummary, baseUrl: string, cfg: Cfg & Pick<Config, 'serviceTitle'>): string {
   const md = xmlRoot('gmd:MD_Metadata', ['gco', 'gml', 'xlink']);
   const typeName = `${cfg.namespacePrefix}:${type.name}`;
-  str(md, 'gmd:fileIdentifier', `reefgate:collection:${type.name}`);
-  codeList(md, 'gmd:language', 'LanguageCode', 'eng');
-  codeList(md, 'gmd:characterSet', 'MD_CharacterSetCode', 'utf8');
-  codeList(md, 'gmd:hierarchyLevel', 'MD_ScopeCode', 'series');
-  responsibleParty(md, 'gmd:contact', cfg.providerName, cfg, 'pointOfContact');
-  md.ele('gmd:dateStamp').ele('gco:DateTime').txt(s.updatedAt.replace(/Z$/, ''));
-  str(md, 'gmd:metadataStandardName', 'ISO 19115:2003/19139');
-  str(md, 'gmd:metadataStandardVersion', '1.0');
-  str(md, 'gmd:dataSetURI', metadataUrl(baseUrl, type.name));
+  recordHeader(md, `reefgate:collection:${type.name}`, 'series', s.updatedAt, metadataUrl(baseUrl, type.name), cfg);
   const id = md.ele('gmd:identificationInfo').ele('gmd:MD_DataIdentification');
   const cit = id.ele('gmd:citation').ele('gmd:CI_Citation');
   str(cit, 'gmd:title', `${cfg.serviceTitle}: ${type.title}`);
@@ -223,27 +231,11 @@ export function collectionRecord(type: Pick<FeatureTypeDef, 'name' | 'title' | '
   codeList(date, 'gmd:dateType', 'CI_DateTypeCode', 'revision');
   str(id, 'gmd:abstract', `${type.abstract} Networks: ${s.networks.join(', ')}; ${s.datasets} datasets. Each dataset has its own record at ${baseUrl}/metadata/{datasetCode}.xml.`);
   responsibleParty(id, 'gmd:pointOfContact', cfg.providerName, cfg, 'pointOfContact');
-  const cf = id.ele('gmd:descriptiveKeywords').ele('gmd:MD_Keywords');
-  for (const k of s.standardNames) str(cf, 'gmd:keyword', k);
-  codeList(cf, 'gmd:type', 'MD_KeywordTypeCode', 'theme');
-  const th = cf.ele('gmd:thesaurusName').ele('gmd:CI_Citation');
-  str(th, 'gmd:title', 'CF Standard Name Table');
-  const thd = th.ele('gmd:date').ele('gmd:CI_Date');
-  thd.ele('gmd:date').ele('gco:Date').txt('2024-01-01');
-  codeList(thd, 'gmd:dateType', 'CI_DateTypeCode', 'revision');
+  cfKeywords(id, s.standardNames);
   codeList(id, 'gmd:language', 'LanguageCode', 'eng');
   id.ele('gmd:topicCategory').ele('gmd:MD_TopicCategoryCode').txt('oceans');
   const ext = id.ele('gmd:extent').ele('gmd:EX_Extent');
-  const bbox = ext.ele('gmd:geographicElement').ele('gmd:EX_GeographicBoundingBox');
-  decimal(bbox, 'gmd:westBoundLongitude', s.west);
-  decimal(bbox, 'gmd:eastBoundLongitude', s.east);
-  decimal(bbox, 'gmd:southBoundLatitude', s.south);
-  decimal(bbox, 'gmd:northBoundLatitude', s.north);
-  if (s.timeStart && s.timeEnd) {
-    const tp = ext.ele('gmd:temporalElement').ele('gmd:EX_TemporalExtent').ele('gmd:extent').ele('gml:TimePeriod', { 'gml:id': `tp_${type.name}` });
-    tp.ele('gml:beginPosition').txt(s.timeStart);
-    tp.ele('gml:endPosition').txt(s.timeEnd);
-  }
+  extentElements(ext, s, s.timeStart, s.timeEnd, `tp_${type.name}`);
   const dist = md.ele('gmd:distributionInfo').ele('gmd:MD_Distribution');
   const f = dist.ele('gmd:distributionFormat').ele('gmd:MD_Format');
   str(f, 'gmd:name', 'OGC WFS 2.0 / GML 3.2');

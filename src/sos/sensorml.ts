@@ -3,14 +3,7 @@ import { ncnamePart } from '../xml/ncname';
 import { XMLBuilder, xmlRoot, xmlString } from '../xml/document';
 
 /** A procedure (sensor) with the offerings it produces, as described from the database. */
-export interface SensorInfo {
-  procedure: string;
-  family: string;
-  station: string;
-  stationName: string;
-  lon: number;
-  lat: number;
-  depth: number | null;
+export interface SensorInfo extends Pick<Offering, 'procedure' | 'family' | 'station' | 'stationName' | 'lon' | 'lat' | 'depth'> {
   outputs: { code: string; uri: string; label: string; uom: string }[];
   offerings: string[];
 }

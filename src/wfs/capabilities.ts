@@ -6,6 +6,7 @@ import { operation, parameter, serviceIdentification, serviceProvider, ServiceTy
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
 import { typeExtents } from './extents';
 import { outputFormats, schemaFormats } from './formats';
+import { featureTypeEntry, typeMetadataUrl, wgs84BoundingBox } from './featureTypeEntry';
 import { endpointUrl } from './links';
 import { requestedSections } from './sections';
 import { negotiateCapabilitiesVersion, WFS_VERSIONS } from './version';
@@ -81,20 +82,14 @@ async function capabilities20(req: OwsRequest, ctx: OwsContext): Promise<string>
     const defaultCrs = 'urn:ogc:def:crs:EPSG::4326';
     const otherCrs = supportedCrsUrns().filter((c) => c !== defaultCrs);
     for (const t of types) {
-      // R3: each FeatureType declares the feature namespace itself (QGIS and GDAL resolve the prefix here).
-      const ft = list.ele('wfs:FeatureType', { [`xmlns:${cfg.namespacePrefix}`]: cfg.namespaceUri });
-      ft.ele('wfs:Name').txt(`${cfg.namespacePrefix}:${t.name}`);
-      ft.ele('wfs:Title').txt(t.title);
-      ft.ele('wfs:Abstract').txt(t.abstract);
+      const ft = featureTypeEntry(list, cfg, t);
       ft.ele('wfs:DefaultCRS').txt(defaultCrs);
       for (const c of otherCrs) ft.ele('wfs:OtherCRS').txt(c);
       const of = ft.ele('wfs:OutputFormats');
       for (const f of outputFormats('2.0.0')) of.ele('wfs:Format').txt(f);
-      const e = extents.get(t.name)!;
-      const bb = ft.ele('ows:WGS84BoundingBox');
-      bb.ele('ows:LowerCorner').txt(`${e[0]} ${e[1]}`);
-      bb.ele('ows:UpperCorner').txt(`${e[2]} ${e[3]}`);
-      if (cfg.metadataUrlTemplate) ft.ele('wfs:MetadataURL', { 'xlink:href': cfg.metadataUrlTemplate.replace(/\{id\}/g, encodeURIComponent(t.name)) });
+      wgs84BoundingBox(ft, extents.get(t.name)!);
+      const md = typeMetadataUrl(cfg, t);
+      if (md) ft.ele('wfs:MetadataURL', { 'xlink:href': md });
     }
   }
   if (sections.has('Filter_Capabilities')) writeFes20FilterCapabilities(root);

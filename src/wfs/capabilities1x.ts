@@ -6,6 +6,7 @@ import { serviceIdentification, serviceProvider } from '../ows/common';
 import type { OwsContext, OwsRequest } from '../ows/types';
 import { typeExtents } from './extents';
 import { outputFormats, schemaFormats } from './formats';
+import { featureTypeEntry, typeMetadataUrl, wgs84BoundingBox } from './featureTypeEntry';
 import { endpointUrl } from './links';
 import { NS, XSD } from '../xml/namespaces';
 
@@ -36,19 +37,14 @@ function doc110(ctx: OwsContext, href: string, extents: Map<string, number[]>): 
   const list = root.ele('wfs:FeatureTypeList');
   list.ele('wfs:Operations').ele('wfs:Operation').txt('Query');
   for (const t of featureTypes(cfg)) {
-    const ft = list.ele('wfs:FeatureType', { [`xmlns:${cfg.namespacePrefix}`]: cfg.namespaceUri });
-    ft.ele('wfs:Name').txt(`${cfg.namespacePrefix}:${t.name}`);
-    ft.ele('wfs:Title').txt(t.title);
-    ft.ele('wfs:Abstract').txt(t.abstract);
+    const ft = featureTypeEntry(list, cfg, t);
     ft.ele('wfs:DefaultSRS').txt('urn:x-ogc:def:crs:EPSG:4326');
     for (const srid of Object.keys(SUPPORTED_SRIDS).filter((s) => s !== '4326')) ft.ele('wfs:OtherSRS').txt(`urn:x-ogc:def:crs:EPSG:${srid}`);
     const of = ft.ele('wfs:OutputFormats');
     for (const f of outputFormats('1.1.0')) of.ele('wfs:Format').txt(f);
-    const e = extents.get(t.name)!;
-    const bb = ft.ele('ows:WGS84BoundingBox');
-    bb.ele('ows:LowerCorner').txt(`${e[0]} ${e[1]}`);
-    bb.ele('ows:UpperCorner').txt(`${e[2]} ${e[3]}`);
-    if (cfg.metadataUrlTemplate) ft.ele('wfs:MetadataURL', { type: 'TC211', format: 'text/xml' }).txt(cfg.metadataUrlTemplate.replace(/\{id\}/g, encodeURIComponent(t.name)));
+    wgs84BoundingBox(ft, extents.get(t.name)!);
+    const md = typeMetadataUrl(cfg, t);
+    if (md) ft.ele('wfs:MetadataURL', { type: 'TC211', format: 'text/xml' }).txt(md);
   }
   writeFilter110Capabilities(root);
   return xmlString(root);
@@ -84,14 +80,12 @@ function doc100(ctx: OwsContext, href: string, extents: Map<string, number[]>): 
   const list = root.ele('wfs:FeatureTypeList');
   list.ele('wfs:Operations').ele('wfs:Query');
   for (const t of featureTypes(cfg)) {
-    const ft = list.ele('wfs:FeatureType', { [`xmlns:${cfg.namespacePrefix}`]: cfg.namespaceUri });
-    ft.ele('wfs:Name').txt(`${cfg.namespacePrefix}:${t.name}`);
-    ft.ele('wfs:Title').txt(t.title);
-    ft.ele('wfs:Abstract').txt(t.abstract);
+    const ft = featureTypeEntry(list, cfg, t);
     ft.ele('wfs:SRS').txt('EPSG:4326');
     const e = extents.get(t.name)!;
     ft.ele('wfs:LatLongBoundingBox', { minx: String(e[0]), miny: String(e[1]), maxx: String(e[2]), maxy: String(e[3]) });
-    if (cfg.metadataUrlTemplate) ft.ele('wfs:MetadataURL', { type: 'TC211', format: 'XML' }).txt(cfg.metadataUrlTemplate.replace(/\{id\}/g, encodeURIComponent(t.name)));
+    const md = typeMetadataUrl(cfg, t);
+    if (md) ft.ele('wfs:MetadataURL', { type: 'TC211', format: 'XML' }).txt(md);
   }
   writeFilter100Capabilities(root);
   return xmlString(root);
