@@ -29,6 +29,7 @@ function stationType(): FeatureTypeDef {
     name: 'Station',
     title: 'Monitoring stations',
     abstract: 'Fixed stations of the network with the properties they observe and the span of their records.',
+    keywords: ['stations', 'monitoring sites', 'ocean observing network'],
     from: `station s
       JOIN network n ON n.id = s.network_id
       LEFT JOIN organisation org ON org.id = s.producer_id
@@ -87,6 +88,7 @@ function datasetType(config: Config): FeatureTypeDef {
     name: 'Dataset',
     title: 'Datasets (time series)',
     abstract: 'One time series per station, observed property, instrument and processing level, with links to its data.',
+    keywords: ['datasets', 'time series', 'sensors', 'observed properties'],
     from: `dataset d
       JOIN station s ON s.id = d.station_id
       JOIN observed_property p ON p.id = d.property_id
@@ -103,6 +105,7 @@ function observationType(): FeatureTypeDef {
     name: 'Observation',
     title: 'Observations',
     abstract: 'Single measurements (dataset, time, value, quality flag) at the station position, for temporal analysis.',
+    keywords: ['observations', 'measurements', 'quality flags'],
     from: `observation o
       JOIN dataset d ON d.id = o.dataset_id
       JOIN station s ON s.id = d.station_id
