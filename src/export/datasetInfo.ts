@@ -1,5 +1,6 @@
 import type { Queryable } from '../data/store';
 import { isoSql } from '../data/sqlTime';
+import { SqlParams } from '../query/sqlParams';
 
 /** Everything the NetCDF export and the ISO 19139 records say about one dataset (one time series). */
 export interface DatasetInfo {
@@ -104,6 +105,7 @@ export async function listDatasetInfos(db: Queryable): Promise<DatasetInfo[]> {
 
 /** One dataset by its code, or undefined. */
 export async function getDatasetInfo(db: Queryable, code: string): Promise<DatasetInfo | undefined> {
-  const r = await db.query<Row>(`${SELECT} WHERE d.code = $1`, [code]);
+  const params = new SqlParams();
+  const r = await db.query<Row>(`${SELECT} WHERE d.code = ${params.add(code)}`, params.values);
   return r.rows[0] ? toInfo(r.rows[0]) : undefined;
 }

@@ -3,9 +3,8 @@ import { FeatureTypeDef, GeometryDef, PropertyDef, PropertyType } from '../catal
 import { invalidParam, OwsError } from '../ows/errors';
 import { ComparisonOp, Filter, GeometryOperand, Operand, SpatialFilter, SpatialOp, TemporalFilter, ValueRef } from './ast';
 import { normaliseInstant } from './gml';
-import { SqlParams, SqlValue } from './sqlParams';
+import { SqlParams, SqlValue } from '../query/sqlParams';
 
-export { SqlParams } from './sqlParams';
 
 const LOC = 'filter';
 

@@ -1,6 +1,7 @@
 import { sharedStore } from '../data/requestStore';
 import type { Queryable } from '../data/store';
 import { isoSql } from '../data/sqlTime';
+import { SqlParams } from '../query/sqlParams';
 
 /** One SOS offering = one dataset, with everything the documents say about it. */
 export interface Offering {
@@ -75,13 +76,13 @@ export async function loadOfferings(db: Queryable, box?: BoxFilter): Promise<Off
 }
 
 async function queryOfferings(db: Queryable, box?: BoxFilter): Promise<Offering[]> {
-  const values: unknown[] = [];
+  const params = new SqlParams();
   let where = '';
   if (box) {
-    values.push(box.minx, box.miny, box.maxx, box.maxy, box.srid);
-    where = ` WHERE ST_Intersects(s.geom, ST_Transform(ST_MakeEnvelope($1, $2, $3, $4, $5), 4326))`;
+    const [x0, y0, x1, y1, srid] = [box.minx, box.miny, box.maxx, box.maxy, box.srid].map((v) => params.add(v));
+    where = ` WHERE ST_Intersects(s.geom, ST_Transform(ST_MakeEnvelope(${x0}, ${y0}, ${x1}, ${y1}, ${srid}), 4326))`;
   }
-  const r = await db.query<Record<string, unknown>>(`${OFFERING_SQL}${where} ORDER BY d.code`, values);
+  const r = await db.query<Record<string, unknown>>(`${OFFERING_SQL}${where} ORDER BY d.code`, params.values);
   return r.rows.map(toOffering);
 }
 

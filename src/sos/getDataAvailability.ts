@@ -10,6 +10,7 @@ import { requireVersion, sosParams } from './params';
 import { parseOfferingFilter, selectOfferings } from './selection';
 import { xmlRoot, xmlString } from './xmlDoc';
 import { isoSql } from '../data/sqlTime';
+import { SqlParams } from '../query/sqlParams';
 
 /** Availability of one series: who/what/where, its phenomenon time extent and observation count. */
 export interface Availability {
@@ -66,12 +67,13 @@ async function availability(ctx: OwsContext, offerings: Offering[], time: Return
     return offerings.filter((o) => o.timeStart && o.timeEnd && o.obsCount > 0).map((o) => ({ offering: o, begin: o.timeStart!, end: o.timeEnd!, count: o.obsCount }));
   }
   if (offerings.length === 0) return [];
-  const values: unknown[] = [offerings.map((o) => o.id)];
-  const cond = rowConditions({ offerings, time }, values);
+  const params = new SqlParams();
+  const ids = params.add(offerings.map((o) => o.id));
+  const cond = rowConditions({ offerings, time }, params);
   const r = await ctx.store.query<{ id: number; b: string; e: string; n: number }>(
     `SELECT o.dataset_id AS id, ${isoSql('min(o.time)')} AS b, ${isoSql('max(o.time)')} AS e, count(*)::int AS n
-     FROM observation o WHERE o.dataset_id = ANY($1::int[])${cond} GROUP BY o.dataset_id`,
-    values,
+     FROM observation o WHERE o.dataset_id = ANY(${ids}::int[])${cond} GROUP BY o.dataset_id`,
+    params.values,
   );
   const byId = new Map(r.rows.map((x) => [Number(x.id), x]));
   return offerings.filter((o) => byId.has(o.id)).map((o) => {

@@ -2,6 +2,7 @@ import { lookupTable } from '../util/lookup';
 import type { XmlElement } from '../http/xml';
 import { invalidParam, missingParam } from '../ows/errors';
 import { isoUtc, parseIsoInstant } from '../util/time';
+import type { SqlParams } from '../query/sqlParams';
 
 /** A temporal restriction on om:phenomenonTime (times in epoch ms); latest/first pick one observation per series. */
 export type TimeFilter =
@@ -95,13 +96,10 @@ export function parseXmlTemporalFilter(container: XmlElement, locator = 'tempora
   return timeValue(pos, op, locator);
 }
 
-/** SQL conditions for the filters on the given time column; values are appended to `values`. */
-export function timeConditions(filters: TimeFilter[], col: string, values: unknown[]): string {
+/** SQL conditions for the filters on the given time column; values are bound through `params`. */
+export function timeConditions(filters: TimeFilter[], col: string, params: SqlParams): string {
   const out: string[] = [];
-  const p = (t: number) => {
-    values.push(new Date(t).toISOString());
-    return `$${values.length}::timestamptz`;
-  };
+  const p = (t: number) => `${params.add(new Date(t).toISOString())}::timestamptz`;
   for (const f of filters) {
     if (f.op === 'During') out.push(`${col} >= ${p(f.start)} AND ${col} <= ${p(f.end)}`);
     else if (f.op === 'TEquals') out.push(`${col} = ${p(f.at)}`);

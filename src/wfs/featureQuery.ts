@@ -2,7 +2,7 @@ import type { FeatureTypeDef, PropertyDef } from '../catalog/types';
 import type { CrsRef } from '../crs/crs';
 import type { FeatureEncoder } from '../encoders/featureEncoder';
 import type { Filter } from '../fes/ast';
-import { SqlParams } from '../fes/sqlParams';
+import { SqlParams } from '../query/sqlParams';
 import { filterSql } from './filterSql';
 import { isoSql } from '../data/sqlTime';
 

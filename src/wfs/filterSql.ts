@@ -1,7 +1,7 @@
 import type { FeatureTypeDef } from '../catalog/types';
 import type { Filter } from '../fes/ast';
 import { compileFilter, resourceIdsFor } from '../fes/compile';
-import type { SqlParams } from '../fes/sqlParams';
+import type { SqlParams } from '../query/sqlParams';
 import { resourceIdCondition } from './featureQuery';
 
 /** Compiles one filter on a feature type to a SQL condition (values as parameters), through src/fes. */

@@ -1,6 +1,6 @@
 import type { FeatureEncoder } from '../encoders/featureEncoder';
 import type { Store } from '../data/store';
-import { SqlParams } from '../fes/sqlParams';
+import { SqlParams } from '../query/sqlParams';
 import { OwsError } from '../ows/errors';
 import { countSql, FeatureQuery, pageCountSql, pageSql, selectList, Sql } from './featureQuery';
 import { BATCH, closeRows, openRows, readSmallPage, RowSource } from './streamCollection';
@@ -54,12 +54,14 @@ export async function exactCount(store: Store, q: FeatureQuery): Promise<number>
  * COUNT rows forward on the primary key. A page at 5,000,000 costs about what the first page costs.
  */
 async function observationSeekSql(store: Store, q: FeatureQuery, encoding: FeatureEncoder['geometryEncoding']): Promise<Sql | null> {
+  const at = new SqlParams();
+  const start = at.add(q.startIndex);
   const pos = await dbCall(() =>
     store.query<{ id: number; k: number }>(
-      `SELECT id, ($1::bigint - before)::bigint AS k
+      `SELECT id, (${start}::bigint - before)::bigint AS k
          FROM (SELECT id, obs_count, sum(obs_count) OVER (ORDER BY id) - obs_count AS before FROM dataset) c
-        WHERE before + obs_count > $1::bigint ORDER BY id LIMIT 1`,
-      [q.startIndex],
+        WHERE before + obs_count > ${start}::bigint ORDER BY id LIMIT 1`,
+      at.values,
     ),
   );
   if (pos.rows.length === 0) return null;
