@@ -1,5 +1,5 @@
 import type { Config } from '../config/config';
-import { opendapUrl } from '../export/links';
+import { opendapUrl, sosObservationUrl } from './links';
 import type { FeatureTypeDef, GeometryDef, PropertyDef } from './types';
 
 /**
@@ -17,12 +17,6 @@ const prop = (name: string, type: PropertyDef['type'], sql: string, nullable: bo
   title,
   ...extra,
 });
-
-/** SOS 2.0 GetObservation KVP URL of one offering (a dataset code), optionally in another response format. */
-export function sosObservationUrl(baseUrl: string, offering: string, responseFormat?: string): string {
-  const q = `service=SOS&version=2.0.0&request=GetObservation&offering=${encodeURIComponent(offering)}`;
-  return `${baseUrl}/sos?${q}${responseFormat ? `&responseFormat=${encodeURIComponent(responseFormat)}` : ''}`;
-}
 
 function stationType(): FeatureTypeDef {
   return {

@@ -1,6 +1,6 @@
 import { xmlDocument } from '../xml/document';
 import type { DatasetInfo } from './datasetInfo';
-import { netcdfFileName, THREDDS_URL_PATH } from './links';
+import { netcdfFileName, THREDDS_URL_PATH } from '../catalog/links';
 import { cfUnits, variableName } from './oceansites';
 
 /** Where the THREDDS container sees the exported directory (compose mounts the shared volume there). */

@@ -5,13 +5,11 @@
  */
 import { xmlDocument } from '../xml/document';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
-import { sosObservationUrl } from '../catalog/featureTypes';
 import type { FeatureTypeDef } from '../catalog/types';
 import type { Config } from '../config/config';
 import type { Queryable } from '../data/store';
 import type { DatasetInfo } from '../export/datasetInfo';
-import { netcdfDownloadUrl, opendapUrl } from '../export/links';
-import { metadataUrl } from './links';
+import { metadataUrl, netcdfDownloadUrl, opendapUrl, sosObservationUrl } from '../catalog/links';
 import { isoSql } from '../data/sqlTime';
 
 const NS = {

@@ -3,7 +3,7 @@ import type { CrsRef } from '../crs/crs';
 import type { FeatureEncoder } from '../encoders/featureEncoder';
 import type { Filter } from '../fes/ast';
 import { SqlParams } from '../query/sqlParams';
-import { filterSql } from './filterSql';
+import { compileFilter, localIdSql } from '../fes/compile';
 import { isoSql } from '../data/sqlTime';
 
 /** One SORTBY key, checked against the catalog. */
@@ -72,27 +72,11 @@ export function selectList(q: FeatureQuery, encoding: FeatureEncoder['geometryEn
   return cols.map((c, i) => `${c} AS c${i}`).join(', ');
 }
 
-/** SQL condition selecting features by local id (the part of gml:id after `Type.`); uses the type's indexed lookup when it has one. */
-export function resourceIdCondition(type: FeatureTypeDef, ids: string[], params: SqlParams): string {
-  const parts: string[] = [];
-  const plain: string[] = [];
-  for (const id of ids) {
-    if (type.idCondition) {
-      const c = type.idCondition(id, (v) => params.add(v as string | number));
-      if (c) parts.push(`(${c})`);
-    } else {
-      plain.push(id);
-    }
-  }
-  if (plain.length) parts.push(`(${type.idSql}) = ANY(${params.add(plain)}::text[])`);
-  return parts.length ? `(${parts.join(' OR ')})` : 'false';
-}
-
 /** WHERE clause (or '') of a query. */
 export function whereSql(q: FeatureQuery, params: SqlParams): string {
   const conds: string[] = [];
-  for (const f of q.filters) conds.push(`(${filterSql(f, q.type, params)})`);
-  if (q.resourceIds) conds.push(resourceIdCondition(q.type, q.resourceIds, params));
+  for (const f of q.filters) conds.push(`(${compileFilter(f, q.type, params)})`);
+  if (q.resourceIds) conds.push(`(${localIdSql(q.type, q.resourceIds, params)})`);
   return conds.length ? `WHERE ${conds.join(' AND ')}` : '';
 }
 
