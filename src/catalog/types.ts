@@ -1,3 +1,5 @@
+import type { Catalogue, Station } from './model';
+
 /**
  * Feature types described as data. This is the only place SQL identifiers come from:
  * every `sql` string below is written by us, never derived from a request.
@@ -44,6 +46,8 @@ export interface FeatureTypeDef {
   properties: PropertyDef[];
   /** SQL expressions giving a unique, stable order (used for paging). */
   orderKey: string[];
+  /** The catalogue stations that carry features of this type: their box is the advertised extent (default: every station). */
+  carriers?: (cat: Catalogue) => Station[];
   /**
    * Optional indexed lookup of one feature by the part of its gml:id after `${name}.`: returns a SQL
    * condition using `param(value)` placeholders, or null when the id cannot belong to this type.

@@ -6,10 +6,11 @@ import { CSV_CONTENT_TYPE, SosCsvEncoder } from './encoders/sosCsv';
 import { DownsamplingJsonEncoder, JSON_CONTENT_TYPE, SosJsonEncoder } from './encoders/sosJson';
 import { Wml2Encoder } from './encoders/wml2';
 import { FORMAT, FormatId } from './ns';
-import { SeriesEncoder, SeriesSelection, streamSeries } from './observationStream';
+import { SeriesEncoder, SeriesSelection, streamSeries } from '../query/observations';
 import { requireVersion, SosParams, sosParams } from './params';
 import { parseOfferingFilter, parseQualityFlags, selectOfferings } from './selection';
-import { parseKvpTemporalFilter, parseXmlTemporalFilter, TimeFilter } from './temporal';
+import { parseKvpTemporalFilter, parseXmlTemporalFilter } from './temporal';
+import type { TimeFilter } from '../query/types';
 import { enforceXmlLimit } from './xmlLimit';
 
 /** A validated GetObservation (2.0.0). */

@@ -1,4 +1,4 @@
-import type { Offering } from './catalog';
+import type { Offering } from '../catalog/offerings';
 import { ncnamePart } from './encoders/chunkWriter';
 import { NS } from './ns';
 import { XMLBuilder, xmlRoot, xmlString } from './xmlDoc';

@@ -1,7 +1,7 @@
 import { DEFAULT_CRS, requireCrs } from '../crs/crs';
 import type { XmlElement } from '../http/xml';
 import { invalidParam, missingParam } from '../ows/errors';
-import type { BoxFilter } from './catalog';
+import type { BoxFilter } from '../query/types';
 
 /** The feature-of-interest geometry is the only spatial property: accept its usual spellings. */
 function checkValueReference(ref: string, locator: string): void {

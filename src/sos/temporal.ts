@@ -1,17 +1,8 @@
 import { lookupTable } from '../util/lookup';
 import type { XmlElement } from '../http/xml';
 import { invalidParam, missingParam } from '../ows/errors';
-import { isoUtc, parseIsoInstant } from '../util/time';
-import type { SqlParams } from '../query/sqlParams';
-
-/** A temporal restriction on om:phenomenonTime (times in epoch ms); latest/first pick one observation per series. */
-export type TimeFilter =
-  | { op: 'During'; start: number; end: number }
-  | { op: 'TEquals'; at: number }
-  | { op: 'After'; at: number }
-  | { op: 'Before'; at: number }
-  | { op: 'latest' }
-  | { op: 'first' };
+import { parseIsoInstant } from '../util/time';
+import type { TimeFilter } from '../query/types';
 
 const VALUE_REFS = new Set(['om:phenomenontime', 'phenomenontime', 'om:resulttime', 'resulttime', 'om:samplingtime', 'samplingtime']);
 const OPS = lookupTable<'During' | 'TEquals' | 'After' | 'Before'>({ during: 'During', tequals: 'TEquals', after: 'After', before: 'Before' });
@@ -95,37 +86,3 @@ export function parseXmlTemporalFilter(container: XmlElement, locator = 'tempora
   if (!pos) throw missingParam(locator, 'The temporal filter needs a gml:TimePeriod or gml:TimeInstant');
   return timeValue(pos, op, locator);
 }
-
-/** SQL conditions for the filters on the given time column; values are bound through `params`. */
-export function timeConditions(filters: TimeFilter[], col: string, params: SqlParams): string {
-  const out: string[] = [];
-  const p = (t: number) => `${params.add(new Date(t).toISOString())}::timestamptz`;
-  for (const f of filters) {
-    if (f.op === 'During') out.push(`${col} >= ${p(f.start)} AND ${col} <= ${p(f.end)}`);
-    else if (f.op === 'TEquals') out.push(`${col} = ${p(f.at)}`);
-    else if (f.op === 'After') out.push(`${col} > ${p(f.at)}`);
-    else if (f.op === 'Before') out.push(`${col} < ${p(f.at)}`);
-  }
-  return out.map((c) => ` AND ${c}`).join('');
-}
-
-/** The latest/first mode among the filters, if any. */
-export function pickMode(filters: TimeFilter[]): 'latest' | 'first' | undefined {
-  const m = filters.find((f) => f.op === 'latest' || f.op === 'first');
-  return m ? (m.op as 'latest' | 'first') : undefined;
-}
-
-/** The [start, end] window the filters allow, in epoch ms (open ends as ±Infinity). */
-export function window(filters: TimeFilter[]): [number, number] {
-  let lo = -Infinity;
-  let hi = Infinity;
-  for (const f of filters) {
-    if (f.op === 'During') (lo = Math.max(lo, f.start)), (hi = Math.min(hi, f.end));
-    else if (f.op === 'TEquals') (lo = Math.max(lo, f.at)), (hi = Math.min(hi, f.at));
-    else if (f.op === 'After') lo = Math.max(lo, f.at);
-    else if (f.op === 'Before') hi = Math.min(hi, f.at);
-  }
-  return [lo, hi];
-}
-
-export { isoUtc };

@@ -8,7 +8,8 @@ import { enforceXmlLimit } from '../xmlLimit';
 import { FORMAT } from '../ns';
 import { optionalList, sosParams } from '../params';
 import { parseQualityFlags, selectOfferings } from '../selection';
-import { parseEventTime, parseXmlTemporalFilter, TimeFilter } from '../temporal';
+import { parseEventTime, parseXmlTemporalFilter } from '../temporal';
+import type { TimeFilter } from '../../query/types';
 
 /** Station codes of a POST's sos:featureOfInterest/sos:ObjectID elements (undefined when absent). */
 function xmlFeatureIds(root: XmlElement): string[] | undefined {

@@ -1,9 +1,15 @@
-import type { Store } from '../data/store';
-import type { Offering } from './catalog';
+/**
+ * The SQL that reads observations, and the drivers that stream it: a series selection (datasets, time
+ * filter, quality flags) compiled once here for every reader (SOS GetObservation, GetObservationById,
+ * GetDataAvailability, the NetCDF export). Statements go through the (dataset_id, time) primary key.
+ */
+import type { Queryable, Store, StreamOptions } from '../data/store';
+import type { Offering } from '../catalog/offerings';
+import { OBSERVATION } from '../catalog/schema';
 import { isoSql } from '../data/sqlTime';
-import { pickMode, timeConditions, TimeFilter } from './temporal';
 import { rowsStreamed } from '../metrics/metrics';
-import { SqlParams } from '../query/sqlParams';
+import { SqlParams } from './sqlParams';
+import type { TimeFilter } from './types';
 
 /** What to read: the series (offerings) and the row filters shared by all of them. */
 export interface SeriesSelection {
@@ -67,10 +73,29 @@ function isText(enc: SeriesEncoder): enc is TextSeriesEncoder {
 /** Rows per cursor fetch: large batches keep round trips rare; memory stays a few MB. */
 const BATCH = 5000;
 
+/** SQL conditions for the filters on the given time column; values are bound through `params`. */
+export function timeConditions(filters: TimeFilter[], col: string, params: SqlParams): string {
+  const out: string[] = [];
+  const p = (t: number) => `${params.add(new Date(t).toISOString())}::timestamptz`;
+  for (const f of filters) {
+    if (f.op === 'During') out.push(`${col} >= ${p(f.start)} AND ${col} <= ${p(f.end)}`);
+    else if (f.op === 'TEquals') out.push(`${col} = ${p(f.at)}`);
+    else if (f.op === 'After') out.push(`${col} > ${p(f.at)}`);
+    else if (f.op === 'Before') out.push(`${col} < ${p(f.at)}`);
+  }
+  return out.map((c) => ` AND ${c}`).join('');
+}
+
+/** The latest/first mode among the filters, if any. */
+export function pickMode(filters: TimeFilter[]): 'latest' | 'first' | undefined {
+  const m = filters.find((f) => f.op === 'latest' || f.op === 'first');
+  return m ? (m.op as 'latest' | 'first') : undefined;
+}
+
 /** Row filters (time window, quality flags) as SQL conditions on alias o; values bound through `params`. */
 export function rowConditions(sel: SeriesSelection, params: SqlParams): string {
-  let sql = timeConditions(sel.time, 'o.time', params);
-  if (sel.qc) sql += ` AND o.qc = ANY(${params.add(sel.qc)}::smallint[])`;
+  let sql = timeConditions(sel.time, OBSERVATION.time, params);
+  if (sel.qc) sql += ` AND ${OBSERVATION.qc} = ANY(${params.add(sel.qc)}::smallint[])`;
   return sql;
 }
 
@@ -288,4 +313,52 @@ export function bucketExtremesSql(columns: string, rowsSql: string, extent: Seri
       ${rowsSql}) o
     WHERE ((o.rmin = 1 OR o.rmax = 1) AND o.value IS NOT NULL) OR o.time = ${first}::timestamptz OR o.time = ${last}::timestamptz
     ORDER BY o.time`;
+}
+
+/** Availability of one series under a time filter: its phenomenon time extent and observation count. */
+export interface SeriesAvailability {
+  begin: string;
+  end: string;
+  count: number;
+}
+
+/** Per dataset id, the extent and count of the rows inside the time filter; series without such rows are absent. */
+export async function availability(db: Queryable, offerings: Offering[], time: TimeFilter[]): Promise<Map<number, SeriesAvailability>> {
+  if (offerings.length === 0) return new Map();
+  const params = new SqlParams();
+  const ids = params.add(offerings.map((o) => o.id));
+  const cond = rowConditions({ offerings, time }, params);
+  const r = await db.query<{ id: number; b: string; e: string; n: number }>(
+    `SELECT o.dataset_id AS id, ${isoSql('min(o.time)')} AS b, ${isoSql('max(o.time)')} AS e, count(*)::int AS n
+     FROM observation o WHERE o.dataset_id = ANY(${ids}::int[])${cond} GROUP BY o.dataset_id`,
+    params.values,
+  );
+  return new Map(r.rows.map((x) => [Number(x.id), { begin: x.b, end: x.e, count: Number(x.n) }]));
+}
+
+/**
+ * The rows of one series named by whole epoch seconds (observation ids are truncated epochs, like the
+ * times written), as one string of `rowSql` texts joined by `separator`; null when none exists.
+ * Bounded by the caller (at most 1,000 ids): one query, its rows joined by PostgreSQL.
+ */
+export async function observationsAtSeconds(db: Queryable, datasetId: number, epochs: number[], rowSql: string, separator: string): Promise<string | null> {
+  const params = new SqlParams();
+  const [id, es, sep] = [params.add(datasetId), params.add(epochs), params.add(separator)];
+  const r = await db.query<{ t: string | null }>(
+    `SELECT string_agg(l, ${sep}::text) AS t FROM (SELECT ${rowSql} AS l FROM (SELECT DISTINCT e FROM unnest(${es}::bigint[]) e) i
+       JOIN observation o ON o.dataset_id = ${id} AND o.time >= to_timestamp(i.e) AND o.time < to_timestamp(i.e + 1) ORDER BY o.time) s`,
+    params.values,
+  );
+  return r.rows[0]?.t ?? null;
+}
+
+/** Every row of one series as [Unix seconds (float8: exact to the microsecond for our range), value, qc], in time order. */
+export function seriesRows(store: Store, datasetCode: string, opts: StreamOptions): AsyncIterable<[number, number | null, number][]> {
+  const params = new SqlParams();
+  const code = params.add(datasetCode);
+  return store.stream<[number, number | null, number]>(
+    `SELECT extract(epoch FROM time)::float8, value, qc FROM ${OBSERVATION.table} WHERE dataset_id = (SELECT id FROM dataset WHERE code = ${code}) ORDER BY time`,
+    params.values,
+    { ...opts, rowMode: 'array' },
+  );
 }
