@@ -11,7 +11,7 @@ import { commaList } from '../http/kvp';
 import { child, childrenNamed, XmlElement } from '../http/xml';
 import { invalidParam, missingParam, OwsError } from '../ows/errors';
 import type { OwsRequest } from '../ows/types';
-import type { FeatureQuery, SortKey } from './featureQuery';
+import type { FeatureQuery, SortKey } from '../query/features';
 import { encoderFor } from './formats';
 import { defaultCrs, parseSrsName } from './srsName';
 import { NamespaceMap, parseNamespaces, resolveTypeName, splitTypeNames } from './typeNames';
