@@ -55,6 +55,3 @@ export interface FeatureTypeDef {
    */
   idCondition?: (localId: string, param: (value: unknown) => string) => string | null;
 }
-
-/** Looks up a property (or the geometry) of a type by local name; undefined when unknown. */
-export type PropertyLookup = (type: FeatureTypeDef, name: string) => PropertyDef | GeometryDef | undefined;

@@ -44,7 +44,3 @@ export function parseXmlSpatialFilter(container: XmlElement, locator = 'spatialF
   return toBox([...lower, ...upper], env.attrs.srsName, locator);
 }
 
-/** Whether a station (lon/lat) lies in the box; used only for 4326 boxes (other CRSs go through PostGIS). */
-export function inBox4326(box: BoxFilter, lon: number, lat: number): boolean {
-  return lon >= box.minx && lon <= box.maxx && lat >= box.miny && lat <= box.maxy;
-}
