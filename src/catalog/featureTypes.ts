@@ -128,9 +128,16 @@ function observationType(): FeatureTypeDef {
   };
 }
 
-/** The feature types served, in capabilities order. */
+const built = new WeakMap<Config, FeatureTypeDef[]>();
+
+/** The feature types served, in capabilities order: built once per configuration and shared (read-only). */
 export function featureTypes(config: Config): FeatureTypeDef[] {
-  return [stationType(), datasetType(config), observationType()];
+  let types = built.get(config);
+  if (!types) {
+    types = [stationType(), datasetType(config), observationType()];
+    built.set(config, types);
+  }
+  return types;
 }
 
 /** Each type's advertised WGS 84 extent: the box of the stations that carry its features (the world when none do). */
@@ -143,13 +150,3 @@ export function findFeatureType(types: FeatureTypeDef[], local: string): Feature
   return types.find((t) => t.name === local) ?? types.find((t) => t.name.toLowerCase() === local.toLowerCase());
 }
 
-/** Looks up a property or the geometry of a type by local name; undefined when unknown. */
-export function findProperty(type: FeatureTypeDef, name: string): PropertyDef | GeometryDef | undefined {
-  if (name === type.geometry.name) return type.geometry;
-  return type.properties.find((p) => p.name === name);
-}
-
-/** True for the geometry member of a type. */
-export function isGeometry(p: PropertyDef | GeometryDef): p is GeometryDef {
-  return 'gmlType' in p;
-}

@@ -33,6 +33,16 @@ export async function readSmallPage(store: Store, sql: Sql): Promise<RowSource> 
   return { first: r.rows.map((row) => Object.values(row)) };
 }
 
+/** First row of a query in array form (the feature SELECT list has unnamed, repeating column names). */
+export async function readFirstRow(store: Store, sql: Sql, signal: AbortSignal): Promise<FeatureRow | undefined> {
+  // Read to the end (the query has LIMIT 1) so the cursor closes normally instead of being cancelled.
+  let first: FeatureRow | undefined;
+  for await (const batch of store.stream<FeatureRow>(sql.text, sql.values, { signal, batchSize: 10, rowMode: 'array' })) {
+    first ??= batch[0];
+  }
+  return first;
+}
+
 /** Closes a cursor that will not be read to the end (returns its connection to the pool). */
 export async function closeRows(src: RowSource | null): Promise<void> {
   await src?.rest?.return?.(undefined);

@@ -1,6 +1,7 @@
 import { lookupTable } from '../util/lookup';
 import type { XmlElement } from '../http/xml';
 import { invalidParam, missingParam } from '../ows/errors';
+import type { SosParams } from './params';
 import { parseIsoInstant } from '../util/time';
 import type { TimeFilter } from '../query/types';
 
@@ -85,4 +86,13 @@ export function parseXmlTemporalFilter(container: XmlElement, locator = 'tempora
   const pos = inst ? firstText(inst, ['timePosition']) : undefined;
   if (!pos) throw missingParam(locator, 'The temporal filter needs a gml:TimePeriod or gml:TimeInstant');
   return timeValue(pos, op, locator);
+}
+
+/** The temporal filters of a 2.0 request (KVP: one; XML: any number, combined with AND). */
+export function parseTemporalFilters(p: SosParams): TimeFilter[] {
+  if (p.xml) return p.xml.children.filter((c) => c.local === 'temporalFilter').map((c) => parseXmlTemporalFilter(c));
+  const raw = p.single('temporalFilter');
+  if (raw === undefined) return [];
+  if (raw.trim() === '') throw missingParam('temporalFilter', 'Parameter temporalFilter is empty');
+  return [parseKvpTemporalFilter(raw)];
 }
