@@ -1,5 +1,5 @@
 import type { Config } from '../config/config';
-import { stationsExtent, stationsWithDatasets } from './catalogue';
+import { stationsExtent, stationsWithDatasets } from './extents';
 import { opendapUrl, sosObservationUrl } from './links';
 import type { Catalogue, Extent } from './model';
 import { DATASET, JOIN, NETWORK, OBSERVATION, PRODUCER, PROPERTY, SENSOR, STATION } from './schema';

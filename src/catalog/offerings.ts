@@ -1,5 +1,3 @@
-import type { Queryable } from '../data/store';
-import { loadCatalogue } from './catalogue';
 import type { Catalogue, Dataset } from './model';
 
 /**
@@ -74,11 +72,6 @@ export function offerings(cat: Catalogue): Offering[] {
     views.set(cat, list);
   }
   return list;
-}
-
-/** Every offering of the store's current catalogue. */
-export async function loadOfferings(db: Queryable): Promise<Offering[]> {
-  return offerings(await loadCatalogue(db));
 }
 
 /** Distinct values of one offering field, in first-seen order. */

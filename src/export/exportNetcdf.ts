@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/config';
 import type { Store } from '../data/store';
-import { readCatalogue } from '../catalog/catalogue';
+import { readCatalogue } from '../query/catalogue';
 import type { Dataset } from '../catalog/model';
 import { metadataUrl, netcdfFileName } from '../catalog/links';
 import { NetcdfWriter } from './netcdf3';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { Session, Store } from '../data/store';
 import { isoUtc, parseIsoInstant } from '../util/time';
-import { forgetCatalogue } from '../catalog/catalogue';
+import { forgetCatalogue } from '../query/catalogue';
 import { lines, parseNumber, splitCsvLine } from './csv';
 import { isoSql } from '../data/sqlTime';
 

@@ -7,7 +7,7 @@ import { xmlDocument } from '../xml/document';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
 import type { FeatureTypeDef } from '../catalog/types';
 import type { Config } from '../config/config';
-import { stationsExtent, timeSpan } from '../catalog/catalogue';
+import { stationsExtent, timeSpan } from '../catalog/extents';
 import type { Catalogue, Dataset } from '../catalog/model';
 import { metadataUrl, netcdfDownloadUrl, opendapUrl, sosObservationUrl } from '../catalog/links';
 

@@ -1,7 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { Config } from '../config/config';
 import type { Store } from '../data/store';
-import { loadCatalogue } from '../catalog/catalogue';
+import { loadCatalogue } from '../query/catalogue';
 import { publicBaseUrl } from '../http/publicUrl';
 import { OwsError } from '../ows/errors';
 import { featureTypes, findFeatureType } from '../catalog/featureTypes';

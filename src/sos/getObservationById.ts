@@ -1,6 +1,7 @@
 import { missingParam } from '../ows/errors';
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
-import { loadOfferings, Offering } from '../catalog/offerings';
+import type { Offering } from '../catalog/offerings';
+import { loadOfferings } from '../query/catalogue';
 import { observationsAtSeconds } from '../query/observations';
 import { ChunkWriter } from './encoders/chunkWriter';
 import { Om20Encoder, XML_CONTENT_TYPE } from './encoders/om20';

@@ -1,6 +1,7 @@
 import type { Store } from '../data/store';
 import { invalidParam, missingParam } from '../ows/errors';
-import { loadOfferings, Offering } from '../catalog/offerings';
+import type { Offering } from '../catalog/offerings';
+import { loadOfferings } from '../query/catalogue';
 import { stationCodesInBox } from '../query/stations';
 import type { BoxFilter } from '../query/types';
 import { optionalList, SosParams } from './params';

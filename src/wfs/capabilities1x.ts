@@ -1,6 +1,6 @@
 import { xmlDocument } from '../xml/document';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
-import { loadCatalogue } from '../catalog/catalogue';
+import { loadCatalogue } from '../query/catalogue';
 import { featureTypes, typeExtents } from '../catalog/featureTypes';
 import { SUPPORTED_SRIDS } from '../crs/crs';
 import { writeFilter100Capabilities, writeFilter110Capabilities } from '../fes/capabilities';

@@ -1,8 +1,13 @@
+/**
+ * Loading the catalogue (src/catalog/model.ts) from the database: the entity statements of stations.ts
+ * and datasets.ts, linked by reference and reused for a short while by every request.
+ */
 import { sharedStore } from '../data/requestStore';
 import type { Queryable } from '../data/store';
-import { readDatasets, readProperties, readSensors } from '../query/datasets';
-import { readNetworks, readStations } from '../query/stations';
-import type { Catalogue, Dataset, Extent, Network, ObservedProperty, Sensor, Station } from './model';
+import { readDatasets, readProperties, readSensors } from './datasets';
+import { readNetworks, readStations } from './stations';
+import type { Catalogue, Dataset, Network, ObservedProperty, Sensor, Station } from '../catalog/model';
+import { offerings, Offering } from '../catalog/offerings';
 
 /** How long a loaded catalogue is reused: it changes only on import, and most requests read it. */
 const TTL_MS = 2000;
@@ -61,36 +66,7 @@ function byId<T extends { id: number }>(items: T[]): Map<number, T> {
   return new Map(items.map((x) => [x.id, x]));
 }
 
-/**
- * The plain min/max box of some stations (the network spans the antimeridian: e.g. -176.2 .. 179.3,
- * which GDAL and QGIS read correctly, rather than a west > east box several clients reject); the
- * whole world when there are none.
- */
-export function stationsExtent(stations: Station[]): Extent {
-  if (stations.length === 0) return [-180, -90, 180, 90];
-  let [w, s, e, n] = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const st of stations) {
-    w = Math.min(w, st.lon);
-    e = Math.max(e, st.lon);
-    s = Math.min(s, st.lat);
-    n = Math.max(n, st.lat);
-  }
-  return [w, s, e, n];
-}
-
-/** First start and last end among some datasets (ISO UTC; the same fixed-width text, so they compare as strings). */
-export function timeSpan(datasets: Dataset[]): { start: string | null; end: string | null } {
-  let start: string | null = null;
-  let end: string | null = null;
-  for (const d of datasets) {
-    if (d.timeStart !== null && (start === null || d.timeStart < start)) start = d.timeStart;
-    if (d.timeEnd !== null && (end === null || d.timeEnd > end)) end = d.timeEnd;
-  }
-  return { start, end };
-}
-
-/** Stations that have at least one dataset (with observations, when `withData`). */
-export function stationsWithDatasets(cat: Catalogue, withData = false): Station[] {
-  const ids = new Set(cat.datasets.filter((d) => !withData || d.obsCount > 0).map((d) => d.station.id));
-  return cat.stations.filter((s) => ids.has(s.id));
+/** Every SOS offering of the store's current catalogue. */
+export async function loadOfferings(db: Queryable): Promise<Offering[]> {
+  return offerings(await loadCatalogue(db));
 }
