@@ -28,7 +28,7 @@ export async function openRows(store: Store, sql: Sql, signal: AbortSignal, batc
  * Reads a page of at most one batch with one plain query (no cursor round trips): the page is bounded
  * by COUNT ≤ BATCH, so this never holds more than a cursor batch would.
  */
-export async function readSmallPage(store: Store, sql: Sql): Promise<RowSource> {
+async function readSmallPage(store: Store, sql: Sql): Promise<RowSource> {
   const r = await store.query<Record<string, string | null>>(sql.text, sql.values);
   return { first: r.rows.map((row) => Object.values(row)) };
 }
@@ -135,7 +135,7 @@ export async function openPage(store: Store, q: FeatureQuery, encoding: Geometry
 }
 
 /** Decides counts and the SQL of one page. */
-export async function planPage(store: Store, q: FeatureQuery, encoding: GeometryEncoding): Promise<PagePlan> {
+async function planPage(store: Store, q: FeatureQuery, encoding: GeometryEncoding): Promise<PagePlan> {
   const clamp = (matched: number) => Math.max(0, Math.min(q.count, matched - q.startIndex));
   if (q.count === 0) {
     return { numberMatched: await exactCount(store, q), numberReturned: 0, sql: null };

@@ -40,7 +40,7 @@ export interface FeatureQuery {
 }
 
 /** The SQL text of a property value as written in documents (times in UTC ISO 8601, numbers in shortest exact form). */
-export function valueText(p: PropertyDef): string {
+function valueText(p: PropertyDef): string {
   switch (p.type) {
     case 'dateTime':
       return isoSql(p.sql);
@@ -52,7 +52,7 @@ export function valueText(p: PropertyDef): string {
 }
 
 /** The geometry, reprojected by PostGIS and encoded in the format the encoder writes. */
-export function geometrySql(type: FeatureTypeDef, crs: CrsRef, encoding: GeometryEncoding, params: SqlParams): string {
+function geometrySql(type: FeatureTypeDef, crs: CrsRef, encoding: GeometryEncoding, params: SqlParams): string {
   const g = `ST_Transform(${type.geometry.sql}, ${params.add(crs.srid)}::int)`;
   // GML follows the axis order of the CRS spelling (R6); GeoJSON and WKT stay x/y (lon/lat).
   const gml = crs.latFirst ? `ST_FlipCoordinates(${g})` : g;
@@ -71,7 +71,7 @@ export function geometrySql(type: FeatureTypeDef, crs: CrsRef, encoding: Geometr
 }
 
 /** SELECT list of a feature row: local id, encoded geometry, then the selected properties as text. */
-export function selectList(q: FeatureQuery, encoding: GeometryEncoding, params: SqlParams): string {
+function selectList(q: FeatureQuery, encoding: GeometryEncoding, params: SqlParams): string {
   const cols = [`(${q.type.idSql})::text`, q.includeGeometry ? geometrySql(q.type, q.crs, encoding, params) : 'NULL::text'];
   for (const p of q.properties) cols.push(valueText(p));
   // Named c0..cN so rows also read correctly as objects (array order = column order).
@@ -79,7 +79,7 @@ export function selectList(q: FeatureQuery, encoding: GeometryEncoding, params: 
 }
 
 /** WHERE clause (or '') of a query. */
-export function whereSql(q: FeatureQuery, params: SqlParams): string {
+function whereSql(q: FeatureQuery, params: SqlParams): string {
   const conds: string[] = [];
   for (const f of q.filters) conds.push(`(${compileFilter(f, q.type, params)})`);
   if (q.resourceIds) conds.push(`(${localIdSql(q.type, q.resourceIds, params)})`);
@@ -87,7 +87,7 @@ export function whereSql(q: FeatureQuery, params: SqlParams): string {
 }
 
 /** ORDER BY: the requested keys (typed: numbers sort as numbers), then the type's stable key so pages never overlap. */
-export function orderSql(q: FeatureQuery): string {
+function orderSql(q: FeatureQuery): string {
   const keys = q.sortBy.map((k) => `(${k.prop.sql}) ${k.desc ? 'DESC NULLS LAST' : 'ASC NULLS FIRST'}`);
   return `ORDER BY ${[...keys, ...q.type.orderKey].join(', ')}`;
 }

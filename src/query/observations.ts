@@ -74,7 +74,7 @@ function isText(enc: SeriesEncoder): enc is TextSeriesEncoder {
 const BATCH = 5000;
 
 /** SQL conditions for the filters on the given time column; values are bound through `params`. */
-export function timeConditions(filters: TimeFilter[], col: string, params: SqlParams): string {
+function timeConditions(filters: TimeFilter[], col: string, params: SqlParams): string {
   const out: string[] = [];
   const p = (t: number) => `${params.add(new Date(t).toISOString())}::timestamptz`;
   for (const f of filters) {
@@ -87,13 +87,13 @@ export function timeConditions(filters: TimeFilter[], col: string, params: SqlPa
 }
 
 /** The latest/first mode among the filters, if any. */
-export function pickMode(filters: TimeFilter[]): 'latest' | 'first' | undefined {
+function pickMode(filters: TimeFilter[]): 'latest' | 'first' | undefined {
   const m = filters.find((f) => f.op === 'latest' || f.op === 'first');
   return m ? (m.op as 'latest' | 'first') : undefined;
 }
 
 /** Row filters (time window, quality flags) as SQL conditions on alias o; values bound through `params`. */
-export function rowConditions(sel: SeriesSelection, params: SqlParams): string {
+function rowConditions(sel: SeriesSelection, params: SqlParams): string {
   let sql = timeConditions(sel.time, OBSERVATION.time, params);
   if (sel.qc) sql += ` AND ${OBSERVATION.qc} = ANY(${params.add(sel.qc)}::smallint[])`;
   return sql;
@@ -117,7 +117,7 @@ export async function countObservations(store: Store, sel: SeriesSelection, limi
 }
 
 /** Time extent of one series under the selection's filters; undefined when it has no rows. */
-export async function seriesExtent(store: Store, ds: Offering, sel: SeriesSelection, withCount = false): Promise<SeriesExtent | undefined> {
+async function seriesExtent(store: Store, ds: Offering, sel: SeriesSelection, withCount = false): Promise<SeriesExtent | undefined> {
   const params = new SqlParams();
   const id = params.add(ds.id);
   const cond = rowConditions(sel, params);
@@ -274,7 +274,7 @@ async function streamOnePerSeries(store: Store, sel: SeriesSelection, enc: Serie
  * Iterates a batch stream one batch ahead: the next fetch runs in PostgreSQL while the caller
  * encodes and writes the current batch (at most two batches in memory).
  */
-export async function* readAhead<T>(source: AsyncIterable<T>): AsyncIterable<T> {
+async function* readAhead<T>(source: AsyncIterable<T>): AsyncIterable<T> {
   const it = source[Symbol.asyncIterator]();
   let next = it.next();
   next.catch(() => undefined);

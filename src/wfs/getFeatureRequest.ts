@@ -68,7 +68,7 @@ export function featureNotFound(id: string): OwsError {
 const MAX_INT = 2_147_483_647;
 
 /** A non-negative whole number parameter; anything else → InvalidParameterValue with that locator. */
-export function nonNegativeInt(value: string | undefined, locator: string): number | undefined {
+function nonNegativeInt(value: string | undefined, locator: string): number | undefined {
   if (value === undefined) return undefined;
   const v = value.trim();
   if (!/^\+?\d{1,10}$/.test(v) || Number(v) > MAX_INT) throw invalidParam(locator, `${locator} must be a non-negative whole number, got "${value.slice(0, 40)}"`);
@@ -99,7 +99,7 @@ function lookupProperty(type: FeatureTypeDef, name: string, locator: string): Pr
 }
 
 /** PROPERTYNAME → selected properties (catalog order) and whether the geometry is included. */
-export function selectProperties(type: FeatureTypeDef, names: string[] | undefined): { properties: PropertyDef[]; includeGeometry: boolean } {
+function selectProperties(type: FeatureTypeDef, names: string[] | undefined): { properties: PropertyDef[]; includeGeometry: boolean } {
   if (!names || names.length === 0 || names.includes('*')) return { properties: type.properties, includeGeometry: true };
   const wanted = new Set<PropertyDef>();
   let includeGeometry = false;
@@ -112,7 +112,7 @@ export function selectProperties(type: FeatureTypeDef, names: string[] | undefin
 }
 
 /** One SORTBY key (`name [ASC|DESC|A|D]`), checked against the catalog. */
-export function sortKey(type: FeatureTypeDef, text: string): SortKey {
+function sortKey(type: FeatureTypeDef, text: string): SortKey {
   const m = /^\s*(\S+?)(?:\s+|\+)?(ASC|DESC|A|D)?\s*$/i.exec(text);
   if (!m) throw invalidParam('sortBy', `Cannot read SORTBY key "${text.slice(0, 80)}"`);
   const p = lookupProperty(type, m[1], 'sortBy');
@@ -146,7 +146,7 @@ function splitIds(ids: string[], types: FeatureTypeDef[]): { byType: Map<Feature
 }
 
 /** Resolves the one query type and the resource ids that belong to it; ids of another type → 400 locator resourceId. */
-export function typeForResourceIds(ids: string[], named: FeatureTypeDef | undefined, types: FeatureTypeDef[]): { type: FeatureTypeDef; localIds: string[] } {
+function typeForResourceIds(ids: string[], named: FeatureTypeDef | undefined, types: FeatureTypeDef[]): { type: FeatureTypeDef; localIds: string[] } {
   const { byType } = splitIds(ids, types);
   const type = named ?? [...byType.keys()][0] ?? types[0];
   for (const t of byType.keys()) {
