@@ -27,6 +27,7 @@ function stationType(): FeatureTypeDef {
     name: 'Station',
     title: 'Monitoring stations',
     abstract: 'Fixed stations of the network with the properties they observe and the span of their records.',
+    keywords: ['stations', 'monitoring sites', 'ocean observing network'],
     from: `${STATION.from}
       ${JOIN.network}
       ${JOIN.producer}
@@ -86,6 +87,7 @@ function datasetType(config: Config): FeatureTypeDef {
     name: 'Dataset',
     title: 'Datasets (time series)',
     abstract: 'One time series per station, observed property, instrument and processing level, with links to its data.',
+    keywords: ['datasets', 'time series', 'sensors', 'observed properties'],
     from: `${DATASET.from}
       ${JOIN.station}
       ${JOIN.property}
@@ -103,6 +105,7 @@ function observationType(): FeatureTypeDef {
     name: 'Observation',
     title: 'Observations',
     abstract: 'Single measurements (dataset, time, value, quality flag) at the station position, for temporal analysis.',
+    keywords: ['observations', 'measurements', 'quality flags'],
     from: `${OBSERVATION.from}
       ${JOIN.dataset}
       ${JOIN.station}

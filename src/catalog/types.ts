@@ -38,6 +38,8 @@ export interface FeatureTypeDef {
   name: string;
   title: string;
   abstract: string;
+  /** Keywords of the type in the capabilities (WFS 1.0.0 clients such as OWSLib expect some). */
+  keywords: readonly string[];
   /** SQL FROM clause with joins (our own text). */
   from: string;
   /** SQL expression of the feature's identifier (text); gml:id = `${name}.${id}`. */

@@ -24,20 +24,24 @@ export interface PgStoreOptions {
 export class PgStore implements Store {
   readonly kind = 'postgres' as const;
   private readonly pool: Pool;
-  /** Client-side limit of a plain query: the server's statement_timeout plus slack. Only a silent connection reaches it. */
-  private readonly queryTimeoutMs: number;
+  /**
+   * Client-side limit of a plain query: the server's statement_timeout plus slack, so only a silent
+   * connection reaches it. None when statements have no limit (the CLI's imports and VACUUM).
+   */
+  private readonly queryTimeoutMs: number | undefined;
   /** For the fallback cancel connection (pg_cancel_backend). */
   private readonly connectionString: string;
 
   constructor(opts: PgStoreOptions) {
     this.connectionString = opts.connectionString;
-    this.queryTimeoutMs = (opts.statementTimeoutMs ?? 30_000) + 5000;
+    const statementTimeoutMs = opts.statementTimeoutMs ?? 30_000;
+    this.queryTimeoutMs = statementTimeoutMs > 0 ? statementTimeoutMs + 5000 : undefined;
     this.pool = new Pool({
       connectionString: opts.connectionString,
       max: opts.max ?? 10,
       connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000,
       idleTimeoutMillis: 30_000,
-      statement_timeout: opts.statementTimeoutMs ?? 30_000,
+      statement_timeout: statementTimeoutMs,
       application_name: opts.applicationName ?? 'reefgate',
       // Observation times are written from the timestamp's text output (TIME_PLAIN), which is ISO only under this style.
       options: '-c DateStyle=ISO',
@@ -52,7 +56,7 @@ export class PgStore implements Store {
 
   async query<R>(text: string, values: unknown[] = [], opts: QueryOptions = {}): Promise<QueryResult<R>> {
     // query_timeout: a query on a connection that went silent (no reset) would otherwise hold its pool slot forever.
-    const config: QueryConfig & { query_timeout: number } = { text, values, query_timeout: this.queryTimeoutMs };
+    const config: QueryConfig & { query_timeout?: number } = { text, values, query_timeout: this.queryTimeoutMs };
     if (opts.prepare) config.name = statementName(text);
     try {
       const r = opts.signal ? await this.cancellableQuery(config, opts.signal) : await this.pool.query(config);

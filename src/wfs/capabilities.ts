@@ -6,6 +6,7 @@ import { supportedCrsUrns } from '../crs/crs';
 import { writeFes20FilterCapabilities } from '../fes/capabilities';
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
 import { OUTPUT_FORMATS } from './formats';
+import { owsKeywords, SERVICE_KEYWORDS } from './keywords';
 import { endpointUrl } from './links';
 import { requestedSections } from './sections';
 import { negotiateCapabilitiesVersion, WFS_VERSIONS } from './version';
@@ -60,8 +61,7 @@ export function serviceSections(root: XMLBuilder, ctx: OwsContext, sections: Set
     const si = el(root, OWS, 'ows:ServiceIdentification');
     el(si, OWS, 'ows:Title', undefined, c.serviceTitle);
     el(si, OWS, 'ows:Abstract', undefined, c.serviceAbstract);
-    const kw = el(si, OWS, 'ows:Keywords');
-    for (const k of ['ocean', 'observations', 'stations', 'sea temperature', 'WFS']) el(kw, OWS, 'ows:Keyword', undefined, k);
+    owsKeywords(si, OWS, SERVICE_KEYWORDS);
     el(si, OWS, 'ows:ServiceType', { codeSpace: 'OGC' }, 'WFS');
     for (const v of versions) el(si, OWS, 'ows:ServiceTypeVersion', undefined, v);
     el(si, OWS, 'ows:Fees', undefined, 'NONE');
@@ -131,6 +131,7 @@ async function capabilities20(req: OwsRequest, ctx: OwsContext): Promise<string>
       el(ft, WFS, 'wfs:Name', undefined, `${cfg.namespacePrefix}:${t.name}`);
       el(ft, WFS, 'wfs:Title', undefined, t.title);
       el(ft, WFS, 'wfs:Abstract', undefined, t.abstract);
+      owsKeywords(ft, OWS, t.keywords);
       el(ft, WFS, 'wfs:DefaultCRS', undefined, defaultCrs);
       for (const c of otherCrs) el(ft, WFS, 'wfs:OtherCRS', undefined, c);
       const of = el(ft, WFS, 'wfs:OutputFormats');

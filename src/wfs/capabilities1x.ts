@@ -6,6 +6,7 @@ import { SUPPORTED_SRIDS } from '../crs/crs';
 import { writeFilter100Capabilities, writeFilter110Capabilities } from '../fes/capabilities';
 import type { OwsContext, OwsRequest } from '../ows/types';
 import { OUTPUT_FORMATS } from './formats';
+import { owsKeywords, SERVICE_KEYWORDS, wfs100Keywords } from './keywords';
 import { endpointUrl } from './links';
 import { el, NS } from './xmlDoc';
 
@@ -37,6 +38,7 @@ function doc110(ctx: OwsContext, href: string, extents: Map<string, number[]>): 
   const si = el(root, OWS, 'ows:ServiceIdentification');
   el(si, OWS, 'ows:Title', undefined, cfg.serviceTitle);
   el(si, OWS, 'ows:Abstract', undefined, cfg.serviceAbstract);
+  owsKeywords(si, OWS, SERVICE_KEYWORDS);
   el(si, OWS, 'ows:ServiceType', undefined, 'WFS');
   el(si, OWS, 'ows:ServiceTypeVersion', undefined, '1.1.0');
   el(si, OWS, 'ows:Fees', undefined, 'NONE');
@@ -58,6 +60,7 @@ function doc110(ctx: OwsContext, href: string, extents: Map<string, number[]>): 
     el(ft, WFS, 'wfs:Name', undefined, `${cfg.namespacePrefix}:${t.name}`);
     el(ft, WFS, 'wfs:Title', undefined, t.title);
     el(ft, WFS, 'wfs:Abstract', undefined, t.abstract);
+    owsKeywords(ft, OWS, t.keywords);
     el(ft, WFS, 'wfs:DefaultSRS', undefined, 'urn:x-ogc:def:crs:EPSG:4326');
     for (const srid of Object.keys(SUPPORTED_SRIDS).filter((s) => s !== '4326')) el(ft, WFS, 'wfs:OtherSRS', undefined, `urn:x-ogc:def:crs:EPSG:${srid}`);
     const of = el(ft, WFS, 'wfs:OutputFormats');
@@ -84,6 +87,7 @@ function doc100(ctx: OwsContext, href: string, extents: Map<string, number[]>): 
   el(svc, WFS, 'wfs:Name', undefined, 'WFS');
   el(svc, WFS, 'wfs:Title', undefined, cfg.serviceTitle);
   el(svc, WFS, 'wfs:Abstract', undefined, cfg.serviceAbstract);
+  wfs100Keywords(svc, WFS, SERVICE_KEYWORDS);
   el(svc, WFS, 'wfs:OnlineResource', undefined, href);
   el(svc, WFS, 'wfs:Fees', undefined, 'NONE');
   el(svc, WFS, 'wfs:AccessConstraints', undefined, 'NONE');
@@ -108,6 +112,7 @@ function doc100(ctx: OwsContext, href: string, extents: Map<string, number[]>): 
     el(ft, WFS, 'wfs:Name', undefined, `${cfg.namespacePrefix}:${t.name}`);
     el(ft, WFS, 'wfs:Title', undefined, t.title);
     el(ft, WFS, 'wfs:Abstract', undefined, t.abstract);
+    wfs100Keywords(ft, WFS, t.keywords);
     el(ft, WFS, 'wfs:SRS', undefined, 'EPSG:4326');
     const e = extents.get(t.name)!;
     el(ft, WFS, 'wfs:LatLongBoundingBox', { minx: String(e[0]), miny: String(e[1]), maxx: String(e[2]), maxy: String(e[3]) });

@@ -19,6 +19,20 @@ describe('store (both backends)', () => {
     expect(r.rows[0].wkt).toMatch(/^POINT\(446\d{3}\.\d+ 211\d{3}\.\d+\)$/);
   });
 
+  it('a store opened without a statement limit (the CLI) runs statements longer than the client-side slack', async () => {
+    if (!db.url) return; // PGlite has no client-side query timeout
+    const { PgStore } = await import('../../src/data/pgStore');
+    // statementTimeoutMs 0 = no limit; the client-side guard (limit + 5 s) once made that 5 s, and the
+    // VACUUM after a 7.6M-row import failed with "Database did not answer in time" after the data were in.
+    const unlimited = new PgStore({ connectionString: db.url, max: 1, statementTimeoutMs: 0 });
+    try {
+      const r = await unlimited.query<{ slept: string }>('SELECT pg_sleep(6)::text AS slept');
+      expect(r.rows).toEqual([{ slept: '' }]);
+    } finally {
+      await unlimited.close();
+    }
+  });
+
   it('writes timestamps in the ISO style the SOS writers rely on, whatever the database default', async () => {
     if (db.url) {
       // A database whose default DateStyle is not ISO: every new session of the store must still use ISO.

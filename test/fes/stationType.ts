@@ -11,6 +11,7 @@ export const STATION: FeatureTypeDef = {
   name: 'Station',
   title: 'Station',
   abstract: 'Test station type',
+  keywords: ['stations'],
   from: 'station s JOIN network n ON n.id = s.network_id LEFT JOIN organisation o ON o.id = s.producer_id',
   idSql: 's.code',
   geometry: { name: 'geom', sql: 's.geom', gmlType: 'PointPropertyType', srid: 4326 },

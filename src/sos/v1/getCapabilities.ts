@@ -2,10 +2,10 @@ import { xmlLimitConstraints } from '../xmlLimit';
 import type { OwsContext } from '../../ows/types';
 import { CapabilitiesRequest, checkUpdateSequence } from '../capabilitiesRequest';
 import { distinct, Offering } from '../../catalog/offerings';
-import { ncnamePart } from '../encoders/chunkWriter';
 import { FORMAT, NS, SML101_MIME } from '../ns';
 import { operation, parameter, serviceIdentification, serviceProvider } from '../owsCommon';
 import { XMLBuilder, xmlRoot, xmlString } from '../xmlDoc';
+import { offeringIds } from './offeringIds';
 
 /** The SOS 1.0.0 capabilities (what GeoNetwork's harvester reads: sos:ObservationOffering with gml:name). */
 export function getCapabilities10(ctx: OwsContext, offerings: Offering[], seq: string, q: CapabilitiesRequest): string {
@@ -41,7 +41,8 @@ export function getCapabilities10(ctx: OwsContext, offerings: Offering[], seq: s
   if (q.sections.has('FilterCapabilities')) filterCapabilities(root);
   if (q.sections.has('Contents')) {
     const list = root.ele('sos:Contents').ele('sos:ObservationOfferingList');
-    for (const o of offerings) offering(list, o);
+    const ids = offeringIds(offerings);
+    for (const o of offerings) offering(list, o, ids.gmlId.get(o.code)!);
   }
   return xmlString(root);
 }
@@ -61,8 +62,9 @@ function filterCapabilities(root: XMLBuilder): void {
   fc.ele('ogc:Id_Capabilities').ele('ogc:FID');
 }
 
-function offering(list: XMLBuilder, o: Offering): void {
-  const off = list.ele('sos:ObservationOffering', { 'gml:id': `off_${ncnamePart(o.code)}` });
+/** One sos:ObservationOffering; `gmlId` from offeringIds (OWSLib keys offerings by it and sends it back). */
+function offering(list: XMLBuilder, o: Offering, gmlId: string): void {
+  const off = list.ele('sos:ObservationOffering', { 'gml:id': gmlId });
   off.ele('gml:description').txt(`${o.label} at ${o.stationName} (${o.family}, ${o.processingLevel})`);
   off.ele('gml:name').txt(o.code);
   const env = off.ele('gml:boundedBy').ele('gml:Envelope', { srsName: 'urn:ogc:def:crs:EPSG::4326' });

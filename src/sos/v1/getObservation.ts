@@ -6,6 +6,8 @@ import { XML_CONTENT_TYPE } from '../encoders/om20';
 import { parseResponseFormat } from '../getObservation';
 import { seriesResponse } from '../seriesResponse';
 import { enforceXmlLimit } from '../xmlLimit';
+import { loadOfferings } from '../../query/catalogue';
+import { resolveOfferings } from './offeringIds';
 import { FORMAT } from '../ns';
 import { optionalList, sosParams } from '../params';
 import { parseQualityFlags, selectOfferings } from '../selection';
@@ -47,7 +49,9 @@ export async function getObservation10(req: OwsRequest, ctx: OwsContext): Promis
       time.push(parseEventTime(raw));
     }
   }
-  const offerings = await selectOfferings(ctx.store, { offering, observedProperty, procedure, featureOfInterest });
+  const catalog = await loadOfferings(ctx.store);
+  // Clients such as OWSLib name an offering by the gml:id of the capabilities: map it to its code.
+  const offerings = await selectOfferings(ctx.store, { offering: resolveOfferings(catalog, offering), observedProperty, procedure, featureOfInterest }, catalog);
   const sel = { offerings, time, qc: parseQualityFlags(p) };
   await enforceXmlLimit(ctx, sel, model.endsWith('Measurement') ? 'om10Measurement' : 'om10Observation');
   return seriesResponse(ctx, sel, XML_CONTENT_TYPE, (w) => (model.endsWith('Measurement') ? new Om10MeasurementEncoder(w) : new Om10ObservationEncoder(w)));
