@@ -1,6 +1,6 @@
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
 import { xmlResponse } from '../ows/types';
-import type { Offering } from './catalog';
+import type { Offering } from '../catalog/offerings';
 import { ncnamePart } from './encoders/chunkWriter';
 import { NIL_CODESPACE, NS, SAMPLING_POINT } from './ns';
 import { requireVersion, sosParams } from './params';

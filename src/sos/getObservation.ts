@@ -1,15 +1,15 @@
 import { invalidParam, missingParam } from '../ows/errors';
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
-import { ChunkWriter } from './encoders/chunkWriter';
 import { Om20Encoder, XML_CONTENT_TYPE } from './encoders/om20';
 import { CSV_CONTENT_TYPE, SosCsvEncoder } from './encoders/sosCsv';
 import { DownsamplingJsonEncoder, JSON_CONTENT_TYPE, SosJsonEncoder } from './encoders/sosJson';
 import { Wml2Encoder } from './encoders/wml2';
 import { FORMAT, FormatId } from './ns';
-import { SeriesEncoder, SeriesSelection, streamSeries } from './observationStream';
+import type { SeriesSelection } from '../query/observations';
+import { seriesResponse } from './seriesResponse';
 import { requireVersion, SosParams, sosParams } from './params';
 import { parseOfferingFilter, parseQualityFlags, selectOfferings } from './selection';
-import { parseKvpTemporalFilter, parseXmlTemporalFilter, TimeFilter } from './temporal';
+import { parseTemporalFilters } from './temporal';
 import { enforceXmlLimit } from './xmlLimit';
 
 /** A validated GetObservation (2.0.0). */
@@ -38,15 +38,6 @@ export function parseResponseFormat(raw: string | undefined, allowed: Record<str
   return allowed[key];
 }
 
-/** The temporal filters of a 2.0 request (KVP: one; XML: any number, combined with AND). */
-export function parseTemporalFilters(p: SosParams): TimeFilter[] {
-  if (p.xml) return p.xml.children.filter((c) => c.local === 'temporalFilter').map((c) => parseXmlTemporalFilter(c));
-  const raw = p.single('temporalFilter');
-  if (raw === undefined) return [];
-  if (raw.trim() === '') throw missingParam('temporalFilter', 'Parameter temporalFilter is empty');
-  return [parseKvpTemporalFilter(raw)];
-}
-
 function parseDownsample(p: SosParams, format: FormatId): number | undefined {
   const raw = p.single('downsample');
   if (raw === undefined) return undefined;
@@ -65,29 +56,6 @@ export async function parseGetObservation(req: OwsRequest, ctx: OwsContext): Pro
   const downsample = parseDownsample(p, format);
   const offerings = await selectOfferings(ctx.store, filter);
   return { selection: { offerings, time, qc }, format, downsample };
-}
-
-/** Streams a selection through one encoder kind (begin, series, end). */
-export function seriesResponse(
-  ctx: OwsContext,
-  sel: SeriesSelection,
-  contentType: string,
-  make: (w: ChunkWriter) => SeriesEncoder & { begin(): Promise<void>; end(): Promise<void> },
-  headers?: Record<string, string>,
-): OwsResponse {
-  return {
-    kind: 'stream',
-    contentType,
-    headers,
-    produce: async (sink) => {
-      const w = new ChunkWriter(sink);
-      const enc = make(w);
-      await enc.begin();
-      await streamSeries(ctx.store, sel, enc, sink.signal);
-      await enc.end();
-      w.close();
-    },
-  };
 }
 
 /** SOS 2.0 GetObservation: O&M 2.0, WaterML 2.0 (both size-limited), JSON or CSV (unlimited), streamed. */

@@ -1,17 +1,10 @@
-import type { Offering } from './catalog';
+import type { Offering } from '../catalog/offerings';
 import { ncnamePart } from './encoders/chunkWriter';
 import { NS } from './ns';
 import { XMLBuilder, xmlRoot, xmlString } from './xmlDoc';
 
-/** A procedure (sensor) with the offerings it produces, as described from the database. */
-export interface SensorInfo {
-  procedure: string;
-  family: string;
-  station: string;
-  stationName: string;
-  lon: number;
-  lat: number;
-  depth: number | null;
+/** A procedure (sensor) with the offerings it produces: its station's fields as the offerings carry them, plus its outputs. */
+export interface SensorInfo extends Pick<Offering, 'procedure' | 'family' | 'station' | 'stationName' | 'lon' | 'lat' | 'depth'> {
   outputs: { code: string; uri: string; label: string; uom: string }[];
   offerings: string[];
 }

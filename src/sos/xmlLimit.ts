@@ -3,7 +3,7 @@ import type { Config } from '../config/config';
 import { OwsError } from '../ows/errors';
 import type { OwsContext } from '../ows/types';
 import { FORMAT } from './ns';
-import { countObservations, SeriesSelection } from './observationStream';
+import { countObservations, SeriesSelection } from '../query/observations';
 
 /** The XML encodings of GetObservation, each bounded by SOS_MAX_XML_BYTES (CSV and JSON stream without limit). */
 export type XmlEncoding = 'om20' | 'wml2' | 'om10Observation' | 'om10Measurement';

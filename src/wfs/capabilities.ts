@@ -1,10 +1,10 @@
 import { xmlDocument } from '../xml/document';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
-import { featureTypes } from '../catalog/featureTypes';
+import { loadCatalogue } from '../query/catalogue';
+import { featureTypes, typeExtents } from '../catalog/featureTypes';
 import { supportedCrsUrns } from '../crs/crs';
 import { writeFes20FilterCapabilities } from '../fes/capabilities';
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
-import { typeExtents } from './extents';
 import { OUTPUT_FORMATS } from './formats';
 import { owsKeywords, SERVICE_KEYWORDS } from './keywords';
 import { endpointUrl } from './links';
@@ -120,7 +120,7 @@ async function capabilities20(req: OwsRequest, ctx: OwsContext): Promise<string>
     el(av, OWS, 'ows:Value', undefined, 'wfs:StoredQuery');
   }
   if (sections.has('FeatureTypeList')) {
-    const extents = await typeExtents(ctx.store, types);
+    const extents = typeExtents(types, await loadCatalogue(ctx.store));
     const list = el(root, WFS, 'wfs:FeatureTypeList');
     // Object keys of the CRS table come out in numeric order; the default must be EPSG:4326 whatever the order.
     const defaultCrs = 'urn:ogc:def:crs:EPSG::4326';

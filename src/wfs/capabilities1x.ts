@@ -1,10 +1,10 @@
 import { xmlDocument } from '../xml/document';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
-import { featureTypes } from '../catalog/featureTypes';
+import { loadCatalogue } from '../query/catalogue';
+import { featureTypes, typeExtents } from '../catalog/featureTypes';
 import { SUPPORTED_SRIDS } from '../crs/crs';
 import { writeFilter100Capabilities, writeFilter110Capabilities } from '../fes/capabilities';
 import type { OwsContext, OwsRequest } from '../ows/types';
-import { typeExtents } from './extents';
 import { OUTPUT_FORMATS } from './formats';
 import { owsKeywords, SERVICE_KEYWORDS, wfs100Keywords } from './keywords';
 import { endpointUrl } from './links';
@@ -125,6 +125,6 @@ function doc100(ctx: OwsContext, href: string, extents: Map<string, number[]>): 
 /** The WFS 1.1.0 or 1.0.0 capabilities document (GeoNetwork harvests these). */
 export async function capabilities1x(version: '1.1.0' | '1.0.0', req: OwsRequest, ctx: OwsContext): Promise<string> {
   const href = endpointUrl(ctx.baseUrl, req);
-  const extents = await typeExtents(ctx.store, featureTypes(ctx.config));
+  const extents = typeExtents(featureTypes(ctx.config), await loadCatalogue(ctx.store));
   return version === '1.1.0' ? doc110(ctx, href, extents) : doc100(ctx, href, extents);
 }

@@ -1,4 +1,4 @@
-import type { Offering } from '../../src/sos/catalog';
+import type { Offering } from '../../src/catalog/offerings';
 import { offeringIds, resolveOfferings } from '../../src/sos/v1/offeringIds';
 
 /** Only the code matters to the ids; the rest of an Offering is irrelevant here. */

@@ -1,6 +1,6 @@
-import type { Offering } from '../catalog';
+import type { Offering } from '../../catalog/offerings';
 import { NS, QC_PARAMETER } from '../ns';
-import type { RowSeriesEncoder, SeriesExtent, TextSeriesEncoder } from '../observationStream';
+import type { RowSeriesEncoder, SeriesExtent, TextSeriesEncoder } from '../../query/observations';
 import { ChunkWriter, ncnamePart } from './chunkWriter';
 import { escAttr } from '../../xml/escape';
 import { EPOCH, TIME_ISO, TIME_TEXT, VALUE_TEXT } from './sqlText';

@@ -1,6 +1,6 @@
-import type { Offering } from '../catalog';
+import type { Offering } from '../../catalog/offerings';
 import { NIL_CODESPACE, NS, OM_MEASUREMENT, QC_PARAMETER } from '../ns';
-import type { TextSeriesEncoder } from '../observationStream';
+import type { TextSeriesEncoder } from '../../query/observations';
 import { ChunkWriter, ncnamePart } from './chunkWriter';
 import { escAttr } from '../../xml/escape';
 import { ISO_TIME_BYTES, IsoTimeWriter } from './isoTime';

@@ -1,6 +1,6 @@
-import type { Offering } from '../catalog';
+import type { Offering } from '../../catalog/offerings';
 import { NS, WML2_TVP_OBSERVATION } from '../ns';
-import type { SeriesExtent, TextSeriesEncoder } from '../observationStream';
+import type { SeriesExtent, TextSeriesEncoder } from '../../query/observations';
 import { ChunkWriter } from './chunkWriter';
 import { escAttr } from '../../xml/escape';
 import { omRootStart } from './om20';

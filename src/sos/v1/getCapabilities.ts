@@ -1,7 +1,7 @@
 import { xmlLimitConstraints } from '../xmlLimit';
 import type { OwsContext } from '../../ows/types';
 import { CapabilitiesRequest, checkUpdateSequence } from '../capabilitiesRequest';
-import { distinct, Offering } from '../catalog';
+import { distinct, Offering } from '../../catalog/offerings';
 import { FORMAT, NS, SML101_MIME } from '../ns';
 import { operation, parameter, serviceIdentification, serviceProvider } from '../owsCommon';
 import { XMLBuilder, xmlRoot, xmlString } from '../xmlDoc';

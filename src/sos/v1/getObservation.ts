@@ -3,14 +3,16 @@ import type { XmlElement } from '../../http/xml';
 import type { OwsContext, OwsRequest, OwsResponse } from '../../ows/types';
 import { Om10MeasurementEncoder, Om10ObservationEncoder } from '../encoders/om10';
 import { XML_CONTENT_TYPE } from '../encoders/om20';
-import { parseResponseFormat, seriesResponse } from '../getObservation';
+import { parseResponseFormat } from '../getObservation';
+import { seriesResponse } from '../seriesResponse';
 import { enforceXmlLimit } from '../xmlLimit';
-import { loadOfferings } from '../catalog';
+import { loadOfferings } from '../../query/catalogue';
 import { resolveOfferings } from './offeringIds';
 import { FORMAT } from '../ns';
 import { optionalList, sosParams } from '../params';
 import { parseQualityFlags, selectOfferings } from '../selection';
-import { parseEventTime, parseXmlTemporalFilter, TimeFilter } from '../temporal';
+import { parseEventTime, parseXmlTemporalFilter } from '../temporal';
+import type { TimeFilter } from '../../query/types';
 
 /** Station codes of a POST's sos:featureOfInterest/sos:ObjectID elements (undefined when absent). */
 function xmlFeatureIds(root: XmlElement): string[] | undefined {

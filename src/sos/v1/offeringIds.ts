@@ -1,4 +1,4 @@
-import type { Offering } from '../catalog';
+import type { Offering } from '../../catalog/offerings';
 import { ncnamePart } from '../encoders/chunkWriter';
 
 /** An XML NCName within the characters dataset codes may hold (the importer allows letters, digits, _ . -). */
