@@ -42,7 +42,7 @@ const mib = (b) => `${(b / 1048576).toFixed(1)} MiB`;
 /** Starts the server on the benchmark database; resolves with the child once /readyz answers. */
 async function startServer() {
   const child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS ?? '--max-old-space-size=192').split(' ').filter(Boolean), ENTRY, 'serve'], {
-    env: { ...process.env, DATABASE_URL: DB, PORT: String(PORT), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SOS_MAX_XML_OBSERVATIONS: '1000000', RATE_LIMIT_PER_MINUTE: '0' },
+    env: { ...process.env, DATABASE_URL: DB, PORT: String(PORT), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SOS_MAX_XML_BYTES: '2000000000', RATE_LIMIT_PER_MINUTE: '0' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   serverPid = child.pid;

@@ -123,7 +123,12 @@ export async function runImport(store: Store, dir: string): Promise<number> {
     process.stderr.write(`${formatImportSummary(s)}\n`);
     if (s.observations.written > 0 && store.kind === 'postgres') {
       // Fresh statistics and visibility map: the planner and index-only scans need them after a bulk load.
-      await store.query('VACUUM (ANALYZE) observation');
+      // The import is committed by now: a failure here is a warning, not a failed import.
+      try {
+        await store.query('VACUUM (ANALYZE) observation');
+      } catch (err) {
+        process.stderr.write(`import committed; VACUUM (ANALYZE) observation failed (run it by hand): ${(err as Error).message}\n`);
+      }
     }
     return 0;
   } catch (err) {

@@ -1,9 +1,13 @@
 import type { Config } from '../config/config';
-import { opendapUrl } from '../export/links';
+import { stationsExtent, stationsWithDatasets } from './extents';
+import { opendapUrl, sosObservationUrl } from './links';
+import type { Catalogue, Extent } from './model';
+import { DATASET, JOIN, NETWORK, OBSERVATION, PRODUCER, PROPERTY, SENSOR, STATION } from './schema';
 import type { FeatureTypeDef, GeometryDef, PropertyDef } from './types';
 
 /**
- * ReefGate's WFS feature types as data. Property names are a public contract (the portal and
+ * ReefGate's WFS feature types as data, derived from the catalogue's tables (schema.ts): the
+ * collections the feature protocols expose. Property names are a public contract (the portal and
  * saved client queries depend on them); SQL here is ours, never derived from a request.
  */
 
@@ -18,40 +22,36 @@ const prop = (name: string, type: PropertyDef['type'], sql: string, nullable: bo
   ...extra,
 });
 
-/** SOS 2.0 GetObservation KVP URL of one offering (a dataset code), optionally in another response format. */
-export function sosObservationUrl(baseUrl: string, offering: string, responseFormat?: string): string {
-  const q = `service=SOS&version=2.0.0&request=GetObservation&offering=${encodeURIComponent(offering)}`;
-  return `${baseUrl}/sos?${q}${responseFormat ? `&responseFormat=${encodeURIComponent(responseFormat)}` : ''}`;
-}
-
 function stationType(): FeatureTypeDef {
   return {
     name: 'Station',
     title: 'Monitoring stations',
     abstract: 'Fixed stations of the network with the properties they observe and the span of their records.',
-    from: `station s
-      JOIN network n ON n.id = s.network_id
-      LEFT JOIN organisation org ON org.id = s.producer_id
+    keywords: ['stations', 'monitoring sites', 'ocean observing network'],
+    from: `${STATION.from}
+      ${JOIN.network}
+      ${JOIN.producer}
       LEFT JOIN LATERAL (
         SELECT count(*)::int AS n_ds, min(dd.time_start) AS t0, max(dd.time_end) AS t1,
                string_agg(DISTINCT pp.label, ',' ORDER BY pp.label) AS labels
         FROM dataset dd JOIN observed_property pp ON pp.id = dd.property_id
         WHERE dd.station_id = s.id) agg ON true`,
-    idSql: 's.code',
-    geometry: point('s.geom'),
-    orderKey: ['s.id'],
+    idSql: STATION.code,
+    geometry: point(STATION.geom),
+    orderKey: [STATION.id],
+    carriers: (cat) => cat.stations,
     properties: [
-      prop('stationId', 'string', 's.code', false, 'Station code'),
-      prop('name', 'string', 's.name', false, 'Station name'),
-      prop('network', 'string', 'n.name', false, 'Network'),
-      prop('producer', 'string', 'org.name', true, 'Producer (organisation running the station)'),
-      prop('country', 'string', 's.country', true, 'ISO 3166 alpha-3 country code'),
-      prop('depth', 'double', 's.depth_m', true, 'Sensor depth below the surface (m)'),
+      prop('stationId', 'string', STATION.code, false, 'Station code'),
+      prop('name', 'string', STATION.name, false, 'Station name'),
+      prop('network', 'string', NETWORK.name, false, 'Network'),
+      prop('producer', 'string', PRODUCER.name, true, 'Producer (organisation running the station)'),
+      prop('country', 'string', STATION.country, true, 'ISO 3166 alpha-3 country code'),
+      prop('depth', 'double', STATION.depth, true, 'Sensor depth below the surface (m)'),
       prop('observedProperties', 'string', 'agg.labels', true, 'Labels of the observed properties, comma-separated'),
       prop('firstObservation', 'dateTime', 'agg.t0', true, 'Time of the first observation'),
       prop('lastObservation', 'dateTime', 'agg.t1', true, 'Time of the last observation'),
       prop('datasetCount', 'int', 'agg.n_ds', false, 'Number of datasets (time series)'),
-      prop('observationsUrl', 'anyURI', 's.code', false, 'SOS GetObservation of all the station\'s observations', {
+      prop('observationsUrl', 'anyURI', STATION.code, false, 'SOS GetObservation of all the station\'s observations', {
         queryable: false,
         link: (code, base) => `${base}/sos?service=SOS&version=2.0.0&request=GetObservation&featureOfInterest=${encodeURIComponent(code)}`,
       }),
@@ -61,39 +61,41 @@ function stationType(): FeatureTypeDef {
 
 function datasetType(config: Config): FeatureTypeDef {
   const properties: PropertyDef[] = [
-    prop('datasetId', 'string', 'd.code', false, 'Dataset code (the SOS offering)'),
-    prop('stationId', 'string', 's.code', false, 'Station code'),
-    prop('stationName', 'string', 's.name', false, 'Station name'),
-    prop('propertyLabel', 'string', 'p.label', false, 'Observed property'),
-    prop('standardName', 'string', 'p.standard_name', false, 'CF standard name'),
-    prop('uom', 'string', 'p.uom', false, 'Unit of measure (UCUM)'),
-    prop('processingLevel', 'string', 'd.processing_level', false, 'Processing level'),
-    prop('instrumentFamily', 'string', 'se.family', false, 'Instrument family'),
-    prop('startTime', 'dateTime', 'coalesce(d.time_start, d.declared_start)', true, 'Time of the first observation'),
-    prop('endTime', 'dateTime', 'coalesce(d.time_end, d.declared_end)', true, 'Time of the last observation'),
-    prop('observationCount', 'long', 'd.obs_count', false, 'Number of observations'),
-    prop('sosUrl', 'anyURI', 'd.code', false, 'SOS GetObservation of this dataset', { queryable: false, link: (code, base) => sosObservationUrl(base, code) }),
-    prop('csvUrl', 'anyURI', 'd.code', false, 'CSV download of this dataset', { queryable: false, link: (code, base) => sosObservationUrl(base, code, 'text/csv') }),
+    prop('datasetId', 'string', DATASET.code, false, 'Dataset code (the SOS offering)'),
+    prop('stationId', 'string', STATION.code, false, 'Station code'),
+    prop('stationName', 'string', STATION.name, false, 'Station name'),
+    prop('propertyLabel', 'string', PROPERTY.label, false, 'Observed property'),
+    prop('standardName', 'string', PROPERTY.standardName, false, 'CF standard name'),
+    prop('uom', 'string', PROPERTY.uom, false, 'Unit of measure (UCUM)'),
+    prop('processingLevel', 'string', DATASET.processingLevel, false, 'Processing level'),
+    prop('instrumentFamily', 'string', SENSOR.family, false, 'Instrument family'),
+    prop('startTime', 'dateTime', `coalesce(${DATASET.timeStart}, ${DATASET.declaredStart})`, true, 'Time of the first observation'),
+    prop('endTime', 'dateTime', `coalesce(${DATASET.timeEnd}, ${DATASET.declaredEnd})`, true, 'Time of the last observation'),
+    prop('observationCount', 'long', DATASET.obsCount, false, 'Number of observations'),
+    prop('sosUrl', 'anyURI', DATASET.code, false, 'SOS GetObservation of this dataset', { queryable: false, link: (code, base) => sosObservationUrl(base, code) }),
+    prop('csvUrl', 'anyURI', DATASET.code, false, 'CSV download of this dataset', { queryable: false, link: (code, base) => sosObservationUrl(base, code, 'text/csv') }),
   ];
   if (config.threddsUrl) {
     // Same URL as the THREDDS catalog the exporter writes.
-    properties.push(prop('opendapUrl', 'anyURI', 'd.code', false, 'OPeNDAP access through THREDDS', { queryable: false, link: (code) => opendapUrl(config, code) ?? '' }));
+    properties.push(prop('opendapUrl', 'anyURI', DATASET.code, false, 'OPeNDAP access through THREDDS', { queryable: false, link: (code) => opendapUrl(config, code) ?? '' }));
   }
   const template = config.metadataUrlTemplate;
   if (template) {
-    properties.push(prop('metadataUrl', 'anyURI', 'd.code', false, 'Metadata record', { queryable: false, link: (code) => template.replace(/\{id\}/g, encodeURIComponent(code)) }));
+    properties.push(prop('metadataUrl', 'anyURI', DATASET.code, false, 'Metadata record', { queryable: false, link: (code) => template.replace(/\{id\}/g, encodeURIComponent(code)) }));
   }
   return {
     name: 'Dataset',
     title: 'Datasets (time series)',
     abstract: 'One time series per station, observed property, instrument and processing level, with links to its data.',
-    from: `dataset d
-      JOIN station s ON s.id = d.station_id
-      JOIN observed_property p ON p.id = d.property_id
-      JOIN sensor se ON se.id = d.sensor_id`,
-    idSql: 'd.code',
-    geometry: point('s.geom'),
-    orderKey: ['d.id'],
+    keywords: ['datasets', 'time series', 'sensors', 'observed properties'],
+    from: `${DATASET.from}
+      ${JOIN.station}
+      ${JOIN.property}
+      ${JOIN.sensor}`,
+    idSql: DATASET.code,
+    geometry: point(STATION.geom),
+    orderKey: [DATASET.id],
+    carriers: (cat) => stationsWithDatasets(cat),
     properties,
   };
 }
@@ -103,33 +105,47 @@ function observationType(): FeatureTypeDef {
     name: 'Observation',
     title: 'Observations',
     abstract: 'Single measurements (dataset, time, value, quality flag) at the station position, for temporal analysis.',
-    from: `observation o
-      JOIN dataset d ON d.id = o.dataset_id
-      JOIN station s ON s.id = d.station_id
-      JOIN observed_property p ON p.id = d.property_id`,
+    keywords: ['observations', 'measurements', 'quality flags'],
+    from: `${OBSERVATION.from}
+      ${JOIN.dataset}
+      ${JOIN.station}
+      ${JOIN.property}`,
     // <datasetCode>.<epoch seconds>: an NCName tail that maps back onto the primary key.
-    idSql: `d.code || '.' || extract(epoch FROM o.time)::bigint`,
+    idSql: `${DATASET.code} || '.' || extract(epoch FROM ${OBSERVATION.time})::bigint`,
     idCondition: (localId, param) => {
       const m = /^(.+)\.(-?\d{1,12})$/.exec(localId);
       if (!m) return null;
-      return `d.code = ${param(m[1])} AND o.time = to_timestamp(${param(Number(m[2]))}::double precision)`;
+      return `${DATASET.code} = ${param(m[1])} AND ${OBSERVATION.time} = to_timestamp(${param(Number(m[2]))}::double precision)`;
     },
-    geometry: point('s.geom'),
-    orderKey: ['o.dataset_id', 'o.time'],
+    geometry: point(STATION.geom),
+    orderKey: [OBSERVATION.datasetId, OBSERVATION.time],
+    carriers: (cat) => stationsWithDatasets(cat, true),
     properties: [
-      prop('datasetId', 'string', 'd.code', false, 'Dataset code'),
-      prop('property', 'string', 'p.label', false, 'Observed property'),
-      prop('time', 'dateTime', 'o.time', false, 'Time of the measurement'),
-      prop('value', 'double', 'o.value', true, 'Measured value'),
-      prop('uom', 'string', 'p.uom', false, 'Unit of measure (UCUM)'),
-      prop('qc', 'int', 'o.qc::int', false, 'Quality flag (0 = not checked ... 9 = missing)'),
+      prop('datasetId', 'string', DATASET.code, false, 'Dataset code'),
+      prop('property', 'string', PROPERTY.label, false, 'Observed property'),
+      prop('time', 'dateTime', OBSERVATION.time, false, 'Time of the measurement'),
+      prop('value', 'double', OBSERVATION.value, true, 'Measured value'),
+      prop('uom', 'string', PROPERTY.uom, false, 'Unit of measure (UCUM)'),
+      prop('qc', 'int', `${OBSERVATION.qc}::int`, false, 'Quality flag (0 = not checked ... 9 = missing)'),
     ],
   };
 }
 
-/** The feature types served, in capabilities order. */
+const built = new WeakMap<Config, FeatureTypeDef[]>();
+
+/** The feature types served, in capabilities order: built once per configuration and shared (read-only). */
 export function featureTypes(config: Config): FeatureTypeDef[] {
-  return [stationType(), datasetType(config), observationType()];
+  let types = built.get(config);
+  if (!types) {
+    types = [stationType(), datasetType(config), observationType()];
+    built.set(config, types);
+  }
+  return types;
+}
+
+/** Each type's advertised WGS 84 extent: the box of the stations that carry its features (the world when none do). */
+export function typeExtents(types: FeatureTypeDef[], cat: Catalogue): Map<string, Extent> {
+  return new Map(types.map((t) => [t.name, stationsExtent(t.carriers?.(cat) ?? cat.stations)]));
 }
 
 /** Finds a type by local name (exact, then case-insensitive); undefined when unknown. */
@@ -137,13 +153,3 @@ export function findFeatureType(types: FeatureTypeDef[], local: string): Feature
   return types.find((t) => t.name === local) ?? types.find((t) => t.name.toLowerCase() === local.toLowerCase());
 }
 
-/** Looks up a property or the geometry of a type by local name; undefined when unknown. */
-export function findProperty(type: FeatureTypeDef, name: string): PropertyDef | GeometryDef | undefined {
-  if (name === type.geometry.name) return type.geometry;
-  return type.properties.find((p) => p.name === name);
-}
-
-/** True for the geometry member of a type. */
-export function isGeometry(p: PropertyDef | GeometryDef): p is GeometryDef {
-  return 'gmlType' in p;
-}

@@ -1,3 +1,5 @@
+import type { Catalogue, Station } from './model';
+
 /**
  * Feature types described as data. This is the only place SQL identifiers come from:
  * every `sql` string below is written by us, never derived from a request.
@@ -36,6 +38,8 @@ export interface FeatureTypeDef {
   name: string;
   title: string;
   abstract: string;
+  /** Keywords of the type in the capabilities (WFS 1.0.0 clients such as OWSLib expect some). */
+  keywords: readonly string[];
   /** SQL FROM clause with joins (our own text). */
   from: string;
   /** SQL expression of the feature's identifier (text); gml:id = `${name}.${id}`. */
@@ -44,6 +48,8 @@ export interface FeatureTypeDef {
   properties: PropertyDef[];
   /** SQL expressions giving a unique, stable order (used for paging). */
   orderKey: string[];
+  /** The catalogue stations that carry features of this type: their box is the advertised extent (default: every station). */
+  carriers?: (cat: Catalogue) => Station[];
   /**
    * Optional indexed lookup of one feature by the part of its gml:id after `${name}.`: returns a SQL
    * condition using `param(value)` placeholders, or null when the id cannot belong to this type.
@@ -51,6 +57,3 @@ export interface FeatureTypeDef {
    */
   idCondition?: (localId: string, param: (value: unknown) => string) => string | null;
 }
-
-/** Looks up a property (or the geometry) of a type by local name; undefined when unknown. */
-export type PropertyLookup = (type: FeatureTypeDef, name: string) => PropertyDef | GeometryDef | undefined;

@@ -108,7 +108,7 @@ export const SETTINGS: Setting<keyof Config>[] = [
   { env: 'PUBLIC_URL', key: 'publicUrl', def: '', doc: 'Public base URL advertised in documents (e.g. https://data.example.org)', parse: optUrl },
   { env: 'TRUST_PROXY', key: 'trustProxy', def: 'false', doc: 'Build advertised URLs from X-Forwarded-Proto/Host when PUBLIC_URL is unset', parse: bool },
   { env: 'LOG_LEVEL', key: 'logLevel', def: 'info', doc: 'pino log level', parse: level },
-  { env: 'STATEMENT_TIMEOUT_MS', key: 'statementTimeoutMs', def: '30000', doc: 'PostgreSQL statement_timeout per query', parse: int(100, 3_600_000) },
+  { env: 'STATEMENT_TIMEOUT_MS', key: 'statementTimeoutMs', def: '30000', doc: 'PostgreSQL statement_timeout per query; a cursor stream applies it to each read', parse: int(100, 3_600_000) },
   { env: 'REQUEST_TIMEOUT_MS', key: 'requestTimeoutMs', def: '60000', doc: 'Overall time limit of a non-streaming request', parse: int(100, 3_600_000) },
   { env: 'PG_POOL_MAX', key: 'poolMax', def: '10', doc: 'PostgreSQL pool size', parse: int(1, 500) },
   { env: 'NAMESPACE_URI', key: 'namespaceUri', def: 'http://reefgate.org/reef', doc: 'Namespace URI of the feature types', parse: str },

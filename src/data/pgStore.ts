@@ -24,20 +24,27 @@ export interface PgStoreOptions {
 export class PgStore implements Store {
   readonly kind = 'postgres' as const;
   private readonly pool: Pool;
-  /** Client-side limit of a plain query: the server's statement_timeout plus slack. Only a silent connection reaches it. */
-  private readonly queryTimeoutMs: number;
+  /**
+   * Client-side limit of a plain query: the server's statement_timeout plus slack, so only a silent
+   * connection reaches it. None when statements have no limit (the CLI's imports and VACUUM).
+   */
+  private readonly queryTimeoutMs: number | undefined;
   /** For the fallback cancel connection (pg_cancel_backend). */
   private readonly connectionString: string;
+  /** statement_timeout of plain queries; a stream applies it to each read instead (0 = none). */
+  private readonly statementTimeoutMs: number;
 
   constructor(opts: PgStoreOptions) {
     this.connectionString = opts.connectionString;
-    this.queryTimeoutMs = (opts.statementTimeoutMs ?? 30_000) + 5000;
+    const statementTimeoutMs = opts.statementTimeoutMs ?? 30_000;
+    this.statementTimeoutMs = statementTimeoutMs;
+    this.queryTimeoutMs = statementTimeoutMs > 0 ? statementTimeoutMs + 5000 : undefined;
     this.pool = new Pool({
       connectionString: opts.connectionString,
       max: opts.max ?? 10,
       connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000,
       idleTimeoutMillis: 30_000,
-      statement_timeout: opts.statementTimeoutMs ?? 30_000,
+      statement_timeout: statementTimeoutMs,
       application_name: opts.applicationName ?? 'reefgate',
       // Observation times are written from the timestamp's text output (TIME_PLAIN), which is ISO only under this style.
       options: '-c DateStyle=ISO',
@@ -52,7 +59,7 @@ export class PgStore implements Store {
 
   async query<R>(text: string, values: unknown[] = [], opts: QueryOptions = {}): Promise<QueryResult<R>> {
     // query_timeout: a query on a connection that went silent (no reset) would otherwise hold its pool slot forever.
-    const config: QueryConfig & { query_timeout: number } = { text, values, query_timeout: this.queryTimeoutMs };
+    const config: QueryConfig & { query_timeout?: number } = { text, values, query_timeout: this.queryTimeoutMs };
     if (opts.prepare) config.name = statementName(text);
     try {
       const r = opts.signal ? await this.cancellableQuery(config, opts.signal) : await this.pool.query(config);
@@ -120,6 +127,18 @@ export class PgStore implements Store {
     } catch (err) {
       throw wrap(err);
     }
+    try {
+      // A stream is read as it is produced, so it needs a plan whose first rows come at once. A portal is
+      // planned for its total cost, and with costly output columns (ST_Transform, to_char) PostgreSQL
+      // chose a parallel scan + sort of every row: a COUNT=10000000 page of 7.6M observations sent no
+      // byte before statement_timeout. Without parallel workers it reads the primary key in order.
+      // statement_timeout would bound the whole portal (a 1 GB page was cut at 30 s): each read is
+      // bounded instead (readBatch), so a stream that keeps producing rows runs as long as its client reads.
+      await client.query(STREAM_SETTINGS);
+    } catch (err) {
+      client.release(true);
+      throw wrap(err);
+    }
     // A checked-out client whose backend dies emits 'error'; without a listener that crashes the
     // process. The failure still reaches the reader through the cursor's rejected read (readBatch).
     let dead = false;
@@ -153,7 +172,7 @@ export class PgStore implements Store {
       for (;;) {
         if (opts.signal?.aborted) break;
         if (dead) throw new DatabaseUnavailableError('Database connection lost during a stream');
-        const rows = await readBatch(client, () => corked(() => cursor.read(batch)), opts.signal);
+        const rows = await readBatch(client, () => corked(() => cursor.read(batch)), opts.signal, this.statementTimeoutMs, () => void cancelBackend(client, this.connectionString));
         if (rows.length === 0) break;
         yield rows as R[];
         if (rows.length < batch) break;
@@ -171,10 +190,13 @@ export class PgStore implements Store {
       if (unfinished && !broken) onAbort();
       // Closing waits for the server's answer, which a dead or silent connection never sends; an
       // unfinished cursor's client is discarded below anyway, which ends its connection.
-      if (!unfinished && !broken && !dead) await corked(() => cursor.close()).catch(() => undefined);
+      let reusable = !unfinished && !broken && !dead;
+      if (reusable) await corked(() => cursor.close()).catch(() => undefined);
+      // Plain queries on this connection may use parallel workers again.
+      if (reusable) await client.query(PLAIN_SETTINGS).catch(() => (reusable = false));
       client.off('error', onClientError);
       // A connection that was cancelled mid-stream (or whose backend died) is discarded rather than reused.
-      client.release(unfinished || broken || dead ? true : undefined);
+      client.release(reusable ? undefined : true);
     }
   }
 
@@ -222,6 +244,10 @@ export class PgStore implements Store {
   }
 }
 
+/** A stream's session settings, and the way back to the pool's (RESET returns to the connection's start-up values). */
+const STREAM_SETTINGS = 'SET max_parallel_workers_per_gather = 0; SET statement_timeout = 0';
+const PLAIN_SETTINGS = 'RESET max_parallel_workers_per_gather; RESET statement_timeout';
+
 /**
  * One cursor read that also settles when the signal aborts or the connection dies: on a silent
  * connection (network black hole) or a backend terminated mid-read, the read alone can never settle
@@ -232,11 +258,15 @@ export class PgStore implements Store {
  * per call, and each reaction keeps its race's result — a whole batch of rows — reachable until the
  * stream ends, so a COUNT=1000000 page held every row it had sent and exhausted the heap.
  */
-function readBatch<T>(client: PoolClient, read: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+function readBatch<T>(client: PoolClient, read: () => Promise<T>, signal: AbortSignal | undefined, timeoutMs: number, cancel: () => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let settled = false;
+    // The statement's limit, per read: the server cancels the statement (57014, the same answer as
+    // statement_timeout) and the read rejects with it.
+    const timer = timeoutMs > 0 ? setTimeout(cancel, timeoutMs) : undefined;
     const cleanup = () => {
       settled = true;
+      clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       client.off('error', onDied);
     };

@@ -55,13 +55,3 @@ export async function buildTemplate(): Promise<{ file: string; bytes: number; se
   fs.writeFileSync(META_FILE, JSON.stringify(installedVersions()));
   return { file: TEMPLATE_FILE, bytes: tar.size, seconds: (Date.now() - t0) / 1000 };
 }
-
-if (require.main === module) {
-  buildTemplate().then(
-    (r) => process.stderr.write(`pglite template: ${r.file} (${(r.bytes / 1e6).toFixed(1)} MB) in ${r.seconds.toFixed(1)} s\n`),
-    (err) => {
-      // Only a speed-up: without it a first start runs initdb and CREATE EXTENSION itself.
-      process.stderr.write(`pglite template not built (first starts will be slower): ${(err as Error).message}\n`);
-    },
-  );
-}

@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/config';
 import type { Store } from '../data/store';
-import { metadataUrl } from '../metadata/links';
-import { DatasetInfo, listDatasetInfos } from './datasetInfo';
-import { netcdfFileName } from './links';
+import { readCatalogue } from '../query/catalogue';
+import type { Dataset } from '../catalog/model';
+import { metadataUrl, netcdfFileName } from '../catalog/links';
 import { NetcdfWriter } from './netcdf3';
+import { seriesRows } from '../query/observations';
 import { oceanSitesLayout, QC_FILL, unixSecondsToDays1950, VALUE_FILL } from './oceansites';
 import { CatalogEntry, DEFAULT_THREDDS_LOCATION, threddsCatalog } from './threddsCatalog';
 
@@ -31,16 +32,14 @@ export interface ExportSummary {
   catalog: string;
 }
 
-// Time as Unix seconds (float8: exact to the microsecond for our range), value, qc; in time order.
-const SERIES_SQL = 'SELECT extract(epoch FROM time)::float8, value, qc FROM observation WHERE dataset_id = (SELECT id FROM dataset WHERE code = $1) ORDER BY time';
-
 /**
  * Writes one OceanSITES NetCDF file per dataset into dir and a THREDDS catalog.xml listing them.
  * Each file is written to a temporary name and renamed, so THREDDS never serves a half-written file.
  */
 export async function exportNetcdf(store: Store, cfg: Config, dir: string, opts: ExportOptions = {}): Promise<ExportSummary> {
   await fs.promises.mkdir(dir, { recursive: true });
-  let infos = await listDatasetInfos(store);
+  // Read afresh (not the request cache): an export follows the import that preceded it.
+  let infos = (await readCatalogue(store)).datasets;
   if (opts.datasets) {
     const wanted = new Set(opts.datasets);
     const unknown = opts.datasets.filter((c) => !infos.some((i) => i.code === c));
@@ -68,14 +67,14 @@ export async function exportNetcdf(store: Store, cfg: Config, dir: string, opts:
 }
 
 /** Streams one dataset's observations into its NetCDF file. */
-export async function writeDatasetFile(store: Store, cfg: Config, dir: string, info: DatasetInfo, created: string, opts: ExportOptions = {}): Promise<ExportedFile> {
+export async function writeDatasetFile(store: Store, cfg: Config, dir: string, info: Dataset, created: string, opts: ExportOptions = {}): Promise<ExportedFile> {
   const file = path.join(dir, netcdfFileName(info.code));
   const tmp = `${file}.tmp`;
   const references = cfg.publicUrl ? [`${cfg.publicUrl}/sos`, `${cfg.publicUrl}/wfs`, metadataUrl(cfg.publicUrl, info.code)] : [];
   const layout = oceanSitesLayout(info, { created, institution: cfg.providerName, contactEmail: cfg.contactEmail, publisherUrl: cfg.providerSite, references });
   const w = await NetcdfWriter.create(tmp, layout);
   try {
-    for await (const batch of store.stream<[number, number | null, number]>(SERIES_SQL, [info.code], { rowMode: 'array', batchSize: opts.batchSize ?? 10_000, signal: opts.signal })) {
+    for await (const batch of seriesRows(store, info.code, { batchSize: opts.batchSize ?? 10_000, signal: opts.signal })) {
       const n = batch.length;
       const time = new Float64Array(n);
       const value = new Float32Array(n);

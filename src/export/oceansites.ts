@@ -4,7 +4,7 @@
  * and its quality-flag variable <CODE>_QC following OceanSITES reference table 2.
  */
 import { lookupTable } from '../util/lookup';
-import type { DatasetInfo } from './datasetInfo';
+import type { Dataset } from '../catalog/model';
 import type { NcAttrs, NcLayout } from './netcdf3';
 
 /** OceanSITES time reference: days since 1950-01-01T00:00:00Z. */
@@ -82,9 +82,9 @@ export interface LayoutContext {
 }
 
 /** Builds the header of one dataset's OceanSITES file; record variables are TIME, the value, and its QC. */
-export function oceanSitesLayout(d: DatasetInfo, ctx: LayoutContext): NcLayout {
-  const v = variableName(d.propertyCode);
-  const depth = d.depthM ?? 0;
+export function oceanSitesLayout(d: Dataset, ctx: LayoutContext): NcLayout {
+  const v = variableName(d.property.code);
+  const depth = d.station.depthM ?? 0;
   const f = (x: number) => ({ type: 'float' as const, values: [x] });
   const dbl = (x: number) => ({ type: 'double' as const, values: [x] });
   const globalAttrs: NcAttrs = {
@@ -94,34 +94,34 @@ export function oceanSitesLayout(d: DatasetInfo, ctx: LayoutContext): NcLayout {
     netcdf_version: '3.6 (64-bit offset)',
     featureType: 'timeSeries',
     cdm_data_type: 'Station',
-    title: `${d.propertyLabel} at ${d.stationName} (${d.sensorFamily})`,
-    summary: `${d.propertyLabel} (${d.standardName}) measured by a ${d.sensorFamily} sensor at station ${d.stationName} (${d.stationCode}) of the ${d.networkName} network; processing level: ${d.processingLevel}.`,
+    title: `${d.property.label} at ${d.station.name} (${d.sensor.family})`,
+    summary: `${d.property.label} (${d.property.standardName}) measured by a ${d.sensor.family} sensor at station ${d.station.name} (${d.station.code}) of the ${d.station.network.name} network; processing level: ${d.processingLevel}.`,
     id: d.code,
     naming_authority: 'OceanSITES',
-    platform_code: d.stationCode,
-    site_code: d.stationCode,
-    network: d.networkName,
+    platform_code: d.station.code,
+    site_code: d.station.code,
+    network: d.station.network.name,
     data_mode: dataMode(d.processingLevel),
     processing_level: d.processingLevel,
-    institution: d.producer ?? ctx.institution,
+    institution: d.station.producer ?? ctx.institution,
     source: 'fixed subsurface station',
     keywords_vocabulary: 'CF Standard Name Table',
-    keywords: d.standardName,
-    sensor_model: d.sensorFamily,
-    sensor_code: d.sensorCode,
+    keywords: d.property.standardName,
+    sensor_model: d.sensor.family,
+    sensor_code: d.sensor.code,
     time_coverage_start: d.timeStart ?? '',
     time_coverage_end: d.timeEnd ?? '',
-    geospatial_lat_min: dbl(d.lat),
-    geospatial_lat_max: dbl(d.lat),
+    geospatial_lat_min: dbl(d.station.lat),
+    geospatial_lat_max: dbl(d.station.lat),
     geospatial_lat_units: 'degrees_north',
-    geospatial_lon_min: dbl(d.lon),
-    geospatial_lon_max: dbl(d.lon),
+    geospatial_lon_min: dbl(d.station.lon),
+    geospatial_lon_max: dbl(d.station.lon),
     geospatial_lon_units: 'degrees_east',
     geospatial_vertical_min: dbl(depth),
     geospatial_vertical_max: dbl(depth),
     geospatial_vertical_positive: 'down',
     geospatial_vertical_units: 'm',
-    area: d.country ?? '',
+    area: d.station.country ?? '',
     date_created: ctx.created,
     date_update: d.updatedAt,
     data_assembly_center: ctx.institution,
@@ -130,7 +130,7 @@ export function oceanSitesLayout(d: DatasetInfo, ctx: LayoutContext): NcLayout {
     publisher_url: ctx.publisherUrl,
     references: ctx.references.join(' '),
     license: 'Follows CLIVAR (Climate Variability and Predictability) standards',
-    citation: `${ctx.institution}, ${d.networkName}: ${d.code}`,
+    citation: `${ctx.institution}, ${d.station.network.name}: ${d.code}`,
     qc_manual: 'OceanSITES User Manual, reference table 2 (quality flags)',
   };
   return {
@@ -147,14 +147,14 @@ export function oceanSitesLayout(d: DatasetInfo, ctx: LayoutContext): NcLayout {
         type: 'float',
         dims: ['LATITUDE'],
         attrs: { standard_name: 'latitude', long_name: 'Latitude of each location', units: 'degrees_north', axis: 'Y', valid_min: f(-90), valid_max: f(90), reference: 'WGS84', coordinate_reference_frame: 'urn:ogc:crs:EPSG::4326' },
-        data: [d.lat],
+        data: [d.station.lat],
       },
       {
         name: 'LONGITUDE',
         type: 'float',
         dims: ['LONGITUDE'],
         attrs: { standard_name: 'longitude', long_name: 'Longitude of each location', units: 'degrees_east', axis: 'X', valid_min: f(-180), valid_max: f(180), reference: 'WGS84', coordinate_reference_frame: 'urn:ogc:crs:EPSG::4326' },
-        data: [d.lon],
+        data: [d.station.lon],
       },
       {
         name: 'DEPTH',
@@ -174,15 +174,15 @@ export function oceanSitesLayout(d: DatasetInfo, ctx: LayoutContext): NcLayout {
         type: 'float',
         dims: ['TIME', 'DEPTH'],
         attrs: {
-          standard_name: d.standardName,
-          long_name: d.propertyLabel,
-          units: cfUnits(d.uom),
+          standard_name: d.property.standardName,
+          long_name: d.property.label,
+          units: cfUnits(d.property.uom),
           _FillValue: f(VALUE_FILL),
           coordinates: 'TIME DEPTH LATITUDE LONGITUDE',
           ancillary_variables: `${v}_QC`,
-          sensor_model: d.sensorFamily,
+          sensor_model: d.sensor.family,
           sensor_depth: f(depth),
-          vocabulary: d.vocabularyUri,
+          vocabulary: d.property.vocabularyUri,
         },
       },
       {
@@ -190,7 +190,7 @@ export function oceanSitesLayout(d: DatasetInfo, ctx: LayoutContext): NcLayout {
         type: 'byte',
         dims: ['TIME', 'DEPTH'],
         attrs: {
-          long_name: `quality flag of ${d.propertyLabel}`,
+          long_name: `quality flag of ${d.property.label}`,
           conventions: 'OceanSITES reference table 2',
           _FillValue: { type: 'byte', values: [QC_FILL] },
           valid_min: { type: 'byte', values: [0] },

@@ -1,13 +1,13 @@
 import { xmlRoot, xmlString } from '../xml/document';
-import type { DatasetInfo } from './datasetInfo';
-import { netcdfFileName, THREDDS_URL_PATH } from './links';
+import type { Dataset } from '../catalog/model';
+import { netcdfFileName, THREDDS_URL_PATH } from '../catalog/links';
 import { cfUnits, variableName } from './oceansites';
 
 /** Where the THREDDS container sees the exported directory (compose mounts the shared volume there). */
 export const DEFAULT_THREDDS_LOCATION = '/usr/local/tomcat/content/thredds/reefgate/';
 
 export interface CatalogEntry {
-  info: DatasetInfo;
+  info: Dataset;
   bytes: number;
 }
 
@@ -37,7 +37,7 @@ export function threddsCatalog(entries: CatalogEntry[], opts: CatalogOptions): s
 
   for (const { info: d, bytes } of entries) {
     const file = netcdfFileName(d.code);
-    const ds = top.ele('dataset', { name: `${d.propertyLabel} at ${d.stationName} (${d.code})`, ID: `${THREDDS_URL_PATH}/${file}`, urlPath: `${THREDDS_URL_PATH}/${file}` });
+    const ds = top.ele('dataset', { name: `${d.property.label} at ${d.station.name} (${d.code})`, ID: `${THREDDS_URL_PATH}/${file}`, urlPath: `${THREDDS_URL_PATH}/${file}` });
     ds.ele('dataSize', { units: 'bytes' }).txt(String(bytes));
     ds.ele('date', { type: 'modified' }).txt(d.updatedAt);
     if (d.timeStart && d.timeEnd) {
@@ -46,12 +46,12 @@ export function threddsCatalog(entries: CatalogEntry[], opts: CatalogOptions): s
       tc.ele('end').txt(d.timeEnd);
     }
     const gc = ds.ele('geospatialCoverage');
-    gc.ele('northsouth').ele('start').txt(String(d.lat)).up().ele('size').txt('0').up().ele('units').txt('degrees_north');
-    gc.ele('eastwest').ele('start').txt(String(d.lon)).up().ele('size').txt('0').up().ele('units').txt('degrees_east');
+    gc.ele('northsouth').ele('start').txt(String(d.station.lat)).up().ele('size').txt('0').up().ele('units').txt('degrees_north');
+    gc.ele('eastwest').ele('start').txt(String(d.station.lon)).up().ele('size').txt('0').up().ele('units').txt('degrees_east');
     // "CF-1.0" is THREDDS' vocabulary name for CF standard names (its enumeration has no later CF versions).
     ds.ele('variables', { vocabulary: 'CF-1.0' })
-      .ele('variable', { name: variableName(d.propertyCode), vocabulary_name: d.standardName, units: cfUnits(d.uom) })
-      .txt(d.propertyLabel);
+      .ele('variable', { name: variableName(d.property.code), vocabulary_name: d.property.standardName, units: cfUnits(d.property.uom) })
+      .txt(d.property.label);
     if (opts.metadataUrl) ds.ele('documentation', { 'xlink:href': opts.metadataUrl(d.code), 'xlink:title': 'ISO 19139 metadata record' });
   }
   return xmlString(cat, true);

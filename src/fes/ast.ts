@@ -49,4 +49,3 @@ export type Filter =
 /** Node types by family, for code that handles one family (e.g. the WFS layer reading a KVP BBOX). */
 export type SpatialFilter = Extract<Filter, { geometry: GeometryOperand }>;
 export type TemporalFilter = Extract<Filter, { op: TemporalOp }>;
-export type ComparisonFilter = Extract<Filter, { op: ComparisonOp }>;

@@ -3,9 +3,8 @@ import { FeatureTypeDef, GeometryDef, PropertyDef, PropertyType } from '../catal
 import { invalidParam, OwsError } from '../ows/errors';
 import { ComparisonOp, Filter, GeometryOperand, Operand, SpatialFilter, SpatialOp, TemporalFilter, ValueRef } from './ast';
 import { normaliseInstant } from './gml';
-import { SqlParams, SqlValue } from './sqlParams';
+import { SqlParams, SqlValue } from '../query/sqlParams';
 
-export { SqlParams } from './sqlParams';
 
 const LOC = 'filter';
 
@@ -56,7 +55,15 @@ export function resourceIdsFor(type: FeatureTypeDef, ids: string[]): { own: stri
  * layer decides whether that is an error); a type's idCondition gives an indexed lookup per id.
  */
 export function resourceIdSql(type: FeatureTypeDef, ids: string[], params: SqlParams): string {
-  const { own } = resourceIdsFor(type, ids);
+  return localIdSql(type, resourceIdsFor(type, ids).own, params);
+}
+
+/**
+ * SQL selecting the features whose gml:id is `${type.name}.${id}` for one of these local ids: the
+ * type's indexed lookup when it has one (an Observation id maps onto the primary key; comparing the
+ * computed gml:id would scan every row), else one `= ANY` over the id expression.
+ */
+export function localIdSql(type: FeatureTypeDef, own: string[], params: SqlParams): string {
   if (!own.length) return 'FALSE';
   if (!type.idCondition) return `(${type.idSql}) = ANY(${params.add(own)}::text[])`;
   const conds: string[] = [];

@@ -120,9 +120,3 @@ export function childrenNamed(el: XmlElement, local: string, ns?: string): XmlEl
   return el.children.filter((c) => c.local === local && (ns === undefined || c.ns === ns));
 }
 
-/** Resolves a QName value (e.g. "reef:Station") against the element's namespace scope. */
-export function resolveQName(el: XmlElement, qname: string): { ns: string; local: string; prefix: string } {
-  const c = qname.indexOf(':');
-  const prefix = c > 0 ? qname.slice(0, c) : '';
-  return { ns: el.scope[prefix] ?? '', local: c > 0 ? qname.slice(c + 1) : qname, prefix };
-}

@@ -3,6 +3,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { Session, Store } from '../data/store';
 import { isoUtc, parseIsoInstant } from '../util/time';
+import { forgetCatalogue } from '../query/catalogue';
 import { lines, parseNumber, splitCsvLine } from './csv';
 import { isoSql } from '../data/sqlTime';
 
@@ -68,7 +69,7 @@ export async function importDirectory(store: Store, dir: string, opts: ImportOpt
   noDuplicates(stationRows.map((s) => [s.code, s.line]), 'stations.csv', 'station_id');
   noDuplicates(datasetRows.map((d) => [d.code, d.line]), 'datasets.csv', 'dataset_id');
 
-  return store.transaction(async (s) => {
+  const result = await store.transaction(async (s) => {
     // STATEMENT_TIMEOUT_MS bounds request queries; a bulk COPY of millions of rows on a busy server may
     // legitimately run longer (it was cut at 5.4M of 7.6M rows under load), so lift it for this transaction.
     await s.query('SET LOCAL statement_timeout = 0');
@@ -93,6 +94,9 @@ export async function importDirectory(store: Store, dir: string, opts: ImportOpt
       seconds: (Date.now() - t0) / 1000,
     };
   });
+  // Requests in this process see the change at once, not when the catalogue's reuse period ends.
+  if (result.changed) forgetCatalogue(store);
+  return result;
 }
 
 async function readSmallCsv<C extends readonly string[]>(file: string, columns: C): Promise<Row<C>[]> {

@@ -4,14 +4,11 @@
  * and distribution links (WFS, SOS GetObservation, CSV, OPeNDAP when THREDDS is configured).
  */
 import { XMLBuilder, xmlRoot, xmlString } from '../xml/document';
-import { sosObservationUrl } from '../catalog/featureTypes';
 import type { FeatureTypeDef } from '../catalog/types';
 import type { Config } from '../config/config';
-import type { Queryable } from '../data/store';
-import type { DatasetInfo } from '../export/datasetInfo';
-import { netcdfDownloadUrl, opendapUrl } from '../export/links';
-import { metadataUrl } from './links';
-import { isoSql } from '../data/sqlTime';
+import { stationsExtent, timeSpan } from '../catalog/extents';
+import type { Catalogue, Dataset } from '../catalog/model';
+import { metadataUrl, netcdfDownloadUrl, opendapUrl, sosObservationUrl } from '../catalog/links';
 import { NS, XSD } from '../xml/namespaces';
 import { ncnamePart } from '../xml/ncname';
 
@@ -90,7 +87,7 @@ function extentElements(ext: XMLBuilder, box: { west: number; east: number; sout
 }
 
 /** Distribution links of a dataset, in the protocol vocabulary GeoNetwork understands. */
-export function distributionLinks(d: DatasetInfo, baseUrl: string, cfg: Cfg): { url: string; protocol: string; name: string; description: string; fn: string }[] {
+export function distributionLinks(d: Dataset, baseUrl: string, cfg: Cfg): { url: string; protocol: string; name: string; description: string; fn: string }[] {
   const links = [
     {
       url: `${baseUrl}/wfs?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=${cfg.namespacePrefix}:Dataset&RESOURCEID=${encodeURIComponent(`Dataset.${d.code}`)}`,
@@ -111,7 +108,7 @@ export function distributionLinks(d: DatasetInfo, baseUrl: string, cfg: Cfg): { 
 }
 
 /** Builds the ISO 19139 gmd:MD_Metadata document of one dataset. */
-export function iso19139Record(d: DatasetInfo, baseUrl: string, cfg: Cfg): string {
+export function iso19139Record(d: Dataset, baseUrl: string, cfg: Cfg): string {
   const md = xmlRoot('gmd:MD_Metadata', ['gco', 'gml', 'xlink', 'xsi'], { 'xsi:schemaLocation': `${NS.gmd} ${XSD.gmd}` });
   recordHeader(md, fileIdentifier(d.code), 'dataset', d.updatedAt, metadataUrl(baseUrl, d.code), cfg);
   const rs = md.ele('gmd:referenceSystemInfo').ele('gmd:MD_ReferenceSystem').ele('gmd:referenceSystemIdentifier').ele('gmd:RS_Identifier');
@@ -120,38 +117,38 @@ export function iso19139Record(d: DatasetInfo, baseUrl: string, cfg: Cfg): strin
 
   const id = md.ele('gmd:identificationInfo').ele('gmd:MD_DataIdentification');
   const cit = id.ele('gmd:citation').ele('gmd:CI_Citation');
-  str(cit, 'gmd:title', `${d.propertyLabel} at ${d.stationName} (${d.sensorFamily}, ${d.processingLevel})`);
+  str(cit, 'gmd:title', `${d.property.label} at ${d.station.name} (${d.sensor.family}, ${d.processingLevel})`);
   str(cit, 'gmd:alternateTitle', d.code);
   const date = cit.ele('gmd:date').ele('gmd:CI_Date');
   date.ele('gmd:date').ele('gco:DateTime').txt(d.updatedAt.replace(/Z$/, ''));
   codeList(date, 'gmd:dateType', 'CI_DateTypeCode', 'revision');
   const ident = cit.ele('gmd:identifier').ele('gmd:MD_Identifier');
   str(ident, 'gmd:code', d.code);
-  responsibleParty(cit, 'gmd:citedResponsibleParty', d.producer ?? cfg.providerName, cfg, 'originator');
+  responsibleParty(cit, 'gmd:citedResponsibleParty', d.station.producer ?? cfg.providerName, cfg, 'originator');
   const period = d.timeStart && d.timeEnd ? ` from ${d.timeStart} to ${d.timeEnd}` : '';
   str(
     id,
     'gmd:abstract',
-    `${d.propertyLabel} (CF standard name ${d.standardName}, unit ${d.uom}) measured by a ${d.sensorFamily} instrument (sensor ${d.sensorCode}) ` +
-      `at station ${d.stationName} (${d.stationCode}, ${d.lat.toFixed(5)}°, ${d.lon.toFixed(5)}°${d.depthM !== null ? `, ${d.depthM} m depth` : ''}) ` +
-      `of the ${d.networkName} network${period}; ${d.obsCount} observations, processing level ${d.processingLevel}.`,
+    `${d.property.label} (CF standard name ${d.property.standardName}, unit ${d.property.uom}) measured by a ${d.sensor.family} instrument (sensor ${d.sensor.code}) ` +
+      `at station ${d.station.name} (${d.station.code}, ${d.station.lat.toFixed(5)}°, ${d.station.lon.toFixed(5)}°${d.station.depthM !== null ? `, ${d.station.depthM} m depth` : ''}) ` +
+      `of the ${d.station.network.name} network${period}; ${d.obsCount} observations, processing level ${d.processingLevel}.`,
   );
   codeList(id, 'gmd:status', 'MD_ProgressCode', 'onGoing');
-  responsibleParty(id, 'gmd:pointOfContact', d.producer ?? cfg.providerName, cfg, 'principalInvestigator');
+  responsibleParty(id, 'gmd:pointOfContact', d.station.producer ?? cfg.providerName, cfg, 'principalInvestigator');
   const maint = id.ele('gmd:resourceMaintenance').ele('gmd:MD_MaintenanceInformation');
   codeList(maint, 'gmd:maintenanceAndUpdateFrequency', 'MD_MaintenanceFrequencyCode', 'asNeeded');
 
-  cfKeywords(id, [d.standardName]);
+  cfKeywords(id, [d.property.standardName]);
   const other = id.ele('gmd:descriptiveKeywords').ele('gmd:MD_Keywords');
-  for (const k of [d.propertyCode, d.propertyLabel, d.networkName, d.stationName, d.sensorFamily]) str(other, 'gmd:keyword', k);
+  for (const k of [d.property.code, d.property.label, d.station.network.name, d.station.name, d.sensor.family]) str(other, 'gmd:keyword', k);
   codeList(other, 'gmd:type', 'MD_KeywordTypeCode', 'theme');
   const place = id.ele('gmd:descriptiveKeywords').ele('gmd:MD_Keywords');
-  for (const k of [d.stationName, d.country].filter((x): x is string => !!x)) str(place, 'gmd:keyword', k);
+  for (const k of [d.station.name, d.station.country].filter((x): x is string => !!x)) str(place, 'gmd:keyword', k);
   codeList(place, 'gmd:type', 'MD_KeywordTypeCode', 'place');
 
   const lic = id.ele('gmd:resourceConstraints').ele('gmd:MD_LegalConstraints');
   codeList(lic, 'gmd:useConstraints', 'MD_RestrictionCode', 'otherRestrictions');
-  str(lic, 'gmd:otherConstraints', `Cite as: ${d.producer ?? cfg.providerName}, ${d.networkName}, dataset ${d.code}.`);
+  str(lic, 'gmd:otherConstraints', `Cite as: ${d.station.producer ?? cfg.providerName}, ${d.station.network.name}, dataset ${d.code}.`);
 
   codeList(id, 'gmd:spatialRepresentationType', 'MD_SpatialRepresentationTypeCode', 'textTable');
   codeList(id, 'gmd:language', 'LanguageCode', 'eng');
@@ -159,9 +156,9 @@ export function iso19139Record(d: DatasetInfo, baseUrl: string, cfg: Cfg): strin
   id.ele('gmd:topicCategory').ele('gmd:MD_TopicCategoryCode').txt('oceans');
 
   const ext = id.ele('gmd:extent').ele('gmd:EX_Extent');
-  str(ext, 'gmd:description', `Station ${d.stationName}`);
-  extentElements(ext, { west: d.lon, east: d.lon, south: d.lat, north: d.lat }, d.timeStart, d.timeEnd, `tp_${ncnamePart(d.code)}`);
-  str(id, 'gmd:supplementalInformation', `Station depth: ${d.depthM ?? 'unknown'} m. Vocabulary: ${d.vocabularyUri}`);
+  str(ext, 'gmd:description', `Station ${d.station.name}`);
+  extentElements(ext, { west: d.station.lon, east: d.station.lon, south: d.station.lat, north: d.station.lat }, d.timeStart, d.timeEnd, `tp_${ncnamePart(d.code)}`);
+  str(id, 'gmd:supplementalInformation', `Station depth: ${d.station.depthM ?? 'unknown'} m. Vocabulary: ${d.property.vocabularyUri}`);
 
   const dist = md.ele('gmd:distributionInfo').ele('gmd:MD_Distribution');
   for (const [name, version] of [['OGC WFS 2.0 / GML 3.2', '2.0.0'], ['OGC SOS 2.0 / O&M 2.0', '2.0.0'], ['CSV', 'RFC 4180']]) {
@@ -192,26 +189,22 @@ export interface CollectionSummary {
   updatedAt: string;
 }
 
-/** Collection summary from the database (extent of all stations, time span of all datasets). */
-export async function loadCollectionSummary(db: Queryable): Promise<CollectionSummary> {
-  const [ext, ds, names, nets] = await Promise.all([
-    db.query<{ w: number; e: number; s: number; n: number }>('SELECT min(ST_X(geom))::float8 AS w, max(ST_X(geom))::float8 AS e, min(ST_Y(geom))::float8 AS s, max(ST_Y(geom))::float8 AS n FROM station'),
-    db.query<{ t0: string | null; t1: string | null; n: number; u: string | null }>(`SELECT ${isoSql('min(time_start)')} AS t0, ${isoSql('max(time_end)')} AS t1, count(*)::int AS n, ${isoSql('max(updated_at)')} AS u FROM dataset`),
-    db.query<{ v: string }>('SELECT DISTINCT standard_name AS v FROM observed_property ORDER BY 1'),
-    db.query<{ v: string }>('SELECT name AS v FROM network ORDER BY 1'),
-  ]);
-  const e = ext.rows[0];
+/** Collection summary of the whole catalogue: extent of all stations, time span and count of all datasets. */
+export function collectionSummary(cat: Catalogue): CollectionSummary {
+  const [west, south, east, north] = stationsExtent(cat.stations);
+  const span = timeSpan(cat.datasets);
+  const sorted = (xs: string[]) => [...new Set(xs)].sort();
   return {
-    west: e.w ?? -180,
-    east: e.e ?? 180,
-    south: e.s ?? -90,
-    north: e.n ?? 90,
-    timeStart: ds.rows[0].t0,
-    timeEnd: ds.rows[0].t1,
-    standardNames: names.rows.map((r) => r.v),
-    networks: nets.rows.map((r) => r.v),
-    datasets: ds.rows[0].n,
-    updatedAt: ds.rows[0].u ?? '1970-01-01T00:00:00Z',
+    west,
+    east,
+    south,
+    north,
+    timeStart: span.start,
+    timeEnd: span.end,
+    standardNames: sorted(cat.properties.map((p) => p.standardName)),
+    networks: sorted(cat.networks.map((n) => n.name)),
+    datasets: cat.datasets.length,
+    updatedAt: cat.datasets.reduce<string | null>((u, d) => (u === null || d.updatedAt > u ? d.updatedAt : u), null) ?? '1970-01-01T00:00:00Z',
   };
 }
 

@@ -1,12 +1,12 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { Config } from '../config/config';
 import type { Store } from '../data/store';
-import { getDatasetInfo } from '../export/datasetInfo';
+import { loadCatalogue } from '../query/catalogue';
 import { publicBaseUrl } from '../http/publicUrl';
 import { OwsError } from '../ows/errors';
 import { featureTypes, findFeatureType } from '../catalog/featureTypes';
 import { assertSafeText } from '../util/text';
-import { collectionRecord, iso19139Record, loadCollectionSummary } from './iso19139';
+import { collectionRecord, collectionSummary, iso19139Record } from './iso19139';
 
 export interface MetadataRouteDeps {
   config: Config;
@@ -23,7 +23,8 @@ export function metadataHandler(deps: MetadataRouteDeps): RequestHandler {
       const code = file.endsWith('.xml') ? file.slice(0, -'.xml'.length) : '';
       if (!code) throw new OwsError('InvalidParameterValue', 'datasetCode', 'Metadata records are served as /metadata/{datasetCode}.xml', { status: 404 });
       const base = publicBaseUrl(req, deps.config);
-      const info = await getDatasetInfo(deps.store, code);
+      const catalogue = await loadCatalogue(deps.store);
+      const info = catalogue.datasetByCode.get(code);
       if (info) {
         res.setHeader('Last-Modified', new Date(info.updatedAt).toUTCString());
         res.type('application/xml; charset=utf-8').send(iso19139Record(info, base, deps.config));
@@ -32,7 +33,7 @@ export function metadataHandler(deps: MetadataRouteDeps): RequestHandler {
       // A feature type name (Station, Dataset, Observation): the collection record capabilities link to.
       const type = findFeatureType(featureTypes(deps.config), code);
       if (!type) throw new OwsError('InvalidParameterValue', 'datasetCode', `Unknown dataset "${code}"`, { status: 404 });
-      res.type('application/xml; charset=utf-8').send(collectionRecord(type, await loadCollectionSummary(deps.store), base, deps.config));
+      res.type('application/xml; charset=utf-8').send(collectionRecord(type, collectionSummary(catalogue), base, deps.config));
     } catch (err) {
       deps.sendError(res, err);
     }

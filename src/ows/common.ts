@@ -24,15 +24,18 @@ export function serviceIdentification(parent: XMLBuilder, cfg: Config, s: Servic
   const si = parent.ele('ows:ServiceIdentification');
   si.ele('ows:Title').txt(cfg.serviceTitle);
   si.ele('ows:Abstract').txt(cfg.serviceAbstract);
-  if (s.keywords) {
-    const kw = si.ele('ows:Keywords');
-    for (const k of s.keywords) kw.ele('ows:Keyword').txt(k);
-  }
+  if (s.keywords) owsKeywords(si, s.keywords);
   si.ele('ows:ServiceType', s.codeSpace ? { codeSpace: s.codeSpace } : {}).txt(s.type);
   for (const v of s.versions) si.ele('ows:ServiceTypeVersion').txt(v);
   for (const p of s.profiles ?? []) si.ele('ows:Profile').txt(p);
   si.ele('ows:Fees').txt('NONE');
   si.ele('ows:AccessConstraints').txt('NONE');
+}
+
+/** ows:Keywords, one ows:Keyword element per word (OWS 1.0 and 1.1). */
+export function owsKeywords(parent: XMLBuilder, words: readonly string[]): void {
+  const kw = parent.ele('ows:Keywords');
+  for (const w of words) kw.ele('ows:Keyword').txt(w);
 }
 
 /** ows:ServiceProvider from configuration. */

@@ -2,7 +2,7 @@ import { lookupTable } from '../util/lookup';
 import { invalidParam } from '../ows/errors';
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
 import { xmlResponse } from '../ows/types';
-import { loadOfferings } from './catalog';
+import { loadOfferings } from '../query/catalogue';
 import type { NamedFormat } from './formats';
 import { SML101_FORMAT, SML101_MIME, SML20_FORMAT } from './identifiers';
 import { NS, XSD, xmlnsText } from '../xml/namespaces';

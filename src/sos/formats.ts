@@ -7,7 +7,7 @@ import { Wml2Encoder } from '../encoders/series/wml2';
 import { invalidParam, missingParam } from '../ows/errors';
 import { NS } from '../xml/namespaces';
 import { OM_MEASUREMENT, WML2_TVP_OBSERVATION } from './identifiers';
-import type { SeriesEncoder } from './observationStream';
+import type { SeriesEncoder } from '../query/observations';
 
 export type SosVersion = '2.0.0' | '1.0.0';
 

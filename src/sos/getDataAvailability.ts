@@ -1,16 +1,15 @@
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
 import { xmlResponse } from '../ows/types';
-import { Offering } from './catalog';
+import type { Offering } from '../catalog/offerings';
 import { ncnamePart } from '../xml/ncname';
 import { JSON_CONTENT_TYPE } from '../encoders/series/json';
 import { NamedFormat, pickFormat } from './formats';
-import { parseTemporalFilters } from './getObservation';
+import { parseTemporalFilters } from './temporal';
 import { NS } from '../xml/namespaces';
-import { rowConditions } from './observationStream';
+import { availability } from '../query/observations';
 import { requireVersion, sosParams } from './params';
 import { parseOfferingFilter, selectOfferings } from './selection';
 import { xmlRoot, xmlString } from '../xml/document';
-import { isoSql } from '../data/sqlTime';
 
 /** Availability of one series: who/what/where, its phenomenon time extent and observation count. */
 export interface Availability {
@@ -38,7 +37,7 @@ export async function getDataAvailability(req: OwsRequest, ctx: OwsContext): Pro
   const time = parseTemporalFilters(p).filter((f) => f.op !== 'latest' && f.op !== 'first');
   const format = pickFormat(p.single('responseFormat'), DATA_AVAILABILITY_FORMATS, DATA_AVAILABILITY_FORMATS[0]);
   const offerings = await selectOfferings(ctx.store, filter);
-  const items = await availability(ctx, offerings, time);
+  const items = await availabilityOf(ctx, offerings, time);
   if (format.json) {
     const body = JSON.stringify({
       dataAvailability: items.map((a) => ({
@@ -68,21 +67,13 @@ export async function getDataAvailability(req: OwsRequest, ctx: OwsContext): Pro
   return xmlResponse(xmlString(root));
 }
 
-async function availability(ctx: OwsContext, offerings: Offering[], time: ReturnType<typeof parseTemporalFilters>): Promise<Availability[]> {
+async function availabilityOf(ctx: OwsContext, offerings: Offering[], time: ReturnType<typeof parseTemporalFilters>): Promise<Availability[]> {
   if (time.length === 0) {
     return offerings.filter((o) => o.timeStart && o.timeEnd && o.obsCount > 0).map((o) => ({ offering: o, begin: o.timeStart!, end: o.timeEnd!, count: o.obsCount }));
   }
-  if (offerings.length === 0) return [];
-  const values: unknown[] = [offerings.map((o) => o.id)];
-  const cond = rowConditions({ offerings, time }, values);
-  const r = await ctx.store.query<{ id: number; b: string; e: string; n: number }>(
-    `SELECT o.dataset_id AS id, ${isoSql('min(o.time)')} AS b, ${isoSql('max(o.time)')} AS e, count(*)::int AS n
-     FROM observation o WHERE o.dataset_id = ANY($1::int[])${cond} GROUP BY o.dataset_id`,
-    values,
-  );
-  const byId = new Map(r.rows.map((x) => [Number(x.id), x]));
-  return offerings.filter((o) => byId.has(o.id)).map((o) => {
-    const x = byId.get(o.id)!;
-    return { offering: o, begin: x.b, end: x.e, count: Number(x.n) };
+  const found = await availability(ctx.store, offerings, time);
+  return offerings.flatMap((o) => {
+    const x = found.get(o.id);
+    return x ? [{ offering: o, ...x }] : [];
   });
 }

@@ -1,6 +1,6 @@
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
 import { xmlResponse } from '../ows/types';
-import type { Offering } from './catalog';
+import type { Offering } from '../catalog/offerings';
 import { ncnamePart } from '../xml/ncname';
 import { NIL_CODESPACE, SAMPLING_POINT } from './identifiers';
 import { NS, XSD } from '../xml/namespaces';

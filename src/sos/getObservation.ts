@@ -1,11 +1,11 @@
 import { invalidParam, missingParam } from '../ows/errors';
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
-import { ChunkWriter } from '../encoders/chunkWriter';
-import { DocumentSeriesEncoder, SeriesFormat, seriesFormat20, seriesFormats } from './formats';
-import { SeriesSelection, streamSeries } from './observationStream';
+import { SeriesFormat, seriesFormat20, seriesFormats } from './formats';
+import type { SeriesSelection } from '../query/observations';
+import { seriesResponse } from './seriesResponse';
 import { requireVersion, SosParams, sosParams } from './params';
 import { parseOfferingFilter, parseQualityFlags, selectOfferings } from './selection';
-import { parseKvpTemporalFilter, parseXmlTemporalFilter, TimeFilter } from './temporal';
+import { parseTemporalFilters } from './temporal';
 import { enforceXmlLimit } from './xmlLimit';
 
 /** A validated GetObservation (2.0.0). */
@@ -13,15 +13,6 @@ export interface GetObservationRequest {
   selection: SeriesSelection;
   format: SeriesFormat;
   downsample?: number;
-}
-
-/** The temporal filters of a 2.0 request (KVP: one; XML: any number, combined with AND). */
-export function parseTemporalFilters(p: SosParams): TimeFilter[] {
-  if (p.xml) return p.xml.children.filter((c) => c.local === 'temporalFilter').map((c) => parseXmlTemporalFilter(c));
-  const raw = p.single('temporalFilter');
-  if (raw === undefined) return [];
-  if (raw.trim() === '') throw missingParam('temporalFilter', 'Parameter temporalFilter is empty');
-  return [parseKvpTemporalFilter(raw)];
 }
 
 function parseDownsample(p: SosParams, format: SeriesFormat): number | undefined {
@@ -45,29 +36,6 @@ export async function parseGetObservation(req: OwsRequest, ctx: OwsContext): Pro
   const downsample = parseDownsample(p, format);
   const offerings = await selectOfferings(ctx.store, filter);
   return { selection: { offerings, time, qc }, format, downsample };
-}
-
-/** Streams a selection through one encoder kind (begin, series, end). */
-export function seriesResponse(
-  ctx: OwsContext,
-  sel: SeriesSelection,
-  contentType: string,
-  make: (w: ChunkWriter) => DocumentSeriesEncoder,
-  headers?: Record<string, string>,
-): OwsResponse {
-  return {
-    kind: 'stream',
-    contentType,
-    headers,
-    produce: async (sink) => {
-      const w = new ChunkWriter(sink);
-      const enc = make(w);
-      await enc.begin();
-      await streamSeries(ctx.store, sel, enc, sink.signal);
-      await enc.end();
-      w.close();
-    },
-  };
 }
 
 /** SOS 2.0 GetObservation in any format of the table (src/sos/formats.ts), streamed; XML formats are size-limited. */

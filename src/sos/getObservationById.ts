@@ -1,6 +1,8 @@
 import { missingParam } from '../ows/errors';
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
-import { loadOfferings, Offering } from './catalog';
+import type { Offering } from '../catalog/offerings';
+import { loadOfferings } from '../query/catalogue';
+import { observationsAtSeconds } from '../query/observations';
 import { ChunkWriter } from '../encoders/chunkWriter';
 import { Om20Encoder, XML_CONTENT_TYPE } from '../encoders/series/om20';
 import { NamedFormat, pickFormat } from './formats';
@@ -43,13 +45,7 @@ export async function getObservationById(req: OwsRequest, ctx: OwsContext): Prom
       await enc.begin();
       for (const [ds, epochs] of wanted) {
         // An id names the observation within its second (ids are truncated epochs, like the times written).
-        // At most 1,000 ids: one bounded query, its rows joined by PostgreSQL as the encoder reads them.
-        const r = await ctx.store.query<{ t: string | null }>(
-          `SELECT string_agg(l, $3::text) AS t FROM (SELECT ${enc.textSql} AS l FROM (SELECT DISTINCT e FROM unnest($2::bigint[]) e) i
-             JOIN observation o ON o.dataset_id = $1 AND o.time >= to_timestamp(i.e) AND o.time < to_timestamp(i.e + 1) ORDER BY o.time) s`,
-          [ds.id, epochs, enc.textSeparator],
-        );
-        const text = r.rows[0]?.t;
+        const text = await observationsAtSeconds(ctx.store, ds.id, epochs, enc.textSql, enc.textSeparator ?? '');
         if (text == null) continue;
         await enc.seriesStart(ds);
         await enc.text(ds, text);

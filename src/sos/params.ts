@@ -49,13 +49,6 @@ export function requiredSingle(p: SosParams, name: string): string {
   return v;
 }
 
-/** Checks every requested identifier exists (unknown → InvalidParameterValue with the parameter name). */
-export function requireKnown(values: string[] | undefined, known: Set<string>, name: string): void {
-  for (const v of values ?? []) {
-    if (!known.has(v)) throw invalidParam(name, `Unknown ${name} "${v}"`);
-  }
-}
-
 /** Checks the request's version for an operation other than GetCapabilities. */
 export function requireVersion(req: OwsRequest, supported: string[]): string {
   const v = req.version?.trim();

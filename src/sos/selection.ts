@@ -1,6 +1,9 @@
 import type { Store } from '../data/store';
 import { invalidParam, missingParam } from '../ows/errors';
-import { BoxFilter, loadOfferings, Offering } from './catalog';
+import type { Offering } from '../catalog/offerings';
+import { loadOfferings } from '../query/catalogue';
+import { stationCodesInBox } from '../query/stations';
+import type { BoxFilter } from '../query/types';
 import { optionalList, SosParams } from './params';
 import { parseKvpSpatialFilter, parseXmlSpatialFilter } from './spatial';
 
@@ -70,8 +73,8 @@ export async function selectOfferings(store: Store, f: OfferingFilter, all?: Off
       (!f.observedProperty || f.observedProperty.some((v) => propertyMatches(o, v))),
   );
   if (f.box) {
-    const inside = new Set((await loadOfferings(store, f.box)).map((o) => o.id));
-    out = out.filter((o) => inside.has(o.id));
+    const inside = await stationCodesInBox(store, f.box);
+    out = out.filter((o) => inside.has(o.station));
   }
   return out;
 }

@@ -1,8 +1,8 @@
-import type { Offering } from './catalog';
+import type { Offering } from '../catalog/offerings';
 import { ncnamePart } from '../xml/ncname';
 import { XMLBuilder, xmlRoot, xmlString } from '../xml/document';
 
-/** A procedure (sensor) with the offerings it produces, as described from the database. */
+/** A procedure (sensor) with the offerings it produces: its station's fields as the offerings carry them, plus its outputs. */
 export interface SensorInfo extends Pick<Offering, 'procedure' | 'family' | 'station' | 'stationName' | 'lon' | 'lat' | 'depth'> {
   outputs: { code: string; uri: string; label: string; uom: string }[];
   offerings: string[];

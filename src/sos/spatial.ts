@@ -1,7 +1,7 @@
 import { DEFAULT_CRS, requireCrs } from '../crs/crs';
 import type { XmlElement } from '../http/xml';
 import { invalidParam, missingParam } from '../ows/errors';
-import type { BoxFilter } from './catalog';
+import type { BoxFilter } from '../query/types';
 
 /** The feature-of-interest geometry is the only spatial property: accept its usual spellings. */
 function checkValueReference(ref: string, locator: string): void {
@@ -44,7 +44,3 @@ export function parseXmlSpatialFilter(container: XmlElement, locator = 'spatialF
   return toBox([...lower, ...upper], env.attrs.srsName, locator);
 }
 
-/** Whether a station (lon/lat) lies in the box; used only for 4326 boxes (other CRSs go through PostGIS). */
-export function inBox4326(box: BoxFilter, lon: number, lat: number): boolean {
-  return lon >= box.minx && lon <= box.maxx && lat >= box.miny && lat <= box.maxy;
-}

@@ -1,16 +1,9 @@
 import { lookupTable } from '../util/lookup';
 import type { XmlElement } from '../http/xml';
 import { invalidParam, missingParam } from '../ows/errors';
-import { isoUtc, parseIsoInstant } from '../util/time';
-
-/** A temporal restriction on om:phenomenonTime (times in epoch ms); latest/first pick one observation per series. */
-export type TimeFilter =
-  | { op: 'During'; start: number; end: number }
-  | { op: 'TEquals'; at: number }
-  | { op: 'After'; at: number }
-  | { op: 'Before'; at: number }
-  | { op: 'latest' }
-  | { op: 'first' };
+import type { SosParams } from './params';
+import { parseIsoInstant } from '../util/time';
+import type { TimeFilter } from '../query/types';
 
 const VALUE_REFS = new Set(['om:phenomenontime', 'phenomenontime', 'om:resulttime', 'resulttime', 'om:samplingtime', 'samplingtime']);
 const OPS = lookupTable<'During' | 'TEquals' | 'After' | 'Before'>({ during: 'During', tequals: 'TEquals', after: 'After', before: 'Before' });
@@ -95,39 +88,11 @@ export function parseXmlTemporalFilter(container: XmlElement, locator = 'tempora
   return timeValue(pos, op, locator);
 }
 
-/** SQL conditions for the filters on the given time column; values are appended to `values`. */
-export function timeConditions(filters: TimeFilter[], col: string, values: unknown[]): string {
-  const out: string[] = [];
-  const p = (t: number) => {
-    values.push(new Date(t).toISOString());
-    return `$${values.length}::timestamptz`;
-  };
-  for (const f of filters) {
-    if (f.op === 'During') out.push(`${col} >= ${p(f.start)} AND ${col} <= ${p(f.end)}`);
-    else if (f.op === 'TEquals') out.push(`${col} = ${p(f.at)}`);
-    else if (f.op === 'After') out.push(`${col} > ${p(f.at)}`);
-    else if (f.op === 'Before') out.push(`${col} < ${p(f.at)}`);
-  }
-  return out.map((c) => ` AND ${c}`).join('');
+/** The temporal filters of a 2.0 request (KVP: one; XML: any number, combined with AND). */
+export function parseTemporalFilters(p: SosParams): TimeFilter[] {
+  if (p.xml) return p.xml.children.filter((c) => c.local === 'temporalFilter').map((c) => parseXmlTemporalFilter(c));
+  const raw = p.single('temporalFilter');
+  if (raw === undefined) return [];
+  if (raw.trim() === '') throw missingParam('temporalFilter', 'Parameter temporalFilter is empty');
+  return [parseKvpTemporalFilter(raw)];
 }
-
-/** The latest/first mode among the filters, if any. */
-export function pickMode(filters: TimeFilter[]): 'latest' | 'first' | undefined {
-  const m = filters.find((f) => f.op === 'latest' || f.op === 'first');
-  return m ? (m.op as 'latest' | 'first') : undefined;
-}
-
-/** The [start, end] window the filters allow, in epoch ms (open ends as ±Infinity). */
-export function window(filters: TimeFilter[]): [number, number] {
-  let lo = -Infinity;
-  let hi = Infinity;
-  for (const f of filters) {
-    if (f.op === 'During') (lo = Math.max(lo, f.start)), (hi = Math.min(hi, f.end));
-    else if (f.op === 'TEquals') (lo = Math.max(lo, f.at)), (hi = Math.min(hi, f.at));
-    else if (f.op === 'After') lo = Math.max(lo, f.at);
-    else if (f.op === 'Before') hi = Math.min(hi, f.at);
-  }
-  return [lo, hi];
-}
-
-export { isoUtc };

@@ -3,7 +3,7 @@ import type { Config } from '../config/config';
 import { OwsError } from '../ows/errors';
 import type { OwsContext } from '../ows/types';
 import type { SeriesFormat } from './formats';
-import { countObservations, SeriesSelection } from './observationStream';
+import { countObservations, SeriesSelection } from '../query/observations';
 
 /** How an XML encoding is named where its limit is advertised and reported: the SOS 1.0 result model, else the responseFormat. */
 export function xmlEncodingName(f: SeriesFormat): string {

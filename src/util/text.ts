@@ -6,11 +6,6 @@ import { invalidParam } from '../ows/errors';
  */
 const UNSAFE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** True when the text holds a NUL or a lone surrogate. */
-export function hasUnsafeText(s: string): boolean {
-  return UNSAFE.test(s);
-}
-
 /**
  * The one guard for client text that may reach SQL (KVP values, XML values, path segments, filter
  * literals): NUL or a lone surrogate is an InvalidParameterValue (400) naming the locator.

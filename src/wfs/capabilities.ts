@@ -1,12 +1,13 @@
 import { XMLBuilder, xmlRoot, xmlString } from '../xml/document';
-import { featureTypes } from '../catalog/featureTypes';
+import { loadCatalogue } from '../query/catalogue';
+import { featureTypes, typeExtents } from '../catalog/featureTypes';
 import { supportedCrsUrns } from '../crs/crs';
 import { writeFes20FilterCapabilities } from '../fes/capabilities';
-import { operation, parameter, serviceIdentification, serviceProvider, ServiceType } from '../ows/common';
+import { operation, owsKeywords, parameter, serviceIdentification, serviceProvider, ServiceType } from '../ows/common';
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
-import { typeExtents } from './extents';
 import { outputFormats, schemaFormats } from './formats';
 import { featureTypeEntry, typeMetadataUrl, wgs84BoundingBox } from './featureTypeEntry';
+import { SERVICE_KEYWORDS } from './keywords';
 import { endpointUrl } from './links';
 import { requestedSections } from './sections';
 import { negotiateCapabilitiesVersion, WFS_VERSIONS } from './version';
@@ -39,7 +40,7 @@ function constraint(parent: XMLBuilder, name: string, value: string): void {
 
 /** What the WFS ows:ServiceIdentification says (OWS 1.1: keywords, ServiceType with its codeSpace). */
 function serviceType(versions: readonly string[]): ServiceType {
-  return { type: 'WFS', codeSpace: 'OGC', keywords: ['ocean', 'observations', 'stations', 'sea temperature', 'WFS'], versions };
+  return { type: 'WFS', codeSpace: 'OGC', keywords: SERVICE_KEYWORDS, versions };
 }
 
 async function capabilities20(req: OwsRequest, ctx: OwsContext): Promise<string> {
@@ -76,13 +77,14 @@ async function capabilities20(req: OwsRequest, ctx: OwsContext): Promise<string>
     av.ele('ows:Value').txt('wfs:StoredQuery');
   }
   if (sections.has('FeatureTypeList')) {
-    const extents = await typeExtents(ctx.store, types);
+    const extents = typeExtents(types, await loadCatalogue(ctx.store));
     const list = root.ele('wfs:FeatureTypeList');
     // Object keys of the CRS table come out in numeric order; the default must be EPSG:4326 whatever the order.
     const defaultCrs = 'urn:ogc:def:crs:EPSG::4326';
     const otherCrs = supportedCrsUrns().filter((c) => c !== defaultCrs);
     for (const t of types) {
       const ft = featureTypeEntry(list, cfg, t);
+      owsKeywords(ft, t.keywords);
       ft.ele('wfs:DefaultCRS').txt(defaultCrs);
       for (const c of otherCrs) ft.ele('wfs:OtherCRS').txt(c);
       const of = ft.ele('wfs:OutputFormats');

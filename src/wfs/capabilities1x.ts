@@ -1,12 +1,13 @@
 import { XMLBuilder, xmlRoot, xmlString } from '../xml/document';
-import { featureTypes } from '../catalog/featureTypes';
+import { loadCatalogue } from '../query/catalogue';
+import { featureTypes, typeExtents } from '../catalog/featureTypes';
 import { SUPPORTED_SRIDS } from '../crs/crs';
 import { writeFilter100Capabilities, writeFilter110Capabilities } from '../fes/capabilities';
-import { serviceIdentification, serviceProvider } from '../ows/common';
+import { owsKeywords, serviceIdentification, serviceProvider } from '../ows/common';
 import type { OwsContext, OwsRequest } from '../ows/types';
-import { typeExtents } from './extents';
 import { outputFormats, schemaFormats } from './formats';
 import { featureTypeEntry, typeMetadataUrl, wgs84BoundingBox } from './featureTypeEntry';
+import { SERVICE_KEYWORDS, wfs100Keywords } from './keywords';
 import { endpointUrl } from './links';
 import { NS, XSD } from '../xml/namespaces';
 
@@ -27,8 +28,8 @@ function doc110(ctx: OwsContext, href: string, extents: Map<string, number[]>): 
     'xsi:schemaLocation': `${NS.wfs11} ${XSD.wfs110}`,
     version: '1.1.0',
   });
-  // OWS 1.0: no keywords, no codeSpace on the service type.
-  serviceIdentification(root, cfg, { type: 'WFS', versions: ['1.1.0'] });
+  // OWS 1.0: no codeSpace on the service type.
+  serviceIdentification(root, cfg, { type: 'WFS', keywords: SERVICE_KEYWORDS, versions: ['1.1.0'] });
   serviceProvider(root, cfg);
   const om = root.ele('ows:OperationsMetadata');
   op11(om, 'GetCapabilities', href, { AcceptVersions: ['1.1.0', '1.0.0'], AcceptFormats: ['text/xml'] });
@@ -38,6 +39,7 @@ function doc110(ctx: OwsContext, href: string, extents: Map<string, number[]>): 
   list.ele('wfs:Operations').ele('wfs:Operation').txt('Query');
   for (const t of featureTypes(cfg)) {
     const ft = featureTypeEntry(list, cfg, t);
+    owsKeywords(ft, t.keywords);
     ft.ele('wfs:DefaultSRS').txt('urn:x-ogc:def:crs:EPSG:4326');
     for (const srid of Object.keys(SUPPORTED_SRIDS).filter((s) => s !== '4326')) ft.ele('wfs:OtherSRS').txt(`urn:x-ogc:def:crs:EPSG:${srid}`);
     const of = ft.ele('wfs:OutputFormats');
@@ -60,6 +62,7 @@ function doc100(ctx: OwsContext, href: string, extents: Map<string, number[]>): 
   svc.ele('wfs:Name').txt('WFS');
   svc.ele('wfs:Title').txt(cfg.serviceTitle);
   svc.ele('wfs:Abstract').txt(cfg.serviceAbstract);
+  wfs100Keywords(svc, SERVICE_KEYWORDS);
   svc.ele('wfs:OnlineResource').txt(href);
   svc.ele('wfs:Fees').txt('NONE');
   svc.ele('wfs:AccessConstraints').txt('NONE');
@@ -81,6 +84,7 @@ function doc100(ctx: OwsContext, href: string, extents: Map<string, number[]>): 
   list.ele('wfs:Operations').ele('wfs:Query');
   for (const t of featureTypes(cfg)) {
     const ft = featureTypeEntry(list, cfg, t);
+    wfs100Keywords(ft, t.keywords);
     ft.ele('wfs:SRS').txt('EPSG:4326');
     const e = extents.get(t.name)!;
     ft.ele('wfs:LatLongBoundingBox', { minx: String(e[0]), miny: String(e[1]), maxx: String(e[2]), maxy: String(e[3]) });
@@ -94,6 +98,6 @@ function doc100(ctx: OwsContext, href: string, extents: Map<string, number[]>): 
 /** The WFS 1.1.0 or 1.0.0 capabilities document (GeoNetwork harvests these). */
 export async function capabilities1x(version: '1.1.0' | '1.0.0', req: OwsRequest, ctx: OwsContext): Promise<string> {
   const href = endpointUrl(ctx.baseUrl, req);
-  const extents = await typeExtents(ctx.store, featureTypes(ctx.config));
+  const extents = typeExtents(featureTypes(ctx.config), await loadCatalogue(ctx.store));
   return version === '1.1.0' ? doc110(ctx, href, extents) : doc100(ctx, href, extents);
 }

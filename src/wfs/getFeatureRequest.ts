@@ -11,34 +11,64 @@ import { child, childrenNamed, XmlElement } from '../http/xml';
 import { invalidParam, missingParam, OwsError } from '../ows/errors';
 import { NS } from '../xml/namespaces';
 import type { OwsRequest } from '../ows/types';
-import type { FeatureQuery, SortKey } from './featureQuery';
+import type { FeatureQuery, SortKey } from '../query/features';
 import { encoderFor } from './formats';
 import { defaultCrs, parseSrsName } from './srsName';
+import { isGetFeatureById } from './storedQueryDefs';
 import { NamespaceMap, parseNamespaces, resolveTypeName, splitTypeNames } from './typeNames';
 import { operationVersion, WfsVersion } from './version';
 
-/** A parsed ad hoc GetFeature (or GetPropertyValue) request: one query plus response options. */
+/**
+ * A parsed GetFeature (or GetPropertyValue): one validated query plus response options. `adhoc` is a
+ * wfs:Query (or its KVP form); `byId` is the GetFeatureById stored query, answered with the bare feature.
+ */
 export interface GetFeatureRequest {
-  kind: 'adhoc';
+  kind: 'adhoc' | 'byId';
   version: WfsVersion;
   query: FeatureQuery;
   resultType: 'results' | 'hits';
   encoder: FeatureEncoder;
 }
 
-/** A GetFeature naming a stored query instead of an ad hoc one (parameters by lower-cased name). */
-export interface StoredQueryRequest {
-  kind: 'stored';
-  version: WfsVersion;
-  encoder: FeatureEncoder;
+/** What the operation accepts: GetPropertyValue runs no stored query. */
+export interface ParseOptions {
+  storedQueries: boolean;
+}
+
+/** A stored query call as sent (parameters by lower-cased name). */
+interface StoredCall {
   id: string;
   params: Map<string, string>;
+}
+
+/**
+ * Resolves a stored query call into its query (GetFeatureById is the only one offered): a missing ID is
+ * MissingParameterValue, an id naming no type is 404 NotFound (as is an unknown feature, found out later).
+ */
+function storedQuery(call: StoredCall, version: WfsVersion, encoder: FeatureEncoder, config: Config, opts: ParseOptions): GetFeatureRequest {
+  if (!opts.storedQueries) throw new OwsError('OperationNotSupported', 'storedQuery_id', 'GetPropertyValue does not run stored queries');
+  if (!isGetFeatureById(call.id)) throw invalidParam('storedQuery_id', `Unknown stored query "${call.id.slice(0, 120)}"`);
+  const id = call.params.get('id');
+  if (id === undefined || id.trim() === '') throw missingParam('id', 'GetFeatureById needs the parameter ID');
+  const dot = id.indexOf('.');
+  const type = dot > 0 ? featureTypes(config).find((t) => t.name === id.slice(0, dot)) : undefined;
+  if (!type) throw featureNotFound(id);
+  const srs = call.params.get('srsname');
+  const crs = srs !== undefined && srs.trim() !== '' ? parseSrsName(srs) : defaultCrs(version);
+  const { properties, includeGeometry } = selectProperties(type, undefined);
+  const query: FeatureQuery = { type, filters: [], resourceIds: [id.slice(dot + 1)], sortBy: [], properties, includeGeometry, crs, startIndex: 0, count: 1 };
+  return { kind: 'byId', version, query, resultType: 'results', encoder };
+}
+
+/** GetFeatureById of an id that names no feature: 404 NotFound. */
+export function featureNotFound(id: string): OwsError {
+  return new OwsError('NotFound', 'id', `No feature with id "${id.slice(0, 120)}"`, { status: 404 });
 }
 
 const MAX_INT = 2_147_483_647;
 
 /** A non-negative whole number parameter; anything else → InvalidParameterValue with that locator. */
-export function nonNegativeInt(value: string | undefined, locator: string): number | undefined {
+function nonNegativeInt(value: string | undefined, locator: string): number | undefined {
   if (value === undefined) return undefined;
   const v = value.trim();
   if (!/^\+?\d{1,10}$/.test(v) || Number(v) > MAX_INT) throw invalidParam(locator, `${locator} must be a non-negative whole number, got "${value.slice(0, 40)}"`);
@@ -69,7 +99,7 @@ function lookupProperty(type: FeatureTypeDef, name: string, locator: string): Pr
 }
 
 /** PROPERTYNAME → selected properties (catalog order) and whether the geometry is included. */
-export function selectProperties(type: FeatureTypeDef, names: string[] | undefined): { properties: PropertyDef[]; includeGeometry: boolean } {
+function selectProperties(type: FeatureTypeDef, names: string[] | undefined): { properties: PropertyDef[]; includeGeometry: boolean } {
   if (!names || names.length === 0 || names.includes('*')) return { properties: type.properties, includeGeometry: true };
   const wanted = new Set<PropertyDef>();
   let includeGeometry = false;
@@ -82,7 +112,7 @@ export function selectProperties(type: FeatureTypeDef, names: string[] | undefin
 }
 
 /** One SORTBY key (`name [ASC|DESC|A|D]`), checked against the catalog. */
-export function sortKey(type: FeatureTypeDef, text: string): SortKey {
+function sortKey(type: FeatureTypeDef, text: string): SortKey {
   const m = /^\s*(\S+?)(?:\s+|\+)?(ASC|DESC|A|D)?\s*$/i.exec(text);
   if (!m) throw invalidParam('sortBy', `Cannot read SORTBY key "${text.slice(0, 80)}"`);
   const p = lookupProperty(type, m[1], 'sortBy');
@@ -116,7 +146,7 @@ function splitIds(ids: string[], types: FeatureTypeDef[]): { byType: Map<Feature
 }
 
 /** Resolves the one query type and the resource ids that belong to it; ids of another type → 400 locator resourceId. */
-export function typeForResourceIds(ids: string[], named: FeatureTypeDef | undefined, types: FeatureTypeDef[]): { type: FeatureTypeDef; localIds: string[] } {
+function typeForResourceIds(ids: string[], named: FeatureTypeDef | undefined, types: FeatureTypeDef[]): { type: FeatureTypeDef; localIds: string[] } {
   const { byType } = splitIds(ids, types);
   const type = named ?? [...byType.keys()][0] ?? types[0];
   for (const t of byType.keys()) {
@@ -174,7 +204,7 @@ function buildQuery(parts: QueryParts, config: Config): FeatureQuery {
 }
 
 /** Parses a KVP GetFeature/GetPropertyValue. */
-export function parseGetFeatureKvp(req: OwsRequest, config: Config): GetFeatureRequest | StoredQueryRequest {
+function parseGetFeatureKvp(req: OwsRequest, config: Config, opts: ParseOptions): GetFeatureRequest {
   const kvp = req.kvp;
   const version = operationVersion(req);
   const storedId = kvp.get('storedquery_id');
@@ -184,7 +214,7 @@ export function parseGetFeatureKvp(req: OwsRequest, config: Config): GetFeatureR
   const startIndex = nonNegativeInt(kvp.get('startindex'), 'startIndex');
   if (storedId !== undefined) {
     if (storedId.trim() === '') throw missingParam('storedQuery_id');
-    return { kind: 'stored', version, encoder, id: storedId.trim(), params: kvp };
+    return storedQuery({ id: storedId.trim(), params: kvp }, version, encoder, config, opts);
   }
   const srsName = kvp.get('srsname');
   const filters: Filter[] = [];
@@ -240,7 +270,7 @@ function xmlSortKeys(query: XmlElement): string[] {
 }
 
 /** Parses an XML GetFeature (wfs:GetFeature with one wfs:Query, or a wfs:StoredQuery). */
-export function parseGetFeatureXml(req: OwsRequest, config: Config): GetFeatureRequest | StoredQueryRequest {
+function parseGetFeatureXml(req: OwsRequest, config: Config, opts: ParseOptions): GetFeatureRequest {
   const root = req.xml!;
   const version = operationVersion(req);
   const resultType = resultTypeOf(root.attrs.resultType);
@@ -251,7 +281,7 @@ export function parseGetFeatureXml(req: OwsRequest, config: Config): GetFeatureR
   if (stored) {
     const params = new Map<string, string>();
     for (const p of childrenNamed(stored, 'Parameter')) params.set((p.attrs.name ?? '').toLowerCase(), p.text);
-    return { kind: 'stored', version, encoder, id: stored.attrs.id ?? '', params };
+    return storedQuery({ id: stored.attrs.id ?? '', params }, version, encoder, config, opts);
   }
   const queries = childrenNamed(root, 'Query');
   if (queries.length === 0) throw missingParam('Query', 'GetFeature needs a wfs:Query');
@@ -271,7 +301,7 @@ export function parseGetFeatureXml(req: OwsRequest, config: Config): GetFeatureR
   return { kind: 'adhoc', version, query, resultType, encoder };
 }
 
-/** Parses either binding. */
-export function parseGetFeature(req: OwsRequest, config: Config): GetFeatureRequest | StoredQueryRequest {
-  return req.xml ? parseGetFeatureXml(req, config) : parseGetFeatureKvp(req, config);
+/** Parses either binding into one validated query: the operation's only call into this module. */
+export function parseGetFeature(req: OwsRequest, config: Config, opts: ParseOptions = { storedQueries: true }): GetFeatureRequest {
+  return req.xml ? parseGetFeatureXml(req, config, opts) : parseGetFeatureKvp(req, config, opts);
 }

@@ -4,9 +4,9 @@ import { WFS20_ROOT_NS } from '../encoders/features/gml32';
 import { NS, XSD } from '../xml/namespaces';
 import { escAttr, escText } from '../xml/escape';
 import { resolveValueReference } from '../fes/compile';
-import { invalidParam, missingParam, OwsError } from '../ows/errors';
+import { invalidParam, missingParam } from '../ows/errors';
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
-import { featureCollection } from './getFeature';
+import { featureCollection } from './featureCollection';
 import { parseGetFeature } from './getFeatureRequest';
 
 /** What the members of a ValueCollection hold. */
@@ -41,8 +41,7 @@ export async function getPropertyValue(req: OwsRequest, ctx: OwsContext): Promis
   const ref = req.xml ? req.xml.attrs.valueReference : req.kvp.get('valuereference');
   if (ref === undefined) throw missingParam('valueReference', 'GetPropertyValue needs VALUEREFERENCE');
   if (ref.trim() === '') throw invalidParam('valueReference', 'VALUEREFERENCE is empty');
-  const parsed = parseGetFeature(req, ctx.config);
-  if (parsed.kind === 'stored') throw new OwsError('OperationNotSupported', 'storedQuery_id', 'GetPropertyValue does not run stored queries');
+  const parsed = parseGetFeature(req, ctx.config, { storedQueries: false });
   const q = parsed.query;
   const resolved = resolveValueReference(q.type, ref, 'valueReference');
   let kind: ValueKind;

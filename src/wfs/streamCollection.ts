@@ -2,7 +2,8 @@ import type { Store } from '../data/store';
 import { ChunkWriter } from '../encoders/chunkWriter';
 import type { CollectionInfo, FeatureEncoder, FeatureRow } from '../encoders/features/featureEncoder';
 import type { Sink } from '../ows/types';
-import type { Sql } from './featureQuery';
+import { closeRows, openRows, RowSource } from '../query/featurePages';
+import type { Sql } from '../query/sqlParams';
 import { rowsStreamed } from '../metrics/metrics';
 
 /**
@@ -10,36 +11,6 @@ import { rowsStreamed } from '../metrics/metrics';
  * and small enough that the writer's 64 KB chunks go out nearly full.
  */
 const TEXT_SLICE = 8 * 1024;
-/** Rows per cursor fetch. */
-export const BATCH = 1000;
-
-/** Rows of one page: batches already fetched, then the rest of an open cursor. */
-export interface RowSource {
-  first: FeatureRow[];
-  rest?: AsyncIterator<FeatureRow[]>;
-}
-
-/** Opens a cursor and reads its first batch (so counts can be decided from it before anything is written). */
-export async function openRows(store: Store, sql: Sql, signal: AbortSignal, batchSize = BATCH): Promise<RowSource> {
-  const it = store.stream<FeatureRow>(sql.text, sql.values, { signal, batchSize, rowMode: 'array' })[Symbol.asyncIterator]();
-  const r = await it.next();
-  if (r.done) return { first: [] };
-  return { first: r.value, rest: it };
-}
-
-/**
- * Reads a page of at most one batch with one plain query (no cursor round trips): the page is bounded
- * by COUNT ≤ BATCH, so this never holds more than a cursor batch would.
- */
-export async function readSmallPage(store: Store, sql: Sql): Promise<RowSource> {
-  const r = await store.query<Record<string, string | null>>(sql.text, sql.values);
-  return { first: r.rows.map((row) => Object.values(row)) };
-}
-
-/** Closes a cursor that will not be read to the end (returns its connection to the pool). */
-export async function closeRows(src: RowSource | null): Promise<void> {
-  await src?.rest?.return?.(undefined);
-}
 
 /**
  * Streams a collection: the rows come from a server-side cursor a batch at a time and each chunk waits

@@ -19,6 +19,47 @@ describe('store (both backends)', () => {
     expect(r.rows[0].wkt).toMatch(/^POINT\(446\d{3}\.\d+ 211\d{3}\.\d+\)$/);
   });
 
+  it('a store opened without a statement limit (the CLI) runs statements longer than the client-side slack', async () => {
+    if (!db.url) return; // PGlite has no client-side query timeout
+    const { PgStore } = await import('../../src/data/pgStore');
+    // statementTimeoutMs 0 = no limit; the client-side guard (limit + 5 s) once made that 5 s, and the
+    // VACUUM after a 7.6M-row import failed with "Database did not answer in time" after the data were in.
+    const unlimited = new PgStore({ connectionString: db.url, max: 1, statementTimeoutMs: 0 });
+    try {
+      const r = await unlimited.query<{ slept: string }>('SELECT pg_sleep(6)::text AS slept');
+      expect(r.rows).toEqual([{ slept: '' }]);
+    } finally {
+      await unlimited.close();
+    }
+  });
+
+  it('a stream is bounded per read, not in total, plans for its first rows, and hands its connection back as it found it', async () => {
+    if (!db.url) return; // PGlite: one process, no statement_timeout per connection or parallel workers
+    const { PgStore } = await import('../../src/data/pgStore');
+    const store = new PgStore({ connectionString: db.url, max: 1, statementTimeoutMs: 1000 });
+    const collect = async (sql: string, batchSize: number) => {
+      const out: unknown[][] = [];
+      for await (const b of store.stream<unknown[]>(sql, [], { batchSize, rowMode: 'array' })) out.push(...b);
+      return out;
+    };
+    try {
+      // 300 rows at 10 ms each: 3 s in all, three times the limit, but no read waits 1 s.
+      const rows = await collect('SELECT g, pg_sleep(0.01)::text FROM generate_series(1, 300) g', 10);
+      expect(rows.map((r) => r[0])).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+      // One read that waits longer than the limit is cancelled with the statement-timeout code.
+      await expect(collect('SELECT g, pg_sleep(CASE WHEN g = 25 THEN 3 ELSE 0 END)::text FROM generate_series(1, 50) g', 10)).rejects.toMatchObject({ code: '57014' });
+      // Inside a stream no parallel plan (its first rows must come at once); after it the one pooled
+      // connection (max 1) is back to the session's own settings.
+      const settings = "SELECT current_setting('max_parallel_workers_per_gather') AS w, current_setting('statement_timeout') AS t";
+      expect(await collect(settings, 10)).toEqual([['0', '0']]);
+      const plain = (await store.query<{ w: string; t: string }>(settings)).rows[0];
+      expect(plain.w).not.toBe('0');
+      expect(plain.t).toBe('1s');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('writes timestamps in the ISO style the SOS writers rely on, whatever the database default', async () => {
     if (db.url) {
       // A database whose default DateStyle is not ISO: every new session of the store must still use ISO.

@@ -296,3 +296,13 @@ describe('docker/haproxy/haproxy.cfg', () => {
     expect(composeText).toContain(`REQUEST_TIMEOUT_MS: \${REQUEST_TIMEOUT_MS:-${def('REQUEST_TIMEOUT_MS')}}`);
   });
 });
+
+describe('program entry points', () => {
+  test('only src/main.ts runs code when it is the main module (a bundle shares one `module` between all sources)', () => {
+    // A `require.main === module` block anywhere else runs in every bundled `reefgate` process: the one
+    // in pgliteTemplate.ts rebuilt the PGlite template inside each gateway of the HAProxy test.
+    const sources = execFileSync('git', ['ls-files', 'src'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter((f) => f.endsWith('.ts'));
+    const guarded = sources.filter((f) => /require\.main\s*===\s*module/.test(read(f)));
+    expect(guarded).toEqual(['src/main.ts']);
+  });
+});

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { loadConfig, Config } from '../../src/config/config';
 import { exportNetcdf, ExportSummary } from '../../src/export/exportNetcdf';
-import { netcdfFileName, opendapUrl } from '../../src/export/links';
+import { netcdfFileName, opendapUrl } from '../../src/catalog/links';
 import { NetcdfWriter } from '../../src/export/netcdf3';
 import { QC_FLAG_MEANINGS } from '../../src/export/oceansites';
 import { createTestDb, TestDb } from '../helpers/testStore';

@@ -4,7 +4,7 @@ import { OwsError } from '../../src/ows/errors';
 import { FES20_CONFORMANCE, FES20_OPERATORS, FILTER100_OPERATORS, writeFes20FilterCapabilities, writeFilter100Capabilities, writeFilter110Capabilities } from '../../src/fes/capabilities';
 import { compileFilter } from '../../src/fes/compile';
 import { parseFilterXml } from '../../src/fes/parseFes20';
-import { SqlParams } from '../../src/fes/sqlParams';
+import { SqlParams } from '../../src/query/sqlParams';
 import { expectValidXml } from '../helpers/xmllint';
 import { STATION } from './stationType';
 

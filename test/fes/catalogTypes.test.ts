@@ -6,7 +6,7 @@ import { OwsError } from '../../src/ows/errors';
 import { Filter } from '../../src/fes/ast';
 import { compileFilter } from '../../src/fes/compile';
 import { parseFilterKvp } from '../../src/fes/kvp';
-import { SqlParams } from '../../src/fes/sqlParams';
+import { SqlParams } from '../../src/query/sqlParams';
 import { createTestDb, TestDb } from '../helpers/testStore';
 
 /** The filter layer over the served catalog (src/catalog/featureTypes.ts), not just the test's own type. */

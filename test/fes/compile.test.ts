@@ -6,7 +6,7 @@ import { compileFilter, likePattern, resolveValueReference, resourceIdsFor } fro
 import { parseBboxKvp } from '../../src/fes/kvp';
 import { parseFilterXml } from '../../src/fes/parseFes20';
 import { parseFilter110 } from '../../src/fes/parseFilter110';
-import { SqlParams } from '../../src/fes/sqlParams';
+import { SqlParams } from '../../src/query/sqlParams';
 import { createTestDb, TestDb } from '../helpers/testStore';
 import { CsvStation, demoStations, expectedCodes, selectCodes, STATION } from './stationType';
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { FeatureTypeDef } from '../../src/catalog/types';
 import { compileFilter } from '../../src/fes/compile';
 import { Filter } from '../../src/fes/ast';
-import { SqlParams } from '../../src/fes/sqlParams';
+import { SqlParams } from '../../src/query/sqlParams';
 import { Store } from '../../src/data/store';
 
 /** A small Station type over the demo schema, written for these tests (the WFS catalog has its own). */
@@ -11,6 +11,7 @@ export const STATION: FeatureTypeDef = {
   name: 'Station',
   title: 'Station',
   abstract: 'Test station type',
+  keywords: ['stations'],
   from: 'station s JOIN network n ON n.id = s.network_id LEFT JOIN organisation o ON o.id = s.producer_id',
   idSql: 's.code',
   geometry: { name: 'geom', sql: 's.geom', gmlType: 'PointPropertyType', srid: 4326 },

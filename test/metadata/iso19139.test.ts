@@ -1,7 +1,7 @@
 /** ISO 19139 records per dataset: served at a stable URL, schema-valid, and faithful to the database. */
 import { XMLParser } from 'fast-xml-parser';
 import { fileIdentifier } from '../../src/metadata/iso19139';
-import { metadataUrl } from '../../src/metadata/links';
+import { metadataUrl } from '../../src/catalog/links';
 import { createTestApp, TestApp } from '../helpers/app';
 import { expectValidXml, validateXml } from '../helpers/xmllint';
 

@@ -1,14 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import { createTestApp, TestApp } from '../helpers/app';
-import { hasTool } from '../helpers/xmllint';
+import { hasOwslib, runPythonJson } from '../helpers/owslib';
 import { demoRows } from './helpers';
 
-// The distribution's python3 carries python3-owslib; a pyenv/venv python3 earlier in PATH may not.
-const PY = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-const hasOwslib = hasTool(PY, ['-c', 'import owslib.sos']) && spawnSync(PY, ['-c', 'import owslib.sos']).status === 0;
-if (!hasOwslib && process.env.REEFGATE_REQUIRE_TOOLS === '1') throw new Error('python3-owslib is required in CI');
-const maybe = hasOwslib ? describe : describe.skip;
+const maybe = hasOwslib('owslib.sos') ? describe : describe.skip;
 
 /**
  * OWSLib driven for real against a listening server; the script prints JSON. Measurement times are
@@ -59,17 +53,7 @@ maybe('OWSLib SensorObservationService 2.0.0 against a live server', () => {
     const off = 'OUVEA01_TEMP_0A_SBE56';
     const prop = 'http://vocab.nerc.ac.uk/standard_name/sea_water_temperature/';
     const month = '2024-03-01T00:00:00Z/2024-03-31T23:59:59Z';
-    const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-      const { spawn } = require('node:child_process') as typeof import('node:child_process');
-      const p = spawn(PY, ['-c', SCRIPT, `${base}/sos`, off, prop, month]);
-      let stdout = '';
-      let stderr = '';
-      p.stdout.on('data', (d: Buffer) => (stdout += d));
-      p.stderr.on('data', (d: Buffer) => (stderr += d));
-      p.on('close', (status: number | null) => resolve({ status, stdout, stderr }));
-    });
-    if (r.status !== 0) throw new Error(r.stderr);
-    const out = JSON.parse(r.stdout);
+    const out = await runPythonJson(SCRIPT, [`${base}/sos`, off, prop, month]);
     expect(out.offerings).toHaveLength(55);
     expect(new Set(out.offerings)).toEqual(new Set(demoRows().keys()));
     expect(out.offering.procedures).toEqual(['NCL_OUVEA01_SBE56']);

@@ -360,7 +360,29 @@ describe('SOS 1.0.0', () => {
     expect(r.body).toContain('version="1.0.0"');
     expect(countOf(r.body, '<sos:ObservationOffering ')).toBe(55);
     expect(r.body).toContain(`<gml:name>${OFF}</gml:name>`);
+    // The code is an NCName, so it is the gml:id too (OWSLib keys offerings by gml:id and sends it back).
+    expect(r.body).toContain(`<sos:ObservationOffering gml:id="${OFF}">`);
     expect(r.body).toContain('<sos:responseFormat>text/xml;subtype="om/1.0.0"</sos:responseFormat>');
+  });
+
+  test('GetObservation names an offering by code, gml:id or the former gml:id off_<code> (KVP and POST); others stay unknown', async () => {
+    const q = (off: string) => `service=SOS&version=1.0.0&request=GetObservation&offering=${off}&observedProperty=${encodeURIComponent(PROP)}&eventTime=2024-02-01T00:00:00Z/2024-02-01T05:00:00Z`;
+    const values = '<swe:values>2024-02-01T00:00:00Z,26.0281,1;2024-02-01T02:00:00Z,26.0075,1;2024-02-01T04:00:00Z,26.0425,1</swe:values>';
+    for (const off of [OFF, `off_${OFF}`, `off_${OFF},${OFF}`]) {
+      const r = await get(q(off));
+      expect([off, r.status]).toEqual([off, 200]);
+      expect(countOf(r.body, '<om:Observation ')).toBe(1);
+      expect(r.body).toContain(`<gml:name>${OFF}</gml:name>`);
+      expect(r.body).toContain(values);
+    }
+    const doc = `<sos:GetObservation service="SOS" version="1.0.0" xmlns:sos="http://www.opengis.net/sos/1.0"><sos:offering>off_${OFF}</sos:offering><sos:observedProperty>${PROP}</sos:observedProperty><sos:eventTime><ogc:TM_During xmlns:ogc="http://www.opengis.net/ogc" xmlns:gml="http://www.opengis.net/gml"><ogc:PropertyName>om:samplingTime</ogc:PropertyName><gml:TimePeriod><gml:beginPosition>2024-02-01T00:00:00Z</gml:beginPosition><gml:endPosition>2024-02-01T05:00:00Z</gml:endPosition></gml:TimePeriod></ogc:TM_During></sos:eventTime></sos:GetObservation>`;
+    const p = await post(doc);
+    expect(p.status).toBe(200);
+    expect(p.body).toContain(values);
+    await expectError(q(`off_off_${OFF}`), 'InvalidParameterValue', 'offering');
+    await expectError(q('off_'), 'InvalidParameterValue', 'offering');
+    // SOS 2.0 has no offering gml:id: there the identifier is the code only.
+    await expectError(`service=SOS&version=2.0.0&request=GetObservation&offering=off_${OFF}`, 'InvalidParameterValue', 'offering');
   });
 
   test('DescribeSensor returns SensorML 1.0.1', async () => {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createTestApp, TestApp } from '../helpers/app';
 import { expectValidXml, validateXml } from '../helpers/xmllint';
+import { XMLParser } from 'fast-xml-parser';
 import { exceptionOf, NAMESPACES, NS_URI, parse } from './helpers';
 
 let t: TestApp;
@@ -18,6 +19,20 @@ const get = (q: string) => t.http.get(`/wfs?${q}`).buffer(true).parse((res, cb) 
   res.on('data', (c: Buffer) => (s += c.toString('utf8')));
   res.on('end', () => cb(null, s));
 });
+
+/** Local names of the children of wfs:Service and of each wfs:FeatureType of a 1.0.0 capabilities document, in document order. */
+function childOrder(xml: string): { service: string[]; featureTypes: string[][] } {
+  type Node = Record<string, Node[]>;
+  const doc: Node[] = new XMLParser({ preserveOrder: true, ignoreAttributes: true }).parse(xml);
+  const kids = (nodes: Node[], name: string): Node[] => nodes.find((n) => name in n)?.[name] ?? [];
+  const names = (nodes: Node[]) => nodes.flatMap((n) => Object.keys(n)).filter((k) => k !== '#text' && k !== ':@').map((k) => k.replace(/^wfs:/, ''));
+  const root = kids(doc, 'wfs:WFS_Capabilities');
+  const list = kids(root, 'wfs:FeatureTypeList');
+  return {
+    service: names(kids(root, 'wfs:Service')),
+    featureTypes: list.filter((n) => 'wfs:FeatureType' in n).map((n) => names(n['wfs:FeatureType'])),
+  };
+}
 
 describe('GetCapabilities 2.0.0', () => {
   let xml: string;
@@ -150,6 +165,30 @@ describe('GetCapabilities 1.1.0 and 1.0.0 (GeoNetwork, older clients)', () => {
     expect(fts).toHaveLength(3);
     expect(fts[0]['wfs:SRS']).toBe('EPSG:4326');
     expect(Number(fts[0]['wfs:LatLongBoundingBox']['@minx'])).toBeLessThan(-170);
+  });
+
+  it('1.0.0 carries wfs:Keywords (OWSLib reads it unconditionally) where the WFS 1.0.0 schema sequences allow it', async () => {
+    const r = await get('SERVICE=WFS&VERSION=1.0.0&REQUEST=GetCapabilities');
+    const c = parse(r.body)['wfs:WFS_Capabilities'];
+    expect(c['wfs:Service']['wfs:Keywords']).toBe('ocean, observations, stations, sea temperature, WFS');
+    for (const ft of c['wfs:FeatureTypeList']['wfs:FeatureType']) expect(ft['wfs:Keywords']).toMatch(/^\w[\w ]*(, \w[\w ]*)*$/);
+    // The offline schema set has no WFS 1.0.0 (see ../shared/ogc-schemas/PROVENANCE.md): check the order of its
+    // sequences here. WFS-capabilities.xsd: ServiceType = Name, Title, Abstract?, Keywords?, OnlineResource, Fees?,
+    // AccessConstraints?; FeatureTypeType = Name, Title?, Abstract?, Keywords?, SRS, Operations?, LatLongBoundingBox+, MetadataURL*.
+    const tree = childOrder(r.body);
+    expect(tree.service).toEqual(['Name', 'Title', 'Abstract', 'Keywords', 'OnlineResource', 'Fees', 'AccessConstraints']);
+    expect(tree.featureTypes).toHaveLength(3);
+    for (const ft of tree.featureTypes) expect(ft).toEqual(['Name', 'Title', 'Abstract', 'Keywords', 'SRS', 'LatLongBoundingBox', 'MetadataURL']);
+  });
+
+  it('1.1.0 and 2.0.0 carry the same keywords as ows:Keywords (service and each feature type)', async () => {
+    for (const v of ['1.1.0', '2.0.0']) {
+      const c = parse((await get(`SERVICE=WFS&VERSION=${v}&REQUEST=GetCapabilities`)).body)['wfs:WFS_Capabilities'];
+      expect(c['ows:ServiceIdentification']['ows:Keywords']['ows:Keyword']).toEqual(['ocean', 'observations', 'stations', 'sea temperature', 'WFS']);
+      const fts = c['wfs:FeatureTypeList']['wfs:FeatureType'];
+      expect(fts[0]['ows:Keywords']['ows:Keyword']).toContain('stations');
+      for (const ft of fts) expect([ft['ows:Keywords']['ows:Keyword']].flat().length).toBeGreaterThan(0);
+    }
   });
 });
 

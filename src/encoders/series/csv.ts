@@ -1,5 +1,5 @@
-import type { Offering } from '../../sos/catalog';
-import type { TextSeriesEncoder } from '../../sos/observationStream';
+import type { Offering } from '../../catalog/offerings';
+import type { TextSeriesEncoder } from '../../query/observations';
 import { csvField } from '../csvField';
 import { ChunkWriter } from '../chunkWriter';
 import { TIME_ISO, VALUE_TEXT } from './sqlText';

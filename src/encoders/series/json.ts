@@ -1,5 +1,5 @@
-import type { Offering } from '../../sos/catalog';
-import type { RowSeriesEncoder, TextSeriesEncoder } from '../../sos/observationStream';
+import type { Offering } from '../../catalog/offerings';
+import type { RowSeriesEncoder, TextSeriesEncoder } from '../../query/observations';
 import { ChunkWriter } from '../chunkWriter';
 import { TIME_ISO, VALUE_JSON } from './sqlText';
 

@@ -1,7 +1,7 @@
-import type { Offering } from '../../sos/catalog';
+import type { Offering } from '../../catalog/offerings';
 import { QC_PARAMETER } from '../../sos/identifiers';
 import { NS, XSD, xmlnsText } from '../../xml/namespaces';
-import type { RowSeriesEncoder, SeriesExtent, TextSeriesEncoder } from '../../sos/observationStream';
+import type { RowSeriesEncoder, SeriesExtent, TextSeriesEncoder } from '../../query/observations';
 import { ChunkWriter } from '../chunkWriter';
 import { ncnamePart } from '../../xml/ncname';
 import { escAttr } from '../../xml/escape';

@@ -1,7 +1,7 @@
-import type { Offering } from '../../sos/catalog';
+import type { Offering } from '../../catalog/offerings';
 import { NIL_CODESPACE, OM_MEASUREMENT, QC_PARAMETER } from '../../sos/identifiers';
 import { NS, NsKey, XSD, xmlnsText } from '../../xml/namespaces';
-import type { TextSeriesEncoder } from '../../sos/observationStream';
+import type { TextSeriesEncoder } from '../../query/observations';
 import { ChunkWriter } from '../chunkWriter';
 import { ncnamePart } from '../../xml/ncname';
 import { escAttr } from '../../xml/escape';

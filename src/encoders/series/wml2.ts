@@ -1,6 +1,6 @@
-import type { Offering } from '../../sos/catalog';
+import type { Offering } from '../../catalog/offerings';
 import { WML2_TVP_OBSERVATION } from '../../sos/identifiers';
-import type { SeriesExtent, TextSeriesEncoder } from '../../sos/observationStream';
+import type { SeriesExtent, TextSeriesEncoder } from '../../query/observations';
 import { ChunkWriter } from '../chunkWriter';
 import { escAttr } from '../../xml/escape';
 import { omRootStart } from './om20';

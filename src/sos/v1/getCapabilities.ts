@@ -1,13 +1,13 @@
 import { xmlLimitConstraints } from '../xmlLimit';
 import type { OwsContext } from '../../ows/types';
 import { CapabilitiesRequest, checkUpdateSequence } from '../capabilitiesRequest';
-import { distinct, Offering } from '../catalog';
-import { ncnamePart } from '../../xml/ncname';
+import { distinct, Offering } from '../../catalog/offerings';
 import { formatColumn, responseFormats, seriesFormats } from '../formats';
 import { SML101_MIME, sosServiceType } from '../identifiers';
 import { NS, XSD } from '../../xml/namespaces';
 import { operation, parameter, serviceIdentification, serviceProvider } from '../../ows/common';
 import { eleTexts, XMLBuilder, xmlRoot, xmlString } from '../../xml/document';
+import { offeringIds } from './offeringIds';
 
 /** The SOS 1.0.0 capabilities (what GeoNetwork's harvester reads: sos:ObservationOffering with gml:name). */
 export function getCapabilities10(ctx: OwsContext, offerings: Offering[], seq: string, q: CapabilitiesRequest): string {
@@ -43,7 +43,8 @@ export function getCapabilities10(ctx: OwsContext, offerings: Offering[], seq: s
   if (q.sections.has('FilterCapabilities')) filterCapabilities(root);
   if (q.sections.has('Contents')) {
     const list = root.ele('sos:Contents').ele('sos:ObservationOfferingList');
-    for (const o of offerings) offering(list, o);
+    const ids = offeringIds(offerings);
+    for (const o of offerings) offering(list, o, ids.gmlId.get(o.code)!);
   }
   return xmlString(root);
 }
@@ -63,8 +64,9 @@ function filterCapabilities(root: XMLBuilder): void {
   fc.ele('ogc:Id_Capabilities').ele('ogc:FID');
 }
 
-function offering(list: XMLBuilder, o: Offering): void {
-  const off = list.ele('sos:ObservationOffering', { 'gml:id': `off_${ncnamePart(o.code)}` });
+/** One sos:ObservationOffering; `gmlId` from offeringIds (OWSLib keys offerings by it and sends it back). */
+function offering(list: XMLBuilder, o: Offering, gmlId: string): void {
+  const off = list.ele('sos:ObservationOffering', { 'gml:id': gmlId });
   off.ele('gml:description').txt(`${o.label} at ${o.stationName} (${o.family}, ${o.processingLevel})`);
   off.ele('gml:name').txt(o.code);
   const env = off.ele('gml:boundedBy').ele('gml:Envelope', { srsName: 'urn:ogc:def:crs:EPSG::4326' });

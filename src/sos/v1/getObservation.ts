@@ -2,11 +2,14 @@ import { invalidParam, missingParam } from '../../ows/errors';
 import type { XmlElement } from '../../http/xml';
 import type { OwsContext, OwsRequest, OwsResponse } from '../../ows/types';
 import { seriesFormat10 } from '../formats';
-import { seriesResponse } from '../getObservation';
+import { seriesResponse } from '../seriesResponse';
 import { enforceXmlLimit } from '../xmlLimit';
+import { loadOfferings } from '../../query/catalogue';
+import { resolveOfferings } from './offeringIds';
 import { optionalList, sosParams } from '../params';
 import { parseQualityFlags, selectOfferings } from '../selection';
-import { parseEventTime, parseXmlTemporalFilter, TimeFilter } from '../temporal';
+import { parseEventTime, parseXmlTemporalFilter } from '../temporal';
+import type { TimeFilter } from '../../query/types';
 
 /** Station codes of a POST's sos:featureOfInterest/sos:ObjectID elements (undefined when absent). */
 function xmlFeatureIds(root: XmlElement): string[] | undefined {
@@ -41,7 +44,9 @@ export async function getObservation10(req: OwsRequest, ctx: OwsContext): Promis
       time.push(parseEventTime(raw));
     }
   }
-  const offerings = await selectOfferings(ctx.store, { offering, observedProperty, procedure, featureOfInterest });
+  const catalog = await loadOfferings(ctx.store);
+  // Clients such as OWSLib name an offering by the gml:id of the capabilities: map it to its code.
+  const offerings = await selectOfferings(ctx.store, { offering: resolveOfferings(catalog, offering), observedProperty, procedure, featureOfInterest }, catalog);
   const sel = { offerings, time, qc: parseQualityFlags(p) };
   await enforceXmlLimit(ctx, sel, format);
   return seriesResponse(ctx, sel, format.contentType, (w) => format.encoder(w, {}));

@@ -1,8 +1,15 @@
-import type { Store } from '../data/store';
-import type { Offering } from './catalog';
+/**
+ * The SQL that reads observations, and the drivers that stream it: a series selection (datasets, time
+ * filter, quality flags) compiled once here for every reader (SOS GetObservation, GetObservationById,
+ * GetDataAvailability, the NetCDF export). Statements go through the (dataset_id, time) primary key.
+ */
+import type { Queryable, Store, StreamOptions } from '../data/store';
+import type { Offering } from '../catalog/offerings';
+import { OBSERVATION } from '../catalog/schema';
 import { isoSql } from '../data/sqlTime';
-import { pickMode, timeConditions, TimeFilter } from './temporal';
 import { rowsStreamed } from '../metrics/metrics';
+import { SqlParams } from './sqlParams';
+import type { TimeFilter } from './types';
 
 /** What to read: the series (offerings) and the row filters shared by all of them. */
 export interface SeriesSelection {
@@ -66,13 +73,29 @@ function isText(enc: SeriesEncoder): enc is TextSeriesEncoder {
 /** Rows per cursor fetch: large batches keep round trips rare; memory stays a few MB. */
 const BATCH = 5000;
 
-/** Row filters (time window, quality flags) as SQL conditions on alias o; values appended. */
-export function rowConditions(sel: SeriesSelection, values: unknown[]): string {
-  let sql = timeConditions(sel.time, 'o.time', values);
-  if (sel.qc) {
-    values.push(sel.qc);
-    sql += ` AND o.qc = ANY($${values.length}::smallint[])`;
+/** SQL conditions for the filters on the given time column; values are bound through `params`. */
+function timeConditions(filters: TimeFilter[], col: string, params: SqlParams): string {
+  const out: string[] = [];
+  const p = (t: number) => `${params.add(new Date(t).toISOString())}::timestamptz`;
+  for (const f of filters) {
+    if (f.op === 'During') out.push(`${col} >= ${p(f.start)} AND ${col} <= ${p(f.end)}`);
+    else if (f.op === 'TEquals') out.push(`${col} = ${p(f.at)}`);
+    else if (f.op === 'After') out.push(`${col} > ${p(f.at)}`);
+    else if (f.op === 'Before') out.push(`${col} < ${p(f.at)}`);
   }
+  return out.map((c) => ` AND ${c}`).join('');
+}
+
+/** The latest/first mode among the filters, if any. */
+function pickMode(filters: TimeFilter[]): 'latest' | 'first' | undefined {
+  const m = filters.find((f) => f.op === 'latest' || f.op === 'first');
+  return m ? (m.op as 'latest' | 'first') : undefined;
+}
+
+/** Row filters (time window, quality flags) as SQL conditions on alias o; values bound through `params`. */
+function rowConditions(sel: SeriesSelection, params: SqlParams): string {
+  let sql = timeConditions(sel.time, OBSERVATION.time, params);
+  if (sel.qc) sql += ` AND ${OBSERVATION.qc} = ANY(${params.add(sel.qc)}::smallint[])`;
   return sql;
 }
 
@@ -83,23 +106,24 @@ export async function countObservations(store: Store, sel: SeriesSelection, limi
   // Filters only remove rows: when the stored counts stay within the limit, so does the answer.
   const stored = sel.offerings.reduce((n, o) => n + o.obsCount, 0);
   if (stored <= limit || (sel.time.length === 0 && !sel.qc)) return stored;
-  const values: unknown[] = [sel.offerings.map((o) => o.id)];
-  const cond = rowConditions(sel, values);
-  values.push(limit + 1);
+  const params = new SqlParams();
+  const ids = params.add(sel.offerings.map((o) => o.id));
+  const cond = rowConditions(sel, params);
   const r = await store.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM (SELECT 1 FROM observation o WHERE o.dataset_id = ANY($1::int[])${cond} LIMIT $${values.length}) s`,
-    values,
+    `SELECT count(*)::int AS n FROM (SELECT 1 FROM observation o WHERE o.dataset_id = ANY(${ids}::int[])${cond} LIMIT ${params.add(limit + 1)}) s`,
+    params.values,
   );
   return Number(r.rows[0].n);
 }
 
 /** Time extent of one series under the selection's filters; undefined when it has no rows. */
-export async function seriesExtent(store: Store, ds: Offering, sel: SeriesSelection, withCount = false): Promise<SeriesExtent | undefined> {
-  const values: unknown[] = [ds.id];
-  const cond = rowConditions(sel, values);
+async function seriesExtent(store: Store, ds: Offering, sel: SeriesSelection, withCount = false): Promise<SeriesExtent | undefined> {
+  const params = new SqlParams();
+  const id = params.add(ds.id);
+  const cond = rowConditions(sel, params);
   const r = await store.query<{ b: string | null; e: string | null; n: number | null }>(
-    `SELECT ${isoSql('min(o.time)')} AS b, ${isoSql('max(o.time)')} AS e, ${withCount ? 'count(*)::int' : 'NULL::int'} AS n FROM observation o WHERE o.dataset_id = $1${cond}`,
-    values,
+    `SELECT ${isoSql('min(o.time)')} AS b, ${isoSql('max(o.time)')} AS e, ${withCount ? 'count(*)::int' : 'NULL::int'} AS n FROM observation o WHERE o.dataset_id = ${id}${cond}`,
+    params.values,
   );
   const row = r.rows[0];
   return row?.b && row.e ? { begin: row.b, end: row.e, count: row.n === null ? undefined : Number(row.n) } : undefined;
@@ -127,18 +151,17 @@ export async function streamSeries(store: Store, sel: SeriesSelection, enc: Seri
  * which also gives the extent; a longer one continues from a cursor whose rows are the next batches.
  */
 async function streamSeriesText(store: Store, ds: Offering, sel: SeriesSelection, enc: TextSeriesEncoder, signal: AbortSignal): Promise<void> {
-  const values: unknown[] = [ds.id];
-  const cond = rowConditions(sel, values);
+  const params = new SqlParams();
+  const id = params.add(ds.id);
+  const cond = rowConditions(sel, params);
   const row = enc.textSql;
-  values.push(enc.textSeparator ?? '');
-  const sep = `$${values.length}::text`;
-  values.push(BATCH);
-  const limit = `$${values.length}`;
+  const sep = `${params.add(enc.textSeparator ?? '')}::text`;
+  const limit = params.add(BATCH);
   // No ORDER BY inside string_agg: that sorts again (0.15-0.2 ms a month on PostgreSQL 15). The plain
   // Aggregate reads its Limit child in order, and below it the primary-key scan (or a Gather Merge)
   // yields rows by time; the streaming tests compare every path row for row.
   const batch = (after: string) =>
-    `SELECT o.time AS tm, ${row} AS l FROM observation o WHERE o.dataset_id = $1${cond}${after} ORDER BY o.time LIMIT ${limit}`;
+    `SELECT o.time AS tm, ${row} AS l FROM observation o WHERE o.dataset_id = ${id}${cond}${after} ORDER BY o.time LIMIT ${limit}`;
   let extent: SeriesExtent | undefined;
   let started = false;
   const start = async () => {
@@ -157,7 +180,7 @@ async function streamSeriesText(store: Store, ds: Offering, sel: SeriesSelection
     const ends = enc.needsExtent ? `${isoSql('min(tm)')} AS b, ${isoSql('max(tm)')} AS e` : 'NULL AS b, NULL AS e';
     const r = await store.query<{ n: number; t: string | null; b: string | null; e: string | null; last: string | null }>(
       `SELECT count(*)::int AS n, string_agg(l, ${sep}) AS t, ${ends}, max(tm)::text AS last FROM (${batch('')}) s`,
-      values,
+      params.values,
       // One text per encoder and filter shape: planned once per connection.
       { prepare: true },
     );
@@ -178,12 +201,8 @@ async function streamSeriesText(store: Store, ds: Offering, sel: SeriesSelection
   }
   // The rest from a cursor over a recursive query: each step takes the next BATCH rows after the last
   // time of the step before (a primary-key range scan) and aggregates them, so a FETCH returns one batch.
-  const cv = [...values];
-  let from = '';
-  if (after !== undefined) {
-    cv.push(after);
-    from = ` AND o.time > $${cv.length}::timestamptz`;
-  }
+  const cp = params.fork();
+  const from = after !== undefined ? ` AND o.time > ${cp.add(after)}::timestamptz` : '';
   const sql = `WITH RECURSIVE b(last, n, t) AS (
       SELECT max(tm), count(*)::int, string_agg(l, ${sep}) FROM (${batch(from)}) s
       UNION ALL
@@ -191,7 +210,7 @@ async function streamSeriesText(store: Store, ds: Offering, sel: SeriesSelection
         (SELECT max(tm) AS last, count(*)::int AS n, string_agg(l, ${sep}) AS t FROM (${batch(' AND o.time > b.last')}) s) x
       WHERE b.n = ${limit})
     SELECT n, t FROM b WHERE n > 0`;
-  for await (const batches of readAhead(store.stream<[number, string]>(sql, cv, { signal, batchSize: 1, rowMode: 'array' }))) {
+  for await (const batches of readAhead(store.stream<[number, string]>(sql, cp.values, { signal, batchSize: 1, rowMode: 'array' }))) {
     for (const [n, t] of batches) await emit(Number(n), t);
   }
   if (signal.aborted) throw new Error('client disconnected');
@@ -200,17 +219,18 @@ async function streamSeriesText(store: Store, ds: Offering, sel: SeriesSelection
 
 /** One series row by row from a cursor (encoders without a text form: downsampling). */
 async function streamSeriesRows(store: Store, ds: Offering, sel: SeriesSelection, enc: RowSeriesEncoder, signal: AbortSignal): Promise<void> {
-  const values: unknown[] = [ds.id];
-  const cond = rowConditions(sel, values);
-  const rowsSql = `FROM observation o WHERE o.dataset_id = $1${cond}`;
+  const params = new SqlParams();
+  const id = params.add(ds.id);
+  const cond = rowConditions(sel, params);
+  const rowsSql = `FROM observation o WHERE o.dataset_id = ${id}${cond}`;
   let extent: SeriesExtent | undefined;
   if (enc.needsExtent) {
     extent = await seriesExtent(store, ds, sel, enc.needsCount);
     if (!extent) return;
   }
-  const bucketed = enc.sqlBuckets && extent ? bucketExtremesSql(enc.columns, rowsSql, extent, enc.sqlBuckets, values) : null;
+  const bucketed = enc.sqlBuckets && extent ? bucketExtremesSql(enc.columns, rowsSql, extent, enc.sqlBuckets, params) : null;
   const sql = bucketed ?? `SELECT ${enc.columns} ${rowsSql} ORDER BY o.time`;
-  const batches = readAhead(store.stream<unknown[]>(sql, values, { signal, batchSize: BATCH, rowMode: 'array' }));
+  const batches = readAhead(store.stream<unknown[]>(sql, params.values, { signal, batchSize: BATCH, rowMode: 'array' }));
   let started = false;
   for await (const rows of batches) {
     if (!started) {
@@ -227,15 +247,16 @@ async function streamSeriesRows(store: Store, ds: Offering, sel: SeriesSelection
 async function streamOnePerSeries(store: Store, sel: SeriesSelection, enc: SeriesEncoder, mode: 'latest' | 'first', signal: AbortSignal): Promise<void> {
   if (sel.offerings.length === 0) return;
   const byId = new Map(sel.offerings.map((o) => [o.id, o]));
-  const values: unknown[] = [sel.offerings.map((o) => o.id)];
-  const cond = rowConditions({ ...sel, time: sel.time.filter((f) => f.op !== 'latest' && f.op !== 'first') }, values);
+  const params = new SqlParams();
+  const ids = params.add(sel.offerings.map((o) => o.id));
+  const cond = rowConditions({ ...sel, time: sel.time.filter((f) => f.op !== 'latest' && f.op !== 'first') }, params);
   // One query for every series: each LATERAL probe walks the (dataset_id, time) primary key from one end.
   const sql = `SELECT d.id, ${isoSql('o.time')}, ${isText(enc) ? enc.textSql : enc.columns}
     FROM dataset d
     CROSS JOIN LATERAL (SELECT o.time, o.value, o.qc FROM observation o WHERE o.dataset_id = d.id${cond}
                         ORDER BY o.time ${mode === 'latest' ? 'DESC' : 'ASC'} LIMIT 1) o
-    WHERE d.id = ANY($1::int[]) ORDER BY d.code`;
-  for await (const rows of store.stream<unknown[]>(sql, values, { signal, batchSize: BATCH, rowMode: 'array' })) {
+    WHERE d.id = ANY(${ids}::int[]) ORDER BY d.code`;
+  for await (const rows of store.stream<unknown[]>(sql, params.values, { signal, batchSize: BATCH, rowMode: 'array' })) {
     rowsStreamed.inc({ service: 'SOS', operation: 'GetObservation' }, rows.length);
     for (const row of rows) {
       const ds = byId.get(Number(row[0]));
@@ -253,7 +274,7 @@ async function streamOnePerSeries(store: Store, sel: SeriesSelection, enc: Serie
  * Iterates a batch stream one batch ahead: the next fetch runs in PostgreSQL while the caller
  * encodes and writes the current batch (at most two batches in memory).
  */
-export async function* readAhead<T>(source: AsyncIterable<T>): AsyncIterable<T> {
+async function* readAhead<T>(source: AsyncIterable<T>): AsyncIterable<T> {
   const it = source[Symbol.asyncIterator]();
   let next = it.next();
   next.catch(() => undefined);
@@ -279,18 +300,65 @@ export async function* readAhead<T>(source: AsyncIterable<T>): AsyncIterable<T> 
  * formula as bucketOf(). When that product could exceed 2^53 (JavaScript's exact range) the answer
  * is null: the caller streams every row and the encoder does all the work.
  */
-export function bucketExtremesSql(columns: string, rowsSql: string, extent: SeriesExtent, buckets: number, values: unknown[]): string | null {
+export function bucketExtremesSql(columns: string, rowsSql: string, extent: SeriesExtent, buckets: number, params: SqlParams): string | null {
   const t0 = Date.parse(extent.begin);
   const span = Date.parse(extent.end) - t0 + 1;
   if (span * buckets >= Number.MAX_SAFE_INTEGER) return null;
-  values.push(t0, span, buckets, extent.begin, extent.end);
-  const [a, b, n, first, last] = [values.length - 4, values.length - 3, values.length - 2, values.length - 1, values.length];
-  const k = `least($${n}::bigint - 1, ((floor(date_part('epoch', o.time) * 1000)::bigint - $${a}::bigint) * $${n}::bigint) / $${b}::bigint)`;
+  const [a, b, n, first, last] = [t0, span, buckets, extent.begin, extent.end].map((v) => params.add(v));
+  const k = `least(${n}::bigint - 1, ((floor(date_part('epoch', o.time) * 1000)::bigint - ${a}::bigint) * ${n}::bigint) / ${b}::bigint)`;
   return `SELECT ${columns} FROM (
       SELECT o.time, o.value, o.qc,
         row_number() OVER (PARTITION BY ${k} ORDER BY o.value ASC NULLS LAST, o.time) AS rmin,
         row_number() OVER (PARTITION BY ${k} ORDER BY o.value DESC NULLS LAST, o.time) AS rmax
       ${rowsSql}) o
-    WHERE ((o.rmin = 1 OR o.rmax = 1) AND o.value IS NOT NULL) OR o.time = $${first}::timestamptz OR o.time = $${last}::timestamptz
+    WHERE ((o.rmin = 1 OR o.rmax = 1) AND o.value IS NOT NULL) OR o.time = ${first}::timestamptz OR o.time = ${last}::timestamptz
     ORDER BY o.time`;
+}
+
+/** Availability of one series under a time filter: its phenomenon time extent and observation count. */
+export interface SeriesAvailability {
+  begin: string;
+  end: string;
+  count: number;
+}
+
+/** Per dataset id, the extent and count of the rows inside the time filter; series without such rows are absent. */
+export async function availability(db: Queryable, offerings: Offering[], time: TimeFilter[]): Promise<Map<number, SeriesAvailability>> {
+  if (offerings.length === 0) return new Map();
+  const params = new SqlParams();
+  const ids = params.add(offerings.map((o) => o.id));
+  const cond = rowConditions({ offerings, time }, params);
+  const r = await db.query<{ id: number; b: string; e: string; n: number }>(
+    `SELECT o.dataset_id AS id, ${isoSql('min(o.time)')} AS b, ${isoSql('max(o.time)')} AS e, count(*)::int AS n
+     FROM observation o WHERE o.dataset_id = ANY(${ids}::int[])${cond} GROUP BY o.dataset_id`,
+    params.values,
+  );
+  return new Map(r.rows.map((x) => [Number(x.id), { begin: x.b, end: x.e, count: Number(x.n) }]));
+}
+
+/**
+ * The rows of one series named by whole epoch seconds (observation ids are truncated epochs, like the
+ * times written), as one string of `rowSql` texts joined by `separator`; null when none exists.
+ * Bounded by the caller (at most 1,000 ids): one query, its rows joined by PostgreSQL.
+ */
+export async function observationsAtSeconds(db: Queryable, datasetId: number, epochs: number[], rowSql: string, separator: string): Promise<string | null> {
+  const params = new SqlParams();
+  const [id, es, sep] = [params.add(datasetId), params.add(epochs), params.add(separator)];
+  const r = await db.query<{ t: string | null }>(
+    `SELECT string_agg(l, ${sep}::text) AS t FROM (SELECT ${rowSql} AS l FROM (SELECT DISTINCT e FROM unnest(${es}::bigint[]) e) i
+       JOIN observation o ON o.dataset_id = ${id} AND o.time >= to_timestamp(i.e) AND o.time < to_timestamp(i.e + 1) ORDER BY o.time) s`,
+    params.values,
+  );
+  return r.rows[0]?.t ?? null;
+}
+
+/** Every row of one series as [Unix seconds (float8: exact to the microsecond for our range), value, qc], in time order. */
+export function seriesRows(store: Store, datasetCode: string, opts: StreamOptions): AsyncIterable<[number, number | null, number][]> {
+  const params = new SqlParams();
+  const code = params.add(datasetCode);
+  return store.stream<[number, number | null, number]>(
+    `SELECT extract(epoch FROM time)::float8, value, qc FROM ${OBSERVATION.table} WHERE dataset_id = (SELECT id FROM dataset WHERE code = ${code}) ORDER BY time`,
+    params.values,
+    { ...opts, rowMode: 'array' },
+  );
 }

@@ -1,10 +1,21 @@
+/**
+ * The feature query (one collection of the catalogue, FES filters, ids, sort, page, CRS) compiled to
+ * SQL in one place, for every feature front-end (WFS now; OGC API Features reads the same type). The
+ * filters are FES ASTs: other filter syntaxes compile into that AST, never into SQL of their own.
+ */
 import type { FeatureTypeDef, PropertyDef } from '../catalog/types';
+import { OBSERVATION } from '../catalog/schema';
 import type { CrsRef } from '../crs/crs';
 import type { FeatureEncoder } from '../encoders/features/featureEncoder';
 import type { Filter } from '../fes/ast';
-import { SqlParams } from '../fes/sqlParams';
-import { filterSql } from './filterSql';
+import { compileFilter, localIdSql } from '../fes/compile';
 import { isoSql } from '../data/sqlTime';
+import { Sql, SqlParams } from './sqlParams';
+
+export type { Sql };
+
+/** How the geometry column is encoded for the output format (GML flavours by PostGIS, GeoJSON, WKT). */
+export type GeometryEncoding = FeatureEncoder['geometryEncoding'];
 
 /** One SORTBY key, checked against the catalog. */
 export interface SortKey {
@@ -12,7 +23,7 @@ export interface SortKey {
   desc: boolean;
 }
 
-/** A validated GetFeature query on one feature type: everything SQL generation needs, nothing from raw text. */
+/** A validated query on one feature type: everything SQL generation needs, nothing from raw text. */
 export interface FeatureQuery {
   type: FeatureTypeDef;
   /** Filters to AND together (FILTER, BBOX, ...). */
@@ -28,13 +39,8 @@ export interface FeatureQuery {
   count: number;
 }
 
-export interface Sql {
-  text: string;
-  values: unknown[];
-}
-
 /** The SQL text of a property value as written in documents (times in UTC ISO 8601, numbers in shortest exact form). */
-export function valueText(p: PropertyDef): string {
+function valueText(p: PropertyDef): string {
   switch (p.type) {
     case 'dateTime':
       return isoSql(p.sql);
@@ -46,7 +52,7 @@ export function valueText(p: PropertyDef): string {
 }
 
 /** The geometry, reprojected by PostGIS and encoded in the format the encoder writes. */
-export function geometrySql(type: FeatureTypeDef, crs: CrsRef, encoding: FeatureEncoder['geometryEncoding'], params: SqlParams): string {
+function geometrySql(type: FeatureTypeDef, crs: CrsRef, encoding: GeometryEncoding, params: SqlParams): string {
   const g = `ST_Transform(${type.geometry.sql}, ${params.add(crs.srid)}::int)`;
   // GML follows the axis order of the CRS spelling (R6); GeoJSON and WKT stay x/y (lon/lat).
   const gml = crs.latFirst ? `ST_FlipCoordinates(${g})` : g;
@@ -65,45 +71,29 @@ export function geometrySql(type: FeatureTypeDef, crs: CrsRef, encoding: Feature
 }
 
 /** SELECT list of a feature row: local id, encoded geometry, then the selected properties as text. */
-export function selectList(q: FeatureQuery, encoding: FeatureEncoder['geometryEncoding'], params: SqlParams): string {
+function selectList(q: FeatureQuery, encoding: GeometryEncoding, params: SqlParams): string {
   const cols = [`(${q.type.idSql})::text`, q.includeGeometry ? geometrySql(q.type, q.crs, encoding, params) : 'NULL::text'];
   for (const p of q.properties) cols.push(valueText(p));
   // Named c0..cN so rows also read correctly as objects (array order = column order).
   return cols.map((c, i) => `${c} AS c${i}`).join(', ');
 }
 
-/** SQL condition selecting features by local id (the part of gml:id after `Type.`); uses the type's indexed lookup when it has one. */
-export function resourceIdCondition(type: FeatureTypeDef, ids: string[], params: SqlParams): string {
-  const parts: string[] = [];
-  const plain: string[] = [];
-  for (const id of ids) {
-    if (type.idCondition) {
-      const c = type.idCondition(id, (v) => params.add(v as string | number));
-      if (c) parts.push(`(${c})`);
-    } else {
-      plain.push(id);
-    }
-  }
-  if (plain.length) parts.push(`(${type.idSql}) = ANY(${params.add(plain)}::text[])`);
-  return parts.length ? `(${parts.join(' OR ')})` : 'false';
-}
-
 /** WHERE clause (or '') of a query. */
-export function whereSql(q: FeatureQuery, params: SqlParams): string {
+function whereSql(q: FeatureQuery, params: SqlParams): string {
   const conds: string[] = [];
-  for (const f of q.filters) conds.push(`(${filterSql(f, q.type, params)})`);
-  if (q.resourceIds) conds.push(resourceIdCondition(q.type, q.resourceIds, params));
+  for (const f of q.filters) conds.push(`(${compileFilter(f, q.type, params)})`);
+  if (q.resourceIds) conds.push(`(${localIdSql(q.type, q.resourceIds, params)})`);
   return conds.length ? `WHERE ${conds.join(' AND ')}` : '';
 }
 
 /** ORDER BY: the requested keys (typed: numbers sort as numbers), then the type's stable key so pages never overlap. */
-export function orderSql(q: FeatureQuery): string {
+function orderSql(q: FeatureQuery): string {
   const keys = q.sortBy.map((k) => `(${k.prop.sql}) ${k.desc ? 'DESC NULLS LAST' : 'ASC NULLS FIRST'}`);
   return `ORDER BY ${[...keys, ...q.type.orderKey].join(', ')}`;
 }
 
 /** One page with LIMIT/OFFSET (the general path). */
-export function pageSql(q: FeatureQuery, encoding: FeatureEncoder['geometryEncoding']): Sql {
+export function pageSql(q: FeatureQuery, encoding: GeometryEncoding): Sql {
   const params = new SqlParams();
   const select = selectList(q, encoding, params);
   const where = whereSql(q, params);
@@ -126,4 +116,41 @@ export function pageCountSql(q: FeatureQuery): Sql {
     text: `SELECT count(*)::bigint AS n FROM (SELECT 1 FROM ${q.type.from} ${where} LIMIT ${params.add(q.count)} OFFSET ${params.add(q.startIndex)}) page`,
     values: params.values,
   };
+}
+
+/** True for the whole Observation collection without a filter: counted and paged through the stored per-dataset counts. */
+export function isUnfilteredObservation(q: FeatureQuery): boolean {
+  return q.type.name === 'Observation' && q.filters.length === 0 && !q.resourceIds;
+}
+
+/** Number of observations, from the counts the importer keeps per dataset. */
+export function storedObservationCountSql(): Sql {
+  return { text: 'SELECT coalesce(sum(obs_count), 0)::bigint AS n FROM dataset', values: [] };
+}
+
+/** The dataset holding row `startIndex` of the whole Observation collection in its natural order, and that row's offset inside it. */
+export function observationSeekPositionSql(startIndex: number): Sql {
+  const at = new SqlParams();
+  const start = at.add(startIndex);
+  return at.sql(
+    `SELECT id, (${start}::bigint - before)::bigint AS k
+         FROM (SELECT id, obs_count, sum(obs_count) OVER (ORDER BY id) - obs_count AS before FROM dataset) c
+        WHERE before + obs_count > ${start}::bigint ORDER BY id LIMIT 1`,
+  );
+}
+
+/**
+ * COUNT rows of the whole Observation collection from row `k` of dataset `datasetId` on: the starting time
+ * by an index-only OFFSET inside that one dataset, then forward on the primary key.
+ */
+export function observationSeekSql(q: FeatureQuery, encoding: GeometryEncoding, datasetId: number, k: number): Sql {
+  const params = new SqlParams();
+  const select = selectList(q, encoding, params);
+  const ds = params.add(datasetId);
+  const kk = params.add(k);
+  return params.sql(
+    `SELECT ${select} FROM ${q.type.from}` +
+      ` WHERE (${OBSERVATION.datasetId}, ${OBSERVATION.time}) >= (${ds}::int, (SELECT time FROM ${OBSERVATION.table} WHERE dataset_id = ${ds}::int ORDER BY time OFFSET ${kk}::bigint LIMIT 1))` +
+      ` ORDER BY ${OBSERVATION.datasetId}, ${OBSERVATION.time} LIMIT ${params.add(q.count)}`,
+  );
 }

@@ -1,9 +1,52 @@
-import type { FeatureEncoder } from '../encoders/features/featureEncoder';
+/**
+ * Reading one page of a feature query: its rows (a plain query for a small page, a cursor for a large
+ * one) and its counts, decided by the rule below. Shared by every feature front-end.
+ */
 import type { Store } from '../data/store';
-import { SqlParams } from '../fes/sqlParams';
+import type { FeatureRow } from '../encoders/features/featureEncoder';
 import { OwsError } from '../ows/errors';
-import { countSql, FeatureQuery, pageCountSql, pageSql, selectList, Sql } from './featureQuery';
-import { BATCH, closeRows, openRows, readSmallPage, RowSource } from './streamCollection';
+import { countSql, FeatureQuery, GeometryEncoding, isUnfilteredObservation, observationSeekPositionSql, observationSeekSql, pageCountSql, pageSql, Sql, storedObservationCountSql } from './features';
+
+/** Rows per cursor fetch. */
+export const BATCH = 1000;
+
+/** Rows of one page: batches already fetched, then the rest of an open cursor. */
+export interface RowSource {
+  first: FeatureRow[];
+  rest?: AsyncIterator<FeatureRow[]>;
+}
+
+/** Opens a cursor and reads its first batch (so counts can be decided from it before anything is written). */
+export async function openRows(store: Store, sql: Sql, signal: AbortSignal, batchSize = BATCH): Promise<RowSource> {
+  const it = store.stream<FeatureRow>(sql.text, sql.values, { signal, batchSize, rowMode: 'array' })[Symbol.asyncIterator]();
+  const r = await it.next();
+  if (r.done) return { first: [] };
+  return { first: r.value, rest: it };
+}
+
+/**
+ * Reads a page of at most one batch with one plain query (no cursor round trips): the page is bounded
+ * by COUNT ≤ BATCH, so this never holds more than a cursor batch would.
+ */
+async function readSmallPage(store: Store, sql: Sql): Promise<RowSource> {
+  const r = await store.query<Record<string, string | null>>(sql.text, sql.values);
+  return { first: r.rows.map((row) => Object.values(row)) };
+}
+
+/** First row of a query in array form (the feature SELECT list has unnamed, repeating column names). */
+export async function readFirstRow(store: Store, sql: Sql, signal: AbortSignal): Promise<FeatureRow | undefined> {
+  // Read to the end (the query has LIMIT 1) so the cursor closes normally instead of being cancelled.
+  let first: FeatureRow | undefined;
+  for await (const batch of store.stream<FeatureRow>(sql.text, sql.values, { signal, batchSize: 10, rowMode: 'array' })) {
+    first ??= batch[0];
+  }
+  return first;
+}
+
+/** Closes a cursor that will not be read to the end (returns its connection to the pool). */
+export async function closeRows(src: RowSource | null): Promise<void> {
+  await src?.rest?.return?.(undefined);
+}
 
 /**
  * How one page is fetched and counted. The rule for numberMatched (docs/wfs.md):
@@ -21,8 +64,6 @@ export interface PagePlan {
 
 /** Types too large to count on every page. */
 const LARGE_TYPES = new Set(['Observation']);
-
-const unfilteredObservation = (q: FeatureQuery) => q.type.name === 'Observation' && q.filters.length === 0 && !q.resourceIds;
 
 /** Runs a store call, turning PostgreSQL data errors (bad casts, out-of-range values) into a client error. */
 export async function dbCall<T>(fn: () => Promise<T>): Promise<T> {
@@ -44,7 +85,7 @@ async function scalar(store: Store, sql: Sql): Promise<number> {
 
 /** Exact number of features matching a query (cheap path for the whole Observation table). */
 export async function exactCount(store: Store, q: FeatureQuery): Promise<number> {
-  if (unfilteredObservation(q)) return scalar(store, { text: 'SELECT coalesce(sum(obs_count), 0)::bigint AS n FROM dataset', values: [] });
+  if (isUnfilteredObservation(q)) return scalar(store, storedObservationCountSql());
   return scalar(store, countSql(q));
 }
 
@@ -53,25 +94,11 @@ export async function exactCount(store: Store, q: FeatureQuery): Promise<number>
  * cumulative obs_count, find the starting time with an index-only OFFSET inside that one dataset, then read
  * COUNT rows forward on the primary key. A page at 5,000,000 costs about what the first page costs.
  */
-async function observationSeekSql(store: Store, q: FeatureQuery, encoding: FeatureEncoder['geometryEncoding']): Promise<Sql | null> {
-  const pos = await dbCall(() =>
-    store.query<{ id: number; k: number }>(
-      `SELECT id, ($1::bigint - before)::bigint AS k
-         FROM (SELECT id, obs_count, sum(obs_count) OVER (ORDER BY id) - obs_count AS before FROM dataset) c
-        WHERE before + obs_count > $1::bigint ORDER BY id LIMIT 1`,
-      [q.startIndex],
-    ),
-  );
+async function observationSeek(store: Store, q: FeatureQuery, encoding: GeometryEncoding): Promise<Sql | null> {
+  const at = observationSeekPositionSql(q.startIndex);
+  const pos = await dbCall(() => store.query<{ id: number; k: number }>(at.text, at.values));
   if (pos.rows.length === 0) return null;
-  const params = new SqlParams();
-  const select = selectList(q, encoding, params);
-  const ds = params.add(Number(pos.rows[0].id));
-  const k = params.add(Number(pos.rows[0].k));
-  const text =
-    `SELECT ${select} FROM ${q.type.from}` +
-    ` WHERE (o.dataset_id, o.time) >= (${ds}::int, (SELECT time FROM observation WHERE dataset_id = ${ds}::int ORDER BY time OFFSET ${k}::bigint LIMIT 1))` +
-    ` ORDER BY o.dataset_id, o.time LIMIT ${params.add(q.count)}`;
-  return { text, values: params.values };
+  return observationSeekSql(q, encoding, Number(pos.rows[0].id), Number(pos.rows[0].k));
 }
 
 /** A page whose rows are already being read, with its counts decided. */
@@ -86,17 +113,17 @@ export interface OpenPage {
  * a short page proves numberMatched (startIndex + rows) with no count query at all, and a full one
  * needs a count only where counting is cheap (see PagePlan). Larger pages count first (planPage).
  */
-export async function openPage(store: Store, q: FeatureQuery, encoding: FeatureEncoder['geometryEncoding'], signal: AbortSignal): Promise<OpenPage> {
+export async function openPage(store: Store, q: FeatureQuery, encoding: GeometryEncoding, signal: AbortSignal): Promise<OpenPage> {
   if (q.count === 0 || q.count > BATCH) {
     const plan = await planPage(store, q, encoding);
     return { numberMatched: plan.numberMatched, numberReturned: plan.numberReturned, rows: plan.sql ? await dbCall(() => openRows(store, plan.sql!, signal)) : null };
   }
-  const seek = unfilteredObservation(q) && q.sortBy.length === 0;
-  const sql = seek ? await observationSeekSql(store, q, encoding) : pageSql(q, encoding);
+  const seek = isUnfilteredObservation(q) && q.sortBy.length === 0;
+  const sql = seek ? await observationSeek(store, q, encoding) : pageSql(q, encoding);
   const rows = sql ? await dbCall(() => readSmallPage(store, sql)) : null;
   try {
     const returned = rows?.first.length ?? 0;
-    const cheapCount = !LARGE_TYPES.has(q.type.name) || unfilteredObservation(q);
+    const cheapCount = !LARGE_TYPES.has(q.type.name) || isUnfilteredObservation(q);
     let matched: number | 'unknown';
     if (returned < q.count && (returned > 0 || q.startIndex === 0)) matched = q.startIndex + returned;
     else matched = cheapCount ? await exactCount(store, q) : 'unknown';
@@ -108,17 +135,17 @@ export async function openPage(store: Store, q: FeatureQuery, encoding: FeatureE
 }
 
 /** Decides counts and the SQL of one page. */
-export async function planPage(store: Store, q: FeatureQuery, encoding: FeatureEncoder['geometryEncoding']): Promise<PagePlan> {
+async function planPage(store: Store, q: FeatureQuery, encoding: GeometryEncoding): Promise<PagePlan> {
   const clamp = (matched: number) => Math.max(0, Math.min(q.count, matched - q.startIndex));
   if (q.count === 0) {
     return { numberMatched: await exactCount(store, q), numberReturned: 0, sql: null };
   }
-  if (unfilteredObservation(q) && q.sortBy.length === 0) {
+  if (isUnfilteredObservation(q) && q.sortBy.length === 0) {
     const matched = await exactCount(store, q);
     const returned = clamp(matched);
-    return { numberMatched: matched, numberReturned: returned, sql: returned > 0 ? await observationSeekSql(store, q, encoding) : null };
+    return { numberMatched: matched, numberReturned: returned, sql: returned > 0 ? await observationSeek(store, q, encoding) : null };
   }
-  if (!LARGE_TYPES.has(q.type.name) || unfilteredObservation(q)) {
+  if (!LARGE_TYPES.has(q.type.name) || isUnfilteredObservation(q)) {
     const matched = await exactCount(store, q);
     const returned = clamp(matched);
     return { numberMatched: matched, numberReturned: returned, sql: returned > 0 ? pageSql(q, encoding) : null };

@@ -1,3 +1,7 @@
+/**
+ * Where each published object can be fetched: the one place its URLs are spelled, read by the WFS
+ * feature types, the ISO records, the NetCDF export and its THREDDS catalog alike.
+ */
 import type { Config } from '../config/config';
 
 /** URL path under which THREDDS serves the exported files (the datasetRoot of the exported catalog). */
@@ -18,4 +22,15 @@ export function opendapUrl(cfg: Pick<Config, 'threddsUrl'>, datasetCode: string)
 export function netcdfDownloadUrl(cfg: Pick<Config, 'threddsUrl'>, datasetCode: string): string | undefined {
   if (!cfg.threddsUrl) return undefined;
   return `${cfg.threddsUrl}/fileServer/${THREDDS_URL_PATH}/${encodeURIComponent(netcdfFileName(datasetCode))}`;
+}
+
+/** Stable URL of a dataset's ISO 19139 record, served by the gateway (GET /metadata/{code}.xml). */
+export function metadataUrl(baseUrl: string, datasetCode: string): string {
+  return `${baseUrl}/metadata/${encodeURIComponent(datasetCode)}.xml`;
+}
+
+/** SOS 2.0 GetObservation KVP URL of one offering (a dataset code), optionally in another response format. */
+export function sosObservationUrl(baseUrl: string, offering: string, responseFormat?: string): string {
+  const q = `service=SOS&version=2.0.0&request=GetObservation&offering=${encodeURIComponent(offering)}`;
+  return `${baseUrl}/sos?${q}${responseFormat ? `&responseFormat=${encodeURIComponent(responseFormat)}` : ''}`;
 }
