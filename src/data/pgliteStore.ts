@@ -124,6 +124,13 @@ export class PgliteStore implements Store {
     return { total: 1, idle: this.active === 0 ? 1 : 0, waiting: 0 };
   }
 
+  wasmMemoryBytes(): number {
+    // PGlite has no public accessor for it: `mod` (protected) is its Emscripten module, whose HEAP8
+    // views the whole linear memory. test/hardening/metrics.test.ts notices if that changes.
+    const mod = (this.db as unknown as { mod?: { HEAP8?: Int8Array } }).mod;
+    return mod?.HEAP8?.buffer.byteLength ?? 0;
+  }
+
   /** Tarball of the data directory, used to clone a migrated template quickly. */
   async dump(): Promise<Blob> {
     return (await this.db.dumpDataDir('none')) as Blob;
