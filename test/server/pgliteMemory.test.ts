@@ -120,8 +120,9 @@ describe('embedded gateway memory (real process, as npm start runs it)', () => {
     const wasm = Number(/^reefgate_pglite_wasm_memory_bytes (\d+)/m.exec(metrics)?.[1]);
     const report = { peakRssMiB: Math.round(peak / 1024), rssMiB: Math.round(procKib(proc.pid!, 'VmRSS') / 1024), wasmMiB: Math.round(wasm / 1048576) };
     expect({ ...report, underCap: peak < PEAK_RSS_LIMIT_KIB }).toEqual({ ...report, underCap: true });
-    // PostgreSQL's buffers and work memory live in the WebAssembly memory; PGLITE_SETTINGS keep it
-    // near its 128 MiB start (PGlite's defaults let one sort and index grow it past 230 MiB).
+    // PostgreSQL's buffers and work memory live in the WebAssembly memory; PGLITE_SETTINGS keep it at
+    // its 128 MiB start here (with PGlite's defaults it starts at 191 MiB and one sort + index took
+    // it to 229 MiB, docs/benchmarks.md). A loose bound: the RSS cap above is the real one.
     expect(wasm).toBeGreaterThanOrEqual(128 * 1048576);
     expect(wasm).toBeLessThan(256 * 1048576);
 
