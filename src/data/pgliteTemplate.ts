@@ -10,8 +10,8 @@ import { builtForInstalled, writeVersions } from './pgliteVersions';
  * Both give the same bytes on every machine, so `npm ci` (the prepare script) makes them once into a
  * tarball and a first start unpacks it through PGlite's public loadDataDir option instead.
  * The tarball holds no project tables: migrations still run at start-up.
- * The same script writes the trimmed PostGIS bundle first (postgisBundle.ts), and the template is
- * made with it, which checks that bundle is complete.
+ * That program (buildPgliteTemplate.ts) writes the trimmed PostGIS bundle first (postgisBundle.ts),
+ * and the template is made with it, which checks that bundle is complete.
  */
 export const TEMPLATE_FILE = path.join(packageRoot(), 'dist', 'pglite-template.tar.gz');
 const META_FILE = TEMPLATE_FILE.replace(/\.tar\.gz$/, '.json');

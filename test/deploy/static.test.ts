@@ -257,7 +257,7 @@ describe('docker/gateway/Dockerfile', () => {
     expect([...at].sort((a, b) => a - b)).toEqual(at);
     // The script's output files, as the code names them; the script only warns on failure, so the
     // stage must test for each file itself.
-    expect(pkg.scripts['pglite-template']).toBe('node dist/src/data/pgliteTemplate.js');
+    expect(pkg.scripts['pglite-template']).toBe('node dist/src/data/buildPgliteTemplate.js');
     const outputs = [TEMPLATE_FILE, BUNDLE_FILE].flatMap((f) => [f, f.replace(/\.tar\.gz$/, '.json')]).map((f) => path.relative(ROOT, f));
     expect(outputs).toEqual(['dist/pglite-template.tar.gz', 'dist/pglite-template.json', 'dist/pglite-postgis.tar.gz', 'dist/pglite-postgis.json']);
     const run = stages[0].slice(at[1]).split(/\n(?!\s*&&)/)[0];
