@@ -7,6 +7,15 @@
 //   createdb rg_bench_load && DATABASE_URL=postgres://root@127.0.0.1:5432/rg_bench_load node dist/src/main.js import /tmp/bench7m
 //   npm run build && DATABASE_URL=postgres://root@127.0.0.1:5432/rg_bench_load node --experimental-websocket bench/load.mjs [--duration 60] [--connections 64]
 //
+// Embedded store: `--embedded` starts the gateway exactly as `npm start` does (the command of
+// package.json's "start" script, DATABASE_URL removed from its environment) on a fresh DATA_DIR under
+// /tmp, so it serves the demo network (190,923 observations, 2024). Offsets and time windows follow
+// the data's extent (read from the gateway), so the same mix fits both data sets.
+//
+//   npm run build && npm run pglite-template && node --experimental-websocket bench/load.mjs --embedded
+//
+// Besides /metrics, VmRSS and VmHWM (peak RSS) are read from /proc/<gateway pid>/status every 5 s.
+//
 // Memory is read after a full garbage collection, triggered through the gateway's inspector
 // (HeapProfiler.collectGarbage over the DevTools protocol; hence --experimental-websocket on Node 20),
 // so heap figures are live objects, not garbage waiting for the next GC.
@@ -32,11 +41,12 @@ const PORT = Number(process.env.PORT ?? '18095');
 const BASE = `http://127.0.0.1:${PORT}`;
 const SEED = Number(arg('seed', '7'));
 const INSPECT_PORT = Number(process.env.INSPECT_PORT ?? '19229');
+const EMBEDDED = process.argv.includes('--embedded');
 if (typeof WebSocket === 'undefined') {
   console.error('run with node --experimental-websocket (Node 20) so memory can be read after a forced GC');
   process.exit(2);
 }
-if (!process.env.DATABASE_URL) {
+if (!EMBEDDED && !process.env.DATABASE_URL) {
   console.error('DATABASE_URL must point at a database with the 7.6M set imported (see the header of this file)');
   process.exit(2);
 }
@@ -46,15 +56,29 @@ let state = SEED;
 const rnd = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
 const pick = (a) => a[Math.floor(rnd() * a.length)];
 
+/** `npm start` without npm: package.json's start script, so the embedded run uses its exact flags. */
+function npmStartCommand() {
+  const start = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.start;
+  if (/[;&|$<>'"]/.test(start)) throw new Error(`cannot run the start script without a shell: ${start}`);
+  return start;
+}
+
+// A fresh embedded database per run: a first start from the PostGIS template plus the demo import.
+const DATA_DIR = EMBEDDED ? fs.mkdtempSync('/tmp/reefgate-load-') : undefined;
+
 async function startGateway() {
-  const cmd = (process.env.GATEWAY_CMD ?? 'node dist/src/main.js serve').split(' ');
+  const cmd = (process.env.GATEWAY_CMD ?? (EMBEDDED ? npmStartCommand() : 'node dist/src/main.js serve')).split(' ');
   if (path.basename(cmd[0]) === 'node') cmd.splice(1, 0, `--inspect=127.0.0.1:${INSPECT_PORT}`);
-  const child = spawn(cmd[0], cmd.slice(1), {
-    cwd: ROOT,
-    env: { LOG_LEVEL: 'warn', ...process.env, PORT: String(PORT), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const env = { LOG_LEVEL: 'warn', ...process.env, PORT: String(PORT), HOST: '127.0.0.1' };
+  if (EMBEDDED) {
+    delete env.DATABASE_URL;
+    env.DATA_DIR = DATA_DIR;
+  }
+  console.error(`gateway: ${cmd.join(' ')}${EMBEDDED ? ` (embedded, DATA_DIR=${DATA_DIR})` : ''}`);
+  const child = spawn(cmd[0], cmd.slice(1), { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
   const t0 = Date.now();
+  // A first embedded start creates the database and imports the demo data: allow for a loaded machine.
+  const limit = EMBEDDED ? 300_000 : 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}`);
     try {
@@ -63,7 +87,7 @@ async function startGateway() {
     } catch {
       /* not listening yet */
     }
-    if (Date.now() - t0 > 60_000) throw new Error('gateway not ready within 60 s');
+    if (Date.now() - t0 > limit) throw new Error(`gateway not ready within ${limit / 1000} s`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -94,23 +118,49 @@ async function memory() {
 async function rawMemory() {
   const text = await (await fetch(`${BASE}/metrics`)).text();
   const v = (name) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
-  return { rssMB: +(v('process_resident_memory_bytes') / 1048576).toFixed(1), heapUsedMB: +(v('nodejs_heap_size_used_bytes') / 1048576).toFixed(1) };
+  // External = ArrayBuffers and other memory V8 does not manage: PGlite's WebAssembly memory is one.
+  return {
+    rssMB: +(v('process_resident_memory_bytes') / 1048576).toFixed(1),
+    heapUsedMB: +(v('nodejs_heap_size_used_bytes') / 1048576).toFixed(1),
+    externalMB: +(v('nodejs_external_memory_bytes') / 1048576).toFixed(1),
+    // Embedded store only (NaN on PostgreSQL): PGlite's WebAssembly memory, included in RSS.
+    wasmMB: +(v('reefgate_pglite_wasm_memory_bytes') / 1048576).toFixed(1),
+  };
+}
+
+/** VmRSS and VmHWM (the kernel's peak RSS) of the gateway process, in MiB. */
+function procMemory(pid) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { vmRssMiB: +(kb('VmRSS') / 1024).toFixed(1), vmHwmMiB: +(kb('VmHWM') / 1024).toFixed(1) };
 }
 
 async function catalogue() {
   const caps = await (await fetch(`${BASE}/sos?service=SOS&request=GetCapabilities&acceptversions=2.0.0`)).text();
   const offerings = [...caps.matchAll(/<sos:ObservationOffering>[\s\S]*?<swes:identifier>([^<]+)<\/swes:identifier>[\s\S]*?<swes:procedure>([^<]+)<\/swes:procedure>/g)].map((m) => ({ id: m[1], procedure: m[2] }));
   if (offerings.length < 10) throw new Error(`expected the benchmark offerings, found ${offerings.length}`);
-  return offerings;
+  const times = (tag) => [...caps.matchAll(new RegExp(`<gml:${tag}>([^<]+)<`, 'g'))].map((m) => Date.parse(m[1])).filter(Number.isFinite);
+  const hits = async (type) => {
+    const xml = await (await fetch(`${BASE}/wfs?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=${type}&RESULTTYPE=hits`)).text();
+    return Number(/numberMatched="(\d+)"/.exec(xml)?.[1] ?? NaN);
+  };
+  return { offerings, begin: Math.min(...times('beginPosition')), end: Math.max(...times('endPosition')), observations: await hits('reef:Observation'), stations: await hits('reef:Station') };
 }
 
-/** A random whole-day window inside 2016-2024 (every dataset of the set covers most of it). */
+let extent; // set from the catalogue before the scenarios run
+
+/**
+ * A random whole-day window: inside 2017-2024 on the 7.6M set (every dataset covers most of it; the
+ * figures in docs/benchmarks.md were taken with these windows), inside the data's own extent otherwise.
+ */
 function window(days) {
-  const start = Date.UTC(2017, 0, 1) + Math.floor(rnd() * 2500) * 86_400_000;
+  const from = Math.max(Date.UTC(2017, 0, 1), Math.floor(extent.begin / 86_400_000) * 86_400_000);
+  const span = Math.min(2500, Math.floor((extent.end - from) / 86_400_000) - days);
+  const start = from + Math.floor(rnd() * Math.max(1, span)) * 86_400_000;
   return [new Date(start).toISOString().replace('.000', ''), new Date(start + days * 86_400_000).toISOString().replace('.000', '')];
 }
 
-function scenarios(offerings) {
+function scenarios({ offerings }) {
   const W = '/wfs?SERVICE=WFS&VERSION=2.0.0';
   const S = '/sos?service=SOS&version=2.0.0';
   const enc = encodeURIComponent;
@@ -122,8 +172,8 @@ function scenarios(offerings) {
   return [
     ['WFS GetCapabilities', 1, () => `${W}&REQUEST=GetCapabilities`, /<wfs:WFS_Capabilities/],
     ['WFS DescribeFeatureType', 1, () => `${W}&REQUEST=DescribeFeatureType&TYPENAMES=reef:Observation`, /<xs:schema/],
-    ['WFS GetFeature 30 stations (GML)', 2, () => `${W}&REQUEST=GetFeature&TYPENAMES=reef:Station`, /numberReturned="30"/],
-    ['WFS GetFeature 100 observations at a random offset', 2, () => `${W}&REQUEST=GetFeature&TYPENAMES=reef:Observation&COUNT=100&STARTINDEX=${Math.floor(rnd() * 7_500_000)}`, /numberReturned="100"/],
+    [`WFS GetFeature ${extent.stations} stations (GML)`, 2, () => `${W}&REQUEST=GetFeature&TYPENAMES=reef:Station`, new RegExp(`numberReturned="${extent.stations}"`)],
+    ['WFS GetFeature 100 observations at a random offset', 2, () => `${W}&REQUEST=GetFeature&TYPENAMES=reef:Observation&COUNT=100&STARTINDEX=${Math.floor(rnd() * Math.min(7_500_000, extent.observations - 100))}`, /numberReturned="100"/],
     [
       'WFS GetFeature one dataset, one day (FES filter, GeoJSON)',
       2,
@@ -162,9 +212,20 @@ function runLoad(paths, duration, connections) {
 }
 
 const gateway = await startGateway();
+// The kernel's view of the gateway's memory over the whole run (JS heap limits do not bound it).
+const procSamples = [];
+const sampleProc = () => {
+  try {
+    procSamples.push({ t: Date.now(), ...procMemory(gateway.pid) });
+  } catch {
+    /* exited */
+  }
+};
+sampleProc();
+const procSampler = setInterval(sampleProc, 5000);
 try {
-  const offerings = await catalogue();
-  const list = scenarios(offerings);
+  extent = await catalogue();
+  const list = scenarios(extent);
   // Every scenario once: a 200 with the expected document, so errors hidden in 200 bodies cannot count as results.
   for (const [name, , gen, re] of list) {
     const p = gen();
@@ -193,6 +254,8 @@ try {
   const idle2 = await memory();
   const res3 = await runLoad(paths, DURATION, CONNECTIONS);
   const after3 = await memory();
+  clearInterval(procSampler);
+  sampleProc();
 
   const summary = (r) => ({
     requests: r.requests.total,
@@ -213,7 +276,11 @@ try {
     run1: summary(res),
     run2: summary(res2),
     run3: summary(res3),
+    store: EMBEDDED ? 'pglite (npm start, fresh DATA_DIR)' : 'postgres',
+    data: { observations: extent.observations, stations: extent.stations, offerings: extent.offerings.length },
     memory: { before, after, idle, after2, idle2, after3, peakRssMB: Math.max(...samples.map((s) => s.rssMB), after.rssMB, after2.rssMB, after3.rssMB) },
+    proc: { vmHwmMiB: procSamples.at(-1)?.vmHwmMiB, samples: procSamples.map((p) => ({ s: Math.round((p.t - procSamples[0].t) / 1000), rss: p.vmRssMiB, hwm: p.vmHwmMiB })) },
+    samples,
     loadavg: fs.readFileSync('/proc/loadavg', 'utf8').trim(),
   };
   fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
@@ -228,6 +295,9 @@ try {
   console.log(`\n| gateway memory (after a full GC) | before | after run 1 | idle 10 s | after run 2 | idle 10 s | after run 3 | peak RSS during runs |\n|---|---|---|---|---|---|---|---|`);
   console.log(`| RSS MB | ${m.before.rssMB} | ${m.after.rssMB} | ${m.idle.rssMB} | ${m.after2.rssMB} | ${m.idle2.rssMB} | ${m.after3.rssMB} | ${m.peakRssMB} |`);
   console.log(`| heap used MB | ${m.before.heapUsedMB} | ${m.after.heapUsedMB} | ${m.idle.heapUsedMB} | ${m.after2.heapUsedMB} | ${m.idle2.heapUsedMB} | ${m.after3.heapUsedMB} | |`);
+  console.log(`| external MB | ${m.before.externalMB} | ${m.after.externalMB} | ${m.idle.externalMB} | ${m.after2.externalMB} | ${m.idle2.externalMB} | ${m.after3.externalMB} | |`);
+  if (EMBEDDED) console.log(`| PGlite WebAssembly memory MB | ${m.before.wasmMB} | ${m.after.wasmMB} | ${m.idle.wasmMB} | ${m.after2.wasmMB} | ${m.idle2.wasmMB} | ${m.after3.wasmMB} | |`);
+  console.log(`\nVmHWM (peak RSS since the process started, start-up included): ${out.proc.vmHwmMiB} MiB`);
   console.log(`\nload average at the end: ${out.loadavg}; JSON: ${path.relative(ROOT, file)}`);
   const bad = [out.run1, out.run2, out.run3].some((s) => s.errors || s.timeouts || s.non2xx);
   if (bad) {
@@ -235,5 +305,10 @@ try {
     process.exitCode = 1;
   }
 } finally {
+  clearInterval(procSampler);
   gateway.kill('SIGTERM');
+  if (DATA_DIR) {
+    await new Promise((r) => (gateway.exitCode !== null ? r() : gateway.once('exit', r)));
+    fs.rmSync(DATA_DIR, { recursive: true, force: true });
+  }
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig, Config } from './config/config';
 import { migrate } from './data/migrate';
 import { embeddedStart, openStore } from './data/openStore';
+import { PgliteStore } from './data/pgliteStore';
 import { Store } from './data/store';
 import { formatImportSummary, ImportError, importDirectory, ImportProgress } from './ingest/importer';
 import { runExportNetcdf } from './export/cli';
@@ -176,7 +177,7 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
 
   try {
-    store = await openStoreLogged(cfg, progress);
+    store = await openStoreLogged(cfg, progress, log);
     const s = store;
     await progress.run('applying migrations', () => migrate(s));
     if (s.kind === 'pglite' && cfg.loadDemoData) await loadDemoIfEmpty(s, cfg.demoDir, log, progress);
@@ -191,7 +192,7 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
 }
 
 /** Opens the store as a logged start-up phase (the first embedded start creates the database). */
-async function openStoreLogged(cfg: Config, progress: StartupProgress): Promise<Store> {
+async function openStoreLogged(cfg: Config, progress: StartupProgress, log: Logger): Promise<Store> {
   if (cfg.databaseUrl) return progress.run('connecting to PostgreSQL', () => openStore(cfg));
   const how = embeddedStart(cfg.dataDir);
   const phase = {
@@ -203,6 +204,9 @@ async function openStoreLogged(cfg: Config, progress: StartupProgress): Promise<
   // Part of migration 001, run apart so that its cost (most of a first start without the template)
   // shows as its own phase. The template already has the extension.
   if (how === 'initdb') await progress.run('creating the PostGIS extension', () => store.query('CREATE EXTENSION IF NOT EXISTS postgis'));
+  if (store instanceof PgliteStore && store.postgisBundle === 'full') {
+    log.warn('the full PostGIS bundle is loaded (raster and topology included, ~300 MB more memory): run `npm run pglite-template` to build the trimmed one');
+  }
   return store;
 }
 

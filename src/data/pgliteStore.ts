@@ -1,4 +1,5 @@
 import type { PGlite } from '@electric-sql/pglite';
+import { postgisExtension } from './postgisBundle';
 import { QueryAbortedError, QueryOptions, QueryResult, Session, Store, StreamOptions } from './store';
 
 /** Bytes of CSV handed to one embedded COPY; bounds memory while keeping COPY's speed. */
@@ -28,14 +29,18 @@ export class PgliteStore implements Store {
   /** Our statements wait here rather than in PGlite's own queue, so one whose request was abandoned is skipped. */
   private readonly queue = new StatementQueue();
 
-  private constructor(readonly db: PGlite) {}
+  private constructor(
+    readonly db: PGlite,
+    /** Which PostGIS bundle was loaded: the trimmed one (see postgisBundle.ts) or the package's full one. */
+    readonly postgisBundle: 'trimmed' | 'full',
+  ) {}
 
   /** Opens (and creates if needed) the embedded database with the PostGIS extension loaded. */
   static async open(opts: PgliteStoreOptions = {}): Promise<PgliteStore> {
     const { PGlite } = await import('@electric-sql/pglite');
-    const { postgis } = await import('@electric-sql/pglite-postgis');
+    const postgis = await postgisExtension();
     const db = await PGlite.create(opts.dataDir ? `file://${opts.dataDir}` : undefined, {
-      extensions: { postgis },
+      extensions: { postgis: postgis.extension },
       // PGlite's own start parameters (single-user mode, no parallel workers...) plus ours.
       startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((kv) => ['-c', kv])],
       loadDataDir: opts.loadDataDir,
@@ -44,7 +49,7 @@ export class PgliteStore implements Store {
     if (opts.statementTimeoutMs) await db.exec(`SET statement_timeout = ${Math.floor(opts.statementTimeoutMs)}`);
     // Observation times are written from the timestamp's text output (TIME_PLAIN), which is ISO only under this style.
     await db.exec('SET DateStyle = ISO');
-    return new PgliteStore(db);
+    return new PgliteStore(db, postgis.bundle);
   }
 
   /**
@@ -117,6 +122,13 @@ export class PgliteStore implements Store {
 
   poolStats() {
     return { total: 1, idle: this.active === 0 ? 1 : 0, waiting: 0 };
+  }
+
+  wasmMemoryBytes(): number {
+    // PGlite has no public accessor for it: `mod` (protected) is its Emscripten module, whose HEAP8
+    // views the whole linear memory. test/hardening/metrics.test.ts notices if that changes.
+    const mod = (this.db as unknown as { mod?: { HEAP8?: Int8Array } }).mod;
+    return mod?.HEAP8?.buffer.byteLength ?? 0;
   }
 
   /** Tarball of the data directory, used to clone a migrated template quickly. */

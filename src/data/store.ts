@@ -48,6 +48,11 @@ export interface Store extends Queryable {
   transaction<T>(fn: (s: Session) => Promise<T>): Promise<T>;
   /** Pool figures for metrics; embedded store reports one connection. */
   poolStats(): { total: number; idle: number; waiting: number };
+  /**
+   * Bytes of the embedded database's WebAssembly memory (PGlite only): it grows with what PostgreSQL
+   * needs and never shrinks, and no Node heap limit bounds it, so it is reported apart.
+   */
+  wasmMemoryBytes?(): number;
   close(): Promise<void>;
 }
 

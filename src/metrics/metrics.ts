@@ -91,6 +91,17 @@ export function createAppMetrics(store: Store): AppMetrics {
       this.set({ state: 'waiting' }, s.waiting);
     },
   });
+  const wasmMemory = store.wasmMemoryBytes?.bind(store);
+  if (wasmMemory) {
+    new Gauge({
+      name: 'reefgate_pglite_wasm_memory_bytes',
+      help: 'WebAssembly memory of the embedded database (PGlite): part of the RSS, grows and never shrinks, not bounded by the Node heap limit',
+      registers: [registry],
+      collect() {
+        this.set(wasmMemory());
+      },
+    });
+  }
   let heavySource: () => { running: number; queued: number } = () => ({ running: 0, queued: 0 });
   new Gauge({
     name: 'reefgate_heavy_requests',

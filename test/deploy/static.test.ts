@@ -9,6 +9,8 @@ import Ajv2019 from 'ajv/dist/2019';
 import YAML from 'yaml';
 import { SETTINGS } from '../../src/config/config';
 import { DEFAULT_THREDDS_LOCATION } from '../../src/export/threddsCatalog';
+import { TEMPLATE_FILE } from '../../src/data/pgliteTemplate';
+import { BUNDLE_FILE } from '../../src/data/postgisBundle';
 import { hasTool } from '../helpers/xmllint';
 import { scanFiles, scanText } from './secrets';
 
@@ -243,6 +245,28 @@ describe('docker/gateway/Dockerfile', () => {
     expect(pkg.scripts.build).toMatch(/portal\/build\.mjs/);
     expect(df).toMatch(/^FROM \$\{NODE_IMAGE\} AS build/m);
     expect(df).toMatch(/^ARG NODE_IMAGE=node:20/m);
+  });
+
+  test('builds the PGlite template and PostGIS bundle as `npm ci` (prepare) does, and ships them', () => {
+    const pkg = JSON.parse(read('package.json'));
+    // Every step of "prepare" (skipped by `npm ci --ignore-scripts`) runs in the build stage, in order.
+    const steps = [...String(pkg.scripts.prepare).matchAll(/npm run ([\w-]+)/g)].map((m) => m[1]);
+    expect(steps).toEqual(['build', 'pglite-template']);
+    const at = steps.map((step) => stages[0].search(new RegExp(`npm run ${step}\\b`)));
+    expect(at.every((i) => i >= 0)).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+    // The script's output files, as the code names them; the script only warns on failure, so the
+    // stage must test for each file itself.
+    expect(pkg.scripts['pglite-template']).toBe('node dist/src/data/buildPgliteTemplate.js');
+    const outputs = [TEMPLATE_FILE, BUNDLE_FILE].flatMap((f) => [f, f.replace(/\.tar\.gz$/, '.json')]).map((f) => path.relative(ROOT, f));
+    expect(outputs).toEqual(['dist/pglite-template.tar.gz', 'dist/pglite-template.json', 'dist/pglite-postgis.tar.gz', 'dist/pglite-postgis.json']);
+    const run = stages[0].slice(at[1]).split(/\n(?!\s*&&)/)[0];
+    for (const f of outputs) expect(run).toContain(`test -f ${f}`);
+    // The run stage takes them with dist/ and installs the PGlite versions they were made with (the
+    // same lockfile; production dependencies, so --omit=dev keeps them).
+    expect(stages[1]).toMatch(/^COPY --from=build \/src\/dist \.\/dist$/m);
+    expect(read('.dockerignore').split('\n')).toContain('dist');
+    for (const dep of ['@electric-sql/pglite', '@electric-sql/pglite-postgis']) expect(Object.keys(pkg.dependencies)).toContain(dep);
   });
 
   test('runs as a non-root user with a /readyz healthcheck and no secrets', () => {

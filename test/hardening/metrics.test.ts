@@ -45,6 +45,21 @@ test('requests are counted and timed by service, operation and status', async ()
   expect(m).toMatch(/^nodejs_heap_size_used_bytes \d+/m);
 });
 
+test('the embedded store reports its WebAssembly memory; PostgreSQL has none to report', async () => {
+  const p = createProbeApp(db.store);
+  const m = (await p.http.get('/metrics')).text;
+  const wasm = sample(m, 'reefgate_pglite_wasm_memory_bytes');
+  if (db.store.kind === 'pglite') {
+    // PGlite starts with 128 MiB of linear memory; it is a whole number of 64 KiB WebAssembly pages.
+    expect(wasm).toBeGreaterThanOrEqual(128 * 1024 * 1024);
+    expect(wasm! % 65536).toBe(0);
+    expect(wasm).toBe(db.store.wasmMemoryBytes!());
+  } else {
+    expect(wasm).toBeUndefined();
+    expect(m).not.toContain('reefgate_pglite_wasm_memory_bytes');
+  }
+});
+
 test('pool usage reflects the store', async () => {
   const p = createProbeApp(db.store);
   const stats = db.store.poolStats();
