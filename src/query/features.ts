@@ -54,7 +54,7 @@ function valueText(p: PropertyDef): string {
 /** The geometry, reprojected by PostGIS and encoded in the format the encoder writes. */
 function geometrySql(type: FeatureTypeDef, crs: CrsRef, encoding: GeometryEncoding, params: SqlParams): string {
   const g = `ST_Transform(${type.geometry.sql}, ${params.add(crs.srid)}::int)`;
-  // GML follows the axis order of the CRS spelling (R6); GeoJSON and WKT stay x/y (lon/lat).
+  // GML (and OGC API GeoJSON) follow the axis order of the CRS spelling (R6); WFS GeoJSON and WKT stay x/y (lon/lat).
   const gml = crs.latFirst ? `ST_FlipCoordinates(${g})` : g;
   switch (encoding) {
     case 'gml32':
@@ -65,6 +65,8 @@ function geometrySql(type: FeatureTypeDef, crs: CrsRef, encoding: GeometryEncodi
       return `ST_AsGML(2, ${gml}, 15, 0)`;
     case 'geojson':
       return `ST_AsGeoJSON(${g}, 9)`;
+    case 'geojson-crs':
+      return `ST_AsGeoJSON(${gml}, 9)`;
     case 'wkt':
       return `ST_AsText(${g})`;
   }
