@@ -91,8 +91,15 @@ function itemsParameters(config: Config): ParamDef[] {
       name: 'offset',
       in: 'query',
       required: false,
-      description: 'Number of matching features to skip (the `next` and `prev` links carry it; any depth costs about the same on the unfiltered collection).',
+      description: 'Number of matching features to skip (the `next` and `prev` links carry it). Stations and datasets are small; the unfiltered observations seek to any offset at about the cost of the first page, and filtered ones page by `after`.',
       schema: { type: 'integer', minimum: 0, default: 0 },
+    },
+    {
+      name: 'after',
+      in: 'query',
+      required: false,
+      description: 'Position the `next` links of filtered observation queries carry (`<n>.<time>`): the page starts after that observation, so a deep page costs what the first one does. Not for writing by hand.',
+      schema: { type: 'string', pattern: '^\\d{1,10}\\.\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d{1,6})?Z$' },
     },
     {
       name: 'bbox',

@@ -156,6 +156,30 @@ describe('items', () => {
     expectSameFeatures(features, wfs.features, 'Observation');
   });
 
+  it('pages filtered observations by keyset: each next link starts after the last feature, the same pages as offsets', async () => {
+    const q = `datetime=${enc('2024-06-01T00:00:00Z/..')}&qc=1&limit=1000`;
+    const pages = await followPages(t, `/ogcapi/collections/observations/items?${q}`, 3);
+    expect(pages).toHaveLength(3);
+    const next = new URL(pages[2].links.find((l: any) => l.rel === 'next').href);
+    expect(next.searchParams.get('offset')).toBe('3000');
+    expect(next.searchParams.get('after')).toMatch(/^\d+\.2024-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+    const byKeyset = await get(t, localPath(next.href));
+    const byOffset = await get(t, `/ogcapi/collections/observations/items?${q}&offset=3000`);
+    expect(byKeyset.json.features).toEqual(byOffset.json.features);
+    expect(byKeyset.json.features).toHaveLength(1000);
+    // A streamed page (more than one cursor batch) writes its links after the features, next with its last row.
+    const big = await get(t, `/ogcapi/collections/observations/items?${q.replace('limit=1000', 'limit=2500')}`);
+    expect(big.json.features).toHaveLength(2500);
+    const bigNext = new URL(big.json.links.find((l: any) => l.rel === 'next').href);
+    const after = await get(t, localPath(bigNext.href));
+    const viaOffset = await get(t, `/ogcapi/collections/observations/items?${q.replace('limit=1000', 'limit=2500')}&offset=2500`);
+    expect(after.json.features).toEqual(viaOffset.json.features);
+    // after belongs to filtered observation queries only, in the form the links write.
+    for (const bad of ['/ogcapi/collections/stations/items?after=1.2024-01-01T00:00:00Z', `/ogcapi/collections/observations/items?${q}&after=x`, '/ogcapi/collections/observations/items?after=1.2024-01-01T00:00:00Z']) {
+      expect((await get(t, bad)).status).toBe(400);
+    }
+  });
+
   it('serves a deep page of the observations by the WFS seek: the same features as WFS startIndex', async () => {
     const total = (await get(t, '/ogcapi/collections/observations/items?limit=1')).json.numberMatched;
     expect(total).toBeGreaterThan(150000);

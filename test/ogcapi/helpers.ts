@@ -22,11 +22,12 @@ export function localPath(href: string): string {
   return `${u.pathname}${u.search}`;
 }
 
-/** Follows `next` links from a first page to the end; returns every page. */
-export async function followPages(t: TestApp, first: string, maxPages = 1000): Promise<any[]> {
+/** Follows `next` links from a first page to the end (or `stopAfter` pages); returns every page read. */
+export async function followPages(t: TestApp, first: string, stopAfter?: number): Promise<any[]> {
   const pages: any[] = [];
+  const maxPages = 1000;
   let url: string | undefined = first;
-  while (url) {
+  while (url && pages.length !== stopAfter) {
     const r = await get(t, url);
     expect(r.status).toBe(200);
     pages.push(r.json);

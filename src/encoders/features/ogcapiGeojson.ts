@@ -11,11 +11,13 @@ export interface ApiLink {
 
 /**
  * OGC API – Features items as a GeoJSON FeatureCollection: the feature ids are those of
- * /items/{featureId} (no `Type.` prefix), the links (self, alternates, next, prev, collection) come
- * with the encoder, and numberMatched is left out when it is not known exactly. Coordinates follow
- * the CRS axis order (geometry encoding `geojson-crs`).
+ * /items/{featureId} (no `Type.` prefix), numberMatched is left out when it is not known exactly, and
+ * coordinates follow the CRS axis order (geometry encoding `geojson-crs`). The links member comes
+ * after the features: a streamed page's next link may need its last row (keyset paging), so `links`
+ * is asked for them with that row once it has been written.
  */
-export function ogcapiItemsEncoder(links: ApiLink[]): FeatureEncoder {
+export function ogcapiItemsEncoder(links: (lastRow: FeatureRow | undefined) => ApiLink[]): FeatureEncoder {
+  let last: FeatureRow | undefined;
   return {
     contentType: 'application/geo+json; charset=utf-8',
     geometryEncoding: 'geojson-crs',
@@ -23,9 +25,12 @@ export function ogcapiItemsEncoder(links: ApiLink[]): FeatureEncoder {
     begin: (info: CollectionInfo) =>
       `{"type":"FeatureCollection","timeStamp":"${info.timeStamp}",` +
       (typeof info.numberMatched === 'number' ? `"numberMatched":${info.numberMatched},` : '') +
-      `"numberReturned":${info.numberReturned},"links":${JSON.stringify(links)},"features":[`,
-    feature: (row: FeatureRow, info: CollectionInfo) => geojsonFeature(row, info, row[0] ?? ''),
-    end: () => ']}\n',
+      `"numberReturned":${info.numberReturned},"features":[`,
+    feature: (row: FeatureRow, info: CollectionInfo) => {
+      last = row;
+      return geojsonFeature(row, info, row[0] ?? '');
+    },
+    end: () => `],"links":${JSON.stringify(links(last))}}\n`,
   };
 }
 
