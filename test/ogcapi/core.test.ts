@@ -29,6 +29,12 @@ describe('landing, conformance, collections', () => {
     expect((await get(t, '/ogcapi/')).json).toEqual(r.json);
   });
 
+  it('is linked from the HTML page at /', async () => {
+    const r = await t.http.get('/').set('Host', 'rg.test').set('Accept', 'text/html');
+    expect(r.status).toBe(200);
+    expect(r.text).toContain('href="http://rg.test/ogcapi"');
+  });
+
   it('declares the implemented conformance classes only', async () => {
     const r = await get(t, '/ogcapi/conformance');
     expect(r.status).toBe(200);
