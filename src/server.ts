@@ -38,7 +38,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.locals.inflight = 0;
   // Errors raised outside a protocol's own handlers (deadline, rate limit, body parser) in the language of the path.
   const underOgcapi = (res: Response) => {
-    const p = res.req.path;
+    // originalUrl: inside a mounted router req.path is relative to the mount point.
+    const p = res.req.originalUrl.split('?')[0];
     return p === config.ogcapiBasePath || p.startsWith(`${config.ogcapiBasePath}/`);
   };
   const fail = (res: Response, err: unknown) => (underOgcapi(res) ? sendOgcapiError(res, err, log) : sendError(res, err, undefined, services, log));

@@ -427,6 +427,22 @@ describe('formats and errors', () => {
     expect(nf.json.code).toBe('NotFound');
   });
 
+  it('answers the shared request limits in JSON too (KVP value length, rate limit)', async () => {
+    const long = await get(t, `/ogcapi/collections/stations/items?name=${'x'.repeat(t.config.maxKvpValueLength + 1)}`);
+    expect(long.status).toBe(400);
+    expect(long.json).toEqual({ code: 'InvalidParameterValue', description: expect.stringMatching(/longer than/) });
+    const limited = await createTestApp({ rateLimitPerMinute: 1 });
+    try {
+      expect((await get(limited, '/ogcapi/collections')).status).toBe(200);
+      const r = await get(limited, '/ogcapi/collections');
+      expect(r.status).toBe(429);
+      expect(r.headers['retry-after']).toBeDefined();
+      expect(r.json.code).toEqual(expect.any(String));
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('never answers user input with a 5xx', async () => {
     const urls = [
       '/ogcapi/collections/observations/items?datasetId=%00',
