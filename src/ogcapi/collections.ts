@@ -30,14 +30,20 @@ export interface Collection extends CollectionDef {
   type: FeatureTypeDef;
 }
 
-/** The collections of a configuration (their feature types come from featureTypes(config)). */
+const built = new WeakMap<Config, Collection[]>();
+
+/** The collections of a configuration (their feature types come from featureTypes(config)), built once and shared. */
 export function collections(config: Config): Collection[] {
+  let list = built.get(config);
+  if (list) return list;
   const types = featureTypes(config);
-  return COLLECTIONS.map((c) => {
+  list = COLLECTIONS.map((c) => {
     const type = types.find((t) => t.name === c.typeName);
     if (!type) throw new Error(`Collection ${c.id}: no feature type ${c.typeName}`);
     return { ...c, type };
   });
+  built.set(config, list);
+  return list;
 }
 
 /** The collection with this id (exact: ids are case-sensitive path segments), or undefined. */
