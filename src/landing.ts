@@ -4,7 +4,7 @@ import type { ServiceDefinition } from './ows/types';
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The landing page: what this server offers and where its capabilities documents are. */
-export function landingPage(base: string, services: ServiceDefinition[], cfg: Pick<Config, 'serviceTitle' | 'serviceAbstract'>): string {
+export function landingPage(base: string, services: ServiceDefinition[], cfg: Pick<Config, 'serviceTitle' | 'serviceAbstract' | 'ogcapiBasePath'>): string {
   const items = services
     .flatMap((s) =>
       s.versions.map((v) => {
@@ -22,6 +22,7 @@ export function landingPage(base: string, services: ServiceDefinition[], cfg: Pi
   <h2>OGC services</h2>
   <ul>
       ${items}
+      <li><a href="${esc(base + cfg.ogcapiBasePath)}">OGC API – Features</a></li>
   </ul>
   <p>Endpoints: <code>${esc(base)}/ows</code> (dispatch on SERVICE), <code>${esc(base)}/wfs</code>, <code>${esc(base)}/sos</code>.</p>
   <p>Health: <a href="${esc(base)}/healthz">/healthz</a>, readiness: <a href="${esc(base)}/readyz">/readyz</a>.</p>

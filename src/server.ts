@@ -18,6 +18,8 @@ import { createHardening } from './http/middleware/hardening';
 import { requestAbortController } from './http/middleware/requestDeadline';
 import { metadataHandler } from './metadata/route';
 import { methodNotAllowed, sendNotFound, unknownServicePath } from './http/fallback';
+import { EXCEPTION_CONTENT_TYPE, exceptionBody } from './ogcapi/errors';
+import { ogcapiRouter } from './ogcapi/router';
 
 export interface AppDeps {
   config: Config;
@@ -34,7 +36,14 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.locals.inflight = 0;
-  const hardening = createHardening({ config, store, sendError: (res, err) => sendError(res, err, undefined, services, log) });
+  // Errors raised outside a protocol's own handlers (deadline, rate limit, body parser) in the language of the path.
+  const underOgcapi = (res: Response) => {
+    // originalUrl: inside a mounted router req.path is relative to the mount point.
+    const p = res.req.originalUrl.split('?')[0];
+    return p === config.ogcapiBasePath || p.startsWith(`${config.ogcapiBasePath}/`);
+  };
+  const fail = (res: Response, err: unknown) => (underOgcapi(res) ? sendOgcapiError(res, err, log) : sendError(res, err, undefined, services, log));
+  const hardening = createHardening({ config, store, sendError: fail });
   app.locals.hardening = hardening;
   app.use(hardening.before);
 
@@ -73,6 +82,9 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use(portalRouter(config, services));
 
+  // OGC API – Features: its own paths, JSON errors ({"code","description"}).
+  app.use(config.ogcapiBasePath, ogcapiRouter({ config, store, log, hardening, sendError: (res, err) => sendOgcapiError(res, err, log) }));
+
   const xmlBody = express.text({ type: () => true, limit: config.maxXmlBodyBytes });
   for (const endpoint of ['ows', 'wfs', 'sos'] as const) {
     const handler = async (req: Request, res: Response) => {
@@ -106,29 +118,46 @@ export function createApp(deps: AppDeps): express.Express {
   app.use((req, res) => sendNotFound(req, res, config));
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    sendError(res, err, undefined, services, log);
+    fail(res, err);
   });
   return app;
 }
 
-/** The one place that turns an error into an HTTP response. */
-export function sendError(res: Response, err: unknown, req: OwsRequest | undefined, services: ServiceDefinition[], log: Logger): void {
-  // Already answered (e.g. the request deadline sent its 503) or the client is gone: whatever the
-  // handler throws now (typically its own 'client disconnected') is moot, and no server fault.
-  if (res.writableEnded || res.destroyed) return;
+/**
+ * What every error response does first: nothing when the response is already over (e.g. the request
+ * deadline sent its 503, or the client is gone: whatever the handler throws now is moot, and no server
+ * fault), a cut connection when a stream had started, else the OwsError to render, status and headers set.
+ */
+function errorToSend(res: Response, err: unknown, log: Logger): OwsError | undefined {
+  if (res.writableEnded || res.destroyed) return undefined;
   const ows = toOwsError(err);
   if (ows.status >= 500) log.error({ err }, 'request failed');
   // A client that hangs up mid-body is routine (a cancelled upload, a proxy timeout), not a server fault.
   else if ((err as { type?: string })?.type === 'request.aborted') log.debug('client aborted the request body');
   if (res.headersSent) {
     res.destroy();
-    return;
+    return undefined;
   }
-  const svc = req ? services.find((s) => s.name.toLowerCase() === (req.service ?? req.endpoint).toLowerCase()) : undefined;
-  const version = svc && req ? svc.exceptionVersion(req) : '2.0.0';
   res.status(ows.status);
   for (const [k, v] of Object.entries(ows.headers)) res.setHeader(k, v);
+  return ows;
+}
+
+/** The one place that turns an error into an HTTP response for the OWS services (an ExceptionReport). */
+export function sendError(res: Response, err: unknown, req: OwsRequest | undefined, services: ServiceDefinition[], log: Logger): void {
+  const ows = errorToSend(res, err, log);
+  if (!ows) return;
+  const svc = req ? services.find((s) => s.name.toLowerCase() === (req.service ?? req.endpoint).toLowerCase()) : undefined;
+  const version = svc && req ? svc.exceptionVersion(req) : '2.0.0';
   res.type('application/xml; charset=utf-8').send(renderExceptionReport(ows, version));
+}
+
+/** The same for OGC API – Features: `{"code","description"}` with the same status mapping. */
+export function sendOgcapiError(res: Response, err: unknown, log: Logger): void {
+  const ows = errorToSend(res, err, log);
+  if (!ows) return;
+  res.setHeader('Content-Type', EXCEPTION_CONTENT_TYPE);
+  res.send(JSON.stringify(exceptionBody(ows)));
 }
 
 /** Maps any thrown value to an OwsError; database and internal details never reach the client. */

@@ -37,6 +37,9 @@ export interface Config {
   portalBasemapUrl: string;
   maxKvpValueLength: number;
   cspImgSrc: string[];
+  ogcapiBasePath: string;
+  ogcapiLimitDefault: number;
+  ogcapiLimitMax: number;
 }
 
 export class ConfigError extends Error {
@@ -95,6 +98,11 @@ const ncname = (raw: string, env: string): string => {
   if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(raw)) throw new ConfigError(`${env} must be an XML NCName (letters, digits, _ . -), got "${raw}"`);
   return raw;
 };
+const basePath = (raw: string, env: string): string => {
+  // Below the root only: / is the portal's, and a trailing slash would double in every link.
+  if (!/^(?:\/[A-Za-z0-9._~-]+)+$/.test(raw) || /\/\.\.?(?:\/|$)/.test(raw)) throw new ConfigError(`${env} must be a path such as /ogcapi (segments of letters, digits, . _ ~ -; no trailing slash), got "${raw}"`);
+  return raw;
+};
 const list = (raw: string): string[] => raw.split(',').map((s) => s.trim()).filter(Boolean);
 
 /** Every setting, with its default; the single source for the README configuration table. */
@@ -132,6 +140,9 @@ export const SETTINGS: Setting<keyof Config>[] = [
   { env: 'CORS_ORIGIN', key: 'corsOrigin', def: '*', doc: 'Access-Control-Allow-Origin: * (any origin), a comma-separated list of origins, or empty (no CORS headers)', parse: str },
   { env: 'PORTAL_BASEMAP_URL', key: 'portalBasemapUrl', def: '', doc: 'XYZ tile URL template of the portal base map ({z}/{x}/{y}); empty = plain background (closed networks)', parse: str },
   { env: 'KVP_MAX_VALUE_LENGTH', key: 'maxKvpValueLength', def: '8192', doc: 'Longest value of one KVP parameter (FILTER excepted: bounded by the 64 KiB query limit)', parse: int(256, 65536) },
+  { env: 'OGCAPI_BASE_PATH', key: 'ogcapiBasePath', def: '/ogcapi', doc: 'Path of the OGC API – Features landing page (docs/ogcapi.md)', parse: basePath },
+  { env: 'OGCAPI_LIMIT_DEFAULT', key: 'ogcapiLimitDefault', def: '10', doc: 'OGC API – Features items per page when `limit` is absent (advertised)', parse: int(1, 100_000) },
+  { env: 'OGCAPI_LIMIT_MAX', key: 'ogcapiLimitMax', def: '10000', doc: 'Largest OGC API – Features `limit` (advertised; a larger `limit` is served as this many, as the standard asks)', parse: int(1, 1_000_000) },
   { env: 'CSP_IMG_SRC', key: 'cspImgSrc', def: '', doc: 'Extra image origins allowed by the Content-Security-Policy (e.g. a basemap tile server), comma-separated', parse: list },
 ];
 
@@ -151,5 +162,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     const raw = env[s.env] ?? s.def ?? '';
     cfg[s.key] = s.parse(raw, s.env);
   }
-  return { ...(cfg as Config), ...overrides };
+  const out = { ...(cfg as Config), ...overrides };
+  if (out.ogcapiLimitDefault > out.ogcapiLimitMax) throw new ConfigError(`OGCAPI_LIMIT_DEFAULT (${out.ogcapiLimitDefault}) must not exceed OGCAPI_LIMIT_MAX (${out.ogcapiLimitMax})`);
+  return out;
 }

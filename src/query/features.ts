@@ -23,6 +23,12 @@ export interface SortKey {
   desc: boolean;
 }
 
+/** A position in the Observation collection's natural order: (dataset id, time as ISO UTC to the microsecond). */
+export interface ObservationKey {
+  datasetId: number;
+  time: string;
+}
+
 /** A validated query on one feature type: everything SQL generation needs, nothing from raw text. */
 export interface FeatureQuery {
   type: FeatureTypeDef;
@@ -37,6 +43,14 @@ export interface FeatureQuery {
   crs: CrsRef;
   startIndex: number;
   count: number;
+  /**
+   * Keyset paging of a filtered Observation query in its natural order (no sortBy): the page starts
+   * after this key instead of skipping startIndex rows, so a deep page costs what the first one does
+   * (startIndex then only numbers the page). Unfiltered queries page by the seek below instead.
+   */
+  after?: ObservationKey;
+  /** Append each row's ObservationKey as two trailing text columns (for the next page's `after`). */
+  withKey?: boolean;
 }
 
 /** The SQL text of a property value as written in documents (times in UTC ISO 8601, numbers in shortest exact form). */
@@ -54,7 +68,7 @@ function valueText(p: PropertyDef): string {
 /** The geometry, reprojected by PostGIS and encoded in the format the encoder writes. */
 function geometrySql(type: FeatureTypeDef, crs: CrsRef, encoding: GeometryEncoding, params: SqlParams): string {
   const g = `ST_Transform(${type.geometry.sql}, ${params.add(crs.srid)}::int)`;
-  // GML follows the axis order of the CRS spelling (R6); GeoJSON and WKT stay x/y (lon/lat).
+  // GML (and OGC API GeoJSON) follow the axis order of the CRS spelling (R6); WFS GeoJSON and WKT stay x/y (lon/lat).
   const gml = crs.latFirst ? `ST_FlipCoordinates(${g})` : g;
   switch (encoding) {
     case 'gml32':
@@ -65,6 +79,8 @@ function geometrySql(type: FeatureTypeDef, crs: CrsRef, encoding: GeometryEncodi
       return `ST_AsGML(2, ${gml}, 15, 0)`;
     case 'geojson':
       return `ST_AsGeoJSON(${g}, 9)`;
+    case 'geojson-crs':
+      return `ST_AsGeoJSON(${gml}, 9)`;
     case 'wkt':
       return `ST_AsText(${g})`;
   }
@@ -74,6 +90,7 @@ function geometrySql(type: FeatureTypeDef, crs: CrsRef, encoding: GeometryEncodi
 function selectList(q: FeatureQuery, encoding: GeometryEncoding, params: SqlParams): string {
   const cols = [`(${q.type.idSql})::text`, q.includeGeometry ? geometrySql(q.type, q.crs, encoding, params) : 'NULL::text'];
   for (const p of q.properties) cols.push(valueText(p));
+  if (q.withKey) cols.push(`${OBSERVATION.datasetId}::text`, `to_char(${OBSERVATION.time} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`);
   // Named c0..cN so rows also read correctly as objects (array order = column order).
   return cols.map((c, i) => `${c} AS c${i}`).join(', ');
 }
@@ -83,6 +100,8 @@ function whereSql(q: FeatureQuery, params: SqlParams): string {
   const conds: string[] = [];
   for (const f of q.filters) conds.push(`(${compileFilter(f, q.type, params)})`);
   if (q.resourceIds) conds.push(`(${localIdSql(q.type, q.resourceIds, params)})`);
+  // A row comparison the primary key (dataset_id, time) answers with one index range scan.
+  if (q.after) conds.push(`(${OBSERVATION.datasetId}, ${OBSERVATION.time}) > (${params.add(q.after.datasetId)}::int, ${params.add(q.after.time)}::timestamptz)`);
   return conds.length ? `WHERE ${conds.join(' AND ')}` : '';
 }
 
@@ -92,12 +111,15 @@ function orderSql(q: FeatureQuery): string {
   return `ORDER BY ${[...keys, ...q.type.orderKey].join(', ')}`;
 }
 
+/** Rows the statement skips: startIndex, or none when the keyset condition already starts the page. */
+const skipped = (q: FeatureQuery): number => (q.after ? 0 : q.startIndex);
+
 /** One page with LIMIT/OFFSET (the general path). */
 export function pageSql(q: FeatureQuery, encoding: GeometryEncoding): Sql {
   const params = new SqlParams();
   const select = selectList(q, encoding, params);
   const where = whereSql(q, params);
-  const text = `SELECT ${select} FROM ${q.type.from} ${where} ${orderSql(q)} LIMIT ${params.add(q.count)} OFFSET ${params.add(q.startIndex)}`;
+  const text = `SELECT ${select} FROM ${q.type.from} ${where} ${orderSql(q)} LIMIT ${params.add(q.count)} OFFSET ${params.add(skipped(q))}`;
   return { text, values: params.values };
 }
 
@@ -113,14 +135,14 @@ export function pageCountSql(q: FeatureQuery): Sql {
   const params = new SqlParams();
   const where = whereSql(q, params);
   return {
-    text: `SELECT count(*)::bigint AS n FROM (SELECT 1 FROM ${q.type.from} ${where} LIMIT ${params.add(q.count)} OFFSET ${params.add(q.startIndex)}) page`,
+    text: `SELECT count(*)::bigint AS n FROM (SELECT 1 FROM ${q.type.from} ${where} LIMIT ${params.add(q.count)} OFFSET ${params.add(skipped(q))}) page`,
     values: params.values,
   };
 }
 
 /** True for the whole Observation collection without a filter: counted and paged through the stored per-dataset counts. */
 export function isUnfilteredObservation(q: FeatureQuery): boolean {
-  return q.type.name === 'Observation' && q.filters.length === 0 && !q.resourceIds;
+  return q.type.name === 'Observation' && q.filters.length === 0 && !q.resourceIds && !q.after;
 }
 
 /** Number of observations, from the counts the importer keeps per dataset. */

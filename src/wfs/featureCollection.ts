@@ -4,7 +4,7 @@ import { dbCall, exactCount, openPage } from '../query/featurePages';
 import type { FeatureQuery } from '../query/features';
 import type { GetFeatureRequest } from './getFeatureRequest';
 import { describeFeatureTypeUrl, pageLink } from './links';
-import { renderRows, streamCollection, streamRows } from './streamCollection';
+import { renderRows, streamCollection, streamRows } from '../encoders/features/streamFeatures';
 
 /** Collection metadata shared by GetFeature and GetPropertyValue. */
 export function collectionInfo(q: FeatureQuery, req: OwsRequest, ctx: OwsContext, version: string, numberMatched: number | 'unknown', numberReturned: number): CollectionInfo {

@@ -34,8 +34,12 @@ export type FeatureRow = (string | null)[];
 /** Streams a feature collection: a head, one string per feature, a tail. */
 export interface FeatureEncoder {
   contentType: string;
-  /** Which PostGIS encoding of the geometry this format needs. */
-  geometryEncoding: 'gml32' | 'gml311' | 'gml2' | 'geojson' | 'wkt';
+  /**
+   * Which PostGIS encoding of the geometry this format needs. `geojson` is x/y (lon/lat) whatever the
+   * CRS, as WFS GeoJSON writes it; `geojson-crs` follows the CRS's axis order (OGC API – Features
+   * Part 2: EPSG:4326 is lat/lon).
+   */
+  geometryEncoding: 'gml32' | 'gml311' | 'gml2' | 'geojson' | 'geojson-crs' | 'wkt';
   /** Written between two features (',' for JSON arrays). */
   separator?: string;
   begin(info: CollectionInfo): string;

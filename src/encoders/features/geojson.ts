@@ -11,6 +11,18 @@ function jsonValue(p: PropertyDef, v: string, baseUrl: string): string {
   return JSON.stringify(propertyText(p, v, baseUrl));
 }
 
+/** One GeoJSON Feature of a row with the given id (WFS: the gml:id; OGC API: the local id of /items/{id}). */
+export function geojsonFeature(row: FeatureRow, info: CollectionInfo, id: string): string {
+  let props = '';
+  for (let i = 0; i < info.properties.length; i++) {
+    const v = row[i + 2];
+    const p = info.properties[i];
+    props += `${i ? ',' : ''}${JSON.stringify(p.name)}:${v === null || v === undefined ? 'null' : jsonValue(p, v, info.baseUrl)}`;
+  }
+  const geom = info.includeGeometry && row[1] ? row[1] : 'null';
+  return `{"type":"Feature","id":${JSON.stringify(id)},"geometry":${geom},"properties":{${props}}}`;
+}
+
 /**
  * GeoJSON FeatureCollection (RFC 7946 plus the WFS paging members). Coordinates are always x/y
  * (lon/lat for geographic CRSs) as GeoJSON readers expect; a non-default CRS is named in a `crs` member.
@@ -29,15 +41,6 @@ export const geojsonEncoder: FeatureEncoder = {
       `"numberReturned":${info.numberReturned},"timeStamp":"${info.timeStamp}","links":${JSON.stringify(links)},"features":[`
     );
   },
-  feature(row: FeatureRow, info: CollectionInfo) {
-    let props = '';
-    for (let i = 0; i < info.properties.length; i++) {
-      const v = row[i + 2];
-      const p = info.properties[i];
-      props += `${i ? ',' : ''}${JSON.stringify(p.name)}:${v === null || v === undefined ? 'null' : jsonValue(p, v, info.baseUrl)}`;
-    }
-    const geom = info.includeGeometry && row[1] ? row[1] : 'null';
-    return `{"type":"Feature","id":${JSON.stringify(`${info.type.name}.${row[0]}`)},"geometry":${geom},"properties":{${props}}}`;
-  },
+  feature: (row: FeatureRow, info: CollectionInfo) => geojsonFeature(row, info, `${info.type.name}.${row[0]}`),
   end: () => ']}\n',
 };

@@ -61,6 +61,11 @@ export interface Hardening {
    * and a heavy-request slot held until the response has been written.
    */
   run(req: Request, res: Response, owsReq: OwsRequest, def: ServiceDefinition, signal: AbortSignal, fn: () => Promise<void>): Promise<void>;
+  /**
+   * Runs a request of a front-end that is not an OWS service (OGC API) under the same limits: its
+   * metric labels (a closed set), and a heavy-request slot when it reads data.
+   */
+  guard(res: Response, labels: RequestLabels, heavy: boolean, signal: AbortSignal, fn: () => Promise<void>): Promise<void>;
 }
 
 /** Builds the middleware and guards from the configuration (all limits documented in docs/security.md). */
@@ -123,9 +128,12 @@ export function createHardening({ config, store, sendError }: HardeningDeps): Ha
     heavy,
     async run(req, res, owsReq, def, signal, fn) {
       const operation = Object.keys(def.operations).find((k) => k.toLowerCase() === owsReq.request?.trim().toLowerCase()) ?? 'none';
-      res.locals.metricLabels = { service: def.name, operation } satisfies RequestLabels;
       authorizeOperation(operation, req.headers, config.apiKeys);
-      if (!isHeavyOperation(operation)) return fn();
+      return this.guard(res, { service: def.name, operation }, isHeavyOperation(operation), signal, fn);
+    },
+    async guard(res, labels, isHeavy, signal, fn) {
+      res.locals.metricLabels = labels;
+      if (!isHeavy) return fn();
       const release = await heavy.acquire(signal);
       try {
         await fn();

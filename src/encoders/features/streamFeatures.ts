@@ -1,10 +1,18 @@
-import type { Store } from '../data/store';
-import { ChunkWriter } from '../encoders/chunkWriter';
-import type { CollectionInfo, FeatureEncoder, FeatureRow } from '../encoders/features/featureEncoder';
-import type { Sink } from '../ows/types';
-import { closeRows, openRows, RowSource } from '../query/featurePages';
-import type { Sql } from '../query/sqlParams';
-import { rowsStreamed } from '../metrics/metrics';
+import type { Store } from '../../data/store';
+import { ChunkWriter } from '../chunkWriter';
+import type { CollectionInfo, FeatureEncoder, FeatureRow } from './featureEncoder';
+import type { Sink } from '../../ows/types';
+import { closeRows, openRows, RowSource } from '../../query/featurePages';
+import type { Sql } from '../../query/sqlParams';
+import { RequestLabels, rowsStreamed } from '../../metrics/metrics';
+
+/**
+ * Writing a feature collection (WFS GetFeature, OGC API – Features items) from a page's rows: whole
+ * when it is already in memory, else streamed from its cursor with bounded memory.
+ */
+
+/** Whose rows these are in reefgate_rows_streamed_total. */
+const WFS_GETFEATURE: RequestLabels = { service: 'WFS', operation: 'GetFeature' };
 
 /**
  * Feature text gathered before it is copied into the chunk writer: per feature only a string append,
@@ -17,17 +25,17 @@ const TEXT_SLICE = 8 * 1024;
  * for the socket (backpressure). Nothing is written before the first batch arrives, so a failing query
  * still becomes an ExceptionReport.
  */
-export async function streamCollection(store: Store, sql: Sql | null, encoder: FeatureEncoder, info: CollectionInfo, sink: Sink): Promise<void> {
+export async function streamCollection(store: Store, sql: Sql | null, encoder: FeatureEncoder, info: CollectionInfo, sink: Sink, labels = WFS_GETFEATURE): Promise<void> {
   const src = sql ? await openRows(store, sql, sink.signal) : null;
-  await streamRows(src, encoder, info, sink);
+  await streamRows(src, encoder, info, sink, labels);
 }
 
 /** The whole document of a page that is already in memory (no open cursor): sent with a Content-Length in one write. */
-export function renderRows(src: RowSource | null, encoder: FeatureEncoder, info: CollectionInfo): string {
+export function renderRows(src: RowSource | null, encoder: FeatureEncoder, info: CollectionInfo, labels = WFS_GETFEATURE): string {
   const sep = encoder.separator ?? '';
   const parts = [encoder.begin(info)];
   const rows = src?.first ?? [];
-  rowsStreamed.inc({ service: 'WFS', operation: 'GetFeature' }, rows.length);
+  rowsStreamed.inc(labels, rows.length);
   for (let i = 0; i < rows.length; i++) parts.push((i ? sep : '') + encoder.feature(rows[i], info));
   parts.push(encoder.end(info));
   return parts.join('');
@@ -37,13 +45,13 @@ export function renderRows(src: RowSource | null, encoder: FeatureEncoder, info:
  * Writes head, rows (first batch, then the rest of the cursor) and tail through the chunk writer the
  * series encoders use: pooled 64 KB chunks, backpressure, and a Content-Length when it all fits one chunk.
  */
-export async function streamRows(src: RowSource | null, encoder: FeatureEncoder, info: CollectionInfo, sink: Sink): Promise<void> {
+export async function streamRows(src: RowSource | null, encoder: FeatureEncoder, info: CollectionInfo, sink: Sink, labels = WFS_GETFEATURE): Promise<void> {
   const w = new ChunkWriter(sink);
   let buf = encoder.begin(info);
   let n = 0;
   const sep = encoder.separator ?? '';
   const add = async (batch: FeatureRow[]) => {
-    rowsStreamed.inc({ service: 'WFS', operation: 'GetFeature' }, batch.length);
+    rowsStreamed.inc(labels, batch.length);
     for (const row of batch) {
       if (n++ > 0) buf += sep;
       buf += encoder.feature(row, info);

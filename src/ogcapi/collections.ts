@@ -1,0 +1,52 @@
+/**
+ * The OGC API – Features collections as data: each is one WFS feature type of the catalogue under a
+ * stable lower-case id, with the properties `datetime` applies to. Nothing else is published here;
+ * a new feature type in src/catalog/featureTypes.ts becomes a collection by one row below.
+ */
+import type { Config } from '../config/config';
+import { featureTypes } from '../catalog/featureTypes';
+import type { FeatureTypeDef } from '../catalog/types';
+
+/** Which property (or pair of properties) `datetime` filters on. */
+export type TimeProperty = { kind: 'instant'; property: string } | { kind: 'interval'; start: string; end: string };
+
+export interface CollectionDef {
+  /** Path segment and `id` (stable: clients save it). */
+  id: string;
+  /** The catalogue feature type it publishes. */
+  typeName: string;
+  time: TimeProperty;
+}
+
+/** The collections, in landing order. */
+export const COLLECTIONS: readonly CollectionDef[] = [
+  { id: 'stations', typeName: 'Station', time: { kind: 'interval', start: 'firstObservation', end: 'lastObservation' } },
+  { id: 'datasets', typeName: 'Dataset', time: { kind: 'interval', start: 'startTime', end: 'endTime' } },
+  { id: 'observations', typeName: 'Observation', time: { kind: 'instant', property: 'time' } },
+];
+
+/** A collection with its feature type resolved for one configuration. */
+export interface Collection extends CollectionDef {
+  type: FeatureTypeDef;
+}
+
+const built = new WeakMap<Config, Collection[]>();
+
+/** The collections of a configuration (their feature types come from featureTypes(config)), built once and shared. */
+export function collections(config: Config): Collection[] {
+  let list = built.get(config);
+  if (list) return list;
+  const types = featureTypes(config);
+  list = COLLECTIONS.map((c) => {
+    const type = types.find((t) => t.name === c.typeName);
+    if (!type) throw new Error(`Collection ${c.id}: no feature type ${c.typeName}`);
+    return { ...c, type };
+  });
+  built.set(config, list);
+  return list;
+}
+
+/** The collection with this id (exact: ids are case-sensitive path segments), or undefined. */
+export function findCollection(config: Config, id: string): Collection | undefined {
+  return collections(config).find((c) => c.id === id);
+}

@@ -1,0 +1,141 @@
+/**
+ * /collections/{id}/items and /items/{featureId}: one FeatureQuery run through the shared page reader
+ * (openPage: plain query or cursor, the WFS seek into the unfiltered observations, the numberMatched
+ * rule) and streamed through the shared writer with bounded memory.
+ */
+import type { CollectionInfo, FeatureEncoder, FeatureRow } from '../encoders/features/featureEncoder';
+import { csvEncoder } from '../encoders/features/csv';
+import { ApiLink, ogcapiFeature, ogcapiItemsEncoder } from '../encoders/features/ogcapiGeojson';
+import { renderRows, streamRows } from '../encoders/features/streamFeatures';
+import type { RequestLabels } from '../metrics/metrics';
+import { invalidParam, OwsError } from '../ows/errors';
+import type { OwsResponse } from '../ows/types';
+import { dbCall, openPage, readFirstRow } from '../query/featurePages';
+import { FeatureQuery, pageSql } from '../query/features';
+import type { Collection } from './collections';
+import type { ApiContext } from './context';
+import { Format, FORMATS, negotiate } from './formats';
+import { itemsQuery, responseCrs } from './itemsQuery';
+import { seg, selfAndAlternates, withQuery } from './links';
+import { routeDef } from './routes';
+
+const ITEMS_LABELS: RequestLabels = { service: 'OGCAPI', operation: 'items' };
+
+/** The collection info the encoders read (WFS-only members filled with what OGC API has). */
+function info(q: FeatureQuery, ctx: ApiContext, numberMatched: number | 'unknown', numberReturned: number): CollectionInfo {
+  return {
+    type: q.type,
+    prefix: ctx.config.namespacePrefix,
+    namespaceUri: ctx.config.namespaceUri,
+    properties: q.properties,
+    includeGeometry: q.includeGeometry,
+    numberMatched,
+    numberReturned,
+    timeStamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    srsName: q.crs.name,
+    schemaUrl: `${ctx.root}/collections/${seg(ctx.path.collectionId)}/queryables`,
+    baseUrl: ctx.baseUrl,
+  };
+}
+
+/** The encoder of a negotiated format; GeoJSON asks for its links once its last row is written. */
+function encoderOf(format: Format, links: (lastRow: FeatureRow | undefined) => ApiLink[]): FeatureEncoder {
+  if (format.id === 'csv') return csvEncoder;
+  return ogcapiItemsEncoder(links);
+}
+
+/** Headers every feature response carries: the CRS of its coordinates (Part 2) and what it varied on. */
+function headers(q: FeatureQuery, extra: Record<string, string> = {}): Record<string, string> {
+  return { 'Content-Crs': `<${q.crs.name}>`, Vary: 'Accept', ...extra };
+}
+
+/** The same request at another offset (and keyset position): every other parameter carried as sent, limit made explicit. */
+function pageUrl(url: string, ctx: ApiContext, q: FeatureQuery, offset: number, after?: string): string {
+  const rest = ctx.query.entries.filter(([k]) => k !== 'offset' && k !== 'limit' && k !== 'after');
+  return withQuery(url, [...rest, ['limit', String(q.count)], ['offset', String(offset)], ...(after ? [['after', after] as [string, string]] : [])]);
+}
+
+const AFTER = /^(\d{1,10})\.(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?Z)$/;
+
+/**
+ * Keyset paging applies to filtered observations in their natural order: the one case where an
+ * OFFSET would read every skipped row (the unfiltered collection seeks; stations and datasets are small).
+ */
+function keysetPaging(q: FeatureQuery, after: string | undefined): void {
+  const eligible = q.type.name === 'Observation' && q.filters.length > 0 && q.sortBy.length === 0;
+  if (after !== undefined) {
+    const m = AFTER.exec(after.trim());
+    if (!m || !eligible) throw invalidParam('after', eligible ? `after must be <n>.<time> as the next links write it, got "${after.slice(0, 60)}"` : 'after only applies to filtered observation queries without sortby (as their next links write it)');
+    q.after = { datasetId: Number(m[1]), time: m[2] };
+  }
+  q.withKey = eligible;
+}
+
+/** The `after` value of a row read with its key (the two trailing columns). */
+function afterOf(q: FeatureQuery, row: FeatureRow | undefined): string | undefined {
+  if (!q.withKey || !row) return undefined;
+  const k = 2 + q.properties.length;
+  return `${row[k]}.${row[k + 1]}`;
+}
+
+/** GET /collections/{collectionId}/items */
+export async function itemsHandler(collection: Collection, ctx: ApiContext): Promise<OwsResponse> {
+  const route = routeDef(ctx.config, 'items');
+  const format = negotiate(route.formats, ctx.query.get('f'), ctx.accept);
+  const q = itemsQuery(ctx.query, collection, ctx.config);
+  keysetPaging(q, ctx.query.get('after'));
+  const encoding = format.id === 'csv' ? csvEncoder.geometryEncoding : 'geojson-crs';
+  const page = await openPage(ctx.store, q, encoding, ctx.signal);
+  const url = `${ctx.root}/collections/${seg(collection.id)}/items`;
+  const more = page.numberReturned === q.count && (page.numberMatched === 'unknown' || q.startIndex + q.count < page.numberMatched);
+  const prev = q.startIndex > 0 ? pageUrl(url, ctx, q, Math.max(0, q.startIndex - q.count)) : undefined;
+  const nextAfter = (lastRow: FeatureRow | undefined) => (more ? pageUrl(url, ctx, q, q.startIndex + q.count, afterOf(q, lastRow)) : undefined);
+  const links = (lastRow: FeatureRow | undefined): ApiLink[] => {
+    const out: ApiLink[] = selfAndAlternates(url, ctx.query.entries, route.formats, format.id, 'This page');
+    const next = nextAfter(lastRow);
+    if (next) out.push({ href: next, rel: 'next', type: format.mediaType, title: 'Next page' });
+    if (prev) out.push({ href: prev, rel: 'prev', type: format.mediaType, title: 'Previous page' });
+    out.push({ href: `${ctx.root}/collections/${seg(collection.id)}`, rel: 'collection', type: FORMATS.json.mediaType, title: collection.type.title });
+    return out;
+  };
+  const encoder = encoderOf(format, links);
+  const meta = info(q, ctx, page.numberMatched, page.numberReturned);
+  // A page read whole (at most one cursor batch) goes out in one piece, its pages also in the Link
+  // header (RFC 8288; CSV has no other place for them). Larger pages stream from the cursor.
+  if (!page.rows?.rest) {
+    const rows = page.rows?.first ?? [];
+    const next = nextAfter(rows[rows.length - 1]);
+    const linkHeader = [next && `<${next}>; rel="next"`, prev && `<${prev}>; rel="prev"`].filter(Boolean).join(', ');
+    return { kind: 'body', contentType: format.contentType, headers: headers(q, linkHeader ? { Link: linkHeader } : {}), body: renderRows(page.rows, encoder, meta, ITEMS_LABELS) };
+  }
+  return { kind: 'stream', contentType: format.contentType, headers: headers(q), produce: (sink) => dbCall(() => streamRows(page.rows, encoder, meta, sink, ITEMS_LABELS)) };
+}
+
+/** GET /collections/{collectionId}/items/{featureId}: one feature, 404 when there is none. */
+export async function itemHandler(collection: Collection, ctx: ApiContext): Promise<OwsResponse> {
+  const route = routeDef(ctx.config, 'item');
+  const format = negotiate(route.formats, ctx.query.get('f'), ctx.accept);
+  const id = ctx.path.featureId;
+  const q: FeatureQuery = {
+    type: collection.type,
+    filters: [],
+    resourceIds: [id],
+    sortBy: [],
+    properties: collection.type.properties,
+    includeGeometry: true,
+    crs: responseCrs(ctx.query),
+    startIndex: 0,
+    count: 1,
+  };
+  const encoding = format.id === 'csv' ? csvEncoder.geometryEncoding : 'geojson-crs';
+  const row = await dbCall(() => readFirstRow(ctx.store, pageSql(q, encoding), ctx.signal));
+  if (!row) throw new OwsError('NotFound', 'featureId', `No feature "${id.slice(0, 120)}" in collection ${collection.id}`, { status: 404 });
+  const meta = info(q, ctx, 1, 1);
+  if (format.id === 'csv') return { kind: 'body', contentType: format.contentType, headers: headers(q), body: renderRows({ first: [row] }, csvEncoder, meta, ITEMS_LABELS) };
+  const url = `${ctx.root}/collections/${seg(collection.id)}/items/${seg(id)}`;
+  const links: ApiLink[] = [
+    ...selfAndAlternates(url, ctx.query.entries, route.formats, format.id, 'This feature'),
+    { href: `${ctx.root}/collections/${seg(collection.id)}`, rel: 'collection', type: FORMATS.json.mediaType, title: collection.type.title },
+  ];
+  return { kind: 'body', contentType: format.contentType, headers: headers(q), body: ogcapiFeature(row, meta, links) };
+}

@@ -1,0 +1,128 @@
+/**
+ * OGC API – Features on Express: one GET handler per row of the route table, under the configured
+ * base path, behind the same request deadline, KVP limits, rate limit and heavy-request slots as WFS
+ * and SOS. Every error goes to the one JSON renderer the app passes in.
+ */
+import express, { Request, Response } from 'express';
+import type { Config } from '../config/config';
+import { requestStore } from '../data/requestStore';
+import type { Store } from '../data/store';
+import type { Hardening } from '../http/middleware/hardening';
+import { requestAbortController } from '../http/middleware/requestDeadline';
+import { publicBaseUrl } from '../http/publicUrl';
+import { sendOwsResponse } from '../http/send';
+import type { Logger } from '../log';
+import type { RequestLabels } from '../metrics/metrics';
+import { OwsError } from '../ows/errors';
+import type { OwsResponse } from '../ows/types';
+import { loadCatalogue } from '../query/catalogue';
+import { Collection, findCollection } from './collections';
+import type { ApiContext } from './context';
+import { collectionDoc, collectionsDoc, conformanceDoc, DocContext, landingDoc } from './documents';
+import { Format, negotiate } from './formats';
+import { itemHandler, itemsHandler } from './items';
+import { propertyParameterNames } from './itemsQuery';
+import { apiRoot, seg } from './links';
+import { queryablesSchema } from './queryables';
+import { checkParameters, parseQuery } from './request';
+import { ogcapiRoutes, RouteDef, RouteId } from './routes';
+
+export interface OgcapiDeps {
+  config: Config;
+  store: Store;
+  log: Logger;
+  hardening: Hardening;
+  /** The app's JSON error renderer for this protocol. */
+  sendError: (res: Response, err: unknown) => void;
+}
+
+/** Longest query string read (the hardening layer refuses longer values per parameter already). */
+const MAX_QUERY_CHARS = 64 * 1024;
+
+/** A JSON document response in the negotiated format. */
+function jsonResponse(format: Format, doc: unknown): OwsResponse {
+  return { kind: 'body', contentType: format.contentType, headers: { Vary: 'Accept' }, body: JSON.stringify(doc) };
+}
+
+type Resource = (ctx: ApiContext, collection: Collection | undefined) => Promise<OwsResponse>;
+
+/** The document context of a JSON resource, with its negotiated format. */
+function docContext(route: RouteDef, ctx: ApiContext): { format: Format; doc: DocContext } {
+  const format = negotiate(route.formats, ctx.query.get('f'), ctx.accept);
+  return { format, doc: { config: ctx.config, baseUrl: ctx.baseUrl, root: ctx.root, format: format.id, query: ctx.query.entries } };
+}
+
+/** What answers each route of the table. */
+function resources(config: Config): Record<RouteId, Resource> {
+  const doc = (id: RouteId, build: (d: DocContext, ctx: ApiContext, c: Collection | undefined) => Promise<unknown> | unknown): Resource => async (ctx, c) => {
+    const { format, doc: d } = docContext(ogcapiRoutes(config).find((r) => r.id === id)!, ctx);
+    return jsonResponse(format, await build(d, ctx, c));
+  };
+  return {
+    landing: doc('landing', (d) => landingDoc(d)),
+    conformance: doc('conformance', (d) => conformanceDoc(d)),
+    collections: doc('collections', async (d, ctx) => collectionsDoc(await loadCatalogue(ctx.store), d)),
+    collection: doc('collection', async (d, ctx, c) => collectionDoc(c!, await loadCatalogue(ctx.store), d, true)),
+    queryables: doc('queryables', (d, _ctx, c) => queryablesSchema(c!, `${d.root}/collections/${seg(c!.id)}/queryables`)),
+    items: (ctx, c) => itemsHandler(c!, ctx),
+    item: (ctx, c) => itemHandler(c!, ctx),
+  };
+}
+
+/** Express path of a table path (`{collectionId}` → `:collectionId`). */
+function expressPath(route: RouteDef): string {
+  return route.path.replace(/\{(\w+)\}/g, ':$1') || '/';
+}
+
+/** The API's router, to mount at OGCAPI_BASE_PATH. */
+export function ogcapiRouter(deps: OgcapiDeps): express.Router {
+  const { config, store, log, hardening } = deps;
+  const router = express.Router({ caseSensitive: true });
+  const answer = resources(config);
+  for (const route of ogcapiRoutes(config)) {
+    const labels: RequestLabels = { service: 'OGCAPI', operation: route.id };
+    const handler = async (req: Request, res: Response) => {
+      // Aborted when the client goes away or REQUEST_TIMEOUT_MS passes: cancels the database work.
+      const ac = requestAbortController(res);
+      res.locals.metricLabels = labels;
+      try {
+        const q = req.originalUrl.indexOf('?');
+        const raw = q < 0 ? '' : req.originalUrl.slice(q + 1);
+        if (raw.length > MAX_QUERY_CHARS) throw new OwsError('InvalidRequest', 'request', `Query string longer than ${MAX_QUERY_CHARS} characters`, { status: 414 });
+        const query = parseQuery(raw);
+        const params = req.params as Record<string, string>;
+        let collection: Collection | undefined;
+        if (params.collectionId !== undefined) {
+          collection = findCollection(config, params.collectionId);
+          if (!collection) throw new OwsError('NotFound', 'collectionId', `No collection "${params.collectionId.slice(0, 100)}"; collections: stations, datasets, observations`, { status: 404 });
+        }
+        checkParameters(query, route, route.queryableParameters && collection ? propertyParameterNames(collection) : []);
+        const baseUrl = publicBaseUrl(req, config);
+        const ctx: ApiContext = {
+          config,
+          store: requestStore(store, ac.signal),
+          log,
+          baseUrl,
+          root: apiRoot(baseUrl, config.ogcapiBasePath),
+          signal: ac.signal,
+          query,
+          accept: req.get('accept'),
+          path: params,
+        };
+        await hardening.guard(res, labels, route.id === 'items', ac.signal, async () => {
+          const out = await answer[route.id](ctx, collection);
+          await sendOwsResponse(res, out, ac.signal, log);
+        });
+      } catch (err) {
+        deps.sendError(res, err);
+      }
+    };
+    const path = expressPath(route);
+    router.get(path, hardening.entry, handler);
+    router.all(path, (req, res) =>
+      deps.sendError(res, new OwsError('OperationNotSupported', 'request', `HTTP method ${req.method.slice(0, 20)} is not supported here; use GET`, { status: 405, headers: { Allow: 'GET, HEAD' } })),
+    );
+  }
+  router.use((_req, res) => deps.sendError(res, new OwsError('NotFound', 'path', `No such resource; the API's landing page is ${config.ogcapiBasePath}`, { status: 404 })));
+  return router;
+}
