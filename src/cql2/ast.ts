@@ -45,7 +45,9 @@ export type TemporalFn =
   | 'T_AFTER' | 'T_BEFORE' | 'T_CONTAINS' | 'T_DISJOINT' | 'T_DURING' | 'T_EQUALS' | 'T_FINISHEDBY' | 'T_FINISHES'
   | 'T_INTERSECTS' | 'T_MEETS' | 'T_METBY' | 'T_OVERLAPPEDBY' | 'T_OVERLAPS' | 'T_STARTEDBY' | 'T_STARTS';
 
+/** The spatial functions read (CQL2's eight, and S_DWITHIN as an extension). */
 export const SPATIAL_FNS: readonly SpatialFn[] = ['S_INTERSECTS', 'S_EQUALS', 'S_DISJOINT', 'S_TOUCHES', 'S_WITHIN', 'S_OVERLAPS', 'S_CROSSES', 'S_CONTAINS', 'S_DWITHIN'];
+/** The fifteen temporal functions of CQL2. */
 export const TEMPORAL_FNS: readonly TemporalFn[] = [
   'T_AFTER', 'T_BEFORE', 'T_CONTAINS', 'T_DISJOINT', 'T_DURING', 'T_EQUALS', 'T_FINISHEDBY', 'T_FINISHES',
   'T_INTERSECTS', 'T_MEETS', 'T_METBY', 'T_OVERLAPPEDBY', 'T_OVERLAPS', 'T_STARTEDBY', 'T_STARTS',

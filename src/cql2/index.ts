@@ -10,6 +10,7 @@ import { Queryable, toFes } from './toFes';
 export { Cql2Error } from './errors';
 export type { Queryable, QueryableType } from './toFes';
 
+/** The filter-lang values of OGC API Features Part 3. */
 export type Cql2Lang = 'cql2-text' | 'cql2-json';
 
 /** What a filter is read against: the collection's queryables and the filter-crs parameter. */
