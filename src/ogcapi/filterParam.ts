@@ -1,10 +1,11 @@
 /**
- * The Part 3 `filter` parameter, read into the FES AST that WFS filters compile from (no SQL of its
- * own). Every call goes through parseFilterParam; until a CQL2 parser is wired in here it answers 400.
+ * The Part 3 `filter` parameter, read by the CQL2 parser (src/cql2) into the FES AST that WFS filters
+ * compile from: there is no SQL of its own, and names resolve only through the collection's queryables.
  */
 import type { CrsRef } from '../crs/crs';
 import type { Filter } from '../fes/ast';
 import { invalidParam } from '../ows/errors';
+import { parseCql2, queryablesOf, Queryable } from '../cql2';
 import type { Collection } from './collections';
 
 /** The filter parameters of one request, validated except for the expression itself. */
@@ -23,8 +24,19 @@ export function filterLang(value: string | undefined): FilterParam['lang'] {
   throw invalidParam('filter-lang', `Unsupported filter-lang "${v.slice(0, 40)}"; supported: cql2-text, cql2-json`);
 }
 
+const queryablesByType = new WeakMap<Collection['type'], Map<string, Queryable>>();
+
+/** The names a filter may use in a collection: the same properties /queryables lists, and its geometry. */
+function filterQueryables(collection: Collection): Map<string, Queryable> {
+  let q = queryablesByType.get(collection.type);
+  if (!q) {
+    q = queryablesOf(collection.type);
+    queryablesByType.set(collection.type, q);
+  }
+  return q;
+}
+
 /** The filter as an FES AST over the collection's queryables; a bad expression → 400 with its position. */
 export function parseFilterParam(param: FilterParam, collection: Collection): Filter {
-  void collection;
-  throw invalidParam('filter', `filter (${param.lang}) is not supported yet`);
+  return parseCql2(param.text, param.lang, { queryables: filterQueryables(collection), filterCrs: param.crs.name });
 }
