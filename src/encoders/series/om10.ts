@@ -5,7 +5,7 @@ import type { RowSeriesEncoder, SeriesExtent, TextSeriesEncoder } from '../../qu
 import { ChunkWriter } from '../chunkWriter';
 import { ncnamePart } from '../../xml/ncname';
 import { escAttr } from '../../xml/escape';
-import { EPOCH, TIME_ISO, TIME_TEXT, VALUE_TEXT } from './sqlText';
+import { EPOCH, TIME_TEXT, TIME_VALUE_QC, VALUE_TEXT } from './sqlText';
 
 /** SOS 1.0 observation collection start tag. */
 function collectionStart(): string {
@@ -24,7 +24,7 @@ function samplingPoint(ds: Offering): string {
 
 /** SOS 1.0 resultModel om:Observation: one om:Observation per series with a swe:DataArray (time,value,qc;...). */
 export class Om10ObservationEncoder implements TextSeriesEncoder {
-  readonly textSql = `${TIME_ISO} || ',' || ${VALUE_TEXT} || ',' || o.qc`;
+  readonly textSql = TIME_VALUE_QC;
   readonly textSeparator = ';';
   readonly needsExtent = true;
   readonly needsCount = true;
