@@ -3,7 +3,6 @@ import { NIL_CODESPACE, OM_MEASUREMENT, QC_PARAMETER } from '../../sos/identifie
 import { NS, NsKey, XSD, xmlnsText } from '../../xml/namespaces';
 import type { TextSeriesEncoder } from '../../query/observations';
 import { ChunkWriter } from '../chunkWriter';
-import { ncnamePart } from '../../xml/ncname';
 import { escAttr } from '../../xml/escape';
 import { ISO_TIME_BYTES, IsoTimeWriter } from './isoTime';
 import { EPOCH, QC, VALUE } from './sqlText';
