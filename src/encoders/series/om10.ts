@@ -6,6 +6,7 @@ import { ChunkWriter } from '../chunkWriter';
 import { ncnamePart } from '../../xml/ncname';
 import { escAttr } from '../../xml/escape';
 import { EPOCH, TIME_TEXT, TIME_VALUE_QC, VALUE_TEXT } from './sqlText';
+import { crsName, WGS84_SRID } from '../../crs/crs';
 
 /** SOS 1.0 observation collection start tag. */
 function collectionStart(): string {
@@ -15,10 +16,12 @@ function collectionStart(): string {
   );
 }
 
+const WGS84_URN = crsName.urn(WGS84_SRID);
+
 function samplingPoint(ds: Offering): string {
   return (
     `<sa:SamplingPoint gml:id="foi_${ncnamePart(ds.station)}_${ds.id}"><gml:name>${escAttr(ds.station)}</gml:name><sa:sampledFeature xlink:href=""/>` +
-    `<sa:position><gml:Point><gml:pos srsName="urn:ogc:def:crs:EPSG::4326">${ds.lat} ${ds.lon}</gml:pos></gml:Point></sa:position></sa:SamplingPoint>`
+    `<sa:position><gml:Point><gml:pos srsName="${WGS84_URN}">${ds.lat} ${ds.lon}</gml:pos></gml:Point></sa:position></sa:SamplingPoint>`
   );
 }
 
