@@ -6,7 +6,8 @@ import { Om20Encoder, XML_CONTENT_TYPE } from '../encoders/series/om20';
 import { Wml2Encoder } from '../encoders/series/wml2';
 import { invalidParam, missingParam } from '../ows/errors';
 import { NS } from '../xml/namespaces';
-import { OM_MEASUREMENT, SML101_FORMAT, SML101_MIME, SML20_FORMAT, WML2_TVP_OBSERVATION } from './identifiers';
+import { OM_MEASUREMENT, WML2_TVP_OBSERVATION } from '../encoders/series/identifiers';
+import { SML101_FORMAT, SML101_MIME, SML20_FORMAT } from './identifiers';
 import type { SeriesEncoder } from '../query/observations';
 
 export type SosVersion = '2.0.0' | '1.0.0';

@@ -2,7 +2,7 @@ import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
 import { xmlResponse } from '../ows/types';
 import type { Offering } from '../catalog/offerings';
 import { ncnamePart } from '../xml/ncname';
-import { NIL_CODESPACE, SAMPLING_POINT } from './identifiers';
+import { NIL_CODESPACE, SAMPLING_POINT } from '../encoders/series/identifiers';
 import { NS, XSD } from '../xml/namespaces';
 import { requireVersion, sosParams } from './params';
 import { parseOfferingFilter, selectOfferings } from './selection';

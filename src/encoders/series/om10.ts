@@ -1,5 +1,5 @@
 import type { Offering } from '../../catalog/offerings';
-import { QC_PARAMETER } from '../../sos/identifiers';
+import { QC_PARAMETER } from './identifiers';
 import { NS, XSD, xmlnsText } from '../../xml/namespaces';
 import type { RowSeriesEncoder, SeriesExtent, TextSeriesEncoder } from '../../query/observations';
 import { ChunkWriter } from '../chunkWriter';

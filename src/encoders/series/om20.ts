@@ -1,5 +1,5 @@
 import type { Offering } from '../../catalog/offerings';
-import { NIL_CODESPACE, OM_MEASUREMENT, QC_PARAMETER } from '../../sos/identifiers';
+import { NIL_CODESPACE, OM_MEASUREMENT, QC_PARAMETER } from './identifiers';
 import { NS, NsKey, XSD, xmlnsText } from '../../xml/namespaces';
 import type { TextSeriesEncoder } from '../../query/observations';
 import { ChunkWriter } from '../chunkWriter';

@@ -1,5 +1,5 @@
 import type { Offering } from '../../catalog/offerings';
-import { WML2_TVP_OBSERVATION } from '../../sos/identifiers';
+import { WML2_TVP_OBSERVATION } from './identifiers';
 import type { SeriesExtent, TextSeriesEncoder } from '../../query/observations';
 import { ChunkWriter } from '../chunkWriter';
 import { escAttr } from '../../xml/escape';
