@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createTestApp, TestApp } from '../helpers/app';
+import { createTestApp, TestApp, textBody } from '../helpers/app';
 import { expectValidXml, hasTool } from '../helpers/xmllint';
 import { demoStations, exceptionOf, expectValidAgainstDft, NAMESPACES, parse } from './helpers';
 
@@ -21,11 +21,7 @@ afterAll(async () => {
 });
 
 function get(q: string) {
-  return t.http.get(`/wfs?${q}`).buffer(true).parse((res, cb) => {
-    let s = '';
-    res.on('data', (c: Buffer) => (s += c.toString('utf8')));
-    res.on('end', () => cb(null, s));
-  });
+  return t.http.get(`/wfs?${q}`).buffer(true).parse(textBody);
 }
 const NSP = `NAMESPACES=${encodeURIComponent(NAMESPACES)}`;
 const collection = (xml: string) => parse(xml)['wfs:FeatureCollection'];
