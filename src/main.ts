@@ -11,7 +11,7 @@ import { createLogger, Logger } from './log';
 import { createApp, listen } from './server';
 import { acquireDataDirLock, DataDirLockedError, EXIT_DATA_DIR_IN_USE } from './data/dataDirLock';
 import { StartupProgress, startingApp } from './http/startup';
-import { allServices } from './ows/services';
+import { allServices } from './services';
 import http from 'node:http';
 import { recordImportProgress } from './metrics/metrics';
 

@@ -11,7 +11,7 @@ import type { Logger } from './log';
 import { selectOperation, selectService } from './ows/dispatch';
 import { OwsError } from './ows/errors';
 import { renderExceptionReport } from './ows/exceptionReport';
-import { allServices } from './ows/services';
+import { allServices } from './services';
 import type { OwsContext, OwsRequest, ServiceDefinition } from './ows/types';
 import { portalRouter } from './portal/routes';
 import { createHardening } from './http/middleware/hardening';

@@ -2,7 +2,7 @@
  * The relational layout the service reads, as data: each table with the alias every statement gives
  * it, the SQL of its columns, and the joins between the tables. The statements of src/query and the
  * feature types of featureTypes.ts are composed from these strings (our own text); none comes from a
- * request. The observation row expressions of the series encoders are written over the same alias `o`.
+ * request. The observation row expressions of the series encoders (encoders/series/sqlText.ts) read OBSERVATION too.
  */
 
 export const NETWORK = { from: 'network n', id: 'n.id', code: 'n.code', name: 'n.name' } as const;
@@ -49,7 +49,7 @@ export const DATASET = {
 } as const;
 
 /** The big table; its primary key (dataset_id, time) is the access path of every series read. */
-export const OBSERVATION = { table: 'observation', from: 'observation o', datasetId: 'o.dataset_id', time: 'o.time', value: 'o.value', qc: 'o.qc' } as const;
+export const OBSERVATION = { table: 'observation', alias: 'o', from: 'observation o', datasetId: 'o.dataset_id', time: 'o.time', value: 'o.value', qc: 'o.qc' } as const;
 
 /** Import runs: the latest one that changed data is the SOS updateSequence. */
 export const IMPORT_RUN = { from: 'import_run', finishedAt: 'finished_at', changed: 'changed' } as const;

@@ -13,6 +13,27 @@ export interface CrsDef {
   area: [number, number, number, number];
 }
 
+/** WGS 84: the CRS positions are stored in, and every protocol's default. */
+export const WGS84_SRID = 4326;
+
+/**
+ * The spellings of an EPSG CRS identifier that documents write. Each family of documents names a CRS
+ * its own way, and for a geographic CRS the spelling also says the axis order (see parseCrs): a
+ * document picks its spelling here and never writes one out.
+ */
+export const crsName = {
+  /** OGC URN (WFS 2.0, SOS 1.0, O&M 1.0, SensorML 1.0.1 positions): latitude first. */
+  urn: (srid: number | string): string => `urn:ogc:def:crs:EPSG::${srid}`,
+  /** OGC http URI (SOS 2.0, O&M 2.0, SensorML 2.0, ISO 19139): latitude first. */
+  uri: (srid: number | string): string => `http://www.opengis.net/def/crs/EPSG/0/${srid}`,
+  /** The URN of WFS 1.1.0 documents and their clients (x-ogc, no version field): latitude first. */
+  xUrn: (srid: number | string): string => `urn:x-ogc:def:crs:EPSG:${srid}`,
+  /** The EPSG code (WFS 1.0.0, OGC Filter 1.0, proj4): longitude first. */
+  short: (srid: number | string): string => `EPSG:${srid}`,
+  /** The spelling of the OceanSITES manual's coordinate_reference_frame attribute (no `def:`). */
+  oceansites: (srid: number | string): string => `urn:ogc:crs:EPSG::${srid}`,
+} as const;
+
 /** The CRSs ReefGate serves (EPSG codes); identifiers map onto these with their axis order. */
 export const SUPPORTED_SRIDS: Record<number, Omit<CrsDef, 'latFirst'>> = {
   4326: { srid: 4326, geographic: true, title: 'WGS 84', area: [-180, -90, 180, 90] },
@@ -62,8 +83,8 @@ export function requireCrs(name: string, locator = 'srsName'): CrsRef {
 
 /** The URN spelling of each supported CRS, in capabilities order (4326 first, as the default). */
 export function supportedCrsUrns(): string[] {
-  return Object.keys(SUPPORTED_SRIDS).map((k) => `urn:ogc:def:crs:EPSG::${k}`);
+  return Object.keys(SUPPORTED_SRIDS).map((k) => crsName.urn(k));
 }
 
 /** The default CRS: WGS 84 with the EPSG authority (lat/lon) axis order. */
-export const DEFAULT_CRS: CrsRef = { ...SUPPORTED_SRIDS[4326], latFirst: true, name: 'urn:ogc:def:crs:EPSG::4326' };
+export const DEFAULT_CRS: CrsRef = { ...SUPPORTED_SRIDS[WGS84_SRID], latFirst: true, name: crsName.urn(WGS84_SRID) };

@@ -6,10 +6,13 @@
 import { lookupTable } from '../util/lookup';
 import type { Dataset } from '../catalog/model';
 import type { NcAttrs, NcLayout } from './netcdf3';
+import { crsName, WGS84_SRID } from '../crs/crs';
 
 /** OceanSITES time reference: days since 1950-01-01T00:00:00Z. */
 export const TIME_UNITS = 'days since 1950-01-01T00:00:00Z';
 const EPOCH_1950_MS = Date.UTC(1950, 0, 1);
+/** EPSG:5831, instantaneous water level depth: the DEPTH axis's vertical reference. */
+const DEPTH_SRID = 5831;
 /** Converts Unix seconds to OceanSITES days. */
 export const unixSecondsToDays1950 = (s: number): number => (s * 1000 - EPOCH_1950_MS) / 86_400_000;
 
@@ -146,21 +149,21 @@ export function oceanSitesLayout(d: Dataset, ctx: LayoutContext): NcLayout {
         name: 'LATITUDE',
         type: 'float',
         dims: ['LATITUDE'],
-        attrs: { standard_name: 'latitude', long_name: 'Latitude of each location', units: 'degrees_north', axis: 'Y', valid_min: f(-90), valid_max: f(90), reference: 'WGS84', coordinate_reference_frame: 'urn:ogc:crs:EPSG::4326' },
+        attrs: { standard_name: 'latitude', long_name: 'Latitude of each location', units: 'degrees_north', axis: 'Y', valid_min: f(-90), valid_max: f(90), reference: 'WGS84', coordinate_reference_frame: crsName.oceansites(WGS84_SRID) },
         data: [d.station.lat],
       },
       {
         name: 'LONGITUDE',
         type: 'float',
         dims: ['LONGITUDE'],
-        attrs: { standard_name: 'longitude', long_name: 'Longitude of each location', units: 'degrees_east', axis: 'X', valid_min: f(-180), valid_max: f(180), reference: 'WGS84', coordinate_reference_frame: 'urn:ogc:crs:EPSG::4326' },
+        attrs: { standard_name: 'longitude', long_name: 'Longitude of each location', units: 'degrees_east', axis: 'X', valid_min: f(-180), valid_max: f(180), reference: 'WGS84', coordinate_reference_frame: crsName.oceansites(WGS84_SRID) },
         data: [d.station.lon],
       },
       {
         name: 'DEPTH',
         type: 'float',
         dims: ['DEPTH'],
-        attrs: { standard_name: 'depth', long_name: 'Depth of each measurement', units: 'm', positive: 'down', axis: 'Z', reference: 'sea_level', coordinate_reference_frame: 'urn:ogc:crs:EPSG::5831' },
+        attrs: { standard_name: 'depth', long_name: 'Depth of each measurement', units: 'm', positive: 'down', axis: 'Z', reference: 'sea_level', coordinate_reference_frame: crsName.oceansites(DEPTH_SRID) },
         data: [depth],
       },
       {

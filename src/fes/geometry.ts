@@ -1,5 +1,5 @@
 import proj4 from 'proj4';
-import { CrsRef } from '../crs/crs';
+import { CrsRef, crsName, WGS84_SRID } from '../crs/crs';
 import { invalidParam } from '../ows/errors';
 import { GeometryOperand } from './ast';
 
@@ -28,7 +28,7 @@ export function checkPosition(p: XY, crs: CrsRef, locator: string): void {
   if (!def) return;
   let ll: number[];
   try {
-    ll = proj4(def, 'EPSG:4326', [p[0], p[1]]);
+    ll = proj4(def, crsName.short(WGS84_SRID), [p[0], p[1]]);
   } catch {
     throw invalidParam(locator, `Coordinates ${p[0]} ${p[1]} cannot be transformed from ${crs.name}`);
   }

@@ -1,4 +1,4 @@
-import { DEFAULT_CRS, parseCrs } from '../crs/crs';
+import { crsName, DEFAULT_CRS, parseCrs, WGS84_SRID } from '../crs/crs';
 import { XmlElement } from '../http/xml';
 import { Filter } from './ast';
 import { Dialect, parseFilterRoot } from './parseCore';
@@ -24,7 +24,7 @@ export const FILTER110_DIALECT: Dialect = {
 export const FILTER100_DIALECT: Dialect = {
   ...FILTER110_DIALECT,
   escapeAttrs: ['escape', 'escapeChar'],
-  defaultCrs: parseCrs('EPSG:4326')!,
+  defaultCrs: parseCrs(crsName.short(WGS84_SRID))!,
 };
 
 /** Parses an ogc:Filter (1.1.0 or 1.0.0) into the same AST as FES 2.0; errors carry locator `filter`. */

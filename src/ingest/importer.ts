@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { Session, Store } from '../data/store';
+import { QueryResult, Session, Store } from '../data/store';
 import { isoUtc, parseIsoInstant } from '../util/time';
 import { forgetCatalogue } from '../query/catalogue';
 import { lines, parseNumber, splitCsvLine } from './csv';
-import { isoSql } from '../data/sqlTime';
+import * as sql from './importSql';
+import { Sql } from '../query/sqlParams';
 
 /** A rejected input row: where it is and why. The whole run is rolled back. */
 export class ImportError extends Error {
@@ -72,18 +73,15 @@ export async function importDirectory(store: Store, dir: string, opts: ImportOpt
   const result = await store.transaction(async (s) => {
     // STATEMENT_TIMEOUT_MS bounds request queries; a bulk COPY of millions of rows on a busy server may
     // legitimately run longer (it was cut at 5.4M of 7.6M rows under load), so lift it for this transaction.
-    await s.query('SET LOCAL statement_timeout = 0');
-    const run = await s.query<{ id: number }>('INSERT INTO import_run (source) VALUES ($1) RETURNING id', [path.resolve(dir)]);
+    await s.query(sql.NO_STATEMENT_TIMEOUT);
+    const run = await q<{ id: number }>(s, sql.startRun(path.resolve(dir)));
     const runId = run.rows[0].id;
     const stationsWritten = await upsertStations(s, stationRows);
     const { datasets: datasetsWritten, properties: propertiesWritten } = await upsertDatasets(s, datasetRows);
     let obs = { read: 0, written: 0 };
     if (files.observations) obs = await importObservations(s, files.observations, opts);
     const changed = stationsWritten + datasetsWritten + propertiesWritten + obs.written > 0;
-    await s.query(
-      `UPDATE import_run SET finished_at = now(), stations = $2, datasets = $3, observations_read = $4, observations_written = $5, changed = $6 WHERE id = $1`,
-      [runId, stationsWritten, datasetsWritten, obs.read, obs.written, changed],
-    );
+    await q(s, sql.finishRun(runId, { stations: stationsWritten, datasets: datasetsWritten, observationsRead: obs.read, observationsWritten: obs.written, changed }));
     return {
       runId,
       stations: { read: stationRows.length, written: stationsWritten },
@@ -204,18 +202,9 @@ function noDuplicates(keys: [string, number][], file: string, column: string): v
 async function upsertStations(s: Session, rows: StationRow[]): Promise<number> {
   let written = 0;
   for (const r of rows) {
-    await s.query('INSERT INTO network (code, name) VALUES ($1, $1) ON CONFLICT (code) DO NOTHING', [r.network]);
-    if (r.producer) await s.query('INSERT INTO organisation (name) VALUES ($1) ON CONFLICT (name) DO NOTHING', [r.producer]);
-    const res = await s.query(
-      `INSERT INTO station (code, name, geom, depth_m, country, network_id, producer_id)
-       VALUES ($1, $2, ST_SetSRID(ST_MakePoint($4, $3), 4326), $5, $6,
-               (SELECT id FROM network WHERE code = $7), (SELECT id FROM organisation WHERE name = $8))
-       ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, geom = EXCLUDED.geom, depth_m = EXCLUDED.depth_m,
-         country = EXCLUDED.country, network_id = EXCLUDED.network_id, producer_id = EXCLUDED.producer_id
-       WHERE (station.name, ST_AsBinary(station.geom), station.depth_m, station.country, station.network_id, station.producer_id)
-         IS DISTINCT FROM (EXCLUDED.name, ST_AsBinary(EXCLUDED.geom), EXCLUDED.depth_m, EXCLUDED.country, EXCLUDED.network_id, EXCLUDED.producer_id)`,
-      [r.code, r.name, r.lat, r.lon, r.depth, r.country, r.network, r.producer || null],
-    );
+    await q(s, sql.insertNetwork(r.network));
+    if (r.producer) await q(s, sql.insertOrganisation(r.producer));
+    const res = await q(s, sql.upsertStation({ ...r, producer: r.producer || null }));
     written += res.rowCount;
   }
   return written;
@@ -227,33 +216,24 @@ async function upsertDatasets(s: Session, rows: DatasetRow[]): Promise<{ dataset
   // Several datasets share one property code: count a property once even if two rows relabel it.
   const propertiesWritten = new Set<string>();
   for (const r of rows) {
-    const st = await s.query<{ id: number; code: string }>('SELECT id, code FROM station WHERE code = $1', [r.station]);
+    const st = await q<{ id: number; code: string }>(s, sql.stationByCode(r.station));
     if (!st.rows.length) throw new ImportError('datasets.csv', r.line, 'station_id', `unknown station "${r.station}" (not in stations.csv nor in the database)`);
     const stationId = st.rows[0].id;
-    const prop = await s.query<{ id: number; standard_name: string; uom: string }>('SELECT id, standard_name, uom FROM observed_property WHERE code = $1', [r.property]);
+    const prop = await q<{ id: number; standard_name: string; uom: string }>(s, sql.propertyByCode(r.property));
     if (prop.rows.length && (prop.rows[0].standard_name !== r.standardName || prop.rows[0].uom !== r.uom)) {
       // One property code means one quantity in one unit across the network.
       const col = prop.rows[0].standard_name !== r.standardName ? 'standard_name' : 'uom';
       throw new ImportError('datasets.csv', r.line, col, `property ${r.property} is already defined with ${col} "${col === 'uom' ? prop.rows[0].uom : prop.rows[0].standard_name}"`);
     }
-    const propRes = await s.query(
-        `INSERT INTO observed_property (code, standard_name, vocabulary_uri, label, uom) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (code) DO UPDATE SET label = EXCLUDED.label WHERE observed_property.label IS DISTINCT FROM EXCLUDED.label`,
-        [r.property, r.standardName, `${CF_VOCABULARY}${r.standardName}/`, r.label, r.uom],
-      );
-    if (propRes.rowCount > 0) propertiesWritten.add(r.property);
-    await s.query(
-      `INSERT INTO sensor (code, family, station_id) VALUES ($1, $2, $3) ON CONFLICT (station_id, family) DO NOTHING`,
-      [`${st.rows[0].code}_${r.family}`, r.family, stationId],
+    const propRes = await q(
+      s,
+      sql.upsertProperty({ code: r.property, standardName: r.standardName, vocabularyUri: `${CF_VOCABULARY}${r.standardName}/`, label: r.label, uom: r.uom }),
     );
-    const res = await s.query(
-      `INSERT INTO dataset (code, station_id, property_id, sensor_id, processing_level, declared_start, declared_end)
-       VALUES ($1, $2, (SELECT id FROM observed_property WHERE code = $3), (SELECT id FROM sensor WHERE station_id = $2 AND family = $4), $5, $6, $7)
-       ON CONFLICT (code) DO UPDATE SET station_id = EXCLUDED.station_id, property_id = EXCLUDED.property_id, sensor_id = EXCLUDED.sensor_id,
-         processing_level = EXCLUDED.processing_level, declared_start = EXCLUDED.declared_start, declared_end = EXCLUDED.declared_end, updated_at = now()
-       WHERE (dataset.station_id, dataset.property_id, dataset.sensor_id, dataset.processing_level, dataset.declared_start, dataset.declared_end)
-         IS DISTINCT FROM (EXCLUDED.station_id, EXCLUDED.property_id, EXCLUDED.sensor_id, EXCLUDED.processing_level, EXCLUDED.declared_start, EXCLUDED.declared_end)`,
-      [r.code, stationId, r.property, r.family, r.processing, r.start, r.end],
+    if (propRes.rowCount > 0) propertiesWritten.add(r.property);
+    await q(s, sql.insertSensor(`${st.rows[0].code}_${r.family}`, r.family, stationId));
+    const res = await q(
+      s,
+      sql.upsertDataset({ code: r.code, stationId, property: r.property, family: r.family, processing: r.processing, start: r.start, end: r.end }),
     ).catch((err: { code?: string }) => {
       if (err.code === '23505') throw new ImportError('datasets.csv', r.line, 'dataset_id', 'another dataset already has this station, property, instrument family and processing level');
       throw err;
@@ -267,10 +247,9 @@ async function upsertDatasets(s: Session, rows: DatasetRow[]): Promise<{ dataset
 async function importObservations(s: Session, file: string, opts: ImportOptions): Promise<{ read: number; written: number }> {
   const name = path.basename(file);
   const ids = new Map<string, number>();
-  for (const r of (await s.query<{ id: number; code: string }>('SELECT id, code FROM dataset')).rows) ids.set(r.code, r.id);
-  // temp_buffers only applies before the session's first temporary table; harmless afterwards.
-  await s.query("SET LOCAL temp_buffers = '128MB'").catch(() => undefined);
-  await s.query('CREATE TEMP TABLE import_obs (line bigint, dataset_id integer, time timestamptz, value double precision, qc smallint) ON COMMIT DROP');
+  for (const r of (await s.query<{ id: number; code: string }>(sql.DATASET_IDS)).rows) ids.set(r.code, r.id);
+  await s.query(sql.STAGING.tempBuffers).catch(() => undefined);
+  await s.query(sql.STAGING.create);
 
   const lastTime = new Map<number, number>();
   let unordered = false;
@@ -342,46 +321,29 @@ async function importObservations(s: Session, file: string, opts: ImportOptions)
     if (buf) yield buf;
   }
 
-  await s.copyIn('COPY import_obs (line, dataset_id, time, value, qc) FROM STDIN', rowsAsCopyText());
+  await s.copyIn(sql.STAGING.copy, rowsAsCopyText());
   report(true);
 
   if (unordered) {
-    const dup = await s.query<{ line: number; first: number; code: string; time: string }>(
-      `SELECT max(i.line)::int AS line, min(i.line)::int AS first, d.code, ${isoSql('i.time')} AS time
-       FROM import_obs i JOIN dataset d ON d.id = i.dataset_id
-       GROUP BY i.dataset_id, d.code, i.time HAVING count(*) > 1 ORDER BY 1 LIMIT 1`,
-    );
+    const dup = await s.query<{ line: number; first: number; code: string; time: string }>(sql.STAGING.firstDuplicate);
     if (dup.rows.length) {
       const d = dup.rows[0];
       throw new ImportError(name, d.line, 'time', `duplicate observation for dataset "${d.code}" at ${d.time} (first on line ${d.first})`);
     }
   }
 
-  await s.query('ANALYZE import_obs');
-  // JIT compilation costs more than it saves on these two simple joins.
-  await s.query('SET LOCAL jit = off');
-  // Changed values first, then new rows through an anti-join: on a re-import both are hash joins
-  // that find nothing, several times faster than per-row ON CONFLICT probes.
-  const upd = await s.query(
-    `UPDATE observation o SET value = i.value, qc = i.qc FROM import_obs i
-     WHERE o.dataset_id = i.dataset_id AND o.time = i.time AND (o.value, o.qc) IS DISTINCT FROM (i.value, i.qc)`,
-  );
-  const ins = await s.query(
-    `INSERT INTO observation (dataset_id, time, value, qc)
-     SELECT i.dataset_id, i.time, i.value, i.qc FROM import_obs i
-     WHERE NOT EXISTS (SELECT 1 FROM observation o WHERE o.dataset_id = i.dataset_id AND o.time = i.time)`,
-  );
+  await s.query(sql.STAGING.analyze);
+  await s.query(sql.STAGING.noJit);
+  const upd = await s.query(sql.STAGING.updateChanged);
+  const ins = await s.query(sql.STAGING.insertNew);
   const written = upd.rowCount + ins.rowCount;
-  if (written > 0) {
-    // Extents and counts come from the stored rows, so partial re-imports keep them right.
-    await s.query(
-      `UPDATE dataset d SET time_start = x.t0, time_end = x.t1, obs_count = x.n, updated_at = now()
-       FROM (SELECT o.dataset_id, min(o.time) AS t0, max(o.time) AS t1, count(*) AS n
-             FROM observation o WHERE o.dataset_id IN (SELECT DISTINCT dataset_id FROM import_obs) GROUP BY o.dataset_id) x
-       WHERE d.id = x.dataset_id AND (d.time_start, d.time_end, d.obs_count) IS DISTINCT FROM (x.t0, x.t1, x.n)`,
-    );
-  }
+  if (written > 0) await s.query(sql.STAGING.refreshExtents);
   return { read, written };
+}
+
+/** Runs one of importSql's statements. */
+function q<R = Record<string, unknown>>(s: Session, st: Sql): Promise<QueryResult<R>> {
+  return s.query<R>(st.text, st.values);
 }
 
 const dayCache = new Map<string, number | null>();

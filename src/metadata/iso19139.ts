@@ -11,6 +11,7 @@ import type { Catalogue, Dataset } from '../catalog/model';
 import { metadataUrl, netcdfDownloadUrl, opendapUrl, sosObservationUrl } from '../catalog/links';
 import { NS, XSD } from '../xml/namespaces';
 import { ncnamePart } from '../xml/ncname';
+import { crsName, WGS84_SRID } from '../crs/crs';
 
 const CODELISTS = 'http://standards.iso.org/iso/19139/resources/gmxCodelists.xml';
 
@@ -112,7 +113,7 @@ export function iso19139Record(d: Dataset, baseUrl: string, cfg: Cfg): string {
   const md = xmlRoot('gmd:MD_Metadata', ['gco', 'gml', 'xlink', 'xsi'], { 'xsi:schemaLocation': `${NS.gmd} ${XSD.gmd}` });
   recordHeader(md, fileIdentifier(d.code), 'dataset', d.updatedAt, metadataUrl(baseUrl, d.code), cfg);
   const rs = md.ele('gmd:referenceSystemInfo').ele('gmd:MD_ReferenceSystem').ele('gmd:referenceSystemIdentifier').ele('gmd:RS_Identifier');
-  str(rs, 'gmd:code', 'http://www.opengis.net/def/crs/EPSG/0/4326');
+  str(rs, 'gmd:code', crsName.uri(WGS84_SRID));
   str(rs, 'gmd:codeSpace', 'EPSG');
 
   const id = md.ele('gmd:identificationInfo').ele('gmd:MD_DataIdentification');

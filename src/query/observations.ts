@@ -5,11 +5,13 @@
  */
 import type { Queryable, Store, StreamOptions } from '../data/store';
 import type { Offering } from '../catalog/offerings';
-import { OBSERVATION } from '../catalog/schema';
+import { DATASET, OBSERVATION } from '../catalog/schema';
 import { isoSql } from '../data/sqlTime';
 import { rowsStreamed } from '../metrics/metrics';
 import { SqlParams } from './sqlParams';
 import type { TimeFilter } from './types';
+
+const O = OBSERVATION;
 
 /** What to read: the series (offerings) and the row filters shared by all of them. */
 export interface SeriesSelection {
@@ -92,10 +94,10 @@ function pickMode(filters: TimeFilter[]): 'latest' | 'first' | undefined {
   return m ? (m.op as 'latest' | 'first') : undefined;
 }
 
-/** Row filters (time window, quality flags) as SQL conditions on alias o; values bound through `params`. */
+/** Row filters (time window, quality flags) as SQL conditions on the observation alias; values bound through `params`. */
 function rowConditions(sel: SeriesSelection, params: SqlParams): string {
-  let sql = timeConditions(sel.time, OBSERVATION.time, params);
-  if (sel.qc) sql += ` AND ${OBSERVATION.qc} = ANY(${params.add(sel.qc)}::smallint[])`;
+  let sql = timeConditions(sel.time, O.time, params);
+  if (sel.qc) sql += ` AND ${O.qc} = ANY(${params.add(sel.qc)}::smallint[])`;
   return sql;
 }
 
@@ -110,7 +112,7 @@ export async function countObservations(store: Store, sel: SeriesSelection, limi
   const ids = params.add(sel.offerings.map((o) => o.id));
   const cond = rowConditions(sel, params);
   const r = await store.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM (SELECT 1 FROM observation o WHERE o.dataset_id = ANY(${ids}::int[])${cond} LIMIT ${params.add(limit + 1)}) s`,
+    `SELECT count(*)::int AS n FROM (SELECT 1 FROM ${O.from} WHERE ${O.datasetId} = ANY(${ids}::int[])${cond} LIMIT ${params.add(limit + 1)}) s`,
     params.values,
   );
   return Number(r.rows[0].n);
@@ -122,7 +124,7 @@ async function seriesExtent(store: Store, ds: Offering, sel: SeriesSelection, wi
   const id = params.add(ds.id);
   const cond = rowConditions(sel, params);
   const r = await store.query<{ b: string | null; e: string | null; n: number | null }>(
-    `SELECT ${isoSql('min(o.time)')} AS b, ${isoSql('max(o.time)')} AS e, ${withCount ? 'count(*)::int' : 'NULL::int'} AS n FROM observation o WHERE o.dataset_id = ${id}${cond}`,
+    `SELECT ${isoSql(`min(${O.time})`)} AS b, ${isoSql(`max(${O.time})`)} AS e, ${withCount ? 'count(*)::int' : 'NULL::int'} AS n FROM ${O.from} WHERE ${O.datasetId} = ${id}${cond}`,
     params.values,
   );
   const row = r.rows[0];
@@ -161,7 +163,7 @@ async function streamSeriesText(store: Store, ds: Offering, sel: SeriesSelection
   // Aggregate reads its Limit child in order, and below it the primary-key scan (or a Gather Merge)
   // yields rows by time; the streaming tests compare every path row for row.
   const batch = (after: string) =>
-    `SELECT o.time AS tm, ${row} AS l FROM observation o WHERE o.dataset_id = ${id}${cond}${after} ORDER BY o.time LIMIT ${limit}`;
+    `SELECT ${O.time} AS tm, ${row} AS l FROM ${O.from} WHERE ${O.datasetId} = ${id}${cond}${after} ORDER BY ${O.time} LIMIT ${limit}`;
   let extent: SeriesExtent | undefined;
   let started = false;
   const start = async () => {
@@ -202,12 +204,12 @@ async function streamSeriesText(store: Store, ds: Offering, sel: SeriesSelection
   // The rest from a cursor over a recursive query: each step takes the next BATCH rows after the last
   // time of the step before (a primary-key range scan) and aggregates them, so a FETCH returns one batch.
   const cp = params.fork();
-  const from = after !== undefined ? ` AND o.time > ${cp.add(after)}::timestamptz` : '';
+  const from = after !== undefined ? ` AND ${O.time} > ${cp.add(after)}::timestamptz` : '';
   const sql = `WITH RECURSIVE b(last, n, t) AS (
       SELECT max(tm), count(*)::int, string_agg(l, ${sep}) FROM (${batch(from)}) s
       UNION ALL
       SELECT x.last, x.n, x.t FROM b CROSS JOIN LATERAL
-        (SELECT max(tm) AS last, count(*)::int AS n, string_agg(l, ${sep}) AS t FROM (${batch(' AND o.time > b.last')}) s) x
+        (SELECT max(tm) AS last, count(*)::int AS n, string_agg(l, ${sep}) AS t FROM (${batch(` AND ${O.time} > b.last`)}) s) x
       WHERE b.n = ${limit})
     SELECT n, t FROM b WHERE n > 0`;
   for await (const batches of readAhead(store.stream<[number, string]>(sql, cp.values, { signal, batchSize: 1, rowMode: 'array' }))) {
@@ -222,14 +224,14 @@ async function streamSeriesRows(store: Store, ds: Offering, sel: SeriesSelection
   const params = new SqlParams();
   const id = params.add(ds.id);
   const cond = rowConditions(sel, params);
-  const rowsSql = `FROM observation o WHERE o.dataset_id = ${id}${cond}`;
+  const rowsSql = `FROM ${O.from} WHERE ${O.datasetId} = ${id}${cond}`;
   let extent: SeriesExtent | undefined;
   if (enc.needsExtent) {
     extent = await seriesExtent(store, ds, sel, enc.needsCount);
     if (!extent) return;
   }
   const bucketed = enc.sqlBuckets && extent ? bucketExtremesSql(enc.columns, rowsSql, extent, enc.sqlBuckets, params) : null;
-  const sql = bucketed ?? `SELECT ${enc.columns} ${rowsSql} ORDER BY o.time`;
+  const sql = bucketed ?? `SELECT ${enc.columns} ${rowsSql} ORDER BY ${O.time}`;
   const batches = readAhead(store.stream<unknown[]>(sql, params.values, { signal, batchSize: BATCH, rowMode: 'array' }));
   let started = false;
   for await (const rows of batches) {
@@ -251,11 +253,12 @@ async function streamOnePerSeries(store: Store, sel: SeriesSelection, enc: Serie
   const ids = params.add(sel.offerings.map((o) => o.id));
   const cond = rowConditions({ ...sel, time: sel.time.filter((f) => f.op !== 'latest' && f.op !== 'first') }, params);
   // One query for every series: each LATERAL probe walks the (dataset_id, time) primary key from one end.
-  const sql = `SELECT d.id, ${isoSql('o.time')}, ${isText(enc) ? enc.textSql : enc.columns}
-    FROM dataset d
-    CROSS JOIN LATERAL (SELECT o.time, o.value, o.qc FROM observation o WHERE o.dataset_id = d.id${cond}
-                        ORDER BY o.time ${mode === 'latest' ? 'DESC' : 'ASC'} LIMIT 1) o
-    WHERE d.id = ANY(${ids}::int[]) ORDER BY d.code`;
+  // The probe's row keeps the observation alias, so the encoder's row SQL reads it as it reads the table.
+  const sql = `SELECT ${DATASET.id}, ${isoSql(O.time)}, ${isText(enc) ? enc.textSql : enc.columns}
+    FROM ${DATASET.from}
+    CROSS JOIN LATERAL (SELECT ${O.time}, ${O.value}, ${O.qc} FROM ${O.from} WHERE ${O.datasetId} = ${DATASET.id}${cond}
+                        ORDER BY ${O.time} ${mode === 'latest' ? 'DESC' : 'ASC'} LIMIT 1) ${O.alias}
+    WHERE ${DATASET.id} = ANY(${ids}::int[]) ORDER BY ${DATASET.code}`;
   for await (const rows of store.stream<unknown[]>(sql, params.values, { signal, batchSize: BATCH, rowMode: 'array' })) {
     rowsStreamed.inc({ service: 'SOS', operation: 'GetObservation' }, rows.length);
     for (const row of rows) {
@@ -305,14 +308,16 @@ export function bucketExtremesSql(columns: string, rowsSql: string, extent: Seri
   const span = Date.parse(extent.end) - t0 + 1;
   if (span * buckets >= Number.MAX_SAFE_INTEGER) return null;
   const [a, b, n, first, last] = [t0, span, buckets, extent.begin, extent.end].map((v) => params.add(v));
-  const k = `least(${n}::bigint - 1, ((floor(date_part('epoch', o.time) * 1000)::bigint - ${a}::bigint) * ${n}::bigint) / ${b}::bigint)`;
+  const k = `least(${n}::bigint - 1, ((floor(date_part('epoch', ${O.time}) * 1000)::bigint - ${a}::bigint) * ${n}::bigint) / ${b}::bigint)`;
+  // The subquery takes the observation alias, so the encoder's columns read its rows as they read the table.
+  const [rmin, rmax] = [`${O.alias}.rmin`, `${O.alias}.rmax`];
   return `SELECT ${columns} FROM (
-      SELECT o.time, o.value, o.qc,
-        row_number() OVER (PARTITION BY ${k} ORDER BY o.value ASC NULLS LAST, o.time) AS rmin,
-        row_number() OVER (PARTITION BY ${k} ORDER BY o.value DESC NULLS LAST, o.time) AS rmax
-      ${rowsSql}) o
-    WHERE ((o.rmin = 1 OR o.rmax = 1) AND o.value IS NOT NULL) OR o.time = ${first}::timestamptz OR o.time = ${last}::timestamptz
-    ORDER BY o.time`;
+      SELECT ${O.time}, ${O.value}, ${O.qc},
+        row_number() OVER (PARTITION BY ${k} ORDER BY ${O.value} ASC NULLS LAST, ${O.time}) AS rmin,
+        row_number() OVER (PARTITION BY ${k} ORDER BY ${O.value} DESC NULLS LAST, ${O.time}) AS rmax
+      ${rowsSql}) ${O.alias}
+    WHERE ((${rmin} = 1 OR ${rmax} = 1) AND ${O.value} IS NOT NULL) OR ${O.time} = ${first}::timestamptz OR ${O.time} = ${last}::timestamptz
+    ORDER BY ${O.time}`;
 }
 
 /** Availability of one series under a time filter: its phenomenon time extent and observation count. */
@@ -329,8 +334,8 @@ export async function availability(db: Queryable, offerings: Offering[], time: T
   const ids = params.add(offerings.map((o) => o.id));
   const cond = rowConditions({ offerings, time }, params);
   const r = await db.query<{ id: number; b: string; e: string; n: number }>(
-    `SELECT o.dataset_id AS id, ${isoSql('min(o.time)')} AS b, ${isoSql('max(o.time)')} AS e, count(*)::int AS n
-     FROM observation o WHERE o.dataset_id = ANY(${ids}::int[])${cond} GROUP BY o.dataset_id`,
+    `SELECT ${O.datasetId} AS id, ${isoSql(`min(${O.time})`)} AS b, ${isoSql(`max(${O.time})`)} AS e, count(*)::int AS n
+     FROM ${O.from} WHERE ${O.datasetId} = ANY(${ids}::int[])${cond} GROUP BY ${O.datasetId}`,
     params.values,
   );
   return new Map(r.rows.map((x) => [Number(x.id), { begin: x.b, end: x.e, count: Number(x.n) }]));
@@ -346,7 +351,7 @@ export async function observationsAtSeconds(db: Queryable, datasetId: number, ep
   const [id, es, sep] = [params.add(datasetId), params.add(epochs), params.add(separator)];
   const r = await db.query<{ t: string | null }>(
     `SELECT string_agg(l, ${sep}::text) AS t FROM (SELECT ${rowSql} AS l FROM (SELECT DISTINCT e FROM unnest(${es}::bigint[]) e) i
-       JOIN observation o ON o.dataset_id = ${id} AND o.time >= to_timestamp(i.e) AND o.time < to_timestamp(i.e + 1) ORDER BY o.time) s`,
+       JOIN ${O.from} ON ${O.datasetId} = ${id} AND ${O.time} >= to_timestamp(i.e) AND ${O.time} < to_timestamp(i.e + 1) ORDER BY ${O.time}) s`,
     params.values,
   );
   return r.rows[0]?.t ?? null;

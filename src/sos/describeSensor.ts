@@ -3,17 +3,11 @@ import { invalidParam } from '../ows/errors';
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
 import { xmlResponse } from '../ows/types';
 import { loadOfferings } from '../query/catalogue';
-import type { NamedFormat } from './formats';
+import { SENSOR_FORMATS } from './formats';
 import { SML101_FORMAT, SML101_MIME, SML20_FORMAT } from './identifiers';
 import { NS, XSD, xmlnsText } from '../xml/namespaces';
 import { requiredSingle, requireVersion, sosParams } from './params';
 import { sensorInfo, SensorInfo, sensorMl101, sensorMl20 } from './sensorml';
-
-/** procedureDescriptionFormat values of DescribeSensor 2.0, in capabilities order (SensorML 1.0.1 also under its SOS 1.0 spelling). */
-export const SENSOR_FORMATS: readonly (NamedFormat & { sml: 'sml20' | 'sml101' })[] = [
-  { responseFormat: SML20_FORMAT, sml: 'sml20' },
-  { responseFormat: SML101_FORMAT, aliases: [SML101_MIME], sml: 'sml101' },
-];
 
 const FORMATS = lookupTable(Object.fromEntries(SENSOR_FORMATS.flatMap((f) => [f.responseFormat, ...(f.aliases ?? [])].map((n) => [n.toLowerCase(), f.sml]))));
 

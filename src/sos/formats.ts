@@ -6,7 +6,8 @@ import { Om20Encoder, XML_CONTENT_TYPE } from '../encoders/series/om20';
 import { Wml2Encoder } from '../encoders/series/wml2';
 import { invalidParam, missingParam } from '../ows/errors';
 import { NS } from '../xml/namespaces';
-import { OM_MEASUREMENT, WML2_TVP_OBSERVATION } from './identifiers';
+import { OM_MEASUREMENT, WML2_TVP_OBSERVATION } from '../encoders/series/identifiers';
+import { SML101_FORMAT, SML101_MIME, SML20_FORMAT } from './identifiers';
 import type { SeriesEncoder } from '../query/observations';
 
 export type SosVersion = '2.0.0' | '1.0.0';
@@ -98,6 +99,26 @@ export const SERIES_FORMATS: readonly SeriesFormat[] = [
     xmlBytesPerObservation: 40,
     encoder: (w) => new Om10ObservationEncoder(w),
   },
+];
+
+/*
+ * The other operations' formats: short lists, each read by its operation and by the capabilities.
+ * Order is the capabilities' order; the first row is the default.
+ */
+
+/** Response formats of GetObservationById (O&M 2.0 only: the document is an O&M 2.0 observation list). */
+export const OBSERVATION_BY_ID_FORMATS: readonly NamedFormat[] = [{ responseFormat: NS.om }];
+
+/** Response formats of GetDataAvailability. */
+export const DATA_AVAILABILITY_FORMATS: readonly (NamedFormat & { json: boolean })[] = [
+  { responseFormat: NS.gda, json: false },
+  { responseFormat: 'application/json', aliases: ['json'], json: true },
+];
+
+/** procedureDescriptionFormat values of DescribeSensor 2.0 (SensorML 1.0.1 also under its SOS 1.0 spelling). */
+export const SENSOR_FORMATS: readonly (NamedFormat & { sml: 'sml20' | 'sml101' })[] = [
+  { responseFormat: SML20_FORMAT, sml: 'sml20' },
+  { responseFormat: SML101_FORMAT, aliases: [SML101_MIME], sml: 'sml101' },
 ];
 
 /** The formats of one SOS version, in capabilities order. */

@@ -6,14 +6,13 @@ import { distinct, Offering } from '../catalog/offerings';
 import { loadOfferings } from '../query/catalogue';
 import { updateSequence } from '../query/datasets';
 import { getCapabilities10 } from './v1/getCapabilities';
-import { DATA_AVAILABILITY_FORMATS } from './getDataAvailability';
-import { OBSERVATION_BY_ID_FORMATS } from './getObservationById';
-import { SENSOR_FORMATS } from './describeSensor';
-import { formatColumn, responseFormats, seriesFormats } from './formats';
-import { SAMPLING_POINT, sosServiceType } from './identifiers';
+import { DATA_AVAILABILITY_FORMATS, formatColumn, OBSERVATION_BY_ID_FORMATS, responseFormats, SENSOR_FORMATS, seriesFormats } from './formats';
+import { SAMPLING_POINT } from '../encoders/series/identifiers';
+import { sosServiceType } from './identifiers';
 import { NS, XSD } from '../xml/namespaces';
 import { operation, parameter, serviceIdentification, serviceProvider } from '../ows/common';
 import { eleTexts, XMLBuilder, xmlRoot, xmlString } from '../xml/document';
+import { crsName, WGS84_SRID } from '../crs/crs';
 
 /** SOS 2.0 conformance classes, then those of the response formats (from their table). */
 const PROFILES = [
@@ -88,7 +87,7 @@ function operationsMetadata(root: XMLBuilder, ctx: OwsContext, offerings: Offeri
   operation(om, 'GetDataAvailability', href, { procedure: procedures, observedProperty: properties, featureOfInterest: features, offering: offeringIds, responseFormat: DATA_AVAILABILITY_FORMATS.map((f) => f.responseFormat) });
   parameter(om, 'service', ['SOS']);
   parameter(om, 'version', ['2.0.0', '1.0.0']);
-  parameter(om, 'crs', ['http://www.opengis.net/def/crs/EPSG/0/4326']);
+  parameter(om, 'crs', [crsName.uri(WGS84_SRID)]);
 }
 
 const CONFORMANCE: [string, boolean][] = [
@@ -149,7 +148,7 @@ function offering(parent: XMLBuilder, o: Offering): void {
   const rel = off.ele('swes:relatedFeature').ele('swes:FeatureRelationship');
   rel.ele('swes:role').txt('featureOfInterest');
   rel.ele('swes:target', { 'xlink:href': o.station, 'xlink:title': o.stationName });
-  const env = off.ele('sos:observedArea').ele('gml:Envelope', { srsName: 'http://www.opengis.net/def/crs/EPSG/0/4326' });
+  const env = off.ele('sos:observedArea').ele('gml:Envelope', { srsName: crsName.uri(WGS84_SRID) });
   env.ele('gml:lowerCorner').txt(`${o.lat} ${o.lon}`);
   env.ele('gml:upperCorner').txt(`${o.lat} ${o.lon}`);
   if (o.timeStart && o.timeEnd) {

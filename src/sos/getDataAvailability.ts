@@ -3,9 +3,8 @@ import { xmlResponse } from '../ows/types';
 import type { Offering } from '../catalog/offerings';
 import { ncnamePart } from '../xml/ncname';
 import { JSON_CONTENT_TYPE } from '../encoders/series/json';
-import { NamedFormat, pickFormat } from './formats';
+import { DATA_AVAILABILITY_FORMATS, pickFormat } from './formats';
 import { parseTemporalFilters } from './temporal';
-import { NS } from '../xml/namespaces';
 import { availability } from '../query/observations';
 import { requireVersion, sosParams } from './params';
 import { parseOfferingFilter, selectOfferings } from './selection';
@@ -18,12 +17,6 @@ export interface Availability {
   end: string;
   count: number;
 }
-
-/** Response formats of GetDataAvailability, in capabilities order (the first is the default). */
-export const DATA_AVAILABILITY_FORMATS: readonly (NamedFormat & { json: boolean })[] = [
-  { responseFormat: NS.gda, json: false },
-  { responseFormat: 'application/json', aliases: ['json'], json: true },
-];
 
 /**
  * GetDataAvailability (52°North extension, no official schema): per offering (= procedure x

@@ -2,11 +2,12 @@ import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
 import { xmlResponse } from '../ows/types';
 import type { Offering } from '../catalog/offerings';
 import { ncnamePart } from '../xml/ncname';
-import { NIL_CODESPACE, SAMPLING_POINT } from './identifiers';
+import { NIL_CODESPACE, SAMPLING_POINT } from '../encoders/series/identifiers';
 import { NS, XSD } from '../xml/namespaces';
 import { requireVersion, sosParams } from './params';
 import { parseOfferingFilter, selectOfferings } from './selection';
 import { XMLBuilder, xmlRoot, xmlString } from '../xml/document';
+import { crsName, WGS84_SRID } from '../crs/crs';
 
 /** One station as a sams:SF_SpatialSamplingFeature point (lat/lon, EPSG 4326). */
 export function samplingFeature(parent: XMLBuilder, o: Offering): void {
@@ -19,7 +20,7 @@ export function samplingFeature(parent: XMLBuilder, o: Offering): void {
   f.ele('sf:sampledFeature', { 'xlink:href': NIL_CODESPACE, 'xlink:title': 'ocean' });
   f.ele('sams:shape')
     .ele('gml:Point', { 'gml:id': `p_${id}` })
-    .ele('gml:pos', { srsName: 'http://www.opengis.net/def/crs/EPSG/0/4326' })
+    .ele('gml:pos', { srsName: crsName.uri(WGS84_SRID) })
     .txt(`${o.lat} ${o.lon}`);
 }
 

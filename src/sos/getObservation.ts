@@ -1,4 +1,4 @@
-import { invalidParam, missingParam } from '../ows/errors';
+import { invalidParam } from '../ows/errors';
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
 import { SeriesFormat, seriesFormat20, seriesFormats } from './formats';
 import type { SeriesSelection } from '../query/observations';

@@ -5,12 +5,8 @@ import { loadOfferings } from '../query/catalogue';
 import { observationsAtSeconds } from '../query/observations';
 import { ChunkWriter } from '../encoders/chunkWriter';
 import { Om20Encoder, XML_CONTENT_TYPE } from '../encoders/series/om20';
-import { NamedFormat, pickFormat } from './formats';
-import { NS } from '../xml/namespaces';
+import { OBSERVATION_BY_ID_FORMATS, pickFormat } from './formats';
 import { requireVersion, sosParams } from './params';
-
-/** Response formats of GetObservationById (O&M 2.0 only: the document is an O&M 2.0 observation list). */
-export const OBSERVATION_BY_ID_FORMATS: readonly NamedFormat[] = [{ responseFormat: NS.om }];
 
 /** Splits `<offering>/<epochSeconds>`; anything else names no observation. */
 export function parseObservationId(id: string): { offering: string; epoch: number } | undefined {

@@ -1,6 +1,6 @@
 import { commaList } from '../http/kvp';
 import type { XmlElement } from '../http/xml';
-import { invalidParam, missingParam, OwsError } from '../ows/errors';
+import { missingParam, OwsError } from '../ows/errors';
 import type { OwsRequest } from '../ows/types';
 
 /** Binding-neutral access to SOS request parameters (KVP names case-insensitive; XML children by local name). */

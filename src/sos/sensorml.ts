@@ -1,6 +1,7 @@
 import type { Offering } from '../catalog/offerings';
 import { ncnamePart } from '../xml/ncname';
 import { XMLBuilder, xmlRoot, xmlString } from '../xml/document';
+import { crsName, WGS84_SRID } from '../crs/crs';
 
 /** A procedure (sensor) with the offerings it produces: its station's fields as the offerings carry them, plus its outputs. */
 export interface SensorInfo extends Pick<Offering, 'procedure' | 'family' | 'station' | 'stationName' | 'lon' | 'lat' | 'depth'> {
@@ -59,7 +60,7 @@ export function sensorMl20(s: SensorInfo): string {
     q.ele('swe:label').txt(o.label);
     q.ele('swe:uom', { code: o.uom });
   }
-  const vec = root.ele('sml:position').ele('swe:Vector', { referenceFrame: 'http://www.opengis.net/def/crs/EPSG/0/4326' });
+  const vec = root.ele('sml:position').ele('swe:Vector', { referenceFrame: crsName.uri(WGS84_SRID) });
   coordinate20(vec, 'lat', 'http://sensorml.com/ont/swe/property/Latitude', 'Lat', 'deg', s.lat);
   coordinate20(vec, 'lon', 'http://sensorml.com/ont/swe/property/Longitude', 'Long', 'deg', s.lon);
   if (s.depth !== null) coordinate20(vec, 'depth', 'http://sensorml.com/ont/swe/property/Depth', 'z', 'm', s.depth);
@@ -84,7 +85,7 @@ export function sensorMl101(s: SensorInfo): string {
   const cls = sys.ele('sml:classification').ele('sml:ClassifierList');
   cls.ele('sml:classifier', { name: 'sensorType' }).ele('sml:Term', { definition: 'urn:ogc:def:classifier:OGC:1.0:sensorType' }).ele('sml:value').txt(s.family);
   cls.ele('sml:classifier', { name: 'station' }).ele('sml:Term', { definition: 'urn:ogc:def:classifier:OGC:1.0:platform' }).ele('sml:value').txt(s.station);
-  const pos = sys.ele('sml:position', { name: 'sensorPosition' }).ele('swe:Position', { referenceFrame: 'urn:ogc:def:crs:EPSG::4326' });
+  const pos = sys.ele('sml:position', { name: 'sensorPosition' }).ele('swe:Position', { referenceFrame: crsName.urn(WGS84_SRID) });
   const vec = pos.ele('swe:location').ele('swe:Vector', { 'gml:id': 'location' });
   coordinate101(vec, 'latitude', 'y', 'deg', s.lat);
   coordinate101(vec, 'longitude', 'x', 'deg', s.lon);

@@ -1,7 +1,7 @@
 import { XMLBuilder, xmlRoot, xmlString } from '../xml/document';
 import { loadCatalogue } from '../query/catalogue';
 import { featureTypes, typeExtents } from '../catalog/featureTypes';
-import { supportedCrsUrns } from '../crs/crs';
+import { DEFAULT_CRS, supportedCrsUrns } from '../crs/crs';
 import { writeFes20FilterCapabilities } from '../fes/capabilities';
 import { operation, owsKeywords, parameter, serviceIdentification, serviceProvider, ServiceType } from '../ows/common';
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
@@ -80,7 +80,7 @@ async function capabilities20(req: OwsRequest, ctx: OwsContext): Promise<string>
     const extents = typeExtents(types, await loadCatalogue(ctx.store));
     const list = root.ele('wfs:FeatureTypeList');
     // Object keys of the CRS table come out in numeric order; the default must be EPSG:4326 whatever the order.
-    const defaultCrs = 'urn:ogc:def:crs:EPSG::4326';
+    const defaultCrs = DEFAULT_CRS.name;
     const otherCrs = supportedCrsUrns().filter((c) => c !== defaultCrs);
     for (const t of types) {
       const ft = featureTypeEntry(list, cfg, t);

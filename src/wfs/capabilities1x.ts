@@ -1,7 +1,7 @@
 import { XMLBuilder, xmlRoot, xmlString } from '../xml/document';
 import { loadCatalogue } from '../query/catalogue';
 import { featureTypes, typeExtents } from '../catalog/featureTypes';
-import { SUPPORTED_SRIDS } from '../crs/crs';
+import { crsName, SUPPORTED_SRIDS, WGS84_SRID } from '../crs/crs';
 import { writeFilter100Capabilities, writeFilter110Capabilities } from '../fes/capabilities';
 import { owsKeywords, serviceIdentification, serviceProvider } from '../ows/common';
 import type { OwsContext, OwsRequest } from '../ows/types';
@@ -40,8 +40,8 @@ function doc110(ctx: OwsContext, href: string, extents: Map<string, number[]>): 
   for (const t of featureTypes(cfg)) {
     const ft = featureTypeEntry(list, cfg, t);
     owsKeywords(ft, t.keywords);
-    ft.ele('wfs:DefaultSRS').txt('urn:x-ogc:def:crs:EPSG:4326');
-    for (const srid of Object.keys(SUPPORTED_SRIDS).filter((s) => s !== '4326')) ft.ele('wfs:OtherSRS').txt(`urn:x-ogc:def:crs:EPSG:${srid}`);
+    ft.ele('wfs:DefaultSRS').txt(crsName.xUrn(WGS84_SRID));
+    for (const srid of Object.keys(SUPPORTED_SRIDS).filter((s) => s !== String(WGS84_SRID))) ft.ele('wfs:OtherSRS').txt(crsName.xUrn(srid));
     const of = ft.ele('wfs:OutputFormats');
     for (const f of outputFormats('1.1.0')) of.ele('wfs:Format').txt(f);
     wgs84BoundingBox(ft, extents.get(t.name)!);
@@ -85,7 +85,7 @@ function doc100(ctx: OwsContext, href: string, extents: Map<string, number[]>): 
   for (const t of featureTypes(cfg)) {
     const ft = featureTypeEntry(list, cfg, t);
     wfs100Keywords(ft, t.keywords);
-    ft.ele('wfs:SRS').txt('EPSG:4326');
+    ft.ele('wfs:SRS').txt(crsName.short(WGS84_SRID));
     const e = extents.get(t.name)!;
     ft.ele('wfs:LatLongBoundingBox', { minx: String(e[0]), miny: String(e[1]), maxx: String(e[2]), maxy: String(e[3]) });
     const md = typeMetadataUrl(cfg, t);

@@ -5,7 +5,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net, { AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
@@ -14,18 +14,11 @@ import { createApp, listen } from '../../src/server';
 import { createTestApp, TestApp } from '../helpers/app';
 import { usingPostgres } from '../helpers/env';
 import { hasTool } from '../helpers/xmllint';
+import { freePort } from '../helpers/gatewayProcess';
 
 const ROOT = path.resolve(__dirname, '../..');
 const HAS_HAPROXY = hasTool('haproxy', ['-v']);
 const maybe = HAS_HAPROXY ? describe : describe.skip;
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 export interface Ports {
   http: number;

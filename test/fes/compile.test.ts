@@ -9,6 +9,7 @@ import { parseFilter110 } from '../../src/fes/parseFilter110';
 import { SqlParams } from '../../src/query/sqlParams';
 import { createTestDb, TestDb } from '../helpers/testStore';
 import { CsvStation, demoStations, expectedCodes, selectCodes, STATION } from './stationType';
+import { owsErrorOf } from '../helpers/owsError';
 
 const NS = 'xmlns:fes="http://www.opengis.net/fes/2.0" xmlns:gml="http://www.opengis.net/gml/3.2"';
 const fes = (body: string): Filter => parseFilterXml(parseXml(`<fes:Filter ${NS}>${body}</fes:Filter>`));
@@ -21,16 +22,6 @@ function distanceM(lat1: number, lon1: number, lat2: number, lon2: number): numb
   const r = (d: number) => (d * Math.PI) / 180;
   const a = Math.sin(r(lat2 - lat1) / 2) ** 2 + Math.cos(r(lat1)) * Math.cos(r(lat2)) * Math.sin(r(lon2 - lon1) / 2) ** 2;
   return 2 * 6371008.8 * Math.asin(Math.sqrt(a));
-}
-
-function owsErrorOf(fn: () => unknown): OwsError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof OwsError) return e;
-    throw e;
-  }
-  throw new Error('nothing thrown');
 }
 
 describe('compileFilter against PostGIS (demo stations)', () => {

@@ -1,20 +1,10 @@
 import { DEFAULT_CRS, parseCrs } from '../../src/crs/crs';
-import { OwsError } from '../../src/ows/errors';
 import { Filter, SpatialFilter } from '../../src/fes/ast';
 import { parseBboxKvp, parseFilterKvp, parseResourceIdKvp } from '../../src/fes/kvp';
+import { owsErrorOf } from '../helpers/owsError';
 
 type Bbox = SpatialFilter;
 const bbox = (v: string, crs = DEFAULT_CRS) => parseBboxKvp(v, crs) as Bbox;
-function owsError(fn: () => unknown): OwsError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof OwsError) return e;
-    throw e;
-  }
-  throw new Error('nothing thrown');
-}
-
 describe('KVP BBOX', () => {
   it('QGIS probe -90,-180,90,180,urn:ogc:def:crs:EPSG::4326 is the whole world in lon/lat', () => {
     const f = bbox('-90,-180,90,180,urn:ogc:def:crs:EPSG::4326');
@@ -60,7 +50,7 @@ describe('KVP BBOX', () => {
     ['1e400,2,3,4', 'overflow'],
     ['500000,200000,400000,300000,EPSG:3163', 'west > east in a projected CRS that cannot wrap'],
   ])('%s → InvalidParameterValue, locator bbox (%s)', (v) => {
-    const e = owsError(() => bbox(v));
+    const e = owsErrorOf(() => bbox(v));
     expect(e.code).toBe('InvalidParameterValue');
     expect(e.locator).toBe('bbox');
   });
@@ -71,7 +61,7 @@ describe('KVP RESOURCEID', () => {
     expect(parseResourceIdKvp('Station.NCL_AMEDEE, Station.FJI_SUVA')).toEqual(['Station.NCL_AMEDEE', 'Station.FJI_SUVA']);
   });
   it('an empty list is InvalidParameterValue with locator resourceId', () => {
-    const e = owsError(() => parseResourceIdKvp(' , '));
+    const e = owsErrorOf(() => parseResourceIdKvp(' , '));
     expect([e.code, e.locator]).toEqual(['InvalidParameterValue', 'resourceId']);
   });
 });
@@ -117,11 +107,11 @@ describe('KVP FILTER', () => {
     ['(<Filter/>', 'unbalanced parentheses'],
     ['<Other xmlns="http://www.opengis.net/fes/2.0"/>', 'not a Filter'],
   ])('%s → OperationParsingFailed with locator filter (%s)', (text) => {
-    const e = owsError(() => parseFilterKvp(text));
+    const e = owsErrorOf(() => parseFilterKvp(text));
     expect(e.code).toBe('OperationParsingFailed');
     expect(e.locator).toBe('filter');
   });
   it('an empty FILTER is InvalidParameterValue', () => {
-    expect(owsError(() => parseFilterKvp('  ')).code).toBe('InvalidParameterValue');
+    expect(owsErrorOf(() => parseFilterKvp('  ')).code).toBe('InvalidParameterValue');
   });
 });

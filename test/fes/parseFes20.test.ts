@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseXml } from '../../src/http/xml';
-import { OwsError } from '../../src/ows/errors';
 import { Filter, SpatialFilter } from '../../src/fes/ast';
 import { parseFilterXml } from '../../src/fes/parseFes20';
 import { SCHEMAS_DIR } from '../helpers/xmllint';
+import { owsErrorOf } from '../helpers/owsError';
 
 const FES = 'xmlns:fes="http://www.opengis.net/fes/2.0" xmlns:gml="http://www.opengis.net/gml/3.2"';
 const EXAMPLES = path.join(SCHEMAS_DIR, 'filter/2.0/examples/3.2.1');
@@ -17,15 +17,6 @@ function fes(body: string): Filter {
 }
 function example(n: string): Filter {
   return parse(fs.readFileSync(path.join(EXAMPLES, `filter${n}.xml`), 'utf8'));
-}
-function owsError(fn: () => unknown): OwsError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof OwsError) return e;
-    throw new Error(`expected an OwsError, got ${String(e)}`);
-  }
-  throw new Error('expected an OwsError, but nothing was thrown');
 }
 
 describe('FES 2.0 parser: OGC example filters (filter/2.0/examples/3.2.1)', () => {
@@ -57,7 +48,7 @@ describe('FES 2.0 parser: OGC example filters (filter/2.0/examples/3.2.1)', () =
     expect(example('05')).toEqual({ op: 'ResourceId', ids: ['TREESA_1M.1234', 'TREESA_1M.5678', 'TREESA_1M.9012', 'INWATERA_1M.3456', 'INWATERA_1M.7890', 'BUILTUPA_1M.4321'] });
   });
   it.each(['06', '07', '28', '29', '30'])('filter%s: functions are refused cleanly (ImplementsFunctions FALSE)', (n) => {
-    const e = owsError(() => example(n));
+    const e = owsErrorOf(() => example(n));
     expect(['InvalidParameterValue', 'OperationParsingFailed']).toContain(e.code);
     expect(e.locator).toBe('filter');
   });
@@ -83,7 +74,7 @@ describe('FES 2.0 parser: OGC example filters (filter/2.0/examples/3.2.1)', () =
     expect(example('17')).toMatchObject({ op: 'During', period: { begin: '2005-05-17T00:00:00Z', end: '2005-05-23T00:00:00Z' } });
   });
   it.each(['16', '18', '22', '24'])('filter%s: operators not implemented (TContains, TOverlaps, extension operators) → OperationParsingFailed', (n) => {
-    const e = owsError(() => example(n));
+    const e = owsErrorOf(() => example(n));
     expect(e.code).toBe('OperationParsingFailed');
     expect(e.locator).toBe('filter');
   });
@@ -202,13 +193,13 @@ describe('FES 2.0 parser: malformed and unsupported input → OwsError with loca
     ['arithmetic', '<fes:PropertyIsEqualTo><fes:ValueReference>a</fes:ValueReference><fes:Add><fes:Literal>1</fes:Literal><fes:Literal>1</fes:Literal></fes:Add></fes:PropertyIsEqualTo>', 'InvalidParameterValue'],
   ];
   it.each(cases)('%s', (_name, body, code) => {
-    const e = owsError(() => fes(body));
+    const e = owsErrorOf(() => fes(body));
     expect(e.code).toBe(code);
     expect(e.locator).toBe('filter');
     expect(e.status).toBe(400);
   });
   it('a root that is not a Filter', () => {
-    expect(owsError(() => parse(`<fes:And ${FES}/>`)).code).toBe('OperationParsingFailed');
+    expect(owsErrorOf(() => parse(`<fes:And ${FES}/>`)).code).toBe('OperationParsingFailed');
   });
 });
 
@@ -227,10 +218,10 @@ describe('FES 2.0 parser: every OGC example filter, in each GML version folder',
     const xml = fs.readFileSync(path.join(root, f), 'utf8');
     if (xml.includes('urn:fes:def:crs')) {
       // The older example folders spell the CRS "urn:fes:def:crs:EPSG::4326", which is no CRS identifier.
-      const e = owsError(() => parse(xml));
+      const e = owsErrorOf(() => parse(xml));
       expect([e.code, e.locator]).toEqual(['InvalidParameterValue', 'filter']);
     } else if (refused.has(path.basename(f))) {
-      const e = owsError(() => parse(xml));
+      const e = owsErrorOf(() => parse(xml));
       expect(e.locator).toBe('filter');
     } else {
       expect(parse(xml).op).toMatch(/^[A-Z]/);

@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config/config';
 import { createLogger } from '../../src/log';
 import { createApp, listen } from '../../src/server';
 import { usingPostgres } from '../helpers/env';
+import { adminClient, waitFor, watchedPgStore, WatchedStore } from '../helpers/pgWatch';
 import { createTestDb, TestDb } from '../helpers/testStore';
 
 // Issue 11.3: every database call of a request stops when the client leaves or the request deadline
@@ -16,9 +17,6 @@ import { createTestDb, TestDb } from '../helpers/testStore';
 // only bounds how long a test waits for the backend to go (bench/abandoned.mjs measures the effect).
 const pgOnly = usingPostgres() ? describe : describe.skip;
 const pgliteOnly = usingPostgres() ? describe.skip : describe;
-
-/** Generous bound on waiting for pg_stat_activity to change (a loaded CI machine), not a speed claim. */
-const POLL_MS = 30_000;
 
 /**
  * The gateway over a fresh demo database whose statement_timeout (10 min) is far beyond POLL_MS, so a
@@ -39,15 +37,6 @@ async function startGateway(requestTimeoutMs: number): Promise<{ db: TestDb; bas
   };
 }
 
-async function waitFor(cond: () => Promise<boolean>, ms = POLL_MS): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await cond()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return cond();
-}
-
 pgOnly('abandoned requests stop their database work (PostgreSQL, pg_stat_activity)', () => {
   let app: Awaited<ReturnType<typeof startGateway>>;
   let base: string;
@@ -59,8 +48,7 @@ pgOnly('abandoned requests stop their database work (PostgreSQL, pg_stat_activit
     // The deadline is far away here; the deadline case has an app of its own below.
     app = await startGateway(120_000);
     base = app.base;
-    admin = new Client({ connectionString: process.env.DATABASE_URL });
-    await admin.connect();
+    admin = await adminClient();
     locker = new Client({ connectionString: app.db.url });
     await locker.connect();
     const r = await locker.query<{ code: string }>('SELECT code FROM dataset WHERE obs_count > 0 ORDER BY code LIMIT 1');
@@ -157,23 +145,17 @@ pgOnly('abandoned requests stop their database work (PostgreSQL, pg_stat_activit
 });
 
 pgOnly('PgStore.query with a signal (PostgreSQL)', () => {
-  let db: TestDb;
+  let w: WatchedStore;
   let store: PgStore;
-  let admin: Client;
   beforeAll(async () => {
-    db = await createTestDb('empty');
-    store = new PgStore({ connectionString: db.url!, max: 2, statementTimeoutMs: 60_000, applicationName: 'reefgate-cancel-test' });
-    admin = new Client({ connectionString: process.env.DATABASE_URL });
-    await admin.connect();
+    w = await watchedPgStore({ max: 2, statementTimeoutMs: 60_000, applicationName: 'reefgate-cancel-test' });
+    store = w.store;
   });
   afterAll(async () => {
-    await admin.end();
-    await store.close();
-    await db.drop();
+    await w.close();
   });
 
-  const sleeping = async () =>
-    (await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND query LIKE '%pg_sleep%' AND state = 'active'`, [db.name])).rows[0].n;
+  const sleeping = () => w.sleeping();
 
   test('aborting rejects with QueryAbortedError and the backend stops; the pool stays usable', async () => {
     const ac = new AbortController();

@@ -1,4 +1,4 @@
-import { createTestApp, TestApp } from '../helpers/app';
+import { createTestApp, TestApp, textBody } from '../helpers/app';
 import { expectValidXml } from '../helpers/xmllint';
 
 /**
@@ -84,11 +84,7 @@ afterAll(async () => {
 async function send(method: 'GET' | 'POST', url: string, xml?: string): Promise<{ status: number; body: string; ms: number }> {
   const t0 = Date.now();
   const req = method === 'GET' ? t.http.get(url) : t.http.post(url).set('Content-Type', 'application/xml').send(xml);
-  const r = await req.buffer(true).parse((res, cb) => {
-    let s = '';
-    res.on('data', (c: Buffer) => (s += c.toString('utf8')));
-    res.on('end', () => cb(null, s));
-  });
+  const r = await req.buffer(true).parse(textBody);
   requests++;
   return { status: r.status, body: r.body as string, ms: Date.now() - t0 };
 }

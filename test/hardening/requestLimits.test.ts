@@ -1,6 +1,7 @@
 import { createTestDb, TestDb } from '../helpers/testStore';
 import { expectValidXml } from '../helpers/xmllint';
 import { bodyText, createProbeApp, exceptionOf, ProbeApp } from './support';
+import { textBody } from '../helpers/app';
 
 // Hostile or oversized request input is refused before any operation runs, with an OGC ExceptionReport.
 let db: TestDb;
@@ -18,12 +19,7 @@ afterAll(async () => {
 const GETFEATURE_OPEN = '<wfs:GetFeature service="WFS" version="2.0.0" xmlns:wfs="http://www.opengis.net/wfs/2.0" xmlns:fes="http://www.opengis.net/fes/2.0">';
 
 async function post(body: string) {
-  const res = await probe.http.post('/wfs').set('Content-Type', 'application/xml').buffer(true).parse((r, cb) => {
-    let s = '';
-    r.setEncoding('utf8');
-    r.on('data', (c: string) => (s += c));
-    r.on('end', () => cb(null, s));
-  }).send(body);
+  const res = await probe.http.post('/wfs').set('Content-Type', 'application/xml').buffer(true).parse(textBody).send(body);
   return { status: res.status, body: res.body as string, headers: res.headers };
 }
 

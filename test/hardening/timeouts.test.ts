@@ -1,6 +1,6 @@
-import { Client } from 'pg';
 import { PgStore } from '../../src/data/pgStore';
 import { usingPostgres } from '../helpers/env';
+import { waitFor, watchedPgStore, WatchedStore } from '../helpers/pgWatch';
 import { createTestDb, TestDb } from '../helpers/testStore';
 import { expectValidXml } from '../helpers/xmllint';
 import { bodyText, createProbeApp, exceptionOf, ProbeApp } from './support';
@@ -10,36 +10,17 @@ import { bodyText, createProbeApp, exceptionOf, ProbeApp } from './support';
 const pgOnly = usingPostgres() ? describe : describe.skip;
 
 pgOnly('timeouts and cancellation (PostgreSQL)', () => {
-  let db: TestDb;
+  let w: WatchedStore;
   let store: PgStore;
-  let admin: Client;
+  const sleepingBackends = () => w.sleeping();
 
   beforeAll(async () => {
-    db = await createTestDb('empty');
-    store = new PgStore({ connectionString: db.url!, max: 4, statementTimeoutMs: 800, applicationName: 'reefgate-timeouts' });
-    admin = new Client({ connectionString: process.env.DATABASE_URL });
-    await admin.connect();
+    w = await watchedPgStore({ max: 4, statementTimeoutMs: 800, applicationName: 'reefgate-timeouts' });
+    store = w.store;
   });
   afterAll(async () => {
-    await admin.end();
-    await store.close();
-    await db.drop();
+    await w.close();
   });
-
-  /** Backends of the test database currently running pg_sleep. */
-  async function sleepingBackends(): Promise<number> {
-    const r = await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()`, [db.name]);
-    return r.rows[0].n;
-  }
-
-  async function waitFor(cond: () => Promise<boolean>, ms: number): Promise<boolean> {
-    const end = Date.now() + ms;
-    while (Date.now() < end) {
-      if (await cond()) return true;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    return cond();
-  }
 
   test('statement_timeout from STATEMENT_TIMEOUT_MS is in force on pooled connections and cursors', async () => {
     const r = await store.query<{ statement_timeout: string }>('SHOW statement_timeout');
@@ -71,7 +52,7 @@ pgOnly('timeouts and cancellation (PostgreSQL)', () => {
     let probe: ProbeApp;
     let base: string;
     beforeAll(async () => {
-      slow = new PgStore({ connectionString: db.url!, max: 4, statementTimeoutMs: 60_000 });
+      slow = new PgStore({ connectionString: w.db.url!, max: 4, statementTimeoutMs: 60_000 });
       probe = createProbeApp(slow, { requestTimeoutMs: 700 });
       base = await probe.listen();
     });

@@ -42,3 +42,17 @@ export async function createTestApp(overrides: Partial<Config> = {}, dbKind: 'de
     },
   };
 }
+
+/** The response a supertest stream parser receives (supertest's other parser form takes a string). */
+type StreamedResponse = Parameters<Exclude<Parameters<supertest.Test['parse']>[0], (str: string) => unknown>>[0];
+
+/**
+ * A supertest body parser that keeps any response as text (`res.body` is a string, whatever the
+ * content type), decoding UTF-8 across chunk boundaries: `.buffer(true).parse(textBody)`.
+ */
+export function textBody(res: StreamedResponse, cb: (err: Error | null, body: string) => void): void {
+  let s = '';
+  res.setEncoding('utf8');
+  res.on('data', (c: string) => (s += c));
+  res.on('end', () => cb(null, s));
+}

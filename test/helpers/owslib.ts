@@ -1,5 +1,6 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { runClient } from './clientProcess';
 
 /** The distribution's python3 carries python3-owslib; a pyenv/venv python3 earlier in PATH may not. */
 export const PY = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
@@ -19,20 +20,12 @@ export function hasOwslib(module = 'owslib'): boolean {
  * Runs a Python script asynchronously and parses the JSON it prints. Asynchronous because the gateway
  * answers from this same process: a blocking spawnSync would deadlock. A non-zero exit throws with stderr.
  */
-export function runPythonJson(script: string, args: string[], timeoutMs = 120000): Promise<any> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(PY, ['-c', script, ...args], { timeout: timeoutMs });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-    p.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-    p.on('close', (status) => {
-      if (status !== 0) return reject(new Error(`python exited ${status}: ${stderr}`));
-      try {
-        resolve(JSON.parse(stdout));
-      } catch {
-        reject(new Error(`python printed no JSON: ${stdout.slice(0, 500)} ${stderr}`));
-      }
-    });
-  });
+export async function runPythonJson(script: string, args: string[], timeoutMs = 120000): Promise<any> {
+  const { status, stdout, stderr } = await runClient(PY, ['-c', script, ...args], timeoutMs);
+  if (status !== 0) throw new Error(`python exited ${status}: ${stderr}`);
+  try {
+    return JSON.parse(stdout);
+  } catch {
+    throw new Error(`python printed no JSON: ${stdout.slice(0, 500)} ${stderr}`);
+  }
 }

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +5,7 @@ import { createTestApp, TestApp } from '../helpers/app';
 import { hasTool } from '../helpers/xmllint';
 import { demoStations } from '../wfs/helpers';
 import { get } from './helpers';
+import { runClient } from '../helpers/clientProcess';
 
 /** GDAL's OAPIF driver against a listening gateway (skipped where GDAL is not installed, required in CI). */
 
@@ -19,28 +19,16 @@ afterAll(async () => {
   await t?.close();
 });
 
-/** Runs a client asynchronously: the gateway answers from this same process. */
-function run(cmd: string, args: string[], timeoutMs: number): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(cmd, args, { timeout: timeoutMs });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-    p.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-    p.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
-
 const itGdal = hasTool('ogrinfo') ? it : it.skip;
 
 describe('GDAL OAPIF driver', () => {
   itGdal('ogrinfo lists the three collections and counts the stations', async () => {
-    const r = await run('ogrinfo', ['-ro', `OAPIF:${base}/ogcapi`], 60000);
+    const r = await runClient('ogrinfo', ['-ro', `OAPIF:${base}/ogcapi`], 60000);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/1: stations .*\(Point\)/);
     expect(r.stdout).toMatch(/2: datasets/);
     expect(r.stdout).toMatch(/3: observations/);
-    const s = await run('ogrinfo', ['-ro', '-so', `OAPIF:${base}/ogcapi`, 'stations'], 60000);
+    const s = await runClient('ogrinfo', ['-ro', '-so', `OAPIF:${base}/ogcapi`, 'stations'], 60000);
     expect(s.stdout).toMatch(/Feature Count: 30/);
     expect(s.stdout).toMatch(/firstObservation: DateTime/);
   });
@@ -48,7 +36,7 @@ describe('GDAL OAPIF driver', () => {
   itGdal('ogr2ogr reads every station, paging by next links, with the coordinates of stations.csv', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-oapif-'));
     const out = path.join(dir, 'stations.geojson');
-    const r = await run('ogr2ogr', ['--config', 'CPL_DEBUG', 'ON', '-oo', 'PAGE_SIZE=7', '-f', 'GeoJSON', out, `OAPIF:${base}/ogcapi`, 'stations'], 120000);
+    const r = await runClient('ogr2ogr', ['--config', 'CPL_DEBUG', 'ON', '-oo', 'PAGE_SIZE=7', '-f', 'GeoJSON', out, `OAPIF:${base}/ogcapi`, 'stations'], 120000);
     expect(r.status).toBe(0);
     expect((r.stderr.match(/items\?[^\n]*offset=\d+/g) ?? []).length).toBeGreaterThanOrEqual(4);
     const gj = JSON.parse(fs.readFileSync(out, 'utf8'));
@@ -65,7 +53,7 @@ describe('GDAL OAPIF driver', () => {
   itGdal('ogr2ogr -spat sends bbox and gets the same observations as the API', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-oapif-'));
     const out = path.join(dir, 'obs.csv');
-    const r = await run('ogr2ogr', ['--config', 'CPL_DEBUG', 'ON', '-oo', 'PAGE_SIZE=5000', '-f', 'CSV', out, `OAPIF:${base}/ogcapi`, 'observations', '-spat', '176', '-19', '179', '-17'], 300000);
+    const r = await runClient('ogr2ogr', ['--config', 'CPL_DEBUG', 'ON', '-oo', 'PAGE_SIZE=5000', '-f', 'CSV', out, `OAPIF:${base}/ogcapi`, 'observations', '-spat', '176', '-19', '179', '-17'], 300000);
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/observations\/items\?[^\n]*bbox=176(,|%2C)-19(,|%2C)179(,|%2C)-17/);
     const rows = fs.readFileSync(out, 'utf8').trim().split('\n').length - 1;

@@ -18,6 +18,17 @@ const haveChromium = hasTool('chromium');
 const OUVEA = 'NCL_OUVEA01';
 const OUVEA_TEMP = 'OUVEA01_TEMP_0A_SBE56';
 
+/** Opens the portal of `base` in a new page, collecting page and console errors, once it has loaded. */
+async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page; pageErrors: string[] }> {
+  const p = await ctx.newPage();
+  const pageErrors: string[] = [];
+  p.on('pageerror', (e) => pageErrors.push(e.message));
+  p.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
+  await p.goto(`${base}/`);
+  await p.waitForSelector('body[data-loaded="true"]');
+  return { p, pageErrors };
+}
+
 (haveChromium ? describe : describe.skip)('portal in headless chromium', () => {
   let app: TestApp;
   let base: string;
@@ -280,12 +291,7 @@ const OUVEA_TEMP = 'OUVEA01_TEMP_0A_SBE56';
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
     try {
       const otherBase = await other.listen();
-      const p = await ctx.newPage();
-      const pageErrors: string[] = [];
-      p.on('pageerror', (e) => pageErrors.push(e.message));
-      p.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
-      await p.goto(`${otherBase}/`);
-      await p.waitForSelector('body[data-loaded="true"]');
+      const { p, pageErrors } = await openPortal(ctx, otherBase);
       await p.waitForSelector('#map[data-ready="true"]', { state: 'attached' });
       expect(await p.$eval('#map', (e) => e.dataset.stationsDrawn)).toBe('30');
       expect(await p.$$eval('#station-select option', (o) => o.length)).toBe(31);
@@ -319,12 +325,7 @@ const OUVEA_TEMP = 'OUVEA01_TEMP_0A_SBE56';
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
     try {
       const otherBase = await other.listen();
-      const p = await ctx.newPage();
-      const pageErrors: string[] = [];
-      p.on('pageerror', (e) => pageErrors.push(e.message));
-      p.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
-      await p.goto(`${otherBase}/`);
-      await p.waitForSelector('body[data-loaded="true"]');
+      const { p, pageErrors } = await openPortal(ctx, otherBase);
       await p.waitForFunction(() => document.getElementById('map')!.dataset.stationsDrawn === '30');
       expect(tiles.length).toBeGreaterThan(0);
       for (const u of tiles) expect(u).toMatch(/^\/tiles\/\d+\/\d+\/\d+\.png$/);

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/config';
 import { capabilitiesLinks, inlineJson, renderPortalPage } from '../../src/portal/page';
-import { allServices } from '../../src/ows/services';
+import { allServices } from '../../src/services';
 import { createTestApp, TestApp } from '../helpers/app';
 
 const root = path.join(__dirname, '..', '..');

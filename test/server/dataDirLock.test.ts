@@ -1,26 +1,16 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { DEMO_DIR } from '../helpers/env';
+import { freePort, ROOT } from '../helpers/gatewayProcess';
 
 /**
  * The embedded store (PGlite) is single-process: a second process opening DATA_DIR used to import into
  * its own copy and lose it. Real `reefgate` processes here: whichever comes second is refused with 75.
  */
-const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'bin/reefgate.js');
 const LOCK = 'reefgate.lock';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 function envFor(dataDir: string, port = 0): NodeJS.ProcessEnv {
   const env = { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', LOAD_DEMO_DATA: 'false' } as NodeJS.ProcessEnv;

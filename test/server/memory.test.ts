@@ -1,57 +1,11 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { createTestDb, TestDb } from '../helpers/testStore';
 import { usingPostgres } from '../helpers/env';
+import { drain, GatewayProcess, procKib, ROOT, startGateway } from '../helpers/gatewayProcess';
 
-const ROOT = path.resolve(__dirname, '../..');
 /** The acceptance bound of issue 11: the whole process, not only the JS heap. */
 const RSS_LIMIT_KIB = 250 * 1024;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-/** The command line of `npm start`, so the test runs the gateway with the production heap limit. */
-function startCommand(): string[] {
-  const start: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.start;
-  const argv = start.trim().split(/\s+/);
-  expect(argv[0]).toBe('node');
-  expect(argv).toContain('--max-old-space-size=192');
-  return argv.slice(1);
-}
-
-/** A field of /proc/<pid>/status in KiB (VmRSS, VmHWM). */
-function procKib(pid: number, field: string): number {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!m) throw new Error(`no ${field} in /proc/${pid}/status`);
-  return Number(m[1]);
-}
-
-/** Reads a whole body without keeping it: its size, its last bytes and how often a marker occurs. */
-async function drain(res: Response, marker: string): Promise<{ bytes: number; tail: string; count: number }> {
-  const decoder = new TextDecoder();
-  let bytes = 0;
-  let count = 0;
-  let carry = '';
-  let tail = '';
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    bytes += chunk.length;
-    const decoded = decoder.decode(chunk, { stream: true });
-    tail = (tail + decoded).slice(-200);
-    const text = carry + decoded;
-    for (let i = text.indexOf(marker); i >= 0; i = text.indexOf(marker, i + marker.length)) count++;
-    // Keep the end of this chunk so a marker split across two chunks is counted once.
-    carry = text.slice(Math.max(0, text.length - marker.length + 1));
-  }
-  return { bytes, tail, count };
-}
 
 const formats = [
   // CSV: one line per feature after the header.
@@ -67,12 +21,11 @@ const formats = [
  */
 (usingPostgres() ? describe : describe.skip)('a huge page does not take the gateway down (real process, production heap limit)', () => {
   let db: TestDb;
-  let proc: ChildProcess | undefined;
+  let gw: GatewayProcess | undefined;
   let base = '';
   let rows = 0;
   let peakRss = 0;
   let sampler: NodeJS.Timeout | undefined;
-  let stderr = '';
 
   beforeAll(async () => {
     db = await createTestDb('demo');
@@ -92,20 +45,12 @@ const formats = [
     rows = (await db.store.query<{ n: number }>('SELECT count(*)::int AS n FROM observation')).rows[0].n;
     expect(rows).toBeGreaterThan(600_000);
 
-    const port = await freePort();
-    const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: db.url, LOG_LEVEL: 'warn' } as NodeJS.ProcessEnv;
-    // Jest's NODE_OPTIONS (vm modules) are not part of `npm start`.
-    delete env.NODE_OPTIONS;
-    proc = spawn(process.execPath, startCommand(), { env, cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-    proc.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
-    base = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 480; i++) {
-      if (proc.exitCode !== null) throw new Error(`gateway exited (${proc.exitCode}): ${stderr}`);
-      const ok = await fetch(`${base}/readyz`).then((r) => r.status === 200, () => false);
-      if (ok) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    const pid = proc.pid!;
+    // The production heap limit is what this test is about: `npm start` must still set it.
+    const start: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.start;
+    expect(start).toContain('--max-old-space-size=192');
+    gw = await startGateway({ DATABASE_URL: db.url, LOG_LEVEL: 'warn' }, 120_000);
+    base = gw.base;
+    const pid = gw.proc.pid!;
     // VmHWM is the authoritative peak; sampling VmRSS as well names the figure even if the process dies.
     sampler = setInterval(() => {
       try {
@@ -118,7 +63,7 @@ const formats = [
 
   afterAll(async () => {
     if (sampler) clearInterval(sampler);
-    proc?.kill('SIGKILL');
+    gw?.proc.kill('SIGKILL');
     await db?.drop();
   });
 
@@ -130,10 +75,10 @@ const formats = [
         const res = await fetch(`${base}/wfs?${q}`);
         expect(res.status).toBe(200);
         const body = await drain(res, f.marker).catch((e) => {
-          throw new Error(`body cut short (${e.message}); gateway alive: ${proc!.exitCode === null}; stderr: ${stderr}`);
+          throw new Error(`body cut short (${e.message}); gateway alive: ${gw!.proc.exitCode === null}; stderr: ${gw!.stderr()}`);
         });
-        expect(proc!.exitCode).toBeNull();
-        const hwm = procKib(proc!.pid!, 'VmHWM');
+        expect(gw!.proc.exitCode).toBeNull();
+        const hwm = procKib(gw!.proc.pid!, 'VmHWM');
         expect(Math.max(hwm, peakRss)).toBeLessThan(RSS_LIMIT_KIB);
         // Complete: every row of the table, and the document's proper end.
         expect(body.count).toBe(rows + f.extra);

@@ -1,54 +1,15 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { buildPostgisBundle, hasTrimmedBundle } from '../../src/data/postgisBundle';
+import { drain, GatewayProcess, procKib, startGateway } from '../helpers/gatewayProcess';
 
-const ROOT = path.resolve(__dirname, '../..');
 /**
  * Peak RSS allowed to the embedded gateway (start-up with the demo import, then whole-table streams).
  * Measured on the 2-core development box (docs/benchmarks.md): 618-639 MiB with the trimmed PostGIS
  * bundle, 863-919 MiB with the package's full one. The cap sits between, generous towards the first.
  */
 const PEAK_RSS_LIMIT_KIB = 768 * 1024;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-/** The command line of `npm start`, so the gateway runs exactly as it is started in production. */
-function startCommand(): string[] {
-  const start: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.start;
-  const argv = start.trim().split(/\s+/);
-  expect(argv[0]).toBe('node');
-  return argv.slice(1);
-}
-
-/** A field of /proc/<pid>/status in KiB (VmRSS, VmHWM). */
-function procKib(pid: number, field: string): number {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!m) throw new Error(`no ${field} in /proc/${pid}/status`);
-  return Number(m[1]);
-}
-
-/** Reads a whole body without keeping it; counts a marker (split markers across chunks count once). */
-async function countIn(res: Response, marker: string): Promise<number> {
-  const decoder = new TextDecoder();
-  let count = 0;
-  let carry = '';
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    const text = carry + decoder.decode(chunk, { stream: true });
-    for (let i = text.indexOf(marker); i >= 0; i = text.indexOf(marker, i + marker.length)) count++;
-    carry = text.slice(Math.max(0, text.length - marker.length + 1));
-  }
-  return count;
-}
 
 /**
  * Issue 11 point 9: the embedded gateway's RSS is bounded. The 192 MB heap limit does not bound PGlite
@@ -58,36 +19,19 @@ async function countIn(res: Response, marker: string): Promise<number> {
  */
 describe('embedded gateway memory (real process, as npm start runs it)', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-pglite-mem-'));
-  let proc: ChildProcess | undefined;
-  let stdout = '';
-  let stderr = '';
+  let gw: GatewayProcess | undefined;
   afterAll(() => {
-    proc?.kill('SIGKILL');
+    gw?.proc.kill('SIGKILL');
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('stays under its peak RSS cap through the first start and concurrent whole-table streams', async () => {
     // `npm run pglite-template` builds the bundle; a checkout that only ran `npm run build` has not.
     if (!hasTrimmedBundle()) buildPostgisBundle();
-    const port = await freePort();
-    const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' } as NodeJS.ProcessEnv;
-    delete env.DATABASE_URL;
-    delete env.NODE_OPTIONS;
-    proc = spawn(process.execPath, startCommand(), { env, cwd: ROOT });
-    proc.stdout!.on('data', (d) => (stdout = (stdout + d).slice(-200_000)));
-    proc.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-20_000)));
-    const base = `http://127.0.0.1:${port}`;
-    const died = () => new Error(`gateway exited (${proc!.exitCode})\nstdout:\n${stdout.slice(-3000)}\nstderr:\n${stderr.slice(-3000)}`);
-    // Bounds the wait against a hang only; start-up time is measured in bench/startup.sh.
-    for (let t0 = Date.now(); ; ) {
-      if (proc.exitCode !== null) throw died();
-      const r = await fetch(`${base}/readyz`).catch(() => undefined);
-      if (r?.status === 200) break;
-      if (Date.now() - t0 > 300_000) throw new Error(`not ready within 300 s\n${stdout.slice(-3000)}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    expect(stdout).toContain('demo data loaded');
-    expect(stdout).not.toContain('full PostGIS bundle');
+    gw = await startGateway({ DATABASE_URL: undefined, DATA_DIR: dataDir, LOG_LEVEL: 'info' }, 300_000);
+    const { proc, base, died } = gw;
+    expect(gw.stdout()).toContain('demo data loaded');
+    expect(gw.stdout()).not.toContain('full PostGIS bundle');
 
     const hits = await (await fetch(`${base}/wfs?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=reef:Observation&RESULTTYPE=hits`)).text();
     const total = Number(/numberMatched="(\d+)"/.exec(hits)?.[1]);
@@ -103,7 +47,7 @@ describe('embedded gateway memory (real process, as npm start runs it)', () => {
       streams.map(async (s) => {
         const res = await fetch(s.url);
         expect(res.status).toBe(200);
-        return (await countIn(res, s.marker)) - s.extra;
+        return (await drain(res, s.marker)).count - s.extra;
       }),
     );
     expect(counts).toEqual(streams.map(() => total));
@@ -126,9 +70,9 @@ describe('embedded gateway memory (real process, as npm start runs it)', () => {
     expect(wasm).toBeGreaterThanOrEqual(128 * 1048576);
     expect(wasm).toBeLessThan(256 * 1048576);
 
-    const exited = new Promise<number | null>((resolve) => proc!.on('exit', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
     proc.kill('SIGTERM');
     expect(await exited).toBe(0);
-    proc = undefined;
+    gw = undefined;
   }, 600_000);
 });

@@ -1,4 +1,4 @@
-import { createTestApp, TestApp } from '../helpers/app';
+import { createTestApp, TestApp, textBody } from '../helpers/app';
 import { formatColumn, responseFormats, SERIES_FORMATS, seriesFormats } from '../../src/sos/formats';
 import { parseXmlDoc } from './helpers';
 
@@ -17,12 +17,7 @@ afterAll(async () => {
   await t.close();
 });
 
-const get = (q: string) => t.http.get(`/sos?${q}`).buffer(true).parse((res, cb) => {
-  let s = '';
-  res.setEncoding('utf8');
-  res.on('data', (c: string) => (s += c));
-  res.on('end', () => cb(null, s));
-});
+const get = (q: string) => t.http.get(`/sos?${q}`).buffer(true).parse(textBody);
 
 type Node = Record<string, unknown[]>;
 const kids = (n: unknown, name: string): Node[] => ((n as Node)[name] ?? []) as Node[];

@@ -1,4 +1,4 @@
-import { createTestApp, TestApp } from '../helpers/app';
+import { createTestApp, TestApp, textBody } from '../helpers/app';
 import { expectValidXml } from '../helpers/xmllint';
 import { countOf, exceptionOf, SOS_SAMS_XSD } from './helpers';
 
@@ -16,18 +16,8 @@ afterAll(async () => {
   await t.close();
 });
 
-const get = (q: string) => t.http.get(`/sos?${q}`).buffer(true).parse((res, cb) => {
-  let s = '';
-  res.setEncoding('utf8');
-  res.on('data', (c: string) => (s += c));
-  res.on('end', () => cb(null, s));
-});
-const post = (xml: string) => t.http.post('/sos').set('Content-Type', 'application/xml').send(xml).buffer(true).parse((res, cb) => {
-  let s = '';
-  res.setEncoding('utf8');
-  res.on('data', (c: string) => (s += c));
-  res.on('end', () => cb(null, s));
-});
+const get = (q: string) => t.http.get(`/sos?${q}`).buffer(true).parse(textBody);
+const post = (xml: string) => t.http.post('/sos').set('Content-Type', 'application/xml').send(xml).buffer(true).parse(textBody);
 
 async function expectError(q: string, code: string, locator: string) {
   const r = await get(q);

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createTestApp, TestApp } from '../helpers/app';
+import { createTestApp, TestApp, textBody } from '../helpers/app';
 import { expectValidXml, hasTool } from '../helpers/xmllint';
 import { demoStations, exceptionOf, expectValidAgainstDft, NAMESPACES, parse } from './helpers';
+import { runClient } from '../helpers/clientProcess';
 
 /** Replays of every WFS request written in ../shared/docs/ogc-clients.md, then the real clients against a listening gateway. */
 
@@ -21,11 +21,7 @@ afterAll(async () => {
 });
 
 function get(q: string) {
-  return t.http.get(`/wfs?${q}`).buffer(true).parse((res, cb) => {
-    let s = '';
-    res.on('data', (c: Buffer) => (s += c.toString('utf8')));
-    res.on('end', () => cb(null, s));
-  });
+  return t.http.get(`/wfs?${q}`).buffer(true).parse(textBody);
 }
 const NSP = `NAMESPACES=${encodeURIComponent(NAMESPACES)}`;
 const collection = (xml: string) => parse(xml)['wfs:FeatureCollection'];
@@ -156,18 +152,6 @@ describe('OWSLib and the WFS 2.0 conformance suite requests', () => {
   });
 });
 
-/** Runs a client asynchronously: the gateway answers from this same process, so a blocking spawnSync would deadlock. */
-function run(cmd: string, args: string[], timeoutMs: number): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(cmd, args, { timeout: timeoutMs });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-    p.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-    p.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
-
 // Debian's python3 carries python3-owslib; a pyenv shim earlier on PATH may not.
 const PYTHON = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
@@ -176,7 +160,7 @@ describe('real clients against a listening gateway', () => {
   const itGdal = gdal ? it : it.skip;
 
   itGdal('ogrinfo lists the three layers', async () => {
-    const r = await run('ogrinfo', ['-ro', '-so', `WFS:${base}/wfs`], 60000);
+    const r = await runClient('ogrinfo', ['-ro', '-so', `WFS:${base}/wfs`], 60000);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/reef:Station .*\(Point\)/);
     expect(r.stdout).toMatch(/reef:Dataset/);
@@ -184,7 +168,7 @@ describe('real clients against a listening gateway', () => {
   });
 
   itGdal('ogrinfo takes the field types from DescribeFeatureType', async () => {
-    const r = await run('ogrinfo', ['-ro', '-so', `WFS:${base}/wfs`, 'reef:Station'], 60000);
+    const r = await runClient('ogrinfo', ['-ro', '-so', `WFS:${base}/wfs`, 'reef:Station'], 60000);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/depth: Real/);
     expect(r.stdout).toMatch(/firstObservation: DateTime/);
@@ -198,7 +182,7 @@ describe('real clients against a listening gateway', () => {
       const out = path.join(dir, 'stations.geojson');
       const args = ['-f', 'GeoJSON', out, `WFS:${base}/wfs`, 'reef:Station'];
       if (pageSize) args.unshift('--config', 'OGR_WFS_PAGE_SIZE', pageSize, '--config', 'CPL_DEBUG', 'ON');
-      const r = await run('ogr2ogr', args, 120000);
+      const r = await runClient('ogr2ogr', args, 120000);
       expect(r.status).toBe(0);
       if (pageSize) {
         // GDAL really paged: several GetFeature requests with COUNT=7.
@@ -230,7 +214,7 @@ body = body.decode('utf8') if isinstance(body, bytes) else body
 print(json.dumps({'types': list(w.contents), 'title': w.contents['reef:Station'].title, 'schema': schema['properties'], 'geometry': schema['geometry'],
   'members': body.count('<wfs:member>'), 'queries': [q.id for q in w.storedqueries]}))
 `;
-    const r = await run(PYTHON, ['-c', script, base], 60000);
+    const r = await runClient(PYTHON, ['-c', script, base], 60000);
     expect(r.stderr).not.toMatch(/Traceback/);
     const out = JSON.parse(r.stdout);
     expect(out.types).toEqual(['reef:Station', 'reef:Dataset', 'reef:Observation']);

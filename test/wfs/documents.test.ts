@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createTestApp, TestApp } from '../helpers/app';
+import { createTestApp, TestApp, textBody } from '../helpers/app';
 import { expectValidXml, validateXml } from '../helpers/xmllint';
 import { XMLParser } from 'fast-xml-parser';
 import { exceptionOf, NAMESPACES, NS_URI, parse } from './helpers';
@@ -14,11 +14,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-const get = (q: string) => t.http.get(`/wfs?${q}`).buffer(true).parse((res, cb) => {
-  let s = '';
-  res.on('data', (c: Buffer) => (s += c.toString('utf8')));
-  res.on('end', () => cb(null, s));
-});
+const get = (q: string) => t.http.get(`/wfs?${q}`).buffer(true).parse(textBody);
 
 /** Local names of the children of wfs:Service and of each wfs:FeatureType of a 1.0.0 capabilities document, in document order. */
 function childOrder(xml: string): { service: string[]; featureTypes: string[][] } {
@@ -133,11 +129,7 @@ describe('GetCapabilities 2.0.0', () => {
 
   it('accepts the XML binding of GetCapabilities', async () => {
     const body = `<GetCapabilities xmlns="http://www.opengis.net/wfs/2.0" xmlns:ows="http://www.opengis.net/ows/1.1" service="WFS"><ows:AcceptVersions><ows:Version>2.0.0</ows:Version></ows:AcceptVersions></GetCapabilities>`;
-    const r = await t.http.post('/wfs').set('Content-Type', 'text/xml').send(body).buffer(true).parse((res, cb) => {
-      let s = '';
-      res.on('data', (c: Buffer) => (s += c));
-      res.on('end', () => cb(null, s));
-    });
+    const r = await t.http.post('/wfs').set('Content-Type', 'text/xml').send(body).buffer(true).parse(textBody);
     expect(r.status).toBe(200);
     expectValidXml(r.body, 'wfs20');
   });

@@ -1,4 +1,4 @@
-import { createTestApp, TestApp } from '../helpers/app';
+import { createTestApp, TestApp, textBody } from '../helpers/app';
 import { outputFormats, schemaFormats } from '../../src/wfs/formats';
 import { parse } from './helpers';
 
@@ -13,12 +13,7 @@ afterAll(async () => {
   await t.close();
 });
 
-const get = (q: string) => t.http.get(`/wfs?${q}`).buffer(true).parse((res, cb) => {
-  let s = '';
-  res.setEncoding('utf8');
-  res.on('data', (c: string) => (s += c));
-  res.on('end', () => cb(null, s));
-});
+const get = (q: string) => t.http.get(`/wfs?${q}`).buffer(true).parse(textBody);
 
 type Node = Record<string, any>;
 const text = (v: unknown): string => (typeof v === 'object' && v !== null ? String((v as Node)['#text']) : String(v));

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { XMLValidator } from 'fast-xml-parser';
-import { createTestApp, TestApp } from '../helpers/app';
+import { createTestApp, TestApp, textBody } from '../helpers/app';
 import { validateXml } from '../helpers/xmllint';
 
 /**
@@ -41,11 +41,7 @@ let validated = 0;
 const seenErrors = new Set<string>();
 
 async function check(query: string): Promise<void> {
-  const r = await t.http.get(`/wfs?${query}`).buffer(true).parse((res, cb) => {
-    let s = '';
-    res.on('data', (c: Buffer) => (s += c.toString('utf8')));
-    res.on('end', () => cb(null, s));
-  });
+  const r = await t.http.get(`/wfs?${query}`).buffer(true).parse(textBody);
   const body: string = r.body;
   if (r.status >= 500 || leaks(body)) throw new Error(`${r.status} for ${query}\n${body.slice(0, 600)}`);
   const type = String(r.headers['content-type'] ?? '');

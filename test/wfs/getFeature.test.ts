@@ -1,4 +1,4 @@
-import { createTestApp, TestApp } from '../helpers/app';
+import { createTestApp, TestApp, textBody } from '../helpers/app';
 import { expectValidXml, validateXml } from '../helpers/xmllint';
 import { demoStations, exceptionOf, expectValidAgainstDft, NAMESPACES, NS_URI, parse } from './helpers';
 
@@ -13,11 +13,7 @@ afterAll(async () => {
 });
 
 function get(q: string) {
-  return t.http.get(`/wfs?${q}`).buffer(true).parse((res, cb) => {
-    let s = '';
-    res.on('data', (c: Buffer) => (s += c.toString('utf8')));
-    res.on('end', () => cb(null, s));
-  });
+  return t.http.get(`/wfs?${q}`).buffer(true).parse(textBody);
 }
 const gf = (q: string) => get(`service=WFS&version=2.0.0&request=GetFeature&${q}`);
 const members = (xml: string): any[] => (parse(xml)['wfs:FeatureCollection']['wfs:member'] ?? []);
@@ -344,11 +340,7 @@ describe('GetFeatureById and GetPropertyValue', () => {
 });
 
 describe('POST XML bindings', () => {
-  const post = (body: string) => t.http.post('/wfs').set('Content-Type', 'text/xml').send(body).buffer(true).parse((res, cb) => {
-    let s = '';
-    res.on('data', (c: Buffer) => (s += c.toString('utf8')));
-    res.on('end', () => cb(null, s));
-  });
+  const post = (body: string) => t.http.post('/wfs').set('Content-Type', 'text/xml').send(body).buffer(true).parse(textBody);
 
   it('runs wfs:GetFeature with a Query, srsName, fes:Filter, fes:SortBy and wfs:PropertyName', async () => {
     const body = `<wfs:GetFeature service="WFS" version="2.0.0" count="5" xmlns:wfs="http://www.opengis.net/wfs/2.0" xmlns:fes="http://www.opengis.net/fes/2.0" xmlns:r="${NS_URI}">

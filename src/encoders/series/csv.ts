@@ -2,7 +2,7 @@ import type { Offering } from '../../catalog/offerings';
 import type { TextSeriesEncoder } from '../../query/observations';
 import { csvField } from '../csvField';
 import { ChunkWriter } from '../chunkWriter';
-import { TIME_ISO, VALUE_TEXT } from './sqlText';
+import { TIME_VALUE_QC } from './sqlText';
 
 const NEWLINE = Buffer.from('\n');
 
@@ -13,7 +13,7 @@ export const CSV_HEADER = 'offering,time,value,qc\n';
 
 /** CSV: one line per observation `offering,time,value,qc`; PostgreSQL formats everything after the offering. */
 export class SosCsvEncoder implements TextSeriesEncoder {
-  readonly textSql = `${TIME_ISO} || ',' || ${VALUE_TEXT} || ',' || o.qc`;
+  readonly textSql = TIME_VALUE_QC;
   readonly textSeparator = '\n';
   private prefix = Buffer.alloc(0);
 

@@ -1,13 +1,13 @@
 import type { Offering } from '../../catalog/offerings';
 import type { RowSeriesEncoder, TextSeriesEncoder } from '../../query/observations';
 import { ChunkWriter } from '../chunkWriter';
-import { TIME_ISO, VALUE_JSON } from './sqlText';
+import { EPOCH_MS, QC, TIME_ISO, VALUE, VALUE_JSON } from './sqlText';
 
 /** Content type of the JSON time-series output. */
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
-/** One point `["time",value,qc]` as SQL over alias o. */
-const POINT_SQL = `'["' || ${TIME_ISO} || '",' || ${VALUE_JSON} || ',' || o.qc || ']'`;
+/** One point `["time",value,qc]` as SQL. */
+const POINT_SQL = `'["' || ${TIME_ISO} || '",' || ${VALUE_JSON} || ',' || ${QC} || ']'`;
 
 /** Series header: everything but the points, as documented in docs/sos.md. */
 function seriesHead(ds: Offering): string {
@@ -65,7 +65,7 @@ export class SosJsonEncoder implements TextSeriesEncoder {
 }
 
 /** Columns the downsampling encoder reads: epoch ms for bucketing, the value for extremes, the point text. */
-const DOWNSAMPLE_COLUMNS = `(extract(epoch FROM o.time) * 1000)::float8, o.value, ${POINT_SQL}`;
+const DOWNSAMPLE_COLUMNS = `${EPOCH_MS}, ${VALUE}, ${POINT_SQL}`;
 
 type Pt = [number, number | null, string];
 

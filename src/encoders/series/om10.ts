@@ -1,11 +1,12 @@
 import type { Offering } from '../../catalog/offerings';
-import { QC_PARAMETER } from '../../sos/identifiers';
+import { QC_PARAMETER } from './identifiers';
 import { NS, XSD, xmlnsText } from '../../xml/namespaces';
 import type { RowSeriesEncoder, SeriesExtent, TextSeriesEncoder } from '../../query/observations';
 import { ChunkWriter } from '../chunkWriter';
 import { ncnamePart } from '../../xml/ncname';
 import { escAttr } from '../../xml/escape';
-import { EPOCH, TIME_ISO, TIME_TEXT, VALUE_TEXT } from './sqlText';
+import { EPOCH, TIME_TEXT, TIME_VALUE_QC, VALUE_TEXT } from './sqlText';
+import { crsName, WGS84_SRID } from '../../crs/crs';
 
 /** SOS 1.0 observation collection start tag. */
 function collectionStart(): string {
@@ -15,16 +16,18 @@ function collectionStart(): string {
   );
 }
 
+const WGS84_URN = crsName.urn(WGS84_SRID);
+
 function samplingPoint(ds: Offering): string {
   return (
     `<sa:SamplingPoint gml:id="foi_${ncnamePart(ds.station)}_${ds.id}"><gml:name>${escAttr(ds.station)}</gml:name><sa:sampledFeature xlink:href=""/>` +
-    `<sa:position><gml:Point><gml:pos srsName="urn:ogc:def:crs:EPSG::4326">${ds.lat} ${ds.lon}</gml:pos></gml:Point></sa:position></sa:SamplingPoint>`
+    `<sa:position><gml:Point><gml:pos srsName="${WGS84_URN}">${ds.lat} ${ds.lon}</gml:pos></gml:Point></sa:position></sa:SamplingPoint>`
   );
 }
 
 /** SOS 1.0 resultModel om:Observation: one om:Observation per series with a swe:DataArray (time,value,qc;...). */
 export class Om10ObservationEncoder implements TextSeriesEncoder {
-  readonly textSql = `${TIME_ISO} || ',' || ${VALUE_TEXT} || ',' || o.qc`;
+  readonly textSql = TIME_VALUE_QC;
   readonly textSeparator = ';';
   readonly needsExtent = true;
   readonly needsCount = true;

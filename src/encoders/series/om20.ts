@@ -1,12 +1,11 @@
 import type { Offering } from '../../catalog/offerings';
-import { NIL_CODESPACE, OM_MEASUREMENT, QC_PARAMETER } from '../../sos/identifiers';
+import { NIL_CODESPACE, OM_MEASUREMENT, QC_PARAMETER } from './identifiers';
 import { NS, NsKey, XSD, xmlnsText } from '../../xml/namespaces';
 import type { TextSeriesEncoder } from '../../query/observations';
 import { ChunkWriter } from '../chunkWriter';
-import { ncnamePart } from '../../xml/ncname';
 import { escAttr } from '../../xml/escape';
 import { ISO_TIME_BYTES, IsoTimeWriter } from './isoTime';
-import { EPOCH } from './sqlText';
+import { EPOCH, QC, VALUE } from './sqlText';
 
 /** Content type of every XML response. */
 export const XML_CONTENT_TYPE = 'application/xml; charset=utf-8';
@@ -133,7 +132,7 @@ function seriesLayout(ds: Offering, kind: keyof typeof OM_ROOTS): SeriesLayout {
 export class Om20Encoder implements TextSeriesEncoder {
   // One ASCII text per row, "epoch qc value" (no value when missing): PostgreSQL formats two integers
   // and a float, the cheapest text it can give; the time is written from the epoch (IsoTimeWriter).
-  readonly textSql = `concat_ws(' ', ${EPOCH}, o.qc, o.value)`;
+  readonly textSql = `concat_ws(' ', ${EPOCH}, ${QC}, ${VALUE})`;
   readonly textSeparator = '\n';
   private layout: SeriesLayout | undefined;
   private readonly iso = new IsoTimeWriter();

@@ -1,10 +1,10 @@
 import type { Offering } from '../../catalog/offerings';
-import { WML2_TVP_OBSERVATION } from '../../sos/identifiers';
+import { WML2_TVP_OBSERVATION } from './identifiers';
 import type { SeriesExtent, TextSeriesEncoder } from '../../query/observations';
 import { ChunkWriter } from '../chunkWriter';
 import { escAttr } from '../../xml/escape';
 import { omRootStart } from './om20';
-import { TIME_PLAIN, TIME_PLAIN_LENGTH } from './sqlText';
+import { TIME_PLAIN, TIME_PLAIN_LENGTH, VALUE_TEXT } from './sqlText';
 
 const POINT_OPEN = Buffer.from('<wml2:point><wml2:MeasurementTVP><wml2:time>');
 const NIL_VALUE = Buffer.from('</wml2:time><wml2:value xsi:nil="true"/></wml2:MeasurementTVP></wml2:point>');
@@ -21,7 +21,7 @@ const INTERPOLATION = 'http://www.opengis.net/def/waterml/2.0/interpolationType/
  */
 export class Wml2Encoder implements TextSeriesEncoder {
   // Per row the time (TIME_PLAIN) directly followed by the value text (empty when missing); the tags are ours.
-  readonly textSql = `${TIME_PLAIN} || coalesce(o.value::text, '')`;
+  readonly textSql = `${TIME_PLAIN} || ${VALUE_TEXT}`;
   readonly textSeparator = '\n';
   readonly needsExtent = true;
 

@@ -8,6 +8,7 @@ import { NS, XSD } from '../../xml/namespaces';
 import { operation, parameter, serviceIdentification, serviceProvider } from '../../ows/common';
 import { eleTexts, XMLBuilder, xmlRoot, xmlString } from '../../xml/document';
 import { offeringIds } from './offeringIds';
+import { crsName, WGS84_SRID } from '../../crs/crs';
 
 /** The SOS 1.0.0 capabilities (what GeoNetwork's harvester reads: sos:ObservationOffering with gml:name). */
 export function getCapabilities10(ctx: OwsContext, offerings: Offering[], seq: string, q: CapabilitiesRequest): string {
@@ -69,7 +70,7 @@ function offering(list: XMLBuilder, o: Offering, gmlId: string): void {
   const off = list.ele('sos:ObservationOffering', { 'gml:id': gmlId });
   off.ele('gml:description').txt(`${o.label} at ${o.stationName} (${o.family}, ${o.processingLevel})`);
   off.ele('gml:name').txt(o.code);
-  const env = off.ele('gml:boundedBy').ele('gml:Envelope', { srsName: 'urn:ogc:def:crs:EPSG::4326' });
+  const env = off.ele('gml:boundedBy').ele('gml:Envelope', { srsName: crsName.urn(WGS84_SRID) });
   env.ele('gml:lowerCorner').txt(`${o.lat} ${o.lon}`);
   env.ele('gml:upperCorner').txt(`${o.lat} ${o.lon}`);
   const tp = off.ele('sos:time').ele('gml:TimePeriod');
