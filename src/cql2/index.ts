@@ -1,5 +1,5 @@
 import type { FeatureTypeDef } from '../catalog/types';
-import { CrsRef, parseCrs, supportedCrsUrns } from '../crs/crs';
+import { CRS84_URI as CRS84, CrsRef, parseCrs, supportedCrsUrns } from '../crs/crs';
 import type { Filter } from '../fes/ast';
 import { MAX_LENGTH } from './ast';
 import { Cql2Error, Source } from './errors';
@@ -20,8 +20,6 @@ export interface Cql2Context {
   /** The filter-crs parameter; absent means CRS84 (lon/lat). EPSG:4326 in its URI forms is lat/lon. */
   filterCrs?: string;
 }
-
-const CRS84 = 'http://www.opengis.net/def/crs/OGC/1.3/CRS84';
 
 function filterCrs(name: string | undefined): CrsRef {
   const crs = parseCrs(name ?? CRS84);

@@ -34,6 +34,9 @@ export const crsName = {
   oceansites: (srid: number | string): string => `urn:ogc:crs:EPSG::${srid}`,
 } as const;
 
+/** OGC CRS84 (WGS 84, longitude first) in its http URI form: the default CRS of the OGC APIs and CQL2. */
+export const CRS84_URI = 'http://www.opengis.net/def/crs/OGC/1.3/CRS84';
+
 /** The CRSs ReefGate serves (EPSG codes); identifiers map onto these with their axis order. */
 export const SUPPORTED_SRIDS: Record<number, Omit<CrsDef, 'latFirst'>> = {
   4326: { srid: 4326, geographic: true, title: 'WGS 84', area: [-180, -90, 180, 90] },

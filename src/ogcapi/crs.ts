@@ -3,13 +3,13 @@
  * default, lon/lat), then EPSG:4326 in its authority axis order (lat/lon) and the projected ones.
  * Coordinates come from the same reprojection SQL as WFS (src/query/features.ts).
  */
-import { CrsRef, parseCrs, SUPPORTED_SRIDS } from '../crs/crs';
+import { CRS84_URI, crsName, CrsRef, parseCrs, SUPPORTED_SRIDS } from '../crs/crs';
 import { invalidParam } from '../ows/errors';
 
-export const CRS84 = 'http://www.opengis.net/def/crs/OGC/1.3/CRS84';
+export const CRS84 = CRS84_URI;
 
 /** The advertised CRS URIs, default first. */
-export const CRS_URIS: readonly string[] = [CRS84, ...Object.keys(SUPPORTED_SRIDS).map((code) => `http://www.opengis.net/def/crs/EPSG/0/${code}`)];
+export const CRS_URIS: readonly string[] = [CRS84, ...Object.keys(SUPPORTED_SRIDS).map((code) => crsName.uri(code))];
 
 /** Where the geometries are stored: EPSG:4326 with x = longitude, i.e. CRS84. */
 export const STORAGE_CRS = CRS84;

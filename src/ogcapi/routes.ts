@@ -7,6 +7,7 @@
 import type { Config } from '../config/config';
 import { COLLECTIONS } from './collections';
 import { CRS84, CRS_URIS } from './crs';
+import { crsName } from '../crs/crs';
 import type { FormatId } from './formats';
 import { FORMATS } from './formats';
 
@@ -71,7 +72,7 @@ const crsParam = (name: string, what: string): ParamDef => ({
   name,
   in: 'query',
   required: false,
-  description: `${what} Default ${CRS84} (longitude, latitude); http://www.opengis.net/def/crs/EPSG/0/4326 is latitude, longitude.`,
+  description: `${what} Default ${CRS84} (longitude, latitude); ${crsName.uri(4326)} is latitude, longitude.`,
   schema: { type: 'string', format: 'uri', enum: [...CRS_URIS], default: CRS84 },
 });
 
