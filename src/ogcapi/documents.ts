@@ -31,6 +31,8 @@ export function landingDoc(ctx: DocContext): Record<string, unknown> {
   const { root, config } = ctx;
   const links: Link[] = [
     ...selfAndAlternates(root, ctx.query, routeDef(config, 'landing').formats, ctx.format, 'This document'),
+    { href: `${root}/api`, rel: 'service-desc', type: FORMATS.openapi.mediaType, title: 'The API definition (OpenAPI 3.0)' },
+    { href: withQuery(`${root}/api`, [['f', 'html']]), rel: 'service-doc', type: FORMATS.openapiHtml.mediaType, title: 'The API documentation (HTML)' },
     { href: `${root}/conformance`, rel: 'conformance', type: FORMATS.json.mediaType, title: 'Conformance classes implemented' },
     { href: `${root}/collections`, rel: 'data', type: FORMATS.json.mediaType, title: 'The feature collections' },
   ];

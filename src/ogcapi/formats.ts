@@ -5,7 +5,7 @@
  */
 import { OwsError } from '../ows/errors';
 
-export type FormatId = 'json' | 'geojson' | 'schema' | 'csv' | 'html';
+export type FormatId = 'json' | 'geojson' | 'schema' | 'csv' | 'html' | 'openapi' | 'openapiHtml';
 
 export interface Format {
   id: FormatId;
@@ -29,6 +29,10 @@ export const FORMATS: Readonly<Record<FormatId, Format>> = {
   schema: { id: 'schema', mediaType: 'application/schema+json', contentType: 'application/schema+json; charset=utf-8', fNames: ['json'], title: 'JSON Schema', served: true },
   csv: { id: 'csv', mediaType: 'text/csv', contentType: 'text/csv; charset=utf-8', fNames: ['csv'], title: 'CSV', served: true },
   html: { id: 'html', mediaType: 'text/html', contentType: 'text/html; charset=utf-8', fNames: ['html'], title: 'HTML', served: false },
+  // The API definition: OpenAPI 3.0 JSON under the media type OGC API – Features /req/oas30 names (GDAL
+  // and QGIS look for it), and its HTML page, which openapiHtml.ts renders already.
+  openapi: { id: 'openapi', mediaType: 'application/vnd.oai.openapi+json;version=3.0', contentType: 'application/vnd.oai.openapi+json;version=3.0; charset=utf-8', fNames: ['json'], title: 'OpenAPI 3.0 JSON', served: true },
+  openapiHtml: { id: 'openapiHtml', mediaType: 'text/html', contentType: 'text/html; charset=utf-8', fNames: ['html'], title: 'HTML', served: true },
 };
 
 /** Formats of a route that can be produced now, in the route's order. */
@@ -59,9 +63,12 @@ function parseAccept(accept: string): Range[] {
   return out;
 }
 
+/** A media type without its parameters (`;version=3.0`), as Accept ranges are matched. */
+const essence = (mediaType: string): string => mediaType.split(';')[0].trim();
+
 /** The weight an Accept header gives a media type: its most specific matching range wins (RFC 9110 §12.5.1). */
 function weight(ranges: Range[], mediaType: string): number {
-  const [type, subtype] = mediaType.split('/');
+  const [type, subtype] = essence(mediaType).split('/');
   let best = -1;
   let specificity = -1;
   for (const r of ranges) {
@@ -101,7 +108,7 @@ export function negotiate(offered: readonly FormatId[], f: string | undefined, a
   let bestQ = 0;
   for (const fmt of served) {
     // application/json also accepts the JSON flavours (geo+json, schema+json): clients ask for it.
-    const q = Math.max(weight(ranges, fmt.mediaType), fmt.mediaType.endsWith('+json') ? weight(ranges, 'application/json') : -1);
+    const q = Math.max(weight(ranges, fmt.mediaType), essence(fmt.mediaType).endsWith('+json') ? weight(ranges, 'application/json') : -1);
     if (q > bestQ) {
       best = fmt;
       bestQ = q;

@@ -14,7 +14,7 @@ import type { Collection } from './collections';
 import { DEFAULT_CRS, parseCrsParam } from './crs';
 import { datetimeFilters, parseDatetime } from './datetime';
 import { filterLang, parseFilterParam } from './filterParam';
-import { queryableProperties } from './queryables';
+import { queryableParameters, queryableProperties } from './queryables';
 import type { QueryParams } from './request';
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -80,9 +80,9 @@ function booleanOf(value: string | undefined, name: string): boolean {
   throw invalidParam(name, `${name} must be true or false, got "${value.slice(0, 40)}"`);
 }
 
-/** Names of the collection's queryables, each also an equality parameter of its items. */
+/** Names of the collection's queryables, each also an equality parameter of its items (the parameters the OpenAPI document lists). */
 export function propertyParameterNames(collection: Collection): string[] {
-  return queryableProperties(collection.type).map((p) => p.name);
+  return queryableParameters(collection).map((p) => p.name);
 }
 
 /** Reads an items request (parameters already checked against the route) into one FeatureQuery. */

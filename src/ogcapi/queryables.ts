@@ -5,6 +5,7 @@
  */
 import type { FeatureTypeDef, PropertyDef, PropertyType } from '../catalog/types';
 import type { Collection } from './collections';
+import type { ParamDef } from './routes';
 
 /** The properties that can be filtered and sorted on, in catalogue order. */
 export function queryableProperties(type: FeatureTypeDef): PropertyDef[] {
@@ -49,4 +50,19 @@ export function queryablesSchema(c: Collection, self: string): Record<string, un
     properties,
     additionalProperties: false,
   };
+}
+
+/**
+ * Each queryable as an equality parameter of the collection's items (`?country=NCL`), typed as in the
+ * queryables document: what the router accepts (itemsQuery.ts) and the OpenAPI document lists, where
+ * GDAL's OAPIF driver finds the properties it may send a `-where` equality to.
+ */
+export function queryableParameters(c: Collection): ParamDef[] {
+  return queryableProperties(c.type).map((p) => ({
+    name: p.name,
+    in: 'query',
+    required: false,
+    description: `Only features whose ${p.name}${p.title && p.title !== p.name ? ` (${p.title})` : ''} equals this value.`,
+    schema: { ...JSON_TYPES[p.type] },
+  }));
 }

@@ -23,9 +23,11 @@ import { Format, negotiate } from './formats';
 import { itemHandler, itemsHandler } from './items';
 import { propertyParameterNames } from './itemsQuery';
 import { apiRoot, seg } from './links';
+import { openapiDocument } from './openapi';
+import { openapiHtml } from './openapiHtml';
 import { queryablesSchema } from './queryables';
 import { checkParameters, parseQuery } from './request';
-import { ogcapiRoutes, RouteDef, RouteId } from './routes';
+import { ogcapiRoutes, RouteDef, routeDef, RouteId } from './routes';
 
 export interface OgcapiDeps {
   config: Config;
@@ -60,6 +62,12 @@ function resources(config: Config): Record<RouteId, Resource> {
   };
   return {
     landing: doc('landing', (d) => landingDoc(d)),
+    api: async (ctx) => {
+      const format = negotiate(routeDef(config, 'api').formats, ctx.query.get('f'), ctx.accept);
+      const api = openapiDocument(config, ctx.root);
+      if (format.id !== 'openapiHtml') return jsonResponse(format, api);
+      return { kind: 'body', contentType: format.contentType, headers: { Vary: 'Accept' }, body: openapiHtml(api, `${ctx.root}/api?f=json`) };
+    },
     conformance: doc('conformance', (d) => conformanceDoc(d)),
     collections: doc('collections', async (d, ctx) => collectionsDoc(await loadCatalogue(ctx.store), d)),
     collection: doc('collection', async (d, ctx, c) => collectionDoc(c!, await loadCatalogue(ctx.store), d, true)),

@@ -1,8 +1,9 @@
 /**
  * Every OGC API – Features resource as data, in one table: its path under the base path, its
- * parameters (name, where, JSON schema, description) and the formats it answers in. The router mounts
- * these paths, request validation refuses any query parameter not listed here (400), and the OpenAPI
- * document is generated from the same rows, so the three cannot disagree.
+ * parameters (name, where, JSON schema, description), the formats it answers in and the schema of its
+ * JSON answer. The router mounts these paths, request validation refuses any query parameter not
+ * listed here (400), and the OpenAPI document is generated from the same rows, so the three cannot
+ * disagree.
  */
 import type { Config } from '../config/config';
 import { COLLECTIONS } from './collections';
@@ -25,7 +26,10 @@ export interface ParamDef {
   explode?: boolean;
 }
 
-export type RouteId = 'landing' | 'conformance' | 'collections' | 'collection' | 'queryables' | 'items' | 'item';
+export type RouteId = 'landing' | 'api' | 'conformance' | 'collections' | 'collection' | 'queryables' | 'items' | 'item';
+
+/** Response headers a route sends beyond Content-Type and Vary (described in openapi.ts). */
+export type ResponseHeader = 'Content-Crs' | 'Link';
 
 export interface RouteDef {
   id: RouteId;
@@ -38,6 +42,9 @@ export interface RouteDef {
   parameters: ParamDef[];
   /** True when each queryable of the collection is also a query parameter (`?stationId=NCL_AMEDEE`). */
   queryableParameters: boolean;
+  /** Name of the OpenAPI component schema (components/schemas, see openapi.ts) of its JSON answers. */
+  responseSchema: string;
+  responseHeaders?: ResponseHeader[];
 }
 
 /** The `f` parameter of a route, listing the names of its formats. */
@@ -171,11 +178,13 @@ export function ogcapiRoutes(config: Config): RouteDef[] {
   if (routes) return routes;
   const doc: FormatId[] = ['json', 'html'];
   const items: FormatId[] = ['geojson', 'csv', 'html'];
+  const api: FormatId[] = ['openapi', 'openapiHtml'];
   routes = [
-    { id: 'landing', path: '', summary: 'Landing page', description: 'Links to the API definition, the conformance declaration and the collections.', formats: doc, parameters: [fParam(doc)], queryableParameters: false },
-    { id: 'conformance', path: '/conformance', summary: 'Conformance declaration', description: 'The conformance classes this API implements.', formats: doc, parameters: [fParam(doc)], queryableParameters: false },
-    { id: 'collections', path: '/collections', summary: 'Collections', description: 'The feature collections: stations, datasets and observations.', formats: doc, parameters: [fParam(doc)], queryableParameters: false },
-    { id: 'collection', path: '/collections/{collectionId}', summary: 'Collection', description: 'One collection: extent, CRSs and links.', formats: doc, parameters: [collectionId, fParam(doc)], queryableParameters: false },
+    { id: 'landing', path: '', summary: 'Landing page', description: 'Links to the API definition, the conformance declaration and the collections.', formats: doc, parameters: [fParam(doc)], queryableParameters: false, responseSchema: 'landingPage' },
+    { id: 'api', path: '/api', summary: 'API definition', description: 'This OpenAPI 3.0 document, generated from the route table; `f=html` is a readable page of it.', formats: api, parameters: [fParam(api)], queryableParameters: false, responseSchema: 'openapiDocument' },
+    { id: 'conformance', path: '/conformance', summary: 'Conformance declaration', description: 'The conformance classes this API implements.', formats: doc, parameters: [fParam(doc)], queryableParameters: false, responseSchema: 'confClasses' },
+    { id: 'collections', path: '/collections', summary: 'Collections', description: 'The feature collections: stations, datasets and observations.', formats: doc, parameters: [fParam(doc)], queryableParameters: false, responseSchema: 'collections' },
+    { id: 'collection', path: '/collections/{collectionId}', summary: 'Collection', description: 'One collection: extent, CRSs and links.', formats: doc, parameters: [collectionId, fParam(doc)], queryableParameters: false, responseSchema: 'collection' },
     {
       id: 'queryables',
       path: '/collections/{collectionId}/queryables',
@@ -184,6 +193,7 @@ export function ogcapiRoutes(config: Config): RouteDef[] {
       formats: ['schema', 'html'],
       parameters: [collectionId, fParam(['schema', 'html'])],
       queryableParameters: false,
+      responseSchema: 'queryables',
     },
     {
       id: 'items',
@@ -193,6 +203,8 @@ export function ogcapiRoutes(config: Config): RouteDef[] {
       formats: items,
       parameters: [collectionId, ...itemsParameters(config), fParam(items)],
       queryableParameters: true,
+      responseSchema: 'featureCollectionGeoJSON',
+      responseHeaders: ['Content-Crs', 'Link'],
     },
     {
       id: 'item',
@@ -202,6 +214,8 @@ export function ogcapiRoutes(config: Config): RouteDef[] {
       formats: items,
       parameters: [collectionId, featureId, crsParam('crs', 'CRS of the response geometry (Content-Crs header).'), fParam(items)],
       queryableParameters: false,
+      responseSchema: 'featureGeoJSON',
+      responseHeaders: ['Content-Crs'],
     },
   ];
   built.set(config, routes);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createTestApp, TestApp } from '../helpers/app';
 import { hasTool } from '../helpers/xmllint';
 import { demoStations } from '../wfs/helpers';
-import { get } from './helpers';
+import { followPages, get } from './helpers';
 import { runClient } from '../helpers/clientProcess';
 
 /** GDAL's OAPIF driver against a listening gateway (skipped where GDAL is not installed, required in CI). */
@@ -63,4 +63,52 @@ describe('GDAL OAPIF driver', () => {
     expect(rows).toBe(api.json.numberReturned);
     expect(rows).toBeGreaterThan(1000);
   });
+
+  /** The item URLs GDAL fetched (CPL_DEBUG prints each as `HTTP: Fetch(<url>)`). */
+  const itemFetches = (stderr: string, collection: string) => [...stderr.matchAll(/HTTP: Fetch\(([^)\n]*)\)/g)].map((m) => m[1]).filter((u) => u.includes(`/collections/${collection}/items`));
+
+  itGdal('ogrinfo -where on a queryable is sent to the server as that parameter (GDAL reads it from /api), one on another property is not', async () => {
+    const r = await runClient('ogrinfo', ['-ro', '-q', '--config', 'CPL_DEBUG', 'ON', `OAPIF:${base}/ogcapi`, 'stations', '-where', "stationId = 'NCL_AMEDEE'"], 60000);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain(`Fetch(${base}/ogcapi/api)`);
+    const urls = itemFetches(r.stderr, 'stations');
+    expect(urls.some((u) => /[?&]stationId=NCL_AMEDEE(&|$)/.test(u))).toBe(true);
+    // GDAL trusts the server with a pushed filter: the one station comes from the server's answer.
+    expect(r.stdout.match(/^OGRFeature\(stations\):/gm)).toHaveLength(1);
+    expect(r.stdout).toMatch(/stationId \(String\) = NCL_AMEDEE/);
+    // observationsUrl is a property but no queryable: the document does not list it, GDAL filters itself.
+    const n = await runClient('ogrinfo', ['-ro', '-q', '--config', 'CPL_DEBUG', 'ON', `OAPIF:${base}/ogcapi`, 'stations', '-where', "observationsUrl = 'x'"], 60000);
+    expect(n.status).toBe(0);
+    const nUrls = itemFetches(n.stderr, 'stations');
+    expect(nUrls.length).toBeGreaterThan(0);
+    for (const u of nUrls) expect(u).not.toMatch(/observationsUrl=/);
+    expect(n.stdout).not.toMatch(/OGRFeature\(stations\)/);
+  });
+
+  itGdal('ogr2ogr -where pages the observations at the advertised maximum limit, each page filtered by the server', async () => {
+    const api = (await get(t, '/ogcapi/api')).json;
+    const max = api.paths['/collections/observations/items'].get.parameters.find((p: any) => p.name === 'limit').schema.maximum;
+    expect(max).toBe(t.config.ogcapiLimitMax);
+    // The API's own answer for the same filter, page by page.
+    const want = await followPages(t, `/ogcapi/collections/observations/items?uom=m&limit=${max}&skipGeometry=true&properties=qc`);
+    expect(want).toHaveLength(2); // so GDAL has to follow a next link
+    const total = want.reduce((n, p) => n + p.numberReturned, 0);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-oapif-'));
+    const out = path.join(dir, 'obs.csv');
+    // GDAL 3.6 takes its page size from PAGE_SIZE only (it does not read limit's maximum from /api): the test passes the advertised one.
+    const r = await runClient('ogr2ogr', ['--config', 'CPL_DEBUG', 'ON', '-oo', `PAGE_SIZE=${max}`, '-f', 'CSV', out, `OAPIF:${base}/ogcapi`, 'observations', '-where', "uom = 'm'"], 300000);
+    expect(r.status).toBe(0);
+    const lines = fs.readFileSync(out, 'utf8').trim().split('\n');
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(lines.length - 1).toBe(total);
+    const uom = lines[0].split(',').indexOf('uom');
+    expect(uom).toBeGreaterThanOrEqual(0);
+    for (const l of lines.slice(1)) expect(l.split(',')[uom]).toBe('m');
+    const pages = itemFetches(r.stderr, 'observations').filter((u) => /[?&]uom=m(&|$)/.test(u));
+    expect(pages).toHaveLength(2);
+    for (const u of pages) expect(u).toMatch(new RegExp(`[?&]limit=${max}(&|$)`));
+    // The second page is the first page's next link: the filter and limit carried, positioned by keyset.
+    expect(pages[1]).toMatch(/[?&]after=/);
+  });
 });
+
