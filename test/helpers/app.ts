@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import supertest from 'supertest';
 import { Config, loadConfig } from '../../src/config/config';
-import { createLogger } from '../../src/log';
+import { createLogger, Logger } from '../../src/log';
 import { createApp, listen } from '../../src/server';
 import { createTestDb, TestDb } from './testStore';
 
@@ -17,11 +17,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** An app over a fresh demo database, with configuration overrides for the test. */
-export async function createTestApp(overrides: Partial<Config> = {}, dbKind: 'demo' | 'empty' = 'demo'): Promise<TestApp> {
+/** An app over a fresh demo database, with configuration overrides for the test (and a logger of its own, to read the request log). */
+export async function createTestApp(overrides: Partial<Config> = {}, dbKind: 'demo' | 'empty' = 'demo', opts: { log?: Logger } = {}): Promise<TestApp> {
   const db = await createTestDb(dbKind);
   const config = { ...loadConfig({ LOG_LEVEL: 'silent' }), ...overrides };
-  const log = createLogger(config.logLevel);
+  const log = opts.log ?? createLogger(config.logLevel);
   const app = createApp({ config, store: db.store, log });
   let server: Server | undefined;
   return {
