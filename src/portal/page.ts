@@ -7,7 +7,7 @@ export interface PortalManifest {
   css: string;
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+import { escHtml as esc } from '../util/html';
 
 /** One GetCapabilities link per service version, as the landing page listed them. */
 export function capabilitiesLinks(base: string, services: ServiceDefinition[]): { label: string; href: string }[] {
