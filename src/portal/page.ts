@@ -1,13 +1,7 @@
 import type { Config } from '../config/config';
 import type { ServiceDefinition } from '../ows/types';
-
-/** Names of the built bundle files (portal-dist/manifest.json, written by portal/build.mjs). */
-export interface PortalManifest {
-  js: string;
-  css: string;
-}
-
 import { escHtml as esc } from '../util/html';
+import type { PortalManifest } from './bundle';
 
 /** One GetCapabilities link per service version, as the landing page listed them. */
 export function capabilitiesLinks(base: string, services: ServiceDefinition[]): { label: string; href: string }[] {
