@@ -114,7 +114,7 @@ export function htmlItemsEncoder(ctx: ApiContext, c: Collection, offset: number,
       let cells = `<td>${a(itemUrl(ctx.root, c.id, row[0] ?? ''), row[0] ?? '')}</td>`;
       for (let i = 0; i < info.properties.length; i++) {
         const p = info.properties[i];
-        cells += `<td${NUMERIC.has(p.type) ? ' class="num"' : ''}>${valueHtml(p, row[i + 2], ctx, c, true)}</td>`;
+        cells += `<td${NUMERIC.has(p.type) ? ' class="num"' : p.type === 'dateTime' ? ' class="time"' : ''}>${valueHtml(p, row[i + 2], ctx, c, true)}</td>`;
       }
       if (info.includeGeometry) cells += `<td class="position">${positionText(row[1])}</td>`;
       return `<tr${mapAttrs(row, info.properties)}>${cells}</tr>\n`;
