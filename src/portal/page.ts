@@ -19,11 +19,11 @@ export function inlineJson(value: unknown): string {
 }
 
 /** Fills the portal/index.html template: bundle names, settings for the browser, the OGC service list. */
-export function renderPortalPage(template: string, manifest: PortalManifest, base: string, services: ServiceDefinition[], cfg: Pick<Config, 'serviceTitle' | 'serviceAbstract' | 'namespacePrefix' | 'portalBasemapUrl' | 'ogcapiBasePath'>): string {
+export function renderPortalPage(template: string, manifest: PortalManifest, base: string, services: ServiceDefinition[], cfg: Pick<Config, 'serviceTitle' | 'serviceAbstract' | 'portalBasemapUrl' | 'ogcapiBasePath'>): string {
   const items = [...capabilitiesLinks(base, services), { label: 'OGC API – Features', href: `${base}${cfg.ogcapiBasePath}` }]
     .map((l) => `<li><a href="${esc(l.href)}">${esc(l.label)}</a></li>`)
     .join('\n    ');
-  const settings = { baseUrl: base, namespacePrefix: cfg.namespacePrefix, basemapUrl: cfg.portalBasemapUrl ?? '' };
+  const settings = { baseUrl: base, ogcapiPath: cfg.ogcapiBasePath, basemapUrl: cfg.portalBasemapUrl ?? '' };
   const values: Record<string, string> = {
     TITLE: esc(cfg.serviceTitle),
     ABSTRACT: esc(cfg.serviceAbstract),
