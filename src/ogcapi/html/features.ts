@@ -69,7 +69,7 @@ function mapBlock(info: CollectionInfo): string {
   return `<div id="map" class="feature-map" data-crs="${esc(info.srsName)}" role="region" aria-label="Map of the features on this page" hidden></div>\n`;
 }
 
-function frame(ctx: ApiContext, c: Collection, title: string, crumbs: Crumb[], links: ApiLink[]): PageFrame {
+function frame(ctx: ApiContext, title: string, crumbs: Crumb[], links: ApiLink[]): PageFrame {
   return { config: ctx.config, baseUrl: ctx.baseUrl, root: ctx.root, title, crumbs, links, map: true };
 }
 
@@ -104,7 +104,7 @@ export function htmlItemsEncoder(ctx: ApiContext, c: Collection, offset: number,
     geometryEncoding: 'geojson-crs',
     begin(info) {
       // The alternates do not depend on the last row; next/prev are written at the end.
-      const head = pageStart(frame(ctx, c, `${c.type.title}: items`, [...collectionCrumbs(ctx, c), { title: 'Items' }], links(undefined).filter((l) => l.rel === 'alternate' || l.rel === 'self')));
+      const head = pageStart(frame(ctx, `${c.type.title}: items`, [...collectionCrumbs(ctx, c), { title: 'Items' }], links(undefined).filter((l) => l.rel === 'alternate' || l.rel === 'self')));
       const cols = ['id', ...info.properties.map((p) => p.name), ...(info.includeGeometry ? [`${info.type.geometry.name} (${info.srsName === CRS84 ? 'lon, lat' : info.srsName})`] : [])];
       const ths = cols.map((n, i) => `<th scope="col"${i > 0 && i <= info.properties.length && NUMERIC.has(info.properties[i - 1].type) ? ' class="num"' : ''}>${esc(n)}</th>`).join('');
       return `${head}${summary(info, offset)}${mapBlock(info)}<div class="table-wrap"><table class="features" id="features" data-collection="${esc(c.id)}"><thead><tr>${ths}</tr></thead><tbody>\n`;
@@ -147,6 +147,6 @@ export function htmlItemPage(ctx: ApiContext, c: Collection, row: FeatureRow, in
     portal ? `<li>${a(portal, 'Open in the portal', ' class="portal-link"')}</li>` : '',
   ].join('');
   const content = `${mapBlock(info)}<section class="feature"${mapAttrs(row, info.properties)}>\n${propertyTable(rows, 'Properties')}</section>\n<ul class="api-links">${nav}</ul>\n`;
-  const f = frame(ctx, c, label === id ? id : `${label} (${id})`, [...collectionCrumbs(ctx, c), { title: 'Items', href: withF(`${ctx.root}/collections/${encodeURIComponent(c.id)}/items`, 'html') }, { title: id }], links);
+  const f = frame(ctx, label === id ? id : `${label} (${id})`, [...collectionCrumbs(ctx, c), { title: 'Items', href: withF(`${ctx.root}/collections/${encodeURIComponent(c.id)}/items`, 'html') }, { title: id }], links);
   return pageStart(f) + content + pageEnd(f);
 }
