@@ -2,7 +2,7 @@
 // Portal benchmark in headless Debian chromium (playwright-core; never a downloaded browser).
 // Measures, each run in a fresh browser context (cold cache):
 //   - first render: navigation start -> stations drawn on the map (performance mark set by the portal),
-//   - page weight: bytes of every resource the page loaded (document, bundle, styles, WFS data),
+//   - page weight: bytes of every resource the page loaded (document, bundle, styles, OGC API data),
 //   - chart: selecting a station -> its last year drawn; "All data" -> its whole record drawn (server downsampling),
 //     and, for comparison, fetching the same whole record raw (no downsample).
 // Usage (a gateway must be running):
@@ -57,7 +57,7 @@ async function oneRun(browser) {
       documentMs: nav.responseEnd,
       bundleLoadedMs: end((e) => e.initiatorType === 'script'),
       domContentLoadedMs: nav.domContentLoadedEventEnd,
-      stationsFetchedMs: end((e) => e.name.includes('Station')),
+      stationsFetchedMs: end((e) => e.name.includes('/collections/stations/items')),
     };
   });
   const result = { firstRenderMs: firstRender, phases, stations, weight: w, errors };

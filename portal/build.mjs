@@ -11,7 +11,8 @@ const out = path.join(here, '..', 'portal-dist');
 fs.mkdirSync(path.join(out, 'assets'), { recursive: true });
 
 const result = await build({
-  entryPoints: { app: path.join(here, 'src', 'main.ts') },
+  // app: the portal; ogcapi: the OGC API – Features HTML pages (styles, and the map of items and item pages).
+  entryPoints: { app: path.join(here, 'src', 'main.ts'), ogcapi: path.join(here, 'src', 'featureMap.ts') },
   bundle: true,
   minify: true,
   sourcemap: 'linked',
@@ -28,8 +29,10 @@ const outputs = Object.keys(result.metafile.outputs).map((p) => path.basename(p)
 const manifest = {
   js: outputs.find((f) => /^app-.*\.js$/.test(f)),
   css: outputs.find((f) => /^app-.*\.css$/.test(f)),
+  ogcapiJs: outputs.find((f) => /^ogcapi-.*\.js$/.test(f)),
+  ogcapiCss: outputs.find((f) => /^ogcapi-.*\.css$/.test(f)),
 };
-if (!manifest.js || !manifest.css) throw new Error('portal build: missing app js/css in ' + outputs.join(', '));
+if (Object.values(manifest).some((f) => !f)) throw new Error('portal build: missing app/ogcapi js/css in ' + outputs.join(', '));
 fs.copyFileSync(path.join(here, 'favicon.svg'), path.join(out, 'assets', 'favicon.svg'));
 // Replaced atomically and stale bundles removed only after: a server (or a parallel test) reading the
 // previous build never sees a half-written file, and an unchanged build keeps the same names.
@@ -40,7 +43,7 @@ const writeAtomic = (file, text) => {
 writeAtomic(path.join(out, 'index.html'), fs.readFileSync(path.join(here, 'index.html')));
 writeAtomic(path.join(out, 'manifest.json'), JSON.stringify(manifest, null, 2));
 // Pre-compressed copies, served by src/portal/routes.ts to clients that accept gzip (no CPU per request).
-const compressible = [manifest.js, manifest.css, 'favicon.svg'];
+const compressible = [manifest.js, manifest.css, manifest.ogcapiJs, manifest.ogcapiCss, 'favicon.svg'];
 for (const f of compressible) {
   const file = path.join(out, 'assets', f);
   fs.writeFileSync(`${file}.gz`, zlib.gzipSync(fs.readFileSync(file), { level: 9 }));
@@ -48,4 +51,4 @@ for (const f of compressible) {
 const keep = new Set([...outputs, ...compressible.map((f) => `${f}.gz`), 'favicon.svg']);
 for (const f of fs.readdirSync(path.join(out, 'assets'))) if (!keep.has(f)) fs.rmSync(path.join(out, 'assets', f), { force: true });
 const size = (f) => fs.statSync(path.join(out, 'assets', f)).size;
-console.error(`portal: ${manifest.js} ${size(manifest.js)} B (gzip ${size(manifest.js + '.gz')} B), ${manifest.css} ${size(manifest.css)} B (gzip ${size(manifest.css + '.gz')} B)`);
+for (const f of [manifest.js, manifest.css, manifest.ogcapiJs, manifest.ogcapiCss]) console.error(`portal: ${f} ${size(f)} B (gzip ${size(f + '.gz')} B)`);

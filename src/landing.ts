@@ -1,7 +1,7 @@
 import type { Config } from './config/config';
 import type { ServiceDefinition } from './ows/types';
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+import { escHtml as esc } from './util/html';
 
 /** The landing page: what this server offers and where its capabilities documents are. */
 export function landingPage(base: string, services: ServiceDefinition[], cfg: Pick<Config, 'serviceTitle' | 'serviceAbstract' | 'ogcapiBasePath'>): string {

@@ -1,9 +1,13 @@
-/** The portal's only data sources: the gateway's own WFS (GeoJSON) and SOS (JSON, CSV, O&M) services. */
+/** The portal's only data sources: the gateway's own OGC API – Features (GeoJSON) and SOS (JSON, CSV, O&M) services. */
 
 /** Settings the server writes into the page. */
 export interface PortalSettings {
+  /** Where requests go: the advertised base URL, or this page's own directory (same origin, as the CSP requires). */
   baseUrl: string;
-  namespacePrefix: string;
+  /** The base URL the server advertises in its links (PUBLIC_URL); links under it are rebased on `baseUrl`. */
+  advertisedBaseUrl: string;
+  /** Path of the OGC API – Features landing page (OGCAPI_BASE_PATH). */
+  ogcapiPath: string;
   basemapUrl: string;
 }
 
@@ -71,17 +75,22 @@ async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
   return (await res.json()) as T;
 }
 
-/** The WFS GetFeature URL of one feature type as GeoJSON in lon/lat. */
-export function wfsUrl(s: PortalSettings, typeName: string): string {
-  const q = new URLSearchParams({
-    SERVICE: 'WFS',
-    VERSION: '2.0.0',
-    REQUEST: 'GetFeature',
-    TYPENAMES: `${s.namespacePrefix}:${typeName}`,
-    OUTPUTFORMAT: 'application/geo+json',
-    SRSNAME: 'CRS:84',
-  });
-  return `${s.baseUrl}/wfs?${q}`;
+/** Page size asked for: the server may serve fewer (OGCAPI_LIMIT_MAX) and links the next page. */
+const PAGE_LIMIT = 1000;
+
+/** The OGC API – Features items URL of a collection as GeoJSON (CRS84, the default). */
+export function itemsUrl(s: PortalSettings, collection: string): string {
+  return `${s.baseUrl}${s.ogcapiPath}/collections/${encodeURIComponent(collection)}/items?f=json&limit=${PAGE_LIMIT}`;
+}
+
+/** The OGC API HTML page of one feature (linked from the panels). */
+export function featurePageUrl(s: PortalSettings, collection: string, id: string): string {
+  return `${s.baseUrl}${s.ogcapiPath}/collections/${encodeURIComponent(collection)}/items/${encodeURIComponent(id)}?f=html`;
+}
+
+/** A link the server wrote (under its advertised base URL) as a URL of this page's origin. */
+export function rebase(href: string, s: PortalSettings): string {
+  return s.advertisedBaseUrl && s.advertisedBaseUrl !== s.baseUrl && href.startsWith(`${s.advertisedBaseUrl}/`) ? s.baseUrl + href.slice(s.advertisedBaseUrl.length) : href;
 }
 
 interface FeatureCollection {
@@ -89,13 +98,14 @@ interface FeatureCollection {
   links?: { href: string; rel: string }[];
 }
 
-/** Every feature of a type, following the WFS `next` links page by page. */
-async function fetchAllFeatures(url: string, signal?: AbortSignal): Promise<GeoJsonFeature[]> {
+/** Every feature of a collection, following the `next` links page by page. */
+async function fetchAllFeatures(s: PortalSettings, url: string, signal?: AbortSignal): Promise<GeoJsonFeature[]> {
   const out: GeoJsonFeature[] = [];
   for (let next: string | undefined = url, pages = 0; next && pages < 1000; pages++) {
     const fc: FeatureCollection = await getJson<FeatureCollection>(next, signal);
     out.push(...fc.features);
-    next = fc.features.length > 0 ? fc.links?.find((l) => l.rel === 'next')?.href : undefined;
+    const href = fc.features.length > 0 ? fc.links?.find((l) => l.rel === 'next')?.href : undefined;
+    next = href ? rebase(href, s) : undefined;
   }
   return out;
 }
@@ -105,9 +115,9 @@ export function isoRecordUrl(s: PortalSettings, datasetId: string): string {
   return `${s.baseUrl}/metadata/${encodeURIComponent(datasetId)}.xml`;
 }
 
-/** Every station, from WFS GetFeature reef:Station. */
+/** Every station, from the OGC API collection `stations`. */
 export async function fetchStations(s: PortalSettings, signal?: AbortSignal): Promise<Station[]> {
-  const features = await fetchAllFeatures(wfsUrl(s, 'Station'), signal);
+  const features = await fetchAllFeatures(s, itemsUrl(s, 'stations'), signal);
   return features
     .filter((f) => f.geometry && f.geometry.type === 'Point')
     .map((f) => {
@@ -130,9 +140,9 @@ export async function fetchStations(s: PortalSettings, signal?: AbortSignal): Pr
     });
 }
 
-/** Every dataset, from WFS GetFeature reef:Dataset. */
+/** Every dataset, from the OGC API collection `datasets`. */
 export async function fetchDatasets(s: PortalSettings, signal?: AbortSignal): Promise<Dataset[]> {
-  const features = await fetchAllFeatures(wfsUrl(s, 'Dataset'), signal);
+  const features = await fetchAllFeatures(s, itemsUrl(s, 'datasets'), signal);
   return features.map((f) => {
     const p = f.properties;
     return {

@@ -36,6 +36,25 @@ export function unwrapLongitudes(lons: number[]): { shift: boolean; lons: number
   return { shift, lons: shift ? shifted : lons };
 }
 
+const CRS84 = 'http://www.opengis.net/def/crs/OGC/1.3/CRS84';
+const EPSG = 'http://www.opengis.net/def/crs/EPSG/0/';
+/** Radius of the spherical Mercator (EPSG:3857). */
+const R = 6378137;
+
+/**
+ * Longitude and latitude of a point written in one of the OGC API's CRSs (undefined for a CRS the
+ * map cannot place without a projection library: the UTM and Lambert ones).
+ */
+export function lonLatOf(coords: number[], crs: string): [number, number] | undefined {
+  const [a, b] = coords;
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return undefined;
+  if (crs === CRS84 || crs === '') return [a, b];
+  // OGC API – Features Part 2: EPSG:4326 is written latitude first.
+  if (crs === `${EPSG}4326`) return [b, a];
+  if (crs === `${EPSG}3857`) return [((a / R) * 180) / Math.PI, ((2 * Math.atan(Math.exp(b / R)) - Math.PI / 2) * 180) / Math.PI];
+  return undefined;
+}
+
 /** "2024-01-23 06:00 UTC" from an ISO instant (or the input when it is not a date). */
 export function formatInstant(iso: string | null | undefined): string {
   if (!iso) return '—';

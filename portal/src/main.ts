@@ -1,4 +1,4 @@
-/** Portal entry: loads stations and datasets from WFS, wires property → station → dataset selection, panels, chart and map. */
+/** Portal entry: loads stations and datasets from OGC API – Features, wires property → station → dataset selection, panels, chart and map. */
 import 'ol/ol.css';
 import '../styles.css';
 import { Dataset, fetchDatasets, fetchLatest, fetchSeries, fetchStations, PortalSettings, Station } from './api';
@@ -25,7 +25,8 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 
 function readSettings(): PortalSettings {
   const raw = JSON.parse($('portal-settings').textContent ?? '{}') as Partial<PortalSettings>;
-  return { baseUrl: apiBase(raw.baseUrl ?? ''), namespacePrefix: raw.namespacePrefix ?? 'reef', basemapUrl: raw.basemapUrl ?? '' };
+  const advertised = raw.baseUrl ?? '';
+  return { baseUrl: apiBase(advertised), advertisedBaseUrl: advertised, ogcapiPath: raw.ogcapiPath ?? '/ogcapi', basemapUrl: raw.basemapUrl ?? '' };
 }
 
 /** The advertised base URL when the page was reached through it, else this page's own directory (same origin, as the CSP requires). */
@@ -115,7 +116,7 @@ async function boot(): Promise<void> {
 
   const renderPanels = () => {
     const st = state.stations.find((s) => s.id === state.stationId);
-    stationHost.replaceChildren(st ? stationPanel(st, stationDatasets(st.id), (id) => selectDataset(id, true)) : h('p', { class: 'hint intro' }, t('intro')));
+    stationHost.replaceChildren(st ? stationPanel(settings, st, stationDatasets(st.id), (id) => selectDataset(id, true)) : h('p', { class: 'hint intro' }, t('intro')));
     const d = state.datasetId ? state.byId.get(state.datasetId) : undefined;
     datasetHost.replaceChildren(d ? datasetPanel(settings, d, st) : '');
     chartHost.hidden = !st;

@@ -1,19 +1,14 @@
 /** The station map: OpenLayers, clustered points, centred on the Pacific so the antimeridian does not split the network. */
 import Feature from 'ol/Feature';
-import Map from 'ol/Map';
-import View from 'ol/View';
 import { boundingExtent, buffer, getCenter } from 'ol/extent';
 import Point from 'ol/geom/Point';
-import Graticule from 'ol/layer/Graticule';
-import TileLayer from 'ol/layer/Tile';
 import VectorLayer from 'ol/layer/Vector';
 import { fromLonLat } from 'ol/proj';
 import Cluster from 'ol/source/Cluster';
 import VectorSource from 'ol/source/Vector';
-import XYZ from 'ol/source/XYZ';
 import { Circle, Fill, Stroke, Style, Text } from 'ol/style';
-import { defaults as defaultControls } from 'ol/control/defaults';
 import type { Station } from './api';
+import { createBaseMap } from './baseMap';
 import { unwrapLongitudes } from './coords';
 
 export interface StationMap {
@@ -47,10 +42,6 @@ export function createStationMap(target: HTMLElement, basemapUrl: string, onSele
   const clusters = new Cluster({ source: points, distance: 36, minDistance: 12 });
   let selectedId: string | undefined;
   let stationsMarked = false; // first render with stations, for bench/portal.mjs
-  const layers = [];
-  if (basemapUrl) layers.push(new TileLayer({ source: new XYZ({ url: basemapUrl, crossOrigin: 'anonymous' }) }));
-  // Without a base map (closed network) a graticule still gives the eye a sense of place.
-  else layers.push(new Graticule({ strokeStyle: new Stroke({ color: 'rgba(18,73,107,0.25)', width: 1 }), showLabels: true, wrapX: true }));
   const stationLayer = new VectorLayer({
     source: clusters,
     style: (f) => {
@@ -58,15 +49,9 @@ export function createStationMap(target: HTMLElement, basemapUrl: string, onSele
       return clusterStyle(members.length, members.some((m) => m.getId() === selectedId));
     },
   });
-  layers.push(stationLayer);
   // Only station clusters are clickable (not graticule lines).
   const hitOptions = { hitTolerance: 4, layerFilter: (l: unknown) => l === stationLayer };
-  const map = new Map({
-    target,
-    layers,
-    controls: defaultControls({ attribution: Boolean(basemapUrl) }),
-    view: new View({ center: fromLonLat([180, -15]), zoom: 3, minZoom: 1, maxZoom: 16 }),
-  });
+  const map = createBaseMap(target, basemapUrl, [stationLayer]);
   const clusterList = document.createElement('ul');
   clusterList.id = 'map-clusters';
   // Off-screen, not hidden: screen readers can read what the canvas shows.

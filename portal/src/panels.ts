@@ -1,11 +1,11 @@
 /** The station, dataset and latest-values panels. */
-import { Dataset, Format, isoRecordUrl, observationUrl, PortalSettings, Series, Station } from './api';
+import { Dataset, featurePageUrl, Format, isoRecordUrl, observationUrl, PortalSettings, Series, Station } from './api';
 import { displayUnit, formatInstant, formatLatLon } from './coords';
 import { definitions, h } from './dom';
 import { t } from './i18n';
 
 /** Renders the station panel; clicking a dataset calls `onDataset`. */
-export function stationPanel(st: Station, datasets: Dataset[], onDataset: (id: string) => void): HTMLElement {
+export function stationPanel(s: PortalSettings, st: Station, datasets: Dataset[], onDataset: (id: string) => void): HTMLElement {
   const list = h('ul', { class: 'dataset-list' });
   for (const d of datasets) {
     const b = h('button', { type: 'button', class: 'link', 'data-dataset': d.id }, `${d.propertyLabel} — ${d.instrumentFamily} (${d.processingLevel})`);
@@ -28,6 +28,7 @@ export function stationPanel(st: Station, datasets: Dataset[], onDataset: (id: s
     ]),
     h('h3', {}, `${t('datasets')} (${datasets.length})`),
     list,
+    h('p', {}, h('a', { href: featurePageUrl(s, 'stations', st.id), class: 'feature-page' }, t('featurePage'))),
   );
 }
 
@@ -64,7 +65,10 @@ export function datasetPanel(s: PortalSettings, d: Dataset, st: Station | undefi
   fromInput.addEventListener('change', update);
   toInput.addEventListener('change', update);
   update();
-  const extra: HTMLElement[] = [h('li', {}, h('a', { href: isoRecordUrl(s, d.id), class: 'iso-record' }, t('isoRecord')))];
+  const extra: HTMLElement[] = [
+    h('li', {}, h('a', { href: isoRecordUrl(s, d.id), class: 'iso-record' }, t('isoRecord'))),
+    h('li', {}, h('a', { href: featurePageUrl(s, 'datasets', d.id), class: 'feature-page' }, t('featurePage'))),
+  ];
   if (d.opendapUrl) extra.push(h('li', {}, h('a', { href: d.opendapUrl, class: 'opendap' }, t('opendap'))));
   if (d.metadataUrl) extra.push(h('li', {}, h('a', { href: d.metadataUrl, class: 'metadata' }, t('metadata'))));
   return h(

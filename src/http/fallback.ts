@@ -3,7 +3,7 @@ import { OwsError } from '../ows/errors';
 import { publicBaseUrl } from './publicUrl';
 import type { Config } from '../config/config';
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+import { escHtml as esc } from '../util/html';
 
 /** 405 for a method an endpoint does not take (PUT/DELETE on /wfs); Allow lists the ones it does. */
 export function methodNotAllowed(method: string, allow: string[]): OwsError {

@@ -15,10 +15,7 @@ export interface Format {
   /** Values of `f` that choose it on a route offering it (`json` means the route's JSON flavour). */
   fNames: readonly string[];
   title: string;
-  /**
-   * False while nothing renders it: `f=` naming it is 406 and Accept negotiation passes over it
-   * (a browser's `text/html,…,*\/*` then gets the JSON). The HTML pages set it when they land.
-   */
+  /** False while nothing renders it: `f=` naming it is then 406 and Accept negotiation passes over it. */
   served: boolean;
 }
 
@@ -28,7 +25,7 @@ export const FORMATS: Readonly<Record<FormatId, Format>> = {
   geojson: { id: 'geojson', mediaType: 'application/geo+json', contentType: 'application/geo+json; charset=utf-8', fNames: ['json', 'geojson'], title: 'GeoJSON', served: true },
   schema: { id: 'schema', mediaType: 'application/schema+json', contentType: 'application/schema+json; charset=utf-8', fNames: ['json'], title: 'JSON Schema', served: true },
   csv: { id: 'csv', mediaType: 'text/csv', contentType: 'text/csv; charset=utf-8', fNames: ['csv'], title: 'CSV', served: true },
-  html: { id: 'html', mediaType: 'text/html', contentType: 'text/html; charset=utf-8', fNames: ['html'], title: 'HTML', served: false },
+  html: { id: 'html', mediaType: 'text/html', contentType: 'text/html; charset=utf-8', fNames: ['html'], title: 'HTML', served: true },
   // The API definition: OpenAPI 3.0 JSON under the media type OGC API – Features /req/oas30 names (GDAL
   // and QGIS look for it), and its HTML page, which openapiHtml.ts renders already.
   openapi: { id: 'openapi', mediaType: 'application/vnd.oai.openapi+json;version=3.0', contentType: 'application/vnd.oai.openapi+json;version=3.0; charset=utf-8', fNames: ['json'], title: 'OpenAPI 3.0 JSON', served: true },

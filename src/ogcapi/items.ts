@@ -15,6 +15,7 @@ import { FeatureQuery, pageSql } from '../query/features';
 import type { Collection } from './collections';
 import type { ApiContext } from './context';
 import { Format, FORMATS, negotiate } from './formats';
+import { htmlItemPage, htmlItemsEncoder } from './html/features';
 import { itemsQuery, responseCrs } from './itemsQuery';
 import { seg, selfAndAlternates, withQuery } from './links';
 import { routeDef } from './routes';
@@ -98,7 +99,7 @@ export async function itemsHandler(collection: Collection, ctx: ApiContext): Pro
     out.push({ href: `${ctx.root}/collections/${seg(collection.id)}`, rel: 'collection', type: FORMATS.json.mediaType, title: collection.type.title });
     return out;
   };
-  const encoder = encoderOf(format, links);
+  const encoder = format.id === 'html' ? htmlItemsEncoder(ctx, collection, q.startIndex, links) : encoderOf(format, links);
   const meta = info(q, ctx, page.numberMatched, page.numberReturned);
   // A page read whole (at most one cursor batch) goes out in one piece, its pages also in the Link
   // header (RFC 8288; CSV has no other place for them). Larger pages stream from the cursor.
@@ -137,5 +138,6 @@ export async function itemHandler(collection: Collection, ctx: ApiContext): Prom
     ...selfAndAlternates(url, ctx.query.entries, route.formats, format.id, 'This feature'),
     { href: `${ctx.root}/collections/${seg(collection.id)}`, rel: 'collection', type: FORMATS.json.mediaType, title: collection.type.title },
   ];
-  return { kind: 'body', contentType: format.contentType, headers: headers(q), body: ogcapiFeature(row, meta, links) };
+  const body = format.id === 'html' ? htmlItemPage(ctx, collection, row, meta, links) : ogcapiFeature(row, meta, links);
+  return { kind: 'body', contentType: format.contentType, headers: headers(q), body };
 }

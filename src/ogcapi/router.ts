@@ -20,6 +20,7 @@ import { Collection, findCollection } from './collections';
 import type { ApiContext } from './context';
 import { collectionDoc, collectionsDoc, conformanceDoc, DocContext, landingDoc } from './documents';
 import { Format, negotiate } from './formats';
+import { htmlDocument } from './html/documents';
 import { itemHandler, itemsHandler } from './items';
 import { propertyParameterNames } from './itemsQuery';
 import { apiRoot, seg } from './links';
@@ -58,7 +59,8 @@ function docContext(route: RouteDef, ctx: ApiContext): { format: Format; doc: Do
 function resources(config: Config): Record<RouteId, Resource> {
   const doc = (id: RouteId, build: (d: DocContext, ctx: ApiContext, c: Collection | undefined) => Promise<unknown> | unknown): Resource => async (ctx, c) => {
     const { format, doc: d } = docContext(ogcapiRoutes(config).find((r) => r.id === id)!, ctx);
-    return jsonResponse(format, await build(d, ctx, c));
+    const body = await build(d, ctx, c);
+    return format.id === 'html' ? htmlDocument(id, body, d, c) : jsonResponse(format, body);
   };
   return {
     landing: doc('landing', (d) => landingDoc(d)),

@@ -1,13 +1,7 @@
 import type { Config } from '../config/config';
 import type { ServiceDefinition } from '../ows/types';
-
-/** Names of the built bundle files (portal-dist/manifest.json, written by portal/build.mjs). */
-export interface PortalManifest {
-  js: string;
-  css: string;
-}
-
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+import { escHtml as esc } from '../util/html';
+import type { PortalManifest } from './bundle';
 
 /** One GetCapabilities link per service version, as the landing page listed them. */
 export function capabilitiesLinks(base: string, services: ServiceDefinition[]): { label: string; href: string }[] {
@@ -25,11 +19,11 @@ export function inlineJson(value: unknown): string {
 }
 
 /** Fills the portal/index.html template: bundle names, settings for the browser, the OGC service list. */
-export function renderPortalPage(template: string, manifest: PortalManifest, base: string, services: ServiceDefinition[], cfg: Pick<Config, 'serviceTitle' | 'serviceAbstract' | 'namespacePrefix' | 'portalBasemapUrl' | 'ogcapiBasePath'>): string {
+export function renderPortalPage(template: string, manifest: PortalManifest, base: string, services: ServiceDefinition[], cfg: Pick<Config, 'serviceTitle' | 'serviceAbstract' | 'portalBasemapUrl' | 'ogcapiBasePath'>): string {
   const items = [...capabilitiesLinks(base, services), { label: 'OGC API – Features', href: `${base}${cfg.ogcapiBasePath}` }]
     .map((l) => `<li><a href="${esc(l.href)}">${esc(l.label)}</a></li>`)
     .join('\n    ');
-  const settings = { baseUrl: base, namespacePrefix: cfg.namespacePrefix, basemapUrl: cfg.portalBasemapUrl ?? '' };
+  const settings = { baseUrl: base, ogcapiPath: cfg.ogcapiBasePath, basemapUrl: cfg.portalBasemapUrl ?? '' };
   const values: Record<string, string> = {
     TITLE: esc(cfg.serviceTitle),
     ABSTRACT: esc(cfg.serviceAbstract),

@@ -5,35 +5,13 @@ import type { Config } from '../config/config';
 import { publicBaseUrl } from '../http/publicUrl';
 import { landingPage } from '../landing';
 import type { ServiceDefinition } from '../ows/types';
-import { packageRoot } from '../paths';
-import { PortalManifest, renderPortalPage } from './page';
-
-interface Built {
-  template: string;
-  manifest: PortalManifest;
-}
-
-/** Reads the built portal once; undefined while portal-dist/ has not been built. */
-function loader(dir: string): () => Built | undefined {
-  let built: Built | undefined;
-  return () => {
-    if (built) return built;
-    try {
-      built = {
-        template: fs.readFileSync(path.join(dir, 'index.html'), 'utf8'),
-        manifest: JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as PortalManifest,
-      };
-    } catch {
-      return undefined;
-    }
-    return built;
-  };
-}
+import { PORTAL_DIST, portalBundle } from './bundle';
+import { renderPortalPage } from './page';
 
 /** The portal at / and its hashed, immutable assets under /portal/assets; the plain landing page if the bundle is not built. */
-export function portalRouter(config: Config, services: ServiceDefinition[], dir = path.join(packageRoot(), 'portal-dist')): express.Router {
+export function portalRouter(config: Config, services: ServiceDefinition[], dir = PORTAL_DIST()): express.Router {
   const router = express.Router();
-  const built = loader(dir);
+  const built = portalBundle(dir);
   router.get('/', (req, res, next) => {
     // A JSON client asking for / (e.g. an OGC API landing page) is left to later routes.
     if (req.accepts(['html', 'json']) === 'json') return next();

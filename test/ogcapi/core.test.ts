@@ -48,7 +48,7 @@ describe('landing, conformance, collections', () => {
     );
     expect(r.json.conformsTo).toEqual(expect.arrayContaining(['http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter', 'http://www.opengis.net/spec/cql2/1.0/conf/cql2-text']));
     expect(r.json.conformsTo).toContain('http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30');
-    expect(r.json.conformsTo.some((c: string) => /html/.test(c))).toBe(false);
+    expect(r.json.conformsTo).toContain('http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html');
   });
 
   it('lists stations, datasets and observations with extents, CRSs and links', async () => {
@@ -73,7 +73,7 @@ describe('landing, conformance, collections', () => {
       expect(t0).toMatch(/^2024-01-\d\dT/);
       expect(t1 > t0).toBe(true);
       const items = (c.links as any[]).filter((l) => l.rel === 'items');
-      expect(items.map((l) => l.type).sort()).toEqual(['application/geo+json', 'text/csv']);
+      expect(items.map((l) => l.type).sort()).toEqual(['application/geo+json', 'text/csv', 'text/html']);
       for (const l of items) expect(l.href).toMatch(new RegExp(`/ogcapi/collections/${c.id}/items\\?f=`));
       expect(rels(c.links)).toEqual(expect.arrayContaining(['self', 'http://www.opengis.net/def/rel/ogc/1.0/queryables', 'describedby']));
     }
@@ -389,16 +389,16 @@ describe('formats and errors', () => {
   it('negotiates by Accept when f is absent', async () => {
     expect((await get(t, '/ogcapi/collections/stations/items?limit=1', { Accept: 'text/csv' })).headers['content-type']).toMatch(/^text\/csv/);
     expect((await get(t, '/ogcapi/collections/stations/items?limit=1', { Accept: 'application/json' })).headers['content-type']).toMatch(/^application\/geo\+json/);
-    // A browser's Accept: HTML is not served yet, so the */* part gets the default.
+    // A browser's Accept gets the HTML page (test/ogcapi/html.test.ts).
     const b = await get(t, '/ogcapi/collections', { Accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' });
     expect(b.status).toBe(200);
-    expect(b.headers['content-type']).toMatch(/^application\/json/);
+    expect(b.headers['content-type']).toMatch(/^text\/html/);
     const none = await get(t, '/ogcapi/collections', { Accept: 'image/png' });
     expect(none.status).toBe(406);
     expect(none.json.code).toBe('InvalidParameterValue');
   });
 
-  it.each(['f=xyz', 'f=html', 'f=gml'])('answers %s with 406', async (q) => {
+  it.each(['f=xyz', 'f=gml'])('answers %s with 406', async (q) => {
     const r = await get(t, `/ogcapi/collections/stations/items?${q}`);
     expect(r.status).toBe(406);
     expect(r.json).toEqual({ code: 'InvalidParameterValue', description: expect.any(String) });

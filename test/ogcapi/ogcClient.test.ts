@@ -101,7 +101,7 @@ describe('@camptocamp/ogc-client OgcApiEndpoint', () => {
       const info = out.infos[id];
       const own = (await get(t, `/ogcapi/collections/${id}`)).json;
       expect(info).toMatchObject({ id, title: own.title, description: own.description, itemType: 'feature', crs: own.crs, storageCrs: own.storageCrs, extent: own.extent });
-      expect(info.itemFormats).toEqual(['application/geo+json', 'text/csv']);
+      expect(info.itemFormats).toEqual(['application/geo+json', 'text/csv', 'text/html']);
       const queryables = Object.keys((await get(t, `/ogcapi/collections/${id}/queryables`)).json.properties);
       expect(info.queryables.map((q: any) => q.name)).toEqual(queryables);
     }

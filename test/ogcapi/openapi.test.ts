@@ -202,7 +202,7 @@ describe('the HTML page of the document (service-doc)', () => {
     const x = await createTestApp({ serviceTitle: 'Reef <b>&</b> "test"' });
     try {
       const page = (await get(x, '/ogcapi/api?f=html')).text;
-      expect(page).toContain('<h1>Reef &lt;b&gt;&amp;&lt;/b&gt; "test" – API definition</h1>');
+      expect(page).toContain('<h1>Reef &#60;b&#62;&#38;&#60;/b&#62; &#34;test&#34; – API definition</h1>');
       expect(page).not.toContain('<b>&</b>');
     } finally {
       await x.close();

@@ -15,7 +15,9 @@ describe('format negotiation (one function, one table)', () => {
     [undefined, 'application/json', 'geojson'],
     [undefined, 'text/*', 'csv'],
     [undefined, '*/*', 'geojson'],
-    [undefined, 'text/html, */*;q=0.1', 'geojson'],
+    [undefined, 'text/html, */*;q=0.1', 'html'],
+    ['html', 'application/json', 'html'],
+    [undefined, 'text/html;q=0.5, application/geo+json', 'geojson'],
     [undefined, 'garbage', 'geojson'],
   ])('f=%p Accept=%p → %s', (f, accept, id) => {
     expect(negotiate(items, f, accept).id).toBe(id);
@@ -23,7 +25,7 @@ describe('format negotiation (one function, one table)', () => {
 
   it.each([
     ['xyz', undefined],
-    ['html', undefined],
+    ['htm', undefined],
     [undefined, 'image/png'],
     [undefined, 'text/csv;q=0, application/geo+json;q=0, application/json;q=0'],
   ])('f=%p Accept=%p → 406', (f, accept) => {

@@ -18,15 +18,17 @@ const haveChromium = hasTool('chromium');
 const OUVEA = 'NCL_OUVEA01';
 const OUVEA_TEMP = 'OUVEA01_TEMP_0A_SBE56';
 
-/** Opens the portal of `base` in a new page, collecting page and console errors, once it has loaded. */
-async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page; pageErrors: string[] }> {
+/** Opens the portal of `base` in a new page, collecting page and console errors and the URLs requested, once it has loaded. */
+async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page; pageErrors: string[]; requested: string[] }> {
   const p = await ctx.newPage();
   const pageErrors: string[] = [];
+  const requested: string[] = [];
   p.on('pageerror', (e) => pageErrors.push(e.message));
   p.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
+  p.on('request', (r) => requested.push(r.url()));
   await p.goto(`${base}/`);
   await p.waitForSelector('body[data-loaded="true"]');
-  return { p, pageErrors };
+  return { p, pageErrors, requested };
 }
 
 (haveChromium ? describe : describe.skip)('portal in headless chromium', () => {
@@ -103,6 +105,10 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
     expect(cs.some((c) => c.count > 1)).toBe(true);
     expect(await page.$eval('#map', (e) => e.dataset.stationsDrawn)).toBe('30');
     await page.screenshot({ path: path.join(artifacts, 'portal-map.png') });
+    // Stations and datasets come from OGC API – Features; WFS is left to GIS clients.
+    const paths = requests.map((u) => new URL(u).pathname);
+    expect(paths).toEqual(expect.arrayContaining(['/ogcapi/collections/stations/items', '/ogcapi/collections/datasets/items']));
+    expect(paths.filter((p) => p.startsWith('/wfs'))).toEqual([]);
     expect(errors).toEqual([]);
   });
 
@@ -286,15 +292,18 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
     }
   });
 
-  it('pages through WFS results and links OPeNDAP, the catalogue and the ISO record when configured', async () => {
-    const other = await createTestApp({ countDefault: 7, threddsUrl: 'https://thredds.example.org/thredds', metadataUrlTemplate: 'https://catalogue.example.org/geonetwork/srv/api/records/{id}' });
+  it('pages through OGC API results and links OPeNDAP, the catalogue and the ISO record when configured', async () => {
+    const other = await createTestApp({ ogcapiLimitMax: 7, ogcapiLimitDefault: 7, threddsUrl: 'https://thredds.example.org/thredds', metadataUrlTemplate: 'https://catalogue.example.org/geonetwork/srv/api/records/{id}' });
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
     try {
       const otherBase = await other.listen();
-      const { p, pageErrors } = await openPortal(ctx, otherBase);
+      const { p, pageErrors, requested } = await openPortal(ctx, otherBase);
+      const stationPages = requested.filter((u) => u.includes('/ogcapi/collections/stations/items'));
       await p.waitForSelector('#map[data-ready="true"]', { state: 'attached' });
       expect(await p.$eval('#map', (e) => e.dataset.stationsDrawn)).toBe('30');
       expect(await p.$$eval('#station-select option', (o) => o.length)).toBe(31);
+      // limit=1000 served as 7 per page: five pages by the next links.
+      expect(stationPages.map((u) => new URL(u).searchParams.get('offset') ?? '0')).toEqual(['0', '7', '14', '21', '28']);
       await p.selectOption('#station-select', OUVEA);
       await p.selectOption('#dataset-select', OUVEA_TEMP);
       await p.waitForSelector('#dataset-panel');
@@ -307,6 +316,86 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
     } finally {
       await ctx.close();
       await other.close();
+    }
+  });
+
+  it('links the OGC API page of a station and dataset, which links back to the portal', async () => {
+    await openDataset();
+    const stationHref = await page.getAttribute('#station-panel a.feature-page', 'href');
+    expect(new URL(stationHref!).pathname).toBe(`/ogcapi/collections/stations/items/${OUVEA}`);
+    expect(new URL((await page.getAttribute('#dataset-panel a.feature-page', 'href'))!).pathname).toBe(`/ogcapi/collections/datasets/items/${OUVEA_TEMP}`);
+    const p = await context.newPage();
+    const pageErrors: string[] = [];
+    p.on('pageerror', (e) => pageErrors.push(e.message));
+    p.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
+    try {
+      await p.goto(stationHref!);
+      await p.waitForSelector('#map[data-ready="true"]');
+      expect(await p.textContent('h1')).toContain(OUVEA);
+      expect(await p.$eval('#map', (e) => e.dataset.featuresDrawn)).toBe('1');
+      await p.click('a.portal-link');
+      await p.waitForSelector(`#station-panel[data-station="${OUVEA}"]`);
+      expect(await p.textContent('#station-panel .coords')).toBe("20°32.933'S, 166°33.659'E");
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('shows the OGC API items page of the stations: table rows, the map drawn, usable without JavaScript', async () => {
+    const codes = (await app.db.store.query('SELECT code FROM station ORDER BY id')).rows.map((r) => (r as { code: string }).code);
+    const p = await context.newPage();
+    const pageErrors: string[] = [];
+    p.on('pageerror', (e) => pageErrors.push(e.message));
+    p.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
+    const noJs = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB', javaScriptEnabled: false });
+    try {
+      // No f=: the browser's own Accept header chooses the HTML page.
+      await p.goto(`${base}/ogcapi/collections/stations/items?limit=100`);
+      expect(await p.$$eval('#features tbody tr', (rows) => rows.map((r) => (r as HTMLElement).dataset.id))).toEqual(codes);
+      await p.waitForSelector('#map[data-ready="true"]');
+      expect(await p.$eval('#map', (e) => ({ total: e.dataset.featuresTotal, drawn: e.dataset.featuresDrawn }))).toEqual({ total: '30', drawn: '30' });
+      // Each drawn feature is marker-coloured on the map canvas at its pixel.
+      const drawn = await p.$$eval('#map-features li', (els) => els.map((e) => ({ id: (e as HTMLElement).dataset.id!, x: Number((e as HTMLElement).dataset.x), y: Number((e as HTMLElement).dataset.y) })));
+      expect(drawn.map((d) => d.id).sort()).toEqual([...codes].sort());
+      const inked = await p.$eval(
+        '#map',
+        (el, points) => {
+          const canvases = Array.from(el.querySelectorAll('canvas'));
+          return points.filter(({ x, y }) =>
+            canvases.some((c) => {
+              const scale = c.width / c.getBoundingClientRect().width;
+              const [r, g, b, a] = c.getContext('2d')!.getImageData(Math.round(x * scale), Math.round(y * scale), 1, 1).data;
+              // The marker fill (#0b6e99), or the selected one, or the white ring where markers overlap.
+              return a > 200 && ((r < 60 && g > 80 && b > 120) || (r > 200 && g > 200 && b > 200) || (r > 180 && g < 120));
+            }),
+          ).length;
+        },
+        drawn,
+      );
+      expect(inked).toBe(drawn.length);
+      // Clicking a marker highlights its row.
+      const amedee = drawn.find((d) => d.id === 'NCL_AMEDEE')!;
+      const box = (await p.locator('#map').boundingBox())!;
+      await p.mouse.click(box.x + amedee.x, box.y + amedee.y);
+      await p.waitForSelector('tr.selected-row');
+      expect(await p.$$eval('tr.selected-row', (r) => r.length)).toBe(1);
+      await p.screenshot({ path: path.join(artifacts, 'ogcapi-stations-items.png'), fullPage: true });
+      expect(pageErrors).toEqual([]);
+
+      // Without JavaScript: the same table, no empty map box, and the paging links work.
+      const q = await noJs.newPage();
+      await q.goto(`${base}/ogcapi/collections/stations/items?f=html&limit=10`);
+      expect(await q.$$eval('#features tbody tr', (rows) => rows.map((r) => (r as HTMLElement).dataset.id))).toEqual(codes.slice(0, 10));
+      expect(await q.isHidden('#map')).toBe(true);
+      expect(await q.textContent('#features tbody tr td:nth-child(3)')).toBeTruthy();
+      await q.click('a[rel="next"]');
+      await q.waitForURL(/offset=10/);
+      expect(await q.$$eval('#features tbody tr', (rows) => rows.map((r) => (r as HTMLElement).dataset.id))).toEqual(codes.slice(10, 20));
+      await q.screenshot({ path: path.join(artifacts, 'ogcapi-stations-items-nojs.png'), fullPage: true });
+    } finally {
+      await p.close();
+      await noJs.close();
     }
   });
 

@@ -1,5 +1,6 @@
 import { niceTicks, timeTicks, toColumns } from '../../portal/src/chart';
-import { degreesDecimalMinutes, displayUnit, formatInstant, formatLatLon, normaliseLon, unwrapLongitudes } from '../../portal/src/coords';
+import { featurePageUrl, itemsUrl, PortalSettings, rebase } from '../../portal/src/api';
+import { degreesDecimalMinutes, displayUnit, formatInstant, formatLatLon, lonLatOf, normaliseLon, unwrapLongitudes } from '../../portal/src/coords';
 import { allMessages, initialLang } from '../../portal/src/i18n';
 import { dayRange } from '../../portal/src/panels';
 
@@ -88,5 +89,33 @@ describe('labels', () => {
     expect(initialLang(null, 'en-GB')).toBe('en');
     expect(initialLang(null, undefined)).toBe('en');
     expect(initialLang('en', 'fr-FR')).toBe('en');
+  });
+});
+
+describe('OGC API requests', () => {
+  const s: PortalSettings = { baseUrl: 'http://10.0.0.5:8080/rg', advertisedBaseUrl: 'https://data.example.org/reefgate', ogcapiPath: '/features', basemapUrl: '' };
+  it('asks the configured API path for GeoJSON pages and links feature pages', () => {
+    expect(itemsUrl(s, 'stations')).toBe('http://10.0.0.5:8080/rg/features/collections/stations/items?f=json&limit=1000');
+    expect(featurePageUrl(s, 'datasets', 'A B/C')).toBe('http://10.0.0.5:8080/rg/features/collections/datasets/items/A%20B%2FC?f=html');
+  });
+  it('follows next links written under the advertised URL from the page origin, and leaves others alone', () => {
+    expect(rebase('https://data.example.org/reefgate/features/collections/stations/items?offset=7', s)).toBe('http://10.0.0.5:8080/rg/features/collections/stations/items?offset=7');
+    expect(rebase('https://data.example.org/reefgateway/x', s)).toBe('https://data.example.org/reefgateway/x');
+    expect(rebase('http://10.0.0.5:8080/rg/x', { ...s, advertisedBaseUrl: 'http://10.0.0.5:8080/rg' })).toBe('http://10.0.0.5:8080/rg/x');
+  });
+});
+
+describe('map positions from the OGC API CRSs', () => {
+  it('reads CRS84 as lon/lat, EPSG:4326 as lat/lon and EPSG:3857 back to degrees', () => {
+    expect(lonLatOf([166.5, -22.4], 'http://www.opengis.net/def/crs/OGC/1.3/CRS84')).toEqual([166.5, -22.4]);
+    expect(lonLatOf([-22.4, 166.5], 'http://www.opengis.net/def/crs/EPSG/0/4326')).toEqual([166.5, -22.4]);
+    // 166.5°E, 22.4°S in spherical Mercator (PostGIS ST_Transform).
+    const [lon, lat] = lonLatOf([18534695.21708005, -2559618.2595014037], 'http://www.opengis.net/def/crs/EPSG/0/3857')!;
+    expect(lon).toBeCloseTo(166.5, 9);
+    expect(lat).toBeCloseTo(-22.4, 9);
+  });
+  it('places nothing in a projected CRS it cannot invert, nor from bad numbers', () => {
+    expect(lonLatOf([500000, 7500000], 'http://www.opengis.net/def/crs/EPSG/0/32758')).toBeUndefined();
+    expect(lonLatOf([Number.NaN, 1], 'http://www.opengis.net/def/crs/OGC/1.3/CRS84')).toBeUndefined();
   });
 });

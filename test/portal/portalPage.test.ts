@@ -26,7 +26,7 @@ describe('portal page at /', () => {
     expect(res.text).toContain('SERVICE=WFS&#38;REQUEST=GetCapabilities&#38;ACCEPTVERSIONS=2.0.0');
     expect(res.text).toContain('SERVICE=SOS&#38;REQUEST=GetCapabilities&#38;ACCEPTVERSIONS=1.0.0');
     const settings = JSON.parse(/<script type="application\/json" id="portal-settings">(.*?)<\/script>/.exec(res.text)![1]);
-    expect(settings).toEqual({ baseUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1/), namespacePrefix: 'reef', basemapUrl: 'https://tiles.example.org/{z}/{x}/{y}.png' });
+    expect(settings).toEqual({ baseUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1/), ogcapiPath: '/ogcapi', basemapUrl: 'https://tiles.example.org/{z}/{x}/{y}.png' });
     expect(res.text).not.toMatch(/https?:\/\/(cdn|unpkg|jsdelivr)/);
   });
 
