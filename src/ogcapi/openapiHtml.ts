@@ -1,21 +1,13 @@
 /**
  * The `service-doc` page: the OpenAPI document rendered server-side as one readable HTML page (every
  * operation with its parameters and responses, then every schema), from the same object the JSON
- * answer serialises, so the two cannot differ. No script, no external style sheet: it reads the same
- * without JavaScript, offline or in a text browser.
+ * answer serialises, so the two cannot differ. No script and no inline style (the gateway's CSP allows
+ * neither): the OGC API pages' style sheet when the portal bundle is built, plain HTML otherwise.
  */
 import { escHtml } from '../util/html';
 import type { OpenApiDocument } from './openapi';
 
 type Obj = Record<string, unknown>;
-
-const STYLE = `
-body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:72rem;padding:0 1rem 3rem;color:#1b1f23}
-h1{margin-top:1.2rem}h2{border-top:1px solid #d0d7de;padding-top:1rem;margin-top:2rem}
-code,pre{font:13px/1.4 ui-monospace,monospace}pre{background:#f6f8fa;padding:.6rem;overflow:auto}
-table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top}
-th{background:#f6f8fa}.method{background:#1f6feb;color:#fff;padding:0 .4rem;border-radius:3px;font-size:.8em}
-nav li{margin:.15rem 0}td p{margin:.1rem 0}`;
 
 /** Text with `code` spans and blank-line paragraphs (the Markdown subset the descriptions use). */
 function prose(text: unknown): string {
@@ -85,7 +77,7 @@ function schemaBlock(schema: unknown): string {
 const opAnchor = (operationId: string) => `op-${operationId}`;
 
 /** The HTML page of an OpenAPI document; `jsonUrl` is the same document as JSON. */
-export function openapiHtml(doc: OpenApiDocument, jsonUrl: string): string {
+export function openapiHtml(doc: OpenApiDocument, jsonUrl: string, stylesheet?: string): string {
   const info = doc.info as Obj;
   const ops = Object.entries(doc.paths).flatMap(([p, item]) => Object.entries(item).map(([method, op]) => ({ path: p, method, op: op as Obj })));
   const toc = ops.map(({ path, method, op }) => `<li><a href="#${escHtml(opAnchor(String(op.operationId)))}">${escHtml(method.toUpperCase())} <code>${escHtml(path)}</code></a> – ${escHtml(String(op.summary ?? ''))}</li>`);
@@ -110,9 +102,9 @@ ${responsesTable((op.responses ?? {}) as Obj, doc)}
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escHtml(title)} – API definition</title>
 <link rel="alternate" type="application/vnd.oai.openapi+json;version=3.0" href="${escHtml(jsonUrl)}">
-<style>${STYLE}</style>
+${stylesheet ? `<link rel="stylesheet" href="${escHtml(stylesheet)}">` : ''}
 </head>
-<body>
+<body class="api-doc">
 <header>
 <h1>${escHtml(title)} – API definition</h1>
 ${prose(info.description)}

@@ -26,6 +26,7 @@ import { propertyParameterNames } from './itemsQuery';
 import { apiRoot, seg } from './links';
 import { openapiDocument } from './openapi';
 import { openapiHtml } from './openapiHtml';
+import { apiStylesheet } from './html/page';
 import { queryablesSchema } from './queryables';
 import { checkParameters, parseQuery } from './request';
 import { ogcapiRoutes, RouteDef, routeDef, RouteId } from './routes';
@@ -68,7 +69,7 @@ function resources(config: Config): Record<RouteId, Resource> {
       const format = negotiate(routeDef(config, 'api').formats, ctx.query.get('f'), ctx.accept);
       const api = openapiDocument(config, ctx.root);
       if (format.id !== 'openapiHtml') return jsonResponse(format, api);
-      return { kind: 'body', contentType: format.contentType, headers: { Vary: 'Accept' }, body: openapiHtml(api, `${ctx.root}/api?f=json`) };
+      return { kind: 'body', contentType: format.contentType, headers: { Vary: 'Accept' }, body: openapiHtml(api, `${ctx.root}/api?f=json`, apiStylesheet(ctx.baseUrl)) };
     },
     conformance: doc('conformance', (d) => conformanceDoc(d)),
     collections: doc('collections', async (d, ctx) => collectionsDoc(await loadCatalogue(ctx.store), d)),

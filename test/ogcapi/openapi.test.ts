@@ -195,10 +195,15 @@ describe('the HTML page of the document (service-doc)', () => {
     expect(html).toContain('<a href="#schema-featureCollectionGeoJSON">featureCollectionGeoJSON</a>');
   });
 
-  it('needs no script and no external resource, and escapes the configured text', async () => {
+  it('needs no script, no inline style (the CSP allows neither) and nothing from another origin, and escapes the configured text', async () => {
     expect(html).not.toMatch(/<script/i);
-    expect(html).not.toMatch(/<link[^>]+rel="stylesheet"/i);
+    expect(html).not.toMatch(/<style|\sstyle=/i);
     expect(html).not.toMatch(/\ssrc=/i);
+    // Its only style sheet is the OGC API pages' one, served by the gateway itself.
+    for (const m of html.matchAll(/<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"/gi)) {
+      expect(m[1]).toMatch(/^http:\/\/rg\.test\/portal\/assets\/ogcapi-[^/]+\.css$/);
+      expect((await t.http.get(localPath(m[1]))).status).toBe(200);
+    }
     const x = await createTestApp({ serviceTitle: 'Reef <b>&</b> "test"' });
     try {
       const page = (await get(x, '/ogcapi/api?f=html')).text;

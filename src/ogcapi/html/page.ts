@@ -60,6 +60,12 @@ function formatName(type: string | undefined): string {
   return f ? f.title : type ?? 'other';
 }
 
+/** The URL of the OGC API pages' style sheet, when the portal bundle is built. */
+export function apiStylesheet(baseUrl: string): string | undefined {
+  const css = bundle()?.manifest.ogcapiCss;
+  return css ? `${baseUrl}/portal/assets/${css}` : undefined;
+}
+
 /** Everything up to and including the page's heading and its format links. */
 export function pageStart(p: PageFrame): string {
   const m = bundle()?.manifest;
