@@ -65,6 +65,8 @@ const EVERYTHING: DataChange = { runId: 0, datasets: 'all', catalogue: true };
 export interface ChangeSubscription {
   /** Notifications applied so far (tests and metrics). */
   readonly received: number;
+  /** Settles once LISTEN is first in force. */
+  readonly ready: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -76,12 +78,15 @@ export interface ChangeSubscription {
 export function listenForChanges(store: Store, log: Logger): ChangeSubscription | undefined {
   if (!store.listen) return undefined;
   let received = 0;
+  let listening!: () => void;
+  const ready = new Promise<void>((resolve) => (listening = resolve));
   const sub = store.listen(CHANGES_CHANNEL, {
     notification: (payload) => {
       received++;
       applyChange(store, parseChange(payload));
     },
     connected: (again) => {
+      listening();
       if (!again) return;
       log.info('change listener reconnected; caches dropped');
       applyChange(store, EVERYTHING);
@@ -92,6 +97,7 @@ export function listenForChanges(store: Store, log: Logger): ChangeSubscription 
     get received() {
       return received;
     },
+    ready,
     close: () => sub.close(),
   };
 }
