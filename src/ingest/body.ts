@@ -31,7 +31,7 @@ export class ByteBudget {
 
 /**
  * The chunks of a request body, each counted against the budget; a pause longer than idleMs between
- * chunks ends the upload (408) and destroys the request.
+ * chunks ends the upload (408; the error answer then closes the connection).
  */
 export async function* guardedBody(req: Readable, budget: ByteBudget, idleMs: number): AsyncGenerator<Buffer> {
   const it = req[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
@@ -43,9 +43,6 @@ export async function* guardedBody(req: Readable, budget: ByteBudget, idleMs: nu
     let r: IteratorResult<Buffer>;
     try {
       r = await Promise.race([it.next(), idle]);
-    } catch (err) {
-      if (err instanceof BodyError) req.destroy();
-      throw err;
     } finally {
       clearTimeout(timer);
     }

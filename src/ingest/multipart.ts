@@ -29,10 +29,10 @@ const HEADER_END = Buffer.from('\r\n\r\n');
 /** The boundary of a multipart/form-data Content-Type, or undefined when it is not one. */
 export function multipartBoundary(contentType: string | undefined): string | undefined {
   if (!contentType || !/^multipart\/form-data\s*(;|$)/i.test(contentType)) return undefined;
-  const m = /;\s*boundary=(?:"([^"]{1,70})"|([^\s;"]{1,70}))/i.exec(contentType);
+  const m = /;\s*boundary=(?:"([^"]*)"|([^\s;"]+))/i.exec(contentType);
   const b = m ? (m[1] ?? m[2]) : undefined;
   // RFC 2046: 1-70 characters of a restricted set, not ending in a space.
-  if (!b || !/^[0-9A-Za-z'()+_,\-./:=? ]*[0-9A-Za-z'()+_,\-./:=?]$/.test(b)) throw new MultipartError('multipart/form-data without a valid boundary parameter');
+  if (!b || b.length > 70 || !/^[0-9A-Za-z'()+_,\-./:=? ]*[0-9A-Za-z'()+_,\-./:=?]$/.test(b)) throw new MultipartError('multipart/form-data without a valid boundary parameter');
   return b;
 }
 
