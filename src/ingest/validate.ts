@@ -23,6 +23,7 @@ export class ImportForbiddenError extends ImportError {
   }
 }
 
+/** The columns each file must have (in any order, docs/import.md). */
 export const STATION_COLUMNS = ['station_id', 'name', 'network', 'producer', 'country', 'lat', 'lon', 'depth_m'] as const;
 export const DATASET_COLUMNS = ['dataset_id', 'station_id', 'property_code', 'standard_name', 'property_label', 'uom', 'processing', 'instrument_family', 'start', 'end'] as const;
 export const OBSERVATION_COLUMNS = ['dataset_id', 'time', 'value', 'qc'] as const;
