@@ -5,7 +5,9 @@ import { migrate } from './data/migrate';
 import { embeddedStart, openStore } from './data/openStore';
 import { PgliteStore } from './data/pgliteStore';
 import { Store } from './data/store';
-import { formatImportSummary, ImportError, importDirectory, ImportProgress } from './ingest/importer';
+import { formatImportSummary, ImportError, importDirectory, ImportProgress, ImportSummary } from './ingest/importer';
+import { ingestUrl, pushDirectory } from './ingest/remote';
+import { ChangeSubscription, listenForChanges } from './ingest/changes';
 import { runExportNetcdf } from './export/cli';
 import { createLogger, Logger } from './log';
 import { createApp, listen } from './server';
@@ -20,6 +22,9 @@ const USAGE = `usage: reefgate <command>
                  an empty embedded store, then serve WFS and SOS
   migrate        apply pending database migrations
   import DIR     import stations.csv, datasets.csv, observations.csv[.gz] from DIR
+  import DIR --url URL [--key KEY]
+                 send DIR to a running gateway (POST URL/ingest, one run there); the key may also come
+                 from REEFGATE_API_KEY. This is how a running embedded gateway takes an import
   export-netcdf DIR [CODE...]
                  write one OceanSITES NetCDF file per dataset (or the given ones) and a THREDDS catalog.xml into DIR
   help, --help, -h
@@ -60,7 +65,12 @@ export async function main(argv: string[]): Promise<void> {
         return;
       }
       case 'import': {
-        if (!rest[0]) throw new UsageError('import needs a directory');
+        const args = importArgs(rest);
+        if (args.url) {
+          process.exit(await runRemoteImport(args.dir, args.url, args.key ?? process.env.REEFGATE_API_KEY));
+          return;
+        }
+        rest[0] = args.dir;
         lockEmbedded(cfg, 'import');
         // A bulk load legitimately runs longer than any request may: no statement timeout here.
         const store = await openStore({ ...cfg, statementTimeoutMs: 0 });
@@ -113,6 +123,44 @@ function lockEmbedded(cfg: Config, command: string): void {
 
 class UsageError extends Error {}
 
+/** `import DIR [--url URL] [--key KEY]` (options before or after DIR, `--opt=value` or `--opt value`). */
+function importArgs(args: string[]): { dir: string; url?: string; key?: string } {
+  const out: { dir?: string; url?: string; key?: string } = {};
+  for (let i = 0; i < args.length; i++) {
+    const m = /^--(url|key)(?:=(.*))?$/.exec(args[i]);
+    if (m) {
+      const v = m[2] ?? args[++i];
+      if (v === undefined || v === '') throw new UsageError(`--${m[1]} needs a value`);
+      out[m[1] as 'url' | 'key'] = v;
+    } else if (args[i].startsWith('--')) throw new UsageError(`unknown option ${args[i].slice(0, 40)}`);
+    else if (out.dir === undefined) out.dir = args[i];
+    else throw new UsageError('import takes one directory');
+  }
+  if (!out.dir) throw new UsageError('import needs a directory');
+  if (out.key && !out.url) throw new UsageError('--key goes with --url');
+  return { dir: out.dir, url: out.url, key: out.key };
+}
+
+/** Sends a directory to a running gateway, printing upload progress and the outcome; returns the exit code. */
+async function runRemoteImport(dir: string, url: string, key: string | undefined): Promise<number> {
+  if (!key) throw new UsageError('import --url needs --key KEY (or REEFGATE_API_KEY)');
+  const mib = (n: number) => (n / 1048576).toFixed(1);
+  const r = await pushDirectory(dir, url, key, (p) => {
+    process.stderr.write(`sent ${mib(p.sent)} of ${mib(p.total)} MiB (${mib(p.bytesPerSecond)} MiB/s)${p.done ? ', waiting for the gateway' : ''}\n`);
+  });
+  const b = r.body as Partial<ImportSummary> & { error?: string };
+  if (r.status === 200 && b.observations) {
+    process.stderr.write(`${formatImportSummary(b as ImportSummary)}\n`);
+    const o = b.observations;
+    process.stderr.write(`  run ${b.runId} on ${ingestUrl(url).origin}: ${o.inserted.toLocaleString('en')} inserted, ${o.corrected.toLocaleString('en')} corrected, ${o.unchanged.toLocaleString('en')} unchanged\n`);
+    return 0;
+  }
+  const e = r.body as { file?: string; line?: number; column?: string; reason?: string };
+  const why = e.file !== undefined ? `${e.file}:${e.line}: column ${e.column}: ${e.reason}` : (b.error ?? 'no answer');
+  process.stderr.write(`import failed (HTTP ${r.status}), nothing was written: ${why}\n`);
+  return 1;
+}
+
 /** Imports a directory, printing progress and the outcome on stderr; returns the exit code. */
 export async function runImport(store: Store, dir: string): Promise<number> {
   const onProgress = (p: ImportProgress) => {
@@ -153,6 +201,7 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
   log.info({ port: cfg.port, store: cfg.databaseUrl ? 'postgres' : 'pglite' }, 'listening; starting up');
 
   let store: Store | undefined;
+  let changes: ChangeSubscription | undefined;
   let ready = false;
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -167,6 +216,7 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
     server.close(async () => {
       // During start-up a migration or the demo import may be running: not waiting for it is like a
       // crash, which both stores survive (each migration and the import are one transaction).
+      await changes?.close();
       if (store && ready) await store.close().catch(() => undefined);
       log.info('stopped');
       process.exit(0);
@@ -186,6 +236,8 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
     process.exit(1);
   }
   if (stopping) return;
+  // Other replicas' writes reach this process's caches at commit (PostgreSQL; the embedded store has one process).
+  changes = listenForChanges(store, log);
   handler = createApp({ config: cfg, store, log, services });
   ready = true;
   log.info({ port: cfg.port, store: store.kind, seconds: progress.elapsedSeconds(), phases: progress.done }, 'ready');

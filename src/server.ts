@@ -20,6 +20,7 @@ import { metadataHandler } from './metadata/route';
 import { methodNotAllowed, sendNotFound, unknownServicePath } from './http/fallback';
 import { EXCEPTION_CONTENT_TYPE, exceptionBody } from './ogcapi/errors';
 import { ogcapiRouter } from './ogcapi/router';
+import { ingestRouter } from './ingest/route';
 
 export interface AppDeps {
   config: Config;
@@ -84,6 +85,9 @@ export function createApp(deps: AppDeps): express.Express {
 
   // OGC API – Features: its own paths, JSON errors ({"code","description"}).
   app.use(config.ogcapiBasePath, ogcapiRouter({ config, store, log, hardening, sendError: (res, err) => sendOgcapiError(res, err, log) }));
+
+  // HTTP push of the import layout (docs/ingest.md): authenticated, streamed, answered in JSON.
+  app.use('/ingest', ingestRouter({ config, store, log }));
 
   const xmlBody = express.text({ type: () => true, limit: config.maxXmlBodyBytes });
   for (const endpoint of ['ows', 'wfs', 'sos'] as const) {

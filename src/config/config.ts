@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { packageRoot } from '../paths';
+import { ApiKey, parseApiKeys, readApiKeysFile } from '../security/apiKey';
 
 /** Validated runtime configuration, read once at start-up. */
 export interface Config {
@@ -32,7 +33,11 @@ export interface Config {
   maxHeavyRequests: number;
   heavyQueueSize: number;
   rateLimitPerMinute: number;
-  apiKeys: string[];
+  /** Write keys of API_KEYS and API_KEYS_FILE together. */
+  apiKeys: ApiKey[];
+  apiKeysFile: ApiKey[];
+  ingestMaxBodyBytes: number;
+  ingestMaxConcurrent: number;
   corsOrigin: string;
   portalBasemapUrl: string;
   maxKvpValueLength: number;
@@ -103,6 +108,20 @@ const basePath = (raw: string, env: string): string => {
   if (!/^(?:\/[A-Za-z0-9._~-]+)+$/.test(raw) || /\/\.\.?(?:\/|$)/.test(raw)) throw new ConfigError(`${env} must be a path such as /ogcapi (segments of letters, digits, . _ ~ -; no trailing slash), got "${raw}"`);
   return raw;
 };
+const keys = (raw: string, env: string): ApiKey[] => {
+  try {
+    return parseApiKeys(raw);
+  } catch (err) {
+    throw new ConfigError(`${env}: ${(err as Error).message}`);
+  }
+};
+const keysFile = (raw: string, env: string): ApiKey[] => {
+  try {
+    return readApiKeysFile(raw.trim());
+  } catch (err) {
+    throw new ConfigError(`${env}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? `no such file ${raw}` : (err as Error).message}`);
+  }
+};
 const list = (raw: string): string[] => raw.split(',').map((s) => s.trim()).filter(Boolean);
 
 /** Every setting, with its default; the single source for the README configuration table. */
@@ -136,7 +155,10 @@ export const SETTINGS: Setting<keyof Config>[] = [
   { env: 'MAX_HEAVY_REQUESTS', key: 'maxHeavyRequests', def: '8', doc: 'Concurrent data requests (GetFeature, GetObservation) before queueing', parse: int(1, 1000) },
   { env: 'HEAVY_QUEUE_SIZE', key: 'heavyQueueSize', def: '64', doc: 'Queued data requests before 503 with Retry-After', parse: int(0, 100_000) },
   { env: 'RATE_LIMIT_PER_MINUTE', key: 'rateLimitPerMinute', def: '0', doc: 'Requests per minute per client address; 0 = off', parse: int(0, 1_000_000) },
-  { env: 'API_KEYS', key: 'apiKeys', def: '', doc: 'Comma-separated API keys for write operations; empty = writes disabled', parse: list },
+  { env: 'API_KEYS', key: 'apiKeys', def: '', doc: 'API keys for writes (POST /ingest, write operations), comma-separated; `KEY:NET1\\|NET2` limits a key to those networks (docs/ingest.md); empty (and no API_KEYS_FILE) = writes disabled', parse: keys },
+  { env: 'API_KEYS_FILE', key: 'apiKeysFile', def: '', doc: 'File of more API keys, one entry per line as in API_KEYS (`#` comments), e.g. a Docker secret', parse: keysFile },
+  { env: 'INGEST_MAX_BODY_BYTES', key: 'ingestMaxBodyBytes', def: '4294967296', doc: 'Largest POST /ingest body, counted after gzip decoding; above it 413 and nothing stored', parse: int(1024, 1_099_511_627_776) },
+  { env: 'INGEST_MAX_CONCURRENT', key: 'ingestMaxConcurrent', def: '2', doc: 'POST /ingest requests written at once (each holds a database connection for its upload); more wait, up to 16 queued, then 503', parse: int(1, 100) },
   { env: 'CORS_ORIGIN', key: 'corsOrigin', def: '*', doc: 'Access-Control-Allow-Origin: * (any origin), a comma-separated list of origins, or empty (no CORS headers)', parse: str },
   { env: 'PORTAL_BASEMAP_URL', key: 'portalBasemapUrl', def: '', doc: 'XYZ tile URL template of the portal base map ({z}/{x}/{y}); empty = plain background (closed networks)', parse: str },
   { env: 'KVP_MAX_VALUE_LENGTH', key: 'maxKvpValueLength', def: '8192', doc: 'Longest value of one KVP parameter (FILTER excepted: bounded by the 64 KiB query limit)', parse: int(256, 65536) },
@@ -162,7 +184,12 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     const raw = env[s.env] ?? s.def ?? '';
     cfg[s.key] = s.parse(raw, s.env);
   }
-  const out = { ...(cfg as Config), ...overrides };
+  const c = cfg as Config;
+  // One set of keys: a key given in both places would have two sets of networks.
+  const fromEnv = new Set(c.apiKeys.map((k) => k.digest.toString('hex')));
+  if (c.apiKeysFile.some((k) => fromEnv.has(k.digest.toString('hex')))) throw new ConfigError('API_KEYS_FILE repeats a key of API_KEYS');
+  c.apiKeys = [...c.apiKeys, ...c.apiKeysFile];
+  const out = { ...c, ...overrides };
   if (out.ogcapiLimitDefault > out.ogcapiLimitMax) throw new ConfigError(`OGCAPI_LIMIT_DEFAULT (${out.ogcapiLimitDefault}) must not exceed OGCAPI_LIMIT_MAX (${out.ogcapiLimitMax})`);
   return out;
 }

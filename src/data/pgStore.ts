@@ -1,11 +1,11 @@
-import { Pool, PoolClient, QueryConfig, types } from 'pg';
+import { Client, Pool, PoolClient, QueryConfig, types } from 'pg';
 import Cursor from 'pg-cursor';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { cancelBackend } from './pgCancel';
-import { DatabaseUnavailableError, isConnectionError, QueryAbortedError, QueryOptions, QueryResult, Session, Store, StreamOptions } from './store';
+import { DatabaseUnavailableError, isConnectionError, ListenHandlers, QueryAbortedError, QueryOptions, QueryResult, Session, Store, StreamOptions } from './store';
 
 // int8 (counts, sums) as JS numbers: our counts stay far below 2^53.
 types.setTypeParser(20, (v) => Number(v));
@@ -233,6 +233,65 @@ export class PgStore implements Store {
     } finally {
       client.release(ok ? undefined : true);
     }
+  }
+
+  /**
+   * LISTEN on a dedicated client outside the pool (a pooled connection is shared, and LISTEN belongs to
+   * one session). A heartbeat notices a connection that went silent; any failure ends the client and a
+   * new one is tried after a growing pause (1 s doubling to 30 s).
+   */
+  listen(channel: string, handlers: ListenHandlers): { close(): Promise<void> } {
+    if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`invalid channel name ${channel}`);
+    let closed = false;
+    let client: Client | undefined;
+    let heartbeat: NodeJS.Timeout | undefined;
+    let retry: NodeJS.Timeout | undefined;
+    let pause = 1000;
+    let connections = 0;
+    const drop = (err: unknown) => {
+      clearInterval(heartbeat);
+      const c = client;
+      client = undefined;
+      if (c) void c.end().catch(() => undefined);
+      if (closed) return;
+      handlers.failed(err);
+      retry = setTimeout(connect, pause);
+      retry.unref();
+      pause = Math.min(pause * 2, 30_000);
+    };
+    const connect = async () => {
+      if (closed) return;
+      const c = new Client({ connectionString: this.connectionString, connectionTimeoutMillis: 5000, application_name: 'reefgate-listen', keepAlive: true });
+      client = c;
+      c.on('error', (err) => client === c && drop(err));
+      c.on('end', () => client === c && drop(new Error('connection ended')));
+      c.on('notification', (m) => m.channel === channel && handlers.notification(m.payload));
+      try {
+        await c.connect();
+        await c.query(`LISTEN ${channel}`);
+      } catch (err) {
+        if (client === c) drop(err);
+        return;
+      }
+      if (closed || client !== c) return;
+      pause = 1000;
+      handlers.connected(connections++ > 0);
+      heartbeat = setInterval(() => {
+        c.query({ text: 'SELECT 1', query_timeout: 10_000 } as QueryConfig).catch((err: unknown) => client === c && drop(err));
+      }, 30_000);
+      heartbeat.unref();
+    };
+    void connect();
+    return {
+      close: async () => {
+        closed = true;
+        clearTimeout(retry);
+        clearInterval(heartbeat);
+        const c = client;
+        client = undefined;
+        if (c) await c.end().catch(() => undefined);
+      },
+    };
   }
 
   poolStats() {

@@ -53,7 +53,21 @@ export interface Store extends Queryable {
    * needs and never shrinks, and no Node heap limit bounds it, so it is reported apart.
    */
   wasmMemoryBytes?(): number;
+  /**
+   * Listens for notifications on a channel over a connection of its own, re-established when lost
+   * (PostgreSQL only: the embedded store has a single process, which needs no notification).
+   */
+  listen?(channel: string, handlers: ListenHandlers): { close(): Promise<void> };
   close(): Promise<void>;
+}
+
+/** Callbacks of Store.listen. */
+export interface ListenHandlers {
+  notification(payload: string | undefined): void;
+  /** After each (re)connection, once LISTEN is in force; again = notifications may have been missed. */
+  connected(again: boolean): void;
+  /** The connection failed or was lost; a new attempt follows. */
+  failed(err: unknown): void;
 }
 
 /** Raised by a store call whose signal aborted: the request it served is gone or past its deadline. */

@@ -1,7 +1,7 @@
 import { assertSafeText } from '../util/text';
 
 /** A value bound to a `$n` placeholder; never spliced into SQL text. */
-export type SqlValue = string | number | boolean | null | string[] | number[];
+export type SqlValue = string | number | boolean | null | (string | null)[] | (number | null)[];
 
 /** One statement ready to run: our own SQL text and the values of its placeholders. */
 export interface Sql {

@@ -1,4 +1,5 @@
 import { HeavyLimiter } from '../../src/http/middleware/heavyLimiter';
+import { parseApiKeys } from '../../src/security/apiKey';
 import { createTestDb, TestDb } from '../helpers/testStore';
 import { expectValidXml } from '../helpers/xmllint';
 import { bodyText, createProbeApp, exceptionOf } from './support';
@@ -184,7 +185,7 @@ describe('API-key hook for write operations', () => {
   });
 
   test('with API_KEYS: no key 401, wrong key 403, a configured key (header or bearer) passes; reads need none', async () => {
-    const p = createProbeApp(db.store, { apiKeys: ['k-one', 'k-two'] });
+    const p = createProbeApp(db.store, { apiKeys: parseApiKeys('k-one,k-two') });
     const post = () => p.http.post('/wfs').set('Content-Type', 'application/xml');
     const none = await post().send(tx);
     expect(none.status).toBe(401);

@@ -51,7 +51,7 @@ describe('importer (both backends)', () => {
   it('imports a set, and importing it again changes nothing', async () => {
     const dir = writeSet({ 'stations.csv': STATIONS, 'datasets.csv': DATASETS, 'observations.csv': OBS });
     const first = await importDirectory(db.store, dir);
-    expect(first.observations).toEqual({ read: 6, written: 6 });
+    expect(first.observations).toEqual({ read: 6, inserted: 6, corrected: 0, unchanged: 0, written: 6 });
     expect(first.changed).toBe(true);
     const c1 = await counts(db.store);
     expect(c1).toMatchObject({ st: 2, ds: 3, obs: 6 });
@@ -70,7 +70,7 @@ describe('importer (both backends)', () => {
     expect(s.stations).toEqual({ read: 2, written: 0 });
     expect(s.datasets).toEqual({ read: 3, written: 0 });
     expect(s.observedProperties).toEqual({ read: 2, written: 1 });
-    expect(s.observations).toEqual({ read: 0, written: 0 });
+    expect(s.observations).toEqual({ read: 0, inserted: 0, corrected: 0, unchanged: 0, written: 0 });
     expect(s.changed).toBe(true);
     const lines = formatImportSummary(s).split('\n');
     expect(lines.slice(1)).toEqual(['  stations 0/2 written', '  datasets 0/3 written', '  observed properties 1/2 written', '  observations 0/0 written']);
@@ -96,7 +96,7 @@ describe('importer (both backends)', () => {
     const more = 'dataset_id,time,value,qc\nA_TEMP,2024-01-01T03:00:00Z,25.4,1\nA_TEMP,2024-01-01T02:00:00Z,25.35,1\n';
     const dir = writeSet({ 'observations.csv.gz': zlib.gzipSync(more) });
     const s = await importDirectory(db.store, dir);
-    expect(s.observations).toEqual({ read: 2, written: 2 }); // one new row, one changed value
+    expect(s.observations).toEqual({ read: 2, inserted: 1, corrected: 1, unchanged: 0, written: 2 }); // one new row, one changed value
     const r = await db.store.query<{ t0: string; t1: string; n: number }>(
       `SELECT to_char(time_start AT TIME ZONE 'UTC', 'HH24:MI') t0, to_char(time_end AT TIME ZONE 'UTC', 'HH24:MI') t1, obs_count::int n FROM dataset WHERE code = 'A_TEMP'`,
     );

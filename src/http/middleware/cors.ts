@@ -4,7 +4,8 @@ import type { RequestHandler } from 'express';
  * CORS for browser OGC clients (OpenLayers, Leaflet, web portals on other origins).
  * CORS_ORIGIN: '*' (default: any origin, no credentials), a comma list of origins (echoed when they
  * match, with Vary: Origin), or empty (no CORS headers). Preflight OPTIONS is answered with 204 for
- * GET and POST with a Content-Type header (XML POST requests are not "simple" requests).
+ * GET and POST with a Content-Type header (XML POST requests are not "simple" requests), and the
+ * headers of writes: Authorization or X-API-Key, Content-Encoding.
  */
 export function cors(corsOrigin: string): RequestHandler {
   const spec = corsOrigin.trim();
@@ -26,7 +27,8 @@ export function cors(corsOrigin: string): RequestHandler {
     if (req.method === 'OPTIONS') {
       if (allowed) {
         res.setHeader('Access-Control-Allow-Methods', 'GET, HEAD, POST, OPTIONS');
-        res.setHeader('Access-Control-Allow-Headers', 'Content-Type, Accept, Accept-Language');
+        // Writes authenticate with a header and may send gzip bodies (POST /ingest).
+        res.setHeader('Access-Control-Allow-Headers', 'Content-Type, Accept, Accept-Language, Authorization, X-API-Key, Content-Encoding');
         res.setHeader('Access-Control-Max-Age', '86400');
       }
       res.setHeader('Allow', 'GET, HEAD, POST, OPTIONS');

@@ -19,12 +19,16 @@ const MAX_QUERY_CHARS = 64 * 1024;
 /** Paths never rate-limited: probes and the metrics scrape. */
 const PROBE_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
+/** The HTTP push endpoints (src/ingest/route.ts). */
+const INGEST_PATHS = new Set(['/ingest', '/ingest/stations', '/ingest/datasets', '/ingest/observations']);
+
 /** Fixed labels for non-OGC paths; anything else is 'other' so scanners cannot blow up label cardinality. */
 function pathLabels(path: string): RequestLabels {
   const p = path.replace(/\/+$/, '') || '/';
   if (p === '/ows' || p === '/wfs' || p === '/sos') return { service: p.slice(1).toUpperCase(), operation: 'none' };
   if (PROBE_PATHS.has(p)) return { service: 'none', operation: p.slice(1) };
   if (p === '/') return { service: 'none', operation: 'landing' };
+  if (INGEST_PATHS.has(p)) return { service: 'none', operation: 'ingest' };
   return { service: 'none', operation: 'other' };
 }
 
