@@ -1,6 +1,6 @@
 -- SOS 2.0 result handling (InsertResultTemplate / InsertResult): one template per dataset, naming the
 -- text encoding of the blocks `time,value[,qc]` that InsertResult sends. Removed with its dataset.
-CREATE TABLE sos_result_template (
+CREATE TABLE IF NOT EXISTS sos_result_template (
   id                 text PRIMARY KEY,
   dataset_id         integer NOT NULL UNIQUE REFERENCES dataset(id) ON DELETE CASCADE,
   token_separator    text NOT NULL,
