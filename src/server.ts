@@ -100,8 +100,8 @@ export function createApp(deps: AppDeps): express.Express {
         const def = selectService(owsReq, services);
         const op = selectOperation(owsReq, def);
         const ctx: OwsContext = { config, store: requestStore(store, ac.signal), log, baseUrl: publicBaseUrl(req, config), signal: ac.signal };
-        await hardening.run(req, res, owsReq, def, ac.signal, async () => {
-          const out = await op(owsReq!, ctx);
+        await hardening.run(req, res, owsReq, def, ac.signal, async (apiKey) => {
+          const out = await op(owsReq!, apiKey ? { ...ctx, apiKey } : ctx);
           await sendOwsResponse(res, out, ac.signal, log);
         });
       } catch (err) {

@@ -293,3 +293,39 @@ export function mergeNew(rows: ObservationArrays): Sql {
      SELECT dataset_id AS id, n::int AS n FROM per`,
   );
 }
+
+/** Creates a sensor (an SOS procedure) with the code its InsertSensor gave, if neither it nor the station's family exist. */
+export function insertNamedSensor(code: string, family: string, stationCode: string): Sql {
+  const p = new SqlParams();
+  return p.sql(
+    `INSERT INTO sensor (code, family, station_id) SELECT ${p.add(code)}, ${p.add(family)}, s.id FROM station s WHERE s.code = ${p.add(stationCode)} ON CONFLICT DO NOTHING`,
+  );
+}
+
+/** A sensor's station and family, by code. */
+export function sensorByCode(code: string): Sql {
+  const p = new SqlParams();
+  return p.sql(`SELECT se.id, se.family, st.code AS station, n.code AS network FROM sensor se JOIN station st ON st.id = se.station_id JOIN network n ON n.id = st.network_id WHERE se.code = ${p.add(code)}`);
+}
+
+/** The datasets of a sensor (what DeleteSensor removes). */
+export function sensorDatasets(sensorId: number): Sql {
+  const p = new SqlParams();
+  return p.sql(`SELECT id FROM dataset WHERE sensor_id = ${p.add(sensorId)} ORDER BY id`);
+}
+
+/** Removes datasets with their observations (corrections and result templates go by ON DELETE CASCADE), then the sensor. */
+export function deleteSensorData(sensorId: number, datasetIds: number[]): Sql[] {
+  const ids = (): [SqlParams, string] => {
+    const p = new SqlParams();
+    return [p, p.add(datasetIds)];
+  };
+  const [p1, a1] = ids();
+  const [p2, a2] = ids();
+  const p3 = new SqlParams();
+  return [
+    p1.sql(`DELETE FROM observation WHERE dataset_id = ANY(${a1}::int[])`),
+    p2.sql(`DELETE FROM dataset WHERE id = ANY(${a2}::int[])`),
+    p3.sql(`DELETE FROM sensor WHERE id = ${p3.add(sensorId)}`),
+  ];
+}

@@ -243,6 +243,35 @@ export class IngestBatch {
     }
   }
 
+  /**
+   * Creates a sensor under the code a client chose (SOS InsertSensor), before upsertDatasets links its
+   * dataset by station and family; a code already used by another station or family is refused.
+   */
+  async upsertSensor(code: string, family: string, stationCode: string, file = 'request', line = 1): Promise<void> {
+    await run(this.s, sql.insertNamedSensor(code, family, stationCode));
+    const now = (await run<{ family: string; station: string }>(this.s, sql.sensorByCode(code))).rows[0];
+    if (!now || now.station !== stationCode || now.family !== family) {
+      throw new ImportError(file, line, 'procedure', `procedure "${code}" ${now ? `already exists at station "${now.station}" (family "${now.family}")` : `cannot be created: station "${stationCode}" already has a sensor of family "${family}"`}`);
+    }
+  }
+
+  /**
+   * Deletes a sensor with its datasets and their observations (SOS DeleteSensor), under the datasets'
+   * write locks so no writer of them runs meanwhile; returns the deleted dataset ids, or null when the
+   * sensor does not exist.
+   */
+  async deleteSensor(code: string, file = 'request'): Promise<number[] | null> {
+    const se = (await run<{ id: number; network: string }>(this.s, sql.sensorByCode(code))).rows[0];
+    if (!se) return null;
+    this.mayWrite(se.network, file, 1, 'procedure', `procedure "${code}"`);
+    const ids = (await run<{ id: number }>(this.s, sql.sensorDatasets(se.id))).rows.map((r) => r.id);
+    await run(this.s, sql.lockDatasets(ids));
+    for (const st of sql.deleteSensorData(se.id, ids)) await run(this.s, st);
+    this.datasetsWritten += ids.length + 1;
+    for (const id of ids) this.touched.add(id);
+    return ids;
+  }
+
   /** Refuses a write to a network outside the writer's networks. */
   private mayWrite(network: string, file: string, line: number, column: string, what: string): void {
     if (this.source.networks && !this.source.networks.has(network)) {

@@ -50,10 +50,11 @@ export function serviceProvider(parent: XMLBuilder, cfg: Config): void {
 }
 
 /** One ows:Operation with Get and Post bindings on the endpoint and its parameters (OWS 1.1 AllowedValues). */
-export function operation(parent: XMLBuilder, name: string, href: string, params: Record<string, readonly string[] | 'any'> = {}): XMLBuilder {
+export function operation(parent: XMLBuilder, name: string, href: string, params: Record<string, readonly string[] | 'any'> = {}, opts: { kvp?: boolean } = {}): XMLBuilder {
   const op = parent.ele('ows:Operation', { name });
   const http = op.ele('ows:DCP').ele('ows:HTTP');
-  http.ele('ows:Get', { 'xlink:href': href });
+  // Operations without a KVP binding (SOS inserts) advertise POST only.
+  if (opts.kvp !== false) http.ele('ows:Get', { 'xlink:href': href });
   http.ele('ows:Post', { 'xlink:href': href });
   for (const [pname, values] of Object.entries(params)) parameter(op, pname, values);
   return op;

@@ -3,6 +3,7 @@ import type { Store } from '../data/store';
 import type { Kvp } from '../http/kvp';
 import type { XmlElement } from '../http/xml';
 import type { Logger } from '../log';
+import type { ApiKey } from '../security/apiKey';
 
 /** One OGC request as the operations see it, whatever the binding (KVP GET or XML POST). */
 export interface OwsRequest {
@@ -27,6 +28,8 @@ export interface OwsContext {
   baseUrl: string;
   /** Aborted when the client disconnects or the request times out. */
   signal: AbortSignal;
+  /** The API key a write operation was authorised with (its networks bound what it may write); undefined for reads. */
+  apiKey?: ApiKey;
 }
 
 /** Where a streaming response writes; write() resolves once the socket can take more (backpressure). */

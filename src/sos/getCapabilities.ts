@@ -13,6 +13,11 @@ import { NS, XSD } from '../xml/namespaces';
 import { operation, parameter, serviceIdentification, serviceProvider } from '../ows/common';
 import { eleTexts, XMLBuilder, xmlRoot, xmlString } from '../xml/document';
 import { crsName, WGS84_SRID } from '../crs/crs';
+import { INSERT_SENSOR_FORMATS } from './insertSensor';
+import { OM_MEASUREMENT } from './insertObservation';
+
+/** The SWE Common text encoding InsertResult takes. */
+const TEXT_ENCODING = 'http://www.opengis.net/swe/2.0/TextEncoding';
 
 /** SOS 2.0 conformance classes, then those of the response formats (from their table). */
 const PROFILES = [
@@ -22,6 +27,13 @@ const PROFILES = [
   'http://www.opengis.net/spec/SOS/2.0/conf/obsByIdRetrieval',
   'http://www.opengis.net/spec/SOS/2.0/conf/foiRetrieval',
   ...formatColumn('2.0.0', 'conformance'),
+];
+/** Conformance classes of the transactional operations, declared while writes are enabled. */
+const WRITE_PROFILES = [
+  'http://www.opengis.net/spec/SOS/2.0/conf/obsInsertion',
+  'http://www.opengis.net/spec/SOS/2.0/conf/resultInsertion',
+  'http://www.opengis.net/spec/SWES/2.0/conf/sensorInsertion',
+  'http://www.opengis.net/spec/SWES/2.0/conf/sensorDeletion',
 ];
 const RESPONSE_FORMATS = responseFormats('2.0.0');
 const OBSERVATION_TYPES = formatColumn('2.0.0', 'observationType');
@@ -48,9 +60,12 @@ export function capabilities20(ctx: OwsContext, offerings: Offering[], seq: stri
     'xsi:schemaLocation': `${NS.sos} ${XSD.sos20}`,
   });
   if (checkUpdateSequence(q.updateSequence, seq) === 'same') return xmlString(root);
-  if (q.sections.has('ServiceIdentification')) serviceIdentification(root, ctx.config, sosServiceType(['2.0.0', '1.0.0'], PROFILES));
+  const writes = ctx.config.apiKeys.length > 0;
+  if (q.sections.has('ServiceIdentification')) serviceIdentification(root, ctx.config, sosServiceType(['2.0.0', '1.0.0'], writes ? [...PROFILES, ...WRITE_PROFILES] : PROFILES));
   if (q.sections.has('ServiceProvider')) serviceProvider(root, ctx.config);
   if (q.sections.has('OperationsMetadata')) operationsMetadata(root, ctx, offerings);
+  // The InsertionCapabilities extension goes with the OperationsMetadata section that lists the insert operations.
+  if (writes && q.sections.has('OperationsMetadata')) insertionCapabilities(root);
   if (q.sections.has('FilterCapabilities')) filterCapabilities(root);
   if (q.sections.has('Contents')) contents(root, offerings);
   return xmlString(root);
@@ -85,9 +100,28 @@ function operationsMetadata(root: XMLBuilder, ctx: OwsContext, offerings: Offeri
   operation(om, 'GetFeatureOfInterest', href, { featureOfInterest: features, procedure: procedures, observedProperty: properties, spatialFilter: 'any' });
   operation(om, 'GetObservationById', href, { observation: sampleIds, responseFormat: OBSERVATION_BY_ID_FORMATS.map((f) => f.responseFormat) });
   operation(om, 'GetDataAvailability', href, { procedure: procedures, observedProperty: properties, featureOfInterest: features, offering: offeringIds, responseFormat: DATA_AVAILABILITY_FORMATS.map((f) => f.responseFormat) });
+  if (ctx.config.apiKeys.length > 0) writeOperations(om, href, offeringIds, procedures);
   parameter(om, 'service', ['SOS']);
   parameter(om, 'version', ['2.0.0', '1.0.0']);
   parameter(om, 'crs', [crsName.uri(WGS84_SRID)]);
+}
+
+/** The transactional operations (listed only while API keys are configured: they need one). */
+function writeOperations(om: XMLBuilder, href: string, offeringIds: string[], procedures: string[]): void {
+  operation(om, 'InsertSensor', href, { procedureDescriptionFormat: INSERT_SENSOR_FORMATS }, { kvp: false });
+  operation(om, 'InsertObservation', href, { offering: offeringIds }, { kvp: false });
+  operation(om, 'InsertResultTemplate', href, { offering: offeringIds }, { kvp: false });
+  operation(om, 'InsertResult', href, { template: 'any' }, { kvp: false });
+  operation(om, 'DeleteSensor', href, { procedure: procedures });
+}
+
+/** sos:InsertionCapabilities: what InsertSensor and InsertObservation accept. */
+function insertionCapabilities(root: XMLBuilder): void {
+  const ic = root.ele('sos:extension').ele('sos:InsertionCapabilities');
+  eleTexts(ic, 'sos:procedureDescriptionFormat', INSERT_SENSOR_FORMATS);
+  eleTexts(ic, 'sos:featureOfInterestType', [SAMPLING_POINT]);
+  eleTexts(ic, 'sos:observationType', [OM_MEASUREMENT]);
+  eleTexts(ic, 'sos:supportedEncoding', [TEXT_ENCODING]);
 }
 
 const CONFORMANCE: [string, boolean][] = [

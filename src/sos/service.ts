@@ -5,6 +5,11 @@ import { getDataAvailability } from './getDataAvailability';
 import { getFeatureOfInterest } from './getFeatureOfInterest';
 import { getObservation } from './getObservation';
 import { getObservationById } from './getObservationById';
+import { deleteSensor } from './deleteSensor';
+import { insertObservation } from './insertObservation';
+import { insertResult } from './insertResult';
+import { insertResultTemplate } from './insertResultTemplate';
+import { insertSensor } from './insertSensor';
 import { NS } from '../xml/namespaces';
 import { getObservation10 } from './v1/getObservation';
 
@@ -25,6 +30,12 @@ export const sosService: ServiceDefinition = {
     GetFeatureOfInterest: getFeatureOfInterest,
     GetObservationById: getObservationById,
     GetDataAvailability: getDataAvailability,
+    // The transactional profile: API key required (src/security/apiKey.ts); OperationNotSupported while API_KEYS is empty.
+    InsertSensor: insertSensor,
+    InsertObservation: insertObservation,
+    InsertResultTemplate: insertResultTemplate,
+    InsertResult: insertResult,
+    DeleteSensor: deleteSensor,
   },
   exceptionVersion: (req: OwsRequest) => (req.version === '1.0.0' ? '1.1.0' : '2.0.0'),
 };

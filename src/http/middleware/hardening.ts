@@ -4,7 +4,7 @@ import type { Store } from '../../data/store';
 import { AppMetrics, createAppMetrics, RequestLabels } from '../../metrics/metrics';
 import type { OwsError } from '../../ows/errors';
 import type { OwsRequest, ServiceDefinition } from '../../ows/types';
-import { authorizeOperation } from '../../security/apiKey';
+import { ApiKey, authorizeOperation } from '../../security/apiKey';
 import { checkKvpLimits } from '../../security/kvpLimits';
 import { parseKvp } from '../kvp';
 import { cors } from './cors';
@@ -62,9 +62,10 @@ export interface Hardening {
   heavy: HeavyLimiter;
   /**
    * Runs one selected OGC operation under the request limits: the API-key hook of write operations,
-   * and a heavy-request slot held until the response has been written.
+   * and a heavy-request slot held until the response has been written. fn gets the key a write was
+   * authorised with.
    */
-  run(req: Request, res: Response, owsReq: OwsRequest, def: ServiceDefinition, signal: AbortSignal, fn: () => Promise<void>): Promise<void>;
+  run(req: Request, res: Response, owsReq: OwsRequest, def: ServiceDefinition, signal: AbortSignal, fn: (apiKey: ApiKey | undefined) => Promise<void>): Promise<void>;
   /**
    * Runs a request of a front-end that is not an OWS service (OGC API) under the same limits: its
    * metric labels (a closed set), and a heavy-request slot when it reads data.
@@ -132,8 +133,8 @@ export function createHardening({ config, store, sendError }: HardeningDeps): Ha
     heavy,
     async run(req, res, owsReq, def, signal, fn) {
       const operation = Object.keys(def.operations).find((k) => k.toLowerCase() === owsReq.request?.trim().toLowerCase()) ?? 'none';
-      authorizeOperation(operation, req.headers, config.apiKeys);
-      return this.guard(res, { service: def.name, operation }, isHeavyOperation(operation), signal, fn);
+      const apiKey = authorizeOperation(operation, req.headers, config.apiKeys);
+      return this.guard(res, { service: def.name, operation }, isHeavyOperation(operation), signal, () => fn(apiKey));
     },
     async guard(res, labels, isHeavy, signal, fn) {
       res.locals.metricLabels = labels;

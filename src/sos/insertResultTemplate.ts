@@ -1,0 +1,61 @@
+import type { XmlElement } from '../http/xml';
+import { invalidParam, missingParam } from '../ows/errors';
+import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
+import { xmlResponse } from '../ows/types';
+import { xmlRoot, xmlString } from '../xml/document';
+import { datasetsByCode, insertTemplate } from './transactional/sql';
+import { child, descendants, href, mayWriteNetwork, poxRoot, text } from './transactional/write';
+
+/** The record InsertResult blocks follow: a time, the value, optionally a quality flag (docs/sos.md). */
+const FIELD_KINDS = [['Time'], ['Quantity'], ['Category', 'Count', 'Quantity', 'Text']];
+
+/**
+ * InsertResultTemplate (SOS 2.0 POX): registers how InsertResult will send an offering's values, as
+ * SWE text-encoded blocks of `time,value[,qc]`. One template per offering (dataset); a second one is
+ * refused. Answers the accepted template id (the proposed swes:identifier, else `<offering>/template`).
+ */
+export async function insertResultTemplate(req: OwsRequest, ctx: OwsContext): Promise<OwsResponse> {
+  const root = poxRoot(req, 'InsertResultTemplate');
+  const t = child(child(root, 'proposedTemplate'), 'ResultTemplate');
+  if (!t) throw missingParam('proposedTemplate');
+  const offering = text(child(t, 'offering'));
+  if (!offering) throw missingParam('offering');
+  const [d] = await datasetsByCode(ctx.store, [offering]);
+  if (!d) throw invalidParam('offering', `Offering "${offering}" does not exist`);
+  mayWriteNetwork(ctx, d.network, 'offering', `Offering "${offering}"`);
+
+  const obs = child(child(t, 'observationTemplate'), 'OM_Observation');
+  const procedure = href(child(obs, 'procedure'));
+  const property = href(child(obs, 'observedProperty'));
+  if (procedure && procedure !== d.procedure) throw invalidParam('observationTemplate', `Offering "${offering}" has procedure "${d.procedure}", not "${procedure}"`);
+  if (property && property !== d.property) throw invalidParam('observationTemplate', `Offering "${offering}" observes "${d.property}", not "${property}"`);
+
+  const fields = structure(child(child(t, 'resultStructure'), 'DataRecord'), d.uom);
+  const enc = child(child(t, 'resultEncoding'), 'TextEncoding');
+  if (!enc) throw invalidParam('resultEncoding', 'resultEncoding must be a swe:TextEncoding');
+  const tokenSeparator = enc.attrs.tokenSeparator ?? '';
+  const blockSeparator = enc.attrs.blockSeparator ?? '';
+  const decimalSeparator = enc.attrs.decimalSeparator ?? '.';
+  if (!tokenSeparator || !blockSeparator || tokenSeparator === blockSeparator || [tokenSeparator, blockSeparator].includes(decimalSeparator) || decimalSeparator.length !== 1) {
+    throw invalidParam('resultEncoding', 'tokenSeparator, blockSeparator and decimalSeparator must be non-empty and distinct (decimalSeparator one character)');
+  }
+  const id = text(child(t, 'identifier')) || `${offering}/template`;
+  const stored = await insertTemplate(ctx.store, { id, datasetId: d.id, tokenSeparator, blockSeparator, decimalSeparator, withQc: fields === 3 });
+  if (!stored) throw invalidParam('proposedTemplate', `Offering "${offering}" already has a result template, or template id "${id}" is taken (one template per offering)`);
+  const res = xmlRoot('sos:InsertResultTemplateResponse', []);
+  res.ele('sos:acceptedTemplate').txt(id);
+  return xmlResponse(xmlString(res));
+}
+
+/** Checks the swe:DataRecord (time, value in the dataset's unit, optional qc); returns its field count. */
+function structure(record: XmlElement | undefined, uom: string): number {
+  const fields = record ? record.children.filter((c) => c.local === 'field') : [];
+  if (fields.length < 2 || fields.length > 3) throw invalidParam('resultStructure', 'resultStructure must be a swe:DataRecord of 2 or 3 fields: the time (swe:Time), the value (swe:Quantity), optionally the quality flag');
+  fields.forEach((f, i) => {
+    const comp = f.children[0];
+    if (!comp || !FIELD_KINDS[i].includes(comp.local)) throw invalidParam('resultStructure', `field ${i + 1} ("${f.attrs.name ?? ''}") must be a swe:${FIELD_KINDS[i].join(' or swe:')}`);
+  });
+  const code = descendants(fields[1], 'uom')[0]?.attrs.code;
+  if (code && code !== uom) throw invalidParam('resultStructure', `The value is stored in "${uom}", not "${code}"`);
+  return fields.length;
+}

@@ -1,0 +1,99 @@
+import type { Queryable } from '../../data/store';
+import { Sql, SqlParams } from '../../query/sqlParams';
+
+/*
+ * The statements of the SOS transactional operations besides those of the one write path
+ * (src/ingest/importSql.ts): look-ups before a write, and the result templates (schemas/004).
+ */
+
+async function rows<R>(db: Queryable, st: Sql): Promise<R[]> {
+  return (await db.query<R>(st.text, st.values)).rows;
+}
+
+/** A station's name and network, by code. */
+export async function stationByCode(db: Queryable, code: string): Promise<{ name: string; network: string } | undefined> {
+  const p = new SqlParams();
+  return (await rows<{ name: string; network: string }>(db, p.sql(`SELECT s.name, n.code AS network FROM station s JOIN network n ON n.id = s.network_id WHERE s.code = ${p.add(code)}`)))[0];
+}
+
+export interface PropertyRow {
+  code: string;
+  standard_name: string;
+  label: string;
+  uom: string;
+}
+
+/** An observed property by its vocabulary URI (the SOS observableProperty). */
+export async function propertyByUri(db: Queryable, uri: string): Promise<PropertyRow | undefined> {
+  const p = new SqlParams();
+  return (await rows<PropertyRow>(db, p.sql(`SELECT code, standard_name, label, uom FROM observed_property WHERE vocabulary_uri = ${p.add(uri)} ORDER BY id LIMIT 1`)))[0];
+}
+
+/** A dataset's sensor and property URI, by dataset code (an offering InsertSensor would create may exist). */
+export async function datasetByCode(db: Queryable, code: string): Promise<{ procedure: string; property: string } | undefined> {
+  const p = new SqlParams();
+  return (
+    await rows<{ procedure: string; property: string }>(
+      db,
+      p.sql(`SELECT se.code AS procedure, op.vocabulary_uri AS property FROM dataset d JOIN sensor se ON se.id = d.sensor_id JOIN observed_property op ON op.id = d.property_id WHERE d.code = ${p.add(code)}`),
+    )
+  )[0];
+}
+
+/** A result template: the text encoding InsertResult blocks use, and its dataset. */
+export interface ResultTemplate {
+  id: string;
+  datasetId: number;
+  offering: string;
+  network: string;
+  tokenSeparator: string;
+  blockSeparator: string;
+  decimalSeparator: string;
+  withQc: boolean;
+}
+
+const TEMPLATE_COLUMNS = `t.id, t.dataset_id AS "datasetId", d.code AS offering, n.code AS network, t.token_separator AS "tokenSeparator",
+  t.block_separator AS "blockSeparator", t.decimal_separator AS "decimalSeparator", t.with_qc AS "withQc"
+  FROM sos_result_template t JOIN dataset d ON d.id = t.dataset_id JOIN station s ON s.id = d.station_id JOIN network n ON n.id = s.network_id`;
+
+/** A template by id. */
+export async function templateById(db: Queryable, id: string): Promise<ResultTemplate | undefined> {
+  const p = new SqlParams();
+  return (await rows<ResultTemplate>(db, p.sql(`SELECT ${TEMPLATE_COLUMNS} WHERE t.id = ${p.add(id)}`)))[0];
+}
+
+/** Stores a template; false when its dataset has one already (one template per dataset) or the id is taken. */
+export async function insertTemplate(db: Queryable, t: Omit<ResultTemplate, 'offering' | 'network'>): Promise<boolean> {
+  const p = new SqlParams();
+  const st = p.sql(
+    `INSERT INTO sos_result_template (id, dataset_id, token_separator, block_separator, decimal_separator, with_qc)
+       VALUES (${p.add(t.id)}, ${p.add(t.datasetId)}, ${p.add(t.tokenSeparator)}, ${p.add(t.blockSeparator)}, ${p.add(t.decimalSeparator)}, ${p.add(t.withQc)})
+       ON CONFLICT DO NOTHING`,
+  );
+  return (await db.query(st.text, st.values)).rowCount > 0;
+}
+
+/** A dataset as an observation for it is checked: its id, sensor, property, unit and network. */
+export interface TargetDataset {
+  id: number;
+  code: string;
+  procedure: string;
+  property: string;
+  uom: string;
+  station: string;
+  network: string;
+}
+
+/** The datasets of the given offering codes (the ones that exist). */
+export async function datasetsByCode(db: Queryable, codes: string[]): Promise<TargetDataset[]> {
+  const p = new SqlParams();
+  return rows<TargetDataset>(
+    db,
+    p.sql(
+      `SELECT d.id, d.code, se.code AS procedure, op.vocabulary_uri AS property, op.uom, st.code AS station, n.code AS network
+         FROM dataset d JOIN sensor se ON se.id = d.sensor_id JOIN observed_property op ON op.id = d.property_id
+         JOIN station st ON st.id = d.station_id JOIN network n ON n.id = st.network_id
+        WHERE d.code = ANY(${p.add(codes)}::text[])`,
+    ),
+  );
+}
