@@ -9,6 +9,8 @@ export interface PortalSettings {
   /** Path of the OGC API – Features landing page (OGCAPI_BASE_PATH). */
   ogcapiPath: string;
   basemapUrl: string;
+  /** File name of the land layer under portal/assets (empty: bundle built without it). */
+  landAsset: string;
 }
 
 export interface Station {

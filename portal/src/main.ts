@@ -26,7 +26,7 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 function readSettings(): PortalSettings {
   const raw = JSON.parse($('portal-settings').textContent ?? '{}') as Partial<PortalSettings>;
   const advertised = raw.baseUrl ?? '';
-  return { baseUrl: apiBase(advertised), advertisedBaseUrl: advertised, ogcapiPath: raw.ogcapiPath ?? '/ogcapi', basemapUrl: raw.basemapUrl ?? '' };
+  return { baseUrl: apiBase(advertised), advertisedBaseUrl: advertised, ogcapiPath: raw.ogcapiPath ?? '/ogcapi', basemapUrl: raw.basemapUrl ?? '', landAsset: raw.landAsset ?? '' };
 }
 
 /** The advertised base URL when the page was reached through it, else this page's own directory (same origin, as the CSP requires). */
@@ -215,7 +215,7 @@ async function boot(): Promise<void> {
   });
 
   chartHost.append(chart.element);
-  map = createStationMap($('map'), settings.basemapUrl, (id) => selectStation(id, true));
+  map = createStationMap($('map'), { basemapUrl: settings.basemapUrl, landUrl: settings.landAsset ? `${settings.baseUrl}/portal/assets/${settings.landAsset}` : undefined }, (id) => selectStation(id, true));
   status.textContent = t('loading');
   try {
     const datasetsLoading = fetchDatasets(settings);

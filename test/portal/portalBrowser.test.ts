@@ -112,6 +112,51 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
     expect(errors).toEqual([]);
   });
 
+  /** The colour of the land layer's canvas at a lon/lat (longitudes past 180° are the world copy east of the antimeridian). */
+  async function landPixel(lon: number, lat: number): Promise<number[]> {
+    return page.$eval(
+      '#map',
+      (el, [lon, lat]) => {
+        const [x0, y0, x1, y1] = (el.dataset.extent ?? '').split(',').map(Number);
+        const R = 6378137;
+        const mx = (R * lon * Math.PI) / 180;
+        const my = R * Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360));
+        const box = el.getBoundingClientRect();
+        const c = el.querySelector<HTMLCanvasElement>('.land-layer canvas')!;
+        const scale = c.width / c.getBoundingClientRect().width;
+        const px = ((mx - x0) / (x1 - x0)) * box.width;
+        const py = ((y1 - my) / (y1 - y0)) * box.height;
+        return Array.from(c.getContext('2d')!.getImageData(Math.round(px * scale), Math.round(py * scale), 1, 1).data);
+      },
+      [lon, lat],
+    );
+  }
+
+  it('draws the land layer from the gateway itself, under the stations, with no request leaving the origin', async () => {
+    await page.waitForSelector('#map[data-land-polygons]', { state: 'attached' });
+    // Natural Earth 1:10m cut to the network: hundreds of islands, not a handful of continents.
+    expect(Number(await page.$eval('#map', (e) => e.dataset.landPolygons))).toBeGreaterThan(300);
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    // Grande Terre (New Caledonia), Viti Levu (Fiji) and, east of the antimeridian, Savai'i (Samoa):
+    // opaque land colour (LAND_FILL #e8e1cc, portal/src/baseMap.ts, or its darker coastline), warm, not sea blue.
+    for (const [lon, lat] of [[165.6, -21.3], [178.0, -17.8], [-172.5 + 360, -13.6]]) {
+      const [r, g, b, a] = await landPixel(lon, lat);
+      expect({ lon, lat, land: a > 200 && r > b + 20 && g > b }).toEqual({ lon, lat, land: true });
+    }
+    // Open sea south-east of New Caledonia: nothing drawn on the land canvas.
+    expect((await landPixel(170, -25))[3]).toBe(0);
+    const origin = new URL(base).origin;
+    const http = requests.filter((u) => /^https?:/.test(u));
+    expect(http.length).toBeGreaterThan(0);
+    expect(http.filter((u) => new URL(u).origin !== origin)).toEqual([]);
+    expect(http.some((u) => /\/portal\/assets\/land-[0-9a-f]{8}\.json$/.test(u))).toBe(true);
+    const res = await fetch(http.find((u) => u.includes('/portal/assets/land-'))!, { headers: { 'Accept-Encoding': 'gzip' } });
+    expect(res.headers.get('content-encoding')).toBe('gzip');
+    expect(res.headers.get('cache-control')).toContain('immutable');
+    expect(res.headers.get('content-type')).toContain('application/json');
+    expect(errors).toEqual([]);
+  });
+
   it('opens the station panel with the right coordinates when the station is clicked on the map', async () => {
     const db = await app.db.store.query('SELECT ST_X(geom) AS lon, ST_Y(geom) AS lat FROM station WHERE code = $1', [OUVEA]);
     expect(db.rows[0]).toEqual({ lon: 166.560983, lat: -20.548883 });
@@ -125,6 +170,8 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
     expect(clicks).toBeGreaterThan(0); // it started inside a cluster: the cluster click zoomed in
     await page.waitForSelector(`#station-panel[data-station="${OUVEA}"]`, { timeout: 10_000 });
     expect(await page.textContent('#station-panel .coords')).toBe("20°32.933'S, 166°33.659'E");
+    // Zoomed in to a lone station: the map names it.
+    expect(await page.$eval('#map', (e) => e.dataset.labels)).toBe('true');
     expect(await page.textContent('#station-panel')).toContain('ReefTEMPS');
     expect(await page.textContent('#station-panel')).toContain('IRD Nouméa');
     expect(await page.inputValue('#station-select')).toBe(OUVEA);
