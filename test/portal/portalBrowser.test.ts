@@ -242,6 +242,47 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
     await page.waitForSelector('.chart[data-state="ready"]');
   });
 
+  it('plots good values only, shows flagged ones marked after the toggle, and labels the y axis with at least three ticks and the unit', async () => {
+    await openDataset();
+    const canvas = () =>
+      page.$eval('.chart canvas', (c) => ({ flagged: Number((c as HTMLElement).dataset.flagged), shown: (c as HTMLElement).dataset.flaggedShown, yTicks: Number((c as HTMLElement).dataset.yTicks) }));
+    const flaggedDb = await app.db.store.query(
+      // Every series of the station is charted: its flagged points are counted over all of them.
+      'SELECT count(*)::int AS n FROM observation o JOIN dataset d ON d.id = o.dataset_id JOIN station s ON s.id = d.station_id WHERE s.code = $1 AND o.qc NOT IN (1, 2) AND o.value IS NOT NULL',
+      [OUVEA],
+    );
+    const nFlagged = (flaggedDb.rows[0] as { n: number }).n;
+    expect(nFlagged).toBeGreaterThan(0); // the demo's series have flagged values
+    // The reset view (last year) covers the whole demo record of Ouvéa.
+    let c = await canvas();
+    expect(c).toEqual({ flagged: 0, shown: 'false', yTicks: expect.any(Number) });
+    expect(c.yTicks).toBeGreaterThanOrEqual(3);
+    const good = requests.filter((u) => u.includes('/sos?') && u.includes(`offering=${OUVEA_TEMP}`)).map((u) => new URL(u).searchParams.get('qualityFlag'));
+    expect(good.length).toBeGreaterThan(0);
+    expect(new Set(good)).toEqual(new Set(['1,2']));
+    requests.length = 0;
+    await page.click('.chart .show-flagged');
+    await page.waitForSelector('.chart[data-state="ready"] canvas[data-flagged-shown="true"]');
+    c = await canvas();
+    // Few flagged points: the server keeps them all, and every one is marked.
+    expect(c.flagged).toBe(nFlagged);
+    expect(c.yTicks).toBeGreaterThanOrEqual(3);
+    expect(await page.getAttribute('.chart .show-flagged', 'aria-pressed')).toBe('true');
+    const flags = requests.filter((u) => u.includes('/sos?') && u.includes(`offering=${OUVEA_TEMP}`)).map((u) => new URL(u).searchParams.get('qualityFlag'));
+    expect(new Set(flags)).toEqual(new Set(['1,2', '0,3,4,5,6,7,8,9']));
+    await page.locator('#chart-host').screenshot({ path: path.join(artifacts, 'portal-chart-flagged.png') });
+    // A zoom keeps the choice; the toggle hides them again.
+    await page.click('.chart .zoom-in');
+    await page.waitForSelector('.chart[data-state="ready"]');
+    expect((await canvas()).yTicks).toBeGreaterThanOrEqual(3);
+    await page.click('.chart .show-flagged');
+    await page.waitForSelector('.chart[data-state="ready"] canvas[data-flagged-shown="false"]');
+    expect((await canvas()).flagged).toBe(0);
+    await page.click('.chart .zoom-reset');
+    await page.waitForSelector('.chart[data-state="ready"]');
+    expect(errors).toEqual([]);
+  });
+
   it('filters the map and the lists by observed property', async () => {
     const label = 'Sea pressure';
     const options = await page.$$eval('#property-select option', (o) => o.map((x) => (x as HTMLOptionElement).value));
