@@ -208,6 +208,8 @@ async function boot(): Promise<void> {
       // not persisted; fine.
     }
     applyStaticLabels();
+    // The map badge follows the language too.
+    status.textContent = `${visibleStations().length} ${t('stationsShown')}`;
     renderSelects();
     renderPanels();
     chart.draw();

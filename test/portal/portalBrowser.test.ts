@@ -305,6 +305,13 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
     await openDataset();
     await page.fill('#period-from', '2024-06-01');
     await page.fill('#period-to', '2024-06-20');
+    // Saved downloads are named by dataset, period and format (Content-Disposition), not "sos.csv".
+    const [saved] = await Promise.all([page.waitForEvent('download'), page.click('#period-links a[data-format="csv"]')]);
+    expect(saved.suggestedFilename()).toBe(`${OUVEA_TEMP}_2024-06-01_2024-06-20.csv`);
+    await saved.cancel();
+    const [nc] = await Promise.all([page.waitForEvent('download'), page.click('#whole-links a[data-format="netcdf"]')]);
+    expect(nc.suggestedFilename()).toMatch(new RegExp(`^${OUVEA_TEMP}_\\d{4}-\\d{2}-\\d{2}_\\d{4}-\\d{2}-\\d{2}\\.nc$`));
+    await nc.cancel();
     const csvHref = await page.getAttribute('#period-links a[data-format="csv"]', 'href');
     const jsonHref = await page.getAttribute('#period-links a[data-format="json"]', 'href');
     const omHref = await page.getAttribute('#period-links a[data-format="om"]', 'href');
@@ -526,6 +533,8 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
       expect(await p.getAttribute('html', 'lang')).toBe('fr');
       expect(await p.textContent('label[for="property-select"]')).toBe('Paramètre observé');
       expect(await p.textContent('#latest-button')).toBe('Dernières valeurs');
+      await p.waitForFunction(() => /\d/.test(document.getElementById('status')!.textContent ?? ''));
+      expect(await p.textContent('#status')).toBe('30 stations affichées');
 
       // Keyboard only: Tab reaches the controls; choosing a station then a dataset from its panel with Enter.
       const focused: string[] = [];
@@ -550,8 +559,16 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
       await p.waitForSelector('.chart[data-state="ready"]', { timeout: 20_000 });
       await p.screenshot({ path: path.join(artifacts, 'portal-phone-fr.png'), fullPage: true });
 
+      // Latest values on a phone: the list scrolls inside its panel, the page stays short.
+      await p.click('#latest-button');
+      await p.waitForSelector('#latest-host table tbody tr');
+      const latest = await p.$eval('#latest-host', (e) => ({ client: e.clientHeight, scroll: e.scrollHeight, page: document.documentElement.scrollHeight }));
+      expect(latest.scroll).toBeGreaterThan(latest.client);
+      expect(latest.client).toBeLessThanOrEqual(844);
+      await p.click('#latest-button');
       await p.click('#lang-button');
       expect(await p.textContent('label[for="property-select"]')).toBe('Observed property');
+      expect(await p.textContent('#status')).toBe('30 stations shown');
       expect(await p.getAttribute('html', 'lang')).toBe('en');
       expect(phoneErrors).toEqual([]);
     } finally {
