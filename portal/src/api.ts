@@ -9,6 +9,8 @@ export interface PortalSettings {
   /** Path of the OGC API – Features landing page (OGCAPI_BASE_PATH). */
   ogcapiPath: string;
   basemapUrl: string;
+  /** File name of the land layer under portal/assets (empty: bundle built without it). */
+  landAsset: string;
 }
 
 export interface Station {
@@ -165,20 +167,29 @@ export async function fetchDatasets(s: PortalSettings, signal?: AbortSignal): Pr
   });
 }
 
-/** A SOS 2.0 GetObservation URL for one dataset (offering), optionally over a period and downsampled. */
-export function observationUrl(s: PortalSettings, opts: { offering?: string; format: Format; from?: string; to?: string; latest?: boolean; downsample?: number }): string {
+/** OceanSITES quality flags (docs/data-model.md): 1 good, 2 probably good — what the chart plots by default. */
+export const GOOD_FLAGS = '1,2';
+/** Every other flag (0 no QC, 3/4 bad, 5 changed, 6–8, 9 missing): shown, marked, only on request. */
+export const FLAGGED_FLAGS = '0,3,4,5,6,7,8,9';
+
+/** A SOS 2.0 GetObservation URL for one dataset (offering), optionally over a period, downsampled, restricted to quality flags. */
+export function observationUrl(s: PortalSettings, opts: { offering?: string; format: Format; from?: string; to?: string; latest?: boolean; downsample?: number; qualityFlag?: string }): string {
   const q = new URLSearchParams({ service: 'SOS', version: '2.0.0', request: 'GetObservation' });
   if (opts.offering) q.set('offering', opts.offering);
   if (opts.latest) q.set('temporalFilter', 'om:phenomenonTime,latest');
   else if (opts.from && opts.to) q.set('temporalFilter', `om:phenomenonTime,${opts.from}/${opts.to}`);
   q.set('responseFormat', MEDIA[opts.format]);
   if (opts.downsample) q.set('downsample', String(opts.downsample));
+  if (opts.qualityFlag) q.set('qualityFlag', opts.qualityFlag);
   return `${s.baseUrl}/sos?${q}`;
 }
 
-/** One dataset's series over a period, reduced on the server to about `buckets` buckets. */
-export async function fetchSeries(s: PortalSettings, offering: string, from: string, to: string, buckets: number, signal?: AbortSignal): Promise<Series | undefined> {
-  const doc = await getJson<{ series: Series[] }>(observationUrl(s, { offering, format: 'json', from, to, downsample: buckets }), signal);
+/**
+ * One dataset's series over a period with these quality flags, reduced on the server to about `buckets`
+ * buckets; filtered before downsampling, so a flagged spike never takes a bucket's place from good data.
+ */
+export async function fetchSeries(s: PortalSettings, offering: string, from: string, to: string, buckets: number, qualityFlag: string, signal?: AbortSignal): Promise<Series | undefined> {
+  const doc = await getJson<{ series: Series[] }>(observationUrl(s, { offering, format: 'json', from, to, downsample: buckets, qualityFlag }), signal);
   return doc.series[0];
 }
 

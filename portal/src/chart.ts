@@ -7,24 +7,41 @@ export interface ChartSeries {
   uom: string;
   times: Float64Array;
   values: Float64Array; // NaN = gap
+  /** Points with a flag other than good/probably good, when asked for: drawn as marks, not joined. */
+  flagged?: Columns;
 }
 
-/** Loads the series of a time range, downsampled to about `buckets` buckets on the server. */
-export type RangeLoader = (from: number, to: number, buckets: number, signal: AbortSignal) => Promise<ChartSeries[]>;
+export interface Columns {
+  times: Float64Array;
+  values: Float64Array;
+  qc: Uint8Array; // 255 = no flag
+}
+
+/** Loads the series of a time range, downsampled to about `buckets` buckets on the server; flagged points too when `flagged`. */
+export type RangeLoader = (from: number, to: number, buckets: number, flagged: boolean, signal: AbortSignal) => Promise<ChartSeries[]>;
 
 const COLORS = ['#0b6e99', '#d9480f', '#2b8a3e', '#862e9c', '#c92a2a', '#5f3dc4', '#e67700', '#087f5b'];
 const MARGIN = { left: 64, right: 12, top: 8, bottom: 26 };
 
 /** Turns [iso, value, qc] points into typed arrays (null values become gaps). */
-export function toColumns(points: [string, number | null, number | null][]): { times: Float64Array; values: Float64Array } {
+export function toColumns(points: [string, number | null, number | null][]): Columns {
   const times = new Float64Array(points.length);
   const values = new Float64Array(points.length);
+  const qc = new Uint8Array(points.length);
   for (let i = 0; i < points.length; i++) {
     times[i] = Date.parse(points[i][0]);
     const v = points[i][1];
     values[i] = v === null ? NaN : v;
+    qc[i] = points[i][2] ?? 255;
   }
-  return { times, values };
+  return { times, values, qc };
+}
+
+/** At least three round ticks inside [min, max] when the range allows (a single "30" says nothing about the scale). */
+export function axisTicks(min: number, max: number): number[] {
+  let ticks = niceTicks(min, max, 4);
+  for (let count = 5; ticks.length < 3 && count <= 12; count++) ticks = niceTicks(min, max, count);
+  return ticks;
 }
 
 /** Round tick positions covering [min, max]. */
@@ -90,6 +107,8 @@ export class TimeSeriesChart {
   private view: [number, number] = [0, 1];
   private abort?: AbortController;
   private dragStart?: number;
+  private showFlagged = false;
+  private readonly flaggedToggle: HTMLButtonElement;
 
   constructor(private readonly load: RangeLoader) {
     this.element = document.createElement('div');
@@ -109,6 +128,14 @@ export class TimeSeriesChart {
     button('zoom-out', t('zoomOut'), () => this.zoomBy(2)).dataset.i18n = 'zoomOut';
     button('zoom-reset', t('resetZoom'), () => this.zoomTo(this.initial[0], this.initial[1])).dataset.i18n = 'resetZoom';
     button('zoom-all', t('allData'), () => this.zoomTo(this.full[0], this.full[1])).dataset.i18n = 'allData';
+    // Good and probably good values only by default; the rest on request, marked (issue 17).
+    this.flaggedToggle = button('show-flagged', t('showFlagged'), () => {
+      this.showFlagged = !this.showFlagged;
+      this.flaggedToggle.setAttribute('aria-pressed', String(this.showFlagged));
+      void this.zoomTo(this.view[0], this.view[1]);
+    });
+    this.flaggedToggle.dataset.i18n = 'showFlagged';
+    this.flaggedToggle.setAttribute('aria-pressed', 'false');
     this.legend = document.createElement('div');
     this.legend.className = 'chart-legend';
     this.legend.setAttribute('role', 'group');
@@ -166,7 +193,7 @@ export class TimeSeriesChart {
     this.element.dataset.state = 'loading';
     try {
       const buckets = Math.max(50, Math.round(this.plotWidth()));
-      const series = await this.load(from, to, buckets, ac.signal);
+      const series = await this.load(from, to, buckets, this.showFlagged, ac.signal);
       if (ac.signal.aborted) return;
       this.series = series;
       this.status.textContent = series.every((s) => s.times.length === 0) ? t('noData') : '';
@@ -253,6 +280,8 @@ export class TimeSeriesChart {
     const [v0, v1] = this.view;
     const xOf = (tt: number) => MARGIN.left + ((tt - v0) / (v1 - v0)) * w;
     let drawnPoints = 0;
+    let flaggedPoints = 0;
+    let minTicks = Infinity;
     const drawn: string[] = [];
     visible.forEach(({ s, color }, k) => {
       const labelTop = k * panelH + MARGIN.top;
@@ -260,11 +289,13 @@ export class TimeSeriesChart {
       const h = panelH - MARGIN.top - 20;
       let lo = Infinity;
       let hi = -Infinity;
-      for (let i = 0; i < s.times.length; i++) {
-        const v = s.values[i];
-        if (s.times[i] < v0 || s.times[i] > v1 || Number.isNaN(v)) continue;
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
+      for (const c of s.flagged ? [s, s.flagged] : [s]) {
+        for (let i = 0; i < c.times.length; i++) {
+          const v = c.values[i];
+          if (c.times[i] < v0 || c.times[i] > v1 || Number.isNaN(v)) continue;
+          if (v < lo) lo = v;
+          if (v > hi) hi = v;
+        }
       }
       ctx.strokeStyle = '#ccd5dd';
       ctx.strokeRect(MARGIN.left, top, w, h);
@@ -281,9 +312,21 @@ export class TimeSeriesChart {
       hi += pad;
       const yOf = (v: number) => top + h - ((v - lo) / (hi - lo)) * h;
       ctx.textAlign = 'right';
-      for (const tick of niceTicks(lo, hi, 3)) {
+      // Ticks inside the panel, clear of its top edge where the label would be cut.
+      const ticks = axisTicks(lo, hi - ((hi - lo) * 4) / h);
+      minTicks = Math.min(minTicks, ticks.length);
+      if (s.uom) {
+        // The unit as the y axis title, along the axis.
+        ctx.save();
+        ctx.translate(12, top + h / 2);
+        ctx.rotate(-Math.PI / 2);
+        ctx.textAlign = 'center';
+        ctx.fillStyle = '#333';
+        ctx.fillText(s.uom, 0, 0);
+        ctx.restore();
+      }
+      for (const tick of ticks) {
         const y = yOf(tick);
-        if (y < top + 4 || y > top + h) continue;
         ctx.fillStyle = '#555';
         ctx.fillText(String(+tick.toPrecision(6)), MARGIN.left - 4, y + 4);
         ctx.strokeStyle = '#eef1f4';
@@ -315,6 +358,17 @@ export class TimeSeriesChart {
         if (s.times[i] >= v0 && s.times[i] <= v1) count++;
       }
       ctx.stroke();
+      // Flagged points: red rings, never joined to the good series.
+      ctx.strokeStyle = '#c92a2a';
+      ctx.lineWidth = 1.5;
+      const f = s.flagged;
+      for (let i = 0; f && i < f.times.length; i++) {
+        if (Number.isNaN(f.values[i]) || f.times[i] < v0 || f.times[i] > v1) continue;
+        ctx.beginPath();
+        ctx.arc(xOf(f.times[i]), yOf(f.values[i]), 3.5, 0, 2 * Math.PI);
+        ctx.stroke();
+        flaggedPoints++;
+      }
       ctx.restore();
       drawnPoints += count;
       if (count > 0) drawn.push(s.id);
@@ -324,6 +378,10 @@ export class TimeSeriesChart {
     ctx.textAlign = 'center';
     for (const tick of ticks) ctx.fillText(label(tick), xOf(tick), cssH - 8);
     this.canvas.dataset.points = String(drawnPoints);
+    this.canvas.dataset.flagged = String(flaggedPoints);
+    this.canvas.dataset.flaggedShown = String(this.showFlagged);
+    // The fewest y tick labels of any panel (for tests: at least three).
+    this.canvas.dataset.yTicks = minTicks === Infinity ? '0' : String(minTicks);
     this.canvas.dataset.drawn = drawn.join(',');
     this.canvas.setAttribute('aria-label', `${t('chart')}: ${visible.map(({ s }) => s.label).join(', ')}`);
   }

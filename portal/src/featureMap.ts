@@ -14,7 +14,7 @@ import VectorLayer from 'ol/layer/Vector';
 import { fromLonLat } from 'ol/proj';
 import VectorSource from 'ol/source/Vector';
 import { Circle, Fill, Stroke, Style } from 'ol/style';
-import { createBaseMap } from './baseMap';
+import { type BaseMapOptions, createBaseMap } from './baseMap';
 import { lonLatOf, unwrapLongitudes } from './coords';
 
 interface Placed {
@@ -50,9 +50,10 @@ const SELECTED = new Style({ image: new Circle({ radius: 9, fill: new Fill({ col
 function boot(): void {
   const target = document.getElementById('map');
   if (!target) return;
-  let basemapUrl = '';
+  let background: BaseMapOptions = { basemapUrl: '' };
   try {
-    basemapUrl = String((JSON.parse(document.getElementById('page-settings')?.textContent ?? '{}') as { basemapUrl?: string }).basemapUrl ?? '');
+    const s = JSON.parse(document.getElementById('page-settings')?.textContent ?? '{}') as { basemapUrl?: string; landUrl?: string };
+    background = { basemapUrl: String(s.basemapUrl ?? ''), landUrl: s.landUrl ? String(s.landUrl) : undefined };
   } catch {
     // no settings: the graticule background.
   }
@@ -69,7 +70,7 @@ function boot(): void {
   const layer = new VectorLayer({ source, style: STYLE });
   // The map is hidden in the markup (nothing to show without JavaScript); shown before OpenLayers measures it.
   target.hidden = false;
-  const map = createBaseMap(target, basemapUrl, [layer]);
+  const map = createBaseMap(target, background, [layer]);
   const ext = source.getExtent();
   if (placed.length > 0 && ext) {
     map.getView().fit(buffer(ext, 50000), { padding: [30, 30, 30, 30], maxZoom: 9 });

@@ -1,7 +1,7 @@
 /** Portal entry: loads stations and datasets from OGC API – Features, wires property → station → dataset selection, panels, chart and map. */
 import 'ol/ol.css';
 import '../styles.css';
-import { Dataset, fetchDatasets, fetchLatest, fetchSeries, fetchStations, PortalSettings, Station } from './api';
+import { Dataset, fetchDatasets, fetchLatest, fetchSeries, fetchStations, FLAGGED_FLAGS, GOOD_FLAGS, PortalSettings, Station } from './api';
 import { ChartSeries, TimeSeriesChart, toColumns } from './chart';
 import { displayUnit } from './coords';
 import { h } from './dom';
@@ -26,7 +26,7 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 function readSettings(): PortalSettings {
   const raw = JSON.parse($('portal-settings').textContent ?? '{}') as Partial<PortalSettings>;
   const advertised = raw.baseUrl ?? '';
-  return { baseUrl: apiBase(advertised), advertisedBaseUrl: advertised, ogcapiPath: raw.ogcapiPath ?? '/ogcapi', basemapUrl: raw.basemapUrl ?? '' };
+  return { baseUrl: apiBase(advertised), advertisedBaseUrl: advertised, ogcapiPath: raw.ogcapiPath ?? '/ogcapi', basemapUrl: raw.basemapUrl ?? '', landAsset: raw.landAsset ?? '' };
 }
 
 /** The advertised base URL when the page was reached through it, else this page's own directory (same origin, as the CSP requires). */
@@ -86,16 +86,19 @@ async function boot(): Promise<void> {
   const status = $('status');
   const state: State = { stations: [], datasets: [], byId: new Map(), property: '', latestShown: false };
 
-  const chart = new TimeSeriesChart(async (from, to, buckets, signal) => {
+  const chart = new TimeSeriesChart(async (from, to, buckets, showFlagged, signal) => {
     const list = state.datasets.filter((d) => d.stationId === state.stationId);
     const fromIso = new Date(from).toISOString().replace('.000Z', 'Z');
     const toIso = new Date(to).toISOString().replace('.000Z', 'Z');
     const out = await Promise.all(
       list.map(async (d): Promise<ChartSeries> => {
-        const s = await fetchSeries(settings, d.id, fromIso, toIso, buckets, signal);
-        const cols = toColumns(s?.points ?? []);
+        const [good, bad] = await Promise.all([
+          fetchSeries(settings, d.id, fromIso, toIso, buckets, GOOD_FLAGS, signal),
+          showFlagged ? fetchSeries(settings, d.id, fromIso, toIso, buckets, FLAGGED_FLAGS, signal) : undefined,
+        ]);
         const dup = list.filter((o) => o.propertyLabel === d.propertyLabel).length > 1;
-        return { id: d.id, label: dup ? `${d.propertyLabel} · ${d.instrumentFamily}` : d.propertyLabel, uom: displayUnit(d.uom), ...cols };
+        const label = dup ? `${d.propertyLabel} · ${d.instrumentFamily}` : d.propertyLabel;
+        return { id: d.id, label, uom: displayUnit(d.uom), ...toColumns(good?.points ?? []), flagged: bad ? toColumns(bad.points) : undefined };
       }),
     );
     return out;
@@ -205,6 +208,8 @@ async function boot(): Promise<void> {
       // not persisted; fine.
     }
     applyStaticLabels();
+    // The map badge follows the language too.
+    status.textContent = `${visibleStations().length} ${t('stationsShown')}`;
     renderSelects();
     renderPanels();
     chart.draw();
@@ -215,7 +220,7 @@ async function boot(): Promise<void> {
   });
 
   chartHost.append(chart.element);
-  map = createStationMap($('map'), settings.basemapUrl, (id) => selectStation(id, true));
+  map = createStationMap($('map'), { basemapUrl: settings.basemapUrl, landUrl: settings.landAsset ? `${settings.baseUrl}/portal/assets/${settings.landAsset}` : undefined }, (id) => selectStation(id, true));
   status.textContent = t('loading');
   try {
     const datasetsLoading = fetchDatasets(settings);

@@ -8,7 +8,7 @@ import Cluster from 'ol/source/Cluster';
 import VectorSource from 'ol/source/Vector';
 import { Circle, Fill, Stroke, Style, Text } from 'ol/style';
 import type { Station } from './api';
-import { createBaseMap } from './baseMap';
+import { type BaseMapOptions, createBaseMap } from './baseMap';
 import { unwrapLongitudes } from './coords';
 
 export interface StationMap {
@@ -29,29 +29,51 @@ function clusterStyle(count: number, selected: boolean): Style {
         radius: selected ? radius + 3 : radius,
         fill: new Fill({ color: selected ? '#d9480f' : count === 1 ? '#0b6e99' : '#12496b' }),
         stroke: new Stroke({ color: '#ffffff', width: 2 }),
+        // Always drawn; names are what give way.
+        declutterMode: 'obstacle',
       }),
-      text: count > 1 ? new Text({ text: String(count), fill: new Fill({ color: '#ffffff' }), font: 'bold 12px system-ui, sans-serif' }) : undefined,
+      text: count > 1 ? new Text({ text: String(count), fill: new Fill({ color: '#ffffff' }), font: 'bold 12px system-ui, sans-serif', declutterMode: 'none' }) : undefined,
     });
   }
   return styleCache[key];
 }
 
+/** Below this resolution (m/px, about zoom 6: one archipelago fills the map) lone stations carry their name. */
+export const LABEL_RESOLUTION = 2500;
+
+/** The name beside a lone station, white-haloed so it reads on land and sea. */
+function labelStyle(name: string): Style {
+  return new Style({
+    text: new Text({
+      text: name,
+      font: '12px system-ui, sans-serif',
+      textAlign: 'left',
+      offsetX: 11,
+      fill: new Fill({ color: '#10324a' }),
+      stroke: new Stroke({ color: 'rgba(255,255,255,0.9)', width: 3 }),
+    }),
+  });
+}
+
 /** Creates the map in `target`; `onSelect` receives the id of a clicked station. */
-export function createStationMap(target: HTMLElement, basemapUrl: string, onSelect: (stationId: string) => void): StationMap {
+export function createStationMap(target: HTMLElement, background: BaseMapOptions, onSelect: (stationId: string) => void): StationMap {
   const points = new VectorSource<Feature<Point>>();
   const clusters = new Cluster({ source: points, distance: 36, minDistance: 12 });
   let selectedId: string | undefined;
   let stationsMarked = false; // first render with stations, for bench/portal.mjs
   const stationLayer = new VectorLayer({
     source: clusters,
-    style: (f) => {
+    style: (f, resolution) => {
       const members = f.get('features') as Feature[];
-      return clusterStyle(members.length, members.some((m) => m.getId() === selectedId));
+      const marker = clusterStyle(members.length, members.some((m) => m.getId() === selectedId));
+      return members.length === 1 && resolution < LABEL_RESOLUTION ? [marker, labelStyle(String(members[0].get('name')))] : marker;
     },
+    // Labels give way to each other and to markers rather than overprint.
+    declutter: true,
   });
   // Only station clusters are clickable (not graticule lines).
   const hitOptions = { hitTolerance: 4, layerFilter: (l: unknown) => l === stationLayer };
-  const map = createBaseMap(target, basemapUrl, [stationLayer]);
+  const map = createBaseMap(target, background, [stationLayer]);
   const clusterList = document.createElement('ul');
   clusterList.id = 'map-clusters';
   // Off-screen, not hidden: screen readers can read what the canvas shows.
@@ -103,6 +125,8 @@ export function createStationMap(target: HTMLElement, basemapUrl: string, onSele
       stationsMarked = true;
       performance.mark('reefgate:stations-drawn');
     }
+    target.dataset.extent = map.getView().calculateExtent(map.getSize()).map((v) => Math.round(v)).join(',');
+    target.dataset.labels = String(clusters.getFeatures().filter((c) => (c.get('features') as Feature[]).length === 1).length > 0 && (map.getView().getResolution() ?? Infinity) < LABEL_RESOLUTION);
     target.dataset.zoom = (map.getView().getZoom() ?? 0).toFixed(3);
     target.dataset.ready = 'true';
   });

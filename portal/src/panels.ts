@@ -39,6 +39,8 @@ function downloadLinks(s: PortalSettings, d: Dataset, from?: string, to?: string
     'span',
     { class: 'downloads' },
     ...FORMATS.map((f) => h('a', { href: observationUrl(s, { offering: d.id, format: f, from, to }), 'data-format': f, download: '' }, t(f))),
+    // The whole dataset also as OceanSITES NetCDF (GET /datasets/{code}.nc).
+    ...(from ? [] : [h('a', { href: `${s.baseUrl}/datasets/${encodeURIComponent(d.id)}.nc`, 'data-format': 'netcdf', download: '' }, t('netcdf'))]),
   );
 }
 

@@ -13,6 +13,8 @@ export interface PortalManifest {
   /** The OGC API pages' styles and map script (absent from bundles built before they existed). */
   ogcapiJs?: string;
   ogcapiCss?: string;
+  /** The offline land layer (GeoJSON, portal/land.mjs). */
+  land?: string;
 }
 
 export interface PortalBundle {

@@ -23,7 +23,7 @@ export function renderPortalPage(template: string, manifest: PortalManifest, bas
   const items = [...capabilitiesLinks(base, services), { label: 'OGC API – Features', href: `${base}${cfg.ogcapiBasePath}` }]
     .map((l) => `<li><a href="${esc(l.href)}">${esc(l.label)}</a></li>`)
     .join('\n    ');
-  const settings = { baseUrl: base, ogcapiPath: cfg.ogcapiBasePath, basemapUrl: cfg.portalBasemapUrl ?? '' };
+  const settings = { baseUrl: base, ogcapiPath: cfg.ogcapiBasePath, basemapUrl: cfg.portalBasemapUrl ?? '', landAsset: manifest.land ?? '' };
   const values: Record<string, string> = {
     TITLE: esc(cfg.serviceTitle),
     ABSTRACT: esc(cfg.serviceAbstract),

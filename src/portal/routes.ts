@@ -27,7 +27,7 @@ export function portalRouter(config: Config, services: ServiceDefinition[], dir 
     // The build writes a .gz next to each bundle file: send it as is to clients that accept gzip.
     const name = path.basename(req.path);
     const ext = path.extname(name);
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || !['.js', '.css', '.svg'].includes(ext) || !req.acceptsEncodings('gzip')) return next();
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || !['.js', '.css', '.svg', '.json'].includes(ext) || !req.acceptsEncodings('gzip')) return next();
     const gz = path.join(assets, `${name}.gz`);
     if (!fs.existsSync(gz)) return next();
     res.setHeader('Content-Encoding', 'gzip');

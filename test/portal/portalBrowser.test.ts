@@ -112,6 +112,51 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
     expect(errors).toEqual([]);
   });
 
+  /** The colour of the land layer's canvas at a lon/lat (longitudes past 180° are the world copy east of the antimeridian). */
+  async function landPixel(lon: number, lat: number): Promise<number[]> {
+    return page.$eval(
+      '#map',
+      (el, [lon, lat]) => {
+        const [x0, y0, x1, y1] = (el.dataset.extent ?? '').split(',').map(Number);
+        const R = 6378137;
+        const mx = (R * lon * Math.PI) / 180;
+        const my = R * Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360));
+        const box = el.getBoundingClientRect();
+        const c = el.querySelector<HTMLCanvasElement>('.land-layer canvas')!;
+        const scale = c.width / c.getBoundingClientRect().width;
+        const px = ((mx - x0) / (x1 - x0)) * box.width;
+        const py = ((y1 - my) / (y1 - y0)) * box.height;
+        return Array.from(c.getContext('2d')!.getImageData(Math.round(px * scale), Math.round(py * scale), 1, 1).data);
+      },
+      [lon, lat],
+    );
+  }
+
+  it('draws the land layer from the gateway itself, under the stations, with no request leaving the origin', async () => {
+    await page.waitForSelector('#map[data-land-polygons]', { state: 'attached' });
+    // Natural Earth 1:10m cut to the network: hundreds of islands, not a handful of continents.
+    expect(Number(await page.$eval('#map', (e) => e.dataset.landPolygons))).toBeGreaterThan(300);
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    // Grande Terre (New Caledonia), Viti Levu (Fiji) and, east of the antimeridian, Savai'i (Samoa):
+    // opaque land colour (LAND_FILL #e8e1cc, portal/src/baseMap.ts, or its darker coastline), warm, not sea blue.
+    for (const [lon, lat] of [[165.6, -21.3], [178.0, -17.8], [-172.5 + 360, -13.6]]) {
+      const [r, g, b, a] = await landPixel(lon, lat);
+      expect({ lon, lat, land: a > 200 && r > b + 20 && g > b }).toEqual({ lon, lat, land: true });
+    }
+    // Open sea south-east of New Caledonia: nothing drawn on the land canvas.
+    expect((await landPixel(170, -25))[3]).toBe(0);
+    const origin = new URL(base).origin;
+    const http = requests.filter((u) => /^https?:/.test(u));
+    expect(http.length).toBeGreaterThan(0);
+    expect(http.filter((u) => new URL(u).origin !== origin)).toEqual([]);
+    expect(http.some((u) => /\/portal\/assets\/land-[0-9a-f]{8}\.json$/.test(u))).toBe(true);
+    const res = await fetch(http.find((u) => u.includes('/portal/assets/land-'))!, { headers: { 'Accept-Encoding': 'gzip' } });
+    expect(res.headers.get('content-encoding')).toBe('gzip');
+    expect(res.headers.get('cache-control')).toContain('immutable');
+    expect(res.headers.get('content-type')).toContain('application/json');
+    expect(errors).toEqual([]);
+  });
+
   it('opens the station panel with the right coordinates when the station is clicked on the map', async () => {
     const db = await app.db.store.query('SELECT ST_X(geom) AS lon, ST_Y(geom) AS lat FROM station WHERE code = $1', [OUVEA]);
     expect(db.rows[0]).toEqual({ lon: 166.560983, lat: -20.548883 });
@@ -125,6 +170,8 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
     expect(clicks).toBeGreaterThan(0); // it started inside a cluster: the cluster click zoomed in
     await page.waitForSelector(`#station-panel[data-station="${OUVEA}"]`, { timeout: 10_000 });
     expect(await page.textContent('#station-panel .coords')).toBe("20°32.933'S, 166°33.659'E");
+    // Zoomed in to a lone station: the map names it.
+    expect(await page.$eval('#map', (e) => e.dataset.labels)).toBe('true');
     expect(await page.textContent('#station-panel')).toContain('ReefTEMPS');
     expect(await page.textContent('#station-panel')).toContain('IRD Nouméa');
     expect(await page.inputValue('#station-select')).toBe(OUVEA);
@@ -195,6 +242,47 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
     await page.waitForSelector('.chart[data-state="ready"]');
   });
 
+  it('plots good values only, shows flagged ones marked after the toggle, and labels the y axis with at least three ticks and the unit', async () => {
+    await openDataset();
+    const canvas = () =>
+      page.$eval('.chart canvas', (c) => ({ flagged: Number((c as HTMLElement).dataset.flagged), shown: (c as HTMLElement).dataset.flaggedShown, yTicks: Number((c as HTMLElement).dataset.yTicks) }));
+    const flaggedDb = await app.db.store.query(
+      // Every series of the station is charted: its flagged points are counted over all of them.
+      'SELECT count(*)::int AS n FROM observation o JOIN dataset d ON d.id = o.dataset_id JOIN station s ON s.id = d.station_id WHERE s.code = $1 AND o.qc NOT IN (1, 2) AND o.value IS NOT NULL',
+      [OUVEA],
+    );
+    const nFlagged = (flaggedDb.rows[0] as { n: number }).n;
+    expect(nFlagged).toBeGreaterThan(0); // the demo's series have flagged values
+    // The reset view (last year) covers the whole demo record of Ouvéa.
+    let c = await canvas();
+    expect(c).toEqual({ flagged: 0, shown: 'false', yTicks: expect.any(Number) });
+    expect(c.yTicks).toBeGreaterThanOrEqual(3);
+    const good = requests.filter((u) => u.includes('/sos?') && u.includes(`offering=${OUVEA_TEMP}`)).map((u) => new URL(u).searchParams.get('qualityFlag'));
+    expect(good.length).toBeGreaterThan(0);
+    expect(new Set(good)).toEqual(new Set(['1,2']));
+    requests.length = 0;
+    await page.click('.chart .show-flagged');
+    await page.waitForSelector('.chart[data-state="ready"] canvas[data-flagged-shown="true"]');
+    c = await canvas();
+    // Few flagged points: the server keeps them all, and every one is marked.
+    expect(c.flagged).toBe(nFlagged);
+    expect(c.yTicks).toBeGreaterThanOrEqual(3);
+    expect(await page.getAttribute('.chart .show-flagged', 'aria-pressed')).toBe('true');
+    const flags = requests.filter((u) => u.includes('/sos?') && u.includes(`offering=${OUVEA_TEMP}`)).map((u) => new URL(u).searchParams.get('qualityFlag'));
+    expect(new Set(flags)).toEqual(new Set(['1,2', '0,3,4,5,6,7,8,9']));
+    await page.locator('#chart-host').screenshot({ path: path.join(artifacts, 'portal-chart-flagged.png') });
+    // A zoom keeps the choice; the toggle hides them again.
+    await page.click('.chart .zoom-in');
+    await page.waitForSelector('.chart[data-state="ready"]');
+    expect((await canvas()).yTicks).toBeGreaterThanOrEqual(3);
+    await page.click('.chart .show-flagged');
+    await page.waitForSelector('.chart[data-state="ready"] canvas[data-flagged-shown="false"]');
+    expect((await canvas()).flagged).toBe(0);
+    await page.click('.chart .zoom-reset');
+    await page.waitForSelector('.chart[data-state="ready"]');
+    expect(errors).toEqual([]);
+  });
+
   it('filters the map and the lists by observed property', async () => {
     const label = 'Sea pressure';
     const options = await page.$$eval('#property-select option', (o) => o.map((x) => (x as HTMLOptionElement).value));
@@ -217,6 +305,13 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
     await openDataset();
     await page.fill('#period-from', '2024-06-01');
     await page.fill('#period-to', '2024-06-20');
+    // Saved downloads are named by dataset, period and format (Content-Disposition), not "sos.csv".
+    const [saved] = await Promise.all([page.waitForEvent('download'), page.click('#period-links a[data-format="csv"]')]);
+    expect(saved.suggestedFilename()).toBe(`${OUVEA_TEMP}_2024-06-01_2024-06-20.csv`);
+    await saved.cancel();
+    const [nc] = await Promise.all([page.waitForEvent('download'), page.click('#whole-links a[data-format="netcdf"]')]);
+    expect(nc.suggestedFilename()).toMatch(new RegExp(`^${OUVEA_TEMP}_\\d{4}-\\d{2}-\\d{2}_\\d{4}-\\d{2}-\\d{2}\\.nc$`));
+    await nc.cancel();
     const csvHref = await page.getAttribute('#period-links a[data-format="csv"]', 'href');
     const jsonHref = await page.getAttribute('#period-links a[data-format="json"]', 'href');
     const omHref = await page.getAttribute('#period-links a[data-format="om"]', 'href');
@@ -438,6 +533,8 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
       expect(await p.getAttribute('html', 'lang')).toBe('fr');
       expect(await p.textContent('label[for="property-select"]')).toBe('Paramètre observé');
       expect(await p.textContent('#latest-button')).toBe('Dernières valeurs');
+      await p.waitForFunction(() => /\d/.test(document.getElementById('status')!.textContent ?? ''));
+      expect(await p.textContent('#status')).toBe('30 stations affichées');
 
       // Keyboard only: Tab reaches the controls; choosing a station then a dataset from its panel with Enter.
       const focused: string[] = [];
@@ -462,8 +559,16 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
       await p.waitForSelector('.chart[data-state="ready"]', { timeout: 20_000 });
       await p.screenshot({ path: path.join(artifacts, 'portal-phone-fr.png'), fullPage: true });
 
+      // Latest values on a phone: the list scrolls inside its panel, the page stays short.
+      await p.click('#latest-button');
+      await p.waitForSelector('#latest-host table tbody tr');
+      const latest = await p.$eval('#latest-host', (e) => ({ client: e.clientHeight, scroll: e.scrollHeight, page: document.documentElement.scrollHeight }));
+      expect(latest.scroll).toBeGreaterThan(latest.client);
+      expect(latest.client).toBeLessThanOrEqual(844);
+      await p.click('#latest-button');
       await p.click('#lang-button');
       expect(await p.textContent('label[for="property-select"]')).toBe('Observed property');
+      expect(await p.textContent('#status')).toBe('30 stations shown');
       expect(await p.getAttribute('html', 'lang')).toBe('en');
       expect(phoneErrors).toEqual([]);
     } finally {

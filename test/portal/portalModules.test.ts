@@ -93,7 +93,7 @@ describe('labels', () => {
 });
 
 describe('OGC API requests', () => {
-  const s: PortalSettings = { baseUrl: 'http://10.0.0.5:8080/rg', advertisedBaseUrl: 'https://data.example.org/reefgate', ogcapiPath: '/features', basemapUrl: '' };
+  const s: PortalSettings = { baseUrl: 'http://10.0.0.5:8080/rg', advertisedBaseUrl: 'https://data.example.org/reefgate', ogcapiPath: '/features', basemapUrl: '', landAsset: '' };
   it('asks the configured API path for GeoJSON pages and links feature pages', () => {
     expect(itemsUrl(s, 'stations')).toBe('http://10.0.0.5:8080/rg/features/collections/stations/items?f=json&limit=1000');
     expect(featurePageUrl(s, 'datasets', 'A B/C')).toBe('http://10.0.0.5:8080/rg/features/collections/datasets/items/A%20B%2FC?f=html');

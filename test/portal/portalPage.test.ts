@@ -26,7 +26,7 @@ describe('portal page at /', () => {
     expect(res.text).toContain('SERVICE=WFS&#38;REQUEST=GetCapabilities&#38;ACCEPTVERSIONS=2.0.0');
     expect(res.text).toContain('SERVICE=SOS&#38;REQUEST=GetCapabilities&#38;ACCEPTVERSIONS=1.0.0');
     const settings = JSON.parse(/<script type="application\/json" id="portal-settings">(.*?)<\/script>/.exec(res.text)![1]);
-    expect(settings).toEqual({ baseUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1/), ogcapiPath: '/ogcapi', basemapUrl: 'https://tiles.example.org/{z}/{x}/{y}.png' });
+    expect(settings).toEqual({ baseUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1/), ogcapiPath: '/ogcapi', basemapUrl: 'https://tiles.example.org/{z}/{x}/{y}.png', landAsset: expect.stringMatching(/^land-[0-9a-f]{8}\.json$/) });
     expect(res.text).not.toMatch(/https?:\/\/(cdn|unpkg|jsdelivr)/);
   });
 
@@ -54,6 +54,27 @@ describe('portal page at /', () => {
     expect(id.headers['content-encoding']).toBeUndefined();
     expect(id.text).toBe(plain.toString('utf8'));
     await app.http.get('/portal/assets/..%2Fmanifest.json').set('Accept-Encoding', 'gzip').expect(404);
+  });
+
+  it('serves the land layer gzip-compressed and immutable: Pacific islands, longitudes continuous across the antimeridian', async () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(root, 'portal-dist', 'manifest.json'), 'utf8'));
+    expect(manifest.land).toMatch(/^land-[0-9a-f]{8}\.json$/);
+    const res = await app.http.get(`/portal/assets/${manifest.land}`).set('Accept-Encoding', 'gzip').expect(200);
+    expect(res.headers['content-encoding']).toBe('gzip');
+    expect(res.headers['content-type']).toMatch(/application\/json/);
+    expect(res.headers['cache-control']).toMatch(/immutable/);
+    // The budget of issue 17: the land layer adds at most ~300 KiB (gzip) to the page.
+    expect(Number(res.headers['content-length'])).toBeLessThan(300 * 1024);
+    const polygons = (res.body as { features: { geometry: { type: string; coordinates: number[][][][] } }[] }).features[0].geometry.coordinates;
+    expect(polygons.length).toBeGreaterThan(300);
+    const lons = polygons.flatMap((p) => p[0].map((c) => c[0]));
+    // One box 120°E…135°W written as 120…225: Samoa (172.5°W) is at 187.5, never split at ±180.
+    expect(Math.min(...lons)).toBeGreaterThanOrEqual(120);
+    expect(Math.max(...lons)).toBeLessThanOrEqual(225);
+    const near = (lon: number, lat: number) => polygons.some((p) => p[0].some(([x, y]) => Math.abs(x - lon) < 0.3 && Math.abs(y - lat) < 0.3));
+    expect(near(187.6, -13.6)).toBe(true); // Savai'i
+    expect(near(179.4, -16.6)).toBe(true); // Vanua Levu, Savusavu
+    expect(near(166.45, -20.65)).toBe(true); // Ouvéa atoll
   });
 
   it('advertises asset URLs under PUBLIC_URL', async () => {

@@ -81,7 +81,7 @@ export function pageStart(p: PageFrame): string {
     `<link rel="icon" type="image/svg+xml" href="${esc(asset('favicon.svg'))}">`,
     m?.ogcapiCss ? `<link rel="stylesheet" href="${esc(asset(m.ogcapiCss))}">` : '',
     ...alts.map((l) => `<link rel="alternate" type="${esc(l.type)}" href="${esc(l.href)}" title="${esc(l.title)}">`),
-    p.map ? `<script type="application/json" id="page-settings">${inlineJson({ basemapUrl: p.config.portalBasemapUrl ?? '' })}</script>` : '',
+    p.map ? `<script type="application/json" id="page-settings">${inlineJson({ basemapUrl: p.config.portalBasemapUrl ?? '', landUrl: m?.land ? asset(m.land) : '' })}</script>` : '',
     p.map && m?.ogcapiJs ? `<script defer src="${esc(asset(m.ogcapiJs))}"></script>` : '',
     '</head>',
   ];
