@@ -6,7 +6,7 @@ import { observationCopyText, ReadOptions } from './observationsCsv';
 import { ImportError, readDatasets, readStations } from './validate';
 import { ingest, IngestSource, IngestSummary } from './writer';
 
-export { ImportError, ImportForbiddenError, CF_VOCABULARY } from './validate';
+export { ImportError } from './validate';
 export type { ImportProgress } from './observationsCsv';
 
 /** The outcome of an import: what the run read and wrote (observations: inserted, corrected, unchanged). */

@@ -10,11 +10,6 @@ import { EPOCH, QC, VALUE } from './sqlText';
 /** Content type of every XML response. */
 export const XML_CONTENT_TYPE = 'application/xml; charset=utf-8';
 
-/** Stable public identifier of one observation: `<offering>/<epoch seconds>` (GetObservationById). */
-export function observationId(offering: string, epochSeconds: number): string {
-  return `${offering}/${epochSeconds}`;
-}
-
 /** The two SOS 2.0 documents that carry O&M observations. */
 export const OM_ROOTS = {
   GetObservation: { root: 'sos:GetObservationResponse', member: 'sos:observationData', xsd: XSD.sosGetObservation },
