@@ -8,7 +8,8 @@ import { toOwsRequest } from './http/owsRequest';
 import { publicBaseUrl } from './http/publicUrl';
 import { sendOwsResponse } from './http/send';
 import type { Logger } from './log';
-import { selectOperation, selectService } from './ows/dispatch';
+import { operationName, selectOperation, selectService } from './ows/dispatch';
+import { cachedAnswer, owsResource, uncacheable } from './http/caching';
 import { OwsError } from './ows/errors';
 import { renderExceptionReport } from './ows/exceptionReport';
 import { allServices } from './services';
@@ -36,6 +37,8 @@ export function createApp(deps: AppDeps): express.Express {
   const services = deps.services ?? allServices();
   const app = express();
   app.disable('x-powered-by');
+  // Validators come from src/http/caching.ts (the catalogue), never from hashing a body.
+  app.set('etag', false);
   app.set('query parser', 'simple');
   app.locals.inflight = 0;
   // Errors raised outside a protocol's own handlers (deadline, rate limit, body parser) in the language of the path.
@@ -103,9 +106,10 @@ export function createApp(deps: AppDeps): express.Express {
         const def = selectService(owsReq, services);
         const op = selectOperation(owsReq, def);
         const ctx: OwsContext = { config, store: requestStore(store, ac.signal), log, baseUrl: publicBaseUrl(req, config), signal: ac.signal };
+        const cache = { resource: owsResource(def.name, operationName(owsReq, def)), key: { url: req.originalUrl, baseUrl: ctx.baseUrl }, config, store: ctx.store };
         await hardening.run(req, res, owsReq, def, ac.signal, async (apiKey) => {
-          const out = await op(owsReq!, apiKey ? { ...ctx, apiKey } : ctx);
-          await sendOwsResponse(res, out, ac.signal, log);
+          const out = await cachedAnswer(req, res, cache, () => op(owsReq!, apiKey ? { ...ctx, apiKey } : ctx));
+          if (out) await sendOwsResponse(res, out, ac.signal, log, { compression: config.compression });
         });
       } catch (err) {
         sendError(res, err, owsReq, services, log);
@@ -146,6 +150,7 @@ function errorToSend(res: Response, err: unknown, log: Logger): OwsError | undef
     return undefined;
   }
   res.status(ows.status);
+  uncacheable(res);
   for (const [k, v] of Object.entries(ows.headers)) res.setHeader(k, v);
   return ows;
 }
