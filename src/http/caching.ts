@@ -106,12 +106,19 @@ export function buildId(): string {
   return build;
 }
 
+/**
+ * Settings that differ between replicas and workers of one deployment (or hold secrets) without changing
+ * any document: left out, so every gateway behind one proxy gives one representation one tag.
+ */
+const INSTANCE_SETTINGS = new Set<string>(['port', 'host', 'databaseUrl', 'dataDir', 'logLevel', 'poolMax', 'statementTimeoutMs', 'requestTimeoutMs', 'maxHeavyRequests', 'heavyQueueSize', 'rateLimitPerMinute', 'apiKeys', 'apiKeysFile', 'ingestMaxBodyBytes', 'ingestMaxConcurrent', 'compression', 'loadDemoData', 'demoDir']);
+
 const configDigests = new WeakMap<Config, string>();
-/** A digest of the settings: a changed title or limit is a different document. */
+/** A digest of the settings documents depend on: a changed title or limit is a different document. */
 function configId(config: Config): string {
   let d = configDigests.get(config);
   if (!d) {
-    d = crypto.createHash('sha256').update(JSON.stringify(config)).digest('base64url');
+    const shown = Object.entries(config).filter(([k]) => !INSTANCE_SETTINGS.has(k)).sort(([a], [b]) => (a < b ? -1 : 1));
+    d = crypto.createHash('sha256').update(JSON.stringify(shown)).digest('base64url');
     configDigests.set(config, d);
   }
   return d;
