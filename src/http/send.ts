@@ -84,12 +84,21 @@ export async function sendOwsResponse(res: Response, out: OwsResponse, signal: A
     });
   };
   let ended = false;
-  const end = (chunk: Buffer, released: () => void): Promise<void> => {
-    if (!open(released, chunk.length)) return Promise.reject(new Error('client disconnected'));
+  const end = async (chunk: Buffer, released: () => void): Promise<void> => {
+    if (!started && coding && chunk.length >= MIN_COMPRESS_BYTES && !signal.aborted) {
+      // The whole document in one chunk: compressed at once, so it keeps its Content-Length.
+      const body = await compressBody(coding, chunk);
+      released();
+      started = ended = true;
+      head(coding);
+      res.setHeader('Content-Length', body.length);
+      res.end(body);
+      return;
+    }
+    if (!open(released, chunk.length)) throw new Error('client disconnected');
     ended = true;
     if (z) z.end(chunk, released);
     else res.end(chunk, released);
-    return Promise.resolve();
   };
   const sink: Sink = { signal, write: (chunk) => send(chunk), writeReusable: send, end };
   try {
