@@ -37,8 +37,6 @@ export function createApp(deps: AppDeps): express.Express {
   const services = deps.services ?? allServices();
   const app = express();
   app.disable('x-powered-by');
-  // Validators come from src/http/caching.ts (the catalogue), never from hashing a body.
-  app.set('etag', false);
   app.set('query parser', 'simple');
   app.locals.inflight = 0;
   // Errors raised outside a protocol's own handlers (deadline, rate limit, body parser) in the language of the path.
