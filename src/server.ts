@@ -8,7 +8,8 @@ import { toOwsRequest } from './http/owsRequest';
 import { publicBaseUrl } from './http/publicUrl';
 import { sendOwsResponse } from './http/send';
 import type { Logger } from './log';
-import { selectOperation, selectService } from './ows/dispatch';
+import { operationName, selectOperation, selectService } from './ows/dispatch';
+import { cachedAnswer, owsResource, uncacheable } from './http/caching';
 import { OwsError } from './ows/errors';
 import { renderExceptionReport } from './ows/exceptionReport';
 import { allServices } from './services';
@@ -103,9 +104,10 @@ export function createApp(deps: AppDeps): express.Express {
         const def = selectService(owsReq, services);
         const op = selectOperation(owsReq, def);
         const ctx: OwsContext = { config, store: requestStore(store, ac.signal), log, baseUrl: publicBaseUrl(req, config), signal: ac.signal };
+        const cache = { resource: owsResource(def.name, operationName(owsReq, def)), key: { url: req.originalUrl, baseUrl: ctx.baseUrl }, config, store: ctx.store };
         await hardening.run(req, res, owsReq, def, ac.signal, async (apiKey) => {
-          const out = await op(owsReq!, apiKey ? { ...ctx, apiKey } : ctx);
-          await sendOwsResponse(res, out, ac.signal, log);
+          const out = await cachedAnswer(req, res, cache, () => op(owsReq!, apiKey ? { ...ctx, apiKey } : ctx));
+          if (out) await sendOwsResponse(res, out, ac.signal, log, { compression: config.compression });
         });
       } catch (err) {
         sendError(res, err, owsReq, services, log);
@@ -146,6 +148,7 @@ function errorToSend(res: Response, err: unknown, log: Logger): OwsError | undef
     return undefined;
   }
   res.status(ows.status);
+  uncacheable(res);
   for (const [k, v] of Object.entries(ows.headers)) res.setHeader(k, v);
   return ows;
 }

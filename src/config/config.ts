@@ -45,6 +45,7 @@ export interface Config {
   ogcapiBasePath: string;
   ogcapiLimitDefault: number;
   ogcapiLimitMax: number;
+  compression: boolean;
 }
 
 export class ConfigError extends Error {
@@ -165,6 +166,7 @@ export const SETTINGS: Setting<keyof Config>[] = [
   { env: 'OGCAPI_BASE_PATH', key: 'ogcapiBasePath', def: '/ogcapi', doc: 'Path of the OGC API – Features landing page (docs/ogcapi.md)', parse: basePath },
   { env: 'OGCAPI_LIMIT_DEFAULT', key: 'ogcapiLimitDefault', def: '10', doc: 'OGC API – Features items per page when `limit` is absent (advertised)', parse: int(1, 100_000) },
   { env: 'OGCAPI_LIMIT_MAX', key: 'ogcapiLimitMax', def: '10000', doc: 'Largest OGC API – Features `limit` (advertised; a larger `limit` is served as this many, as the standard asks)', parse: int(1, 1_000_000) },
+  { env: 'COMPRESSION', key: 'compression', def: 'on', doc: 'gzip/br of text answers for clients that send Accept-Encoding (streams flushed per chunk); off when a proxy in front compresses (docs/caching.md)', parse: bool },
   { env: 'CSP_IMG_SRC', key: 'cspImgSrc', def: '', doc: 'Extra image origins allowed by the Content-Security-Policy (e.g. a basemap tile server), comma-separated', parse: list },
 ];
 

@@ -6,6 +6,7 @@ import { publicBaseUrl } from '../http/publicUrl';
 import { OwsError } from '../ows/errors';
 import { featureTypes, findFeatureType } from '../catalog/featureTypes';
 import { assertSafeText } from '../util/text';
+import { answerNotModified, ResourceId, setCacheHeaders, validators } from '../http/caching';
 import { collectionRecord, collectionSummary, iso19139Record } from './iso19139';
 
 export interface MetadataRouteDeps {
@@ -25,14 +26,19 @@ export function metadataHandler(deps: MetadataRouteDeps): RequestHandler {
       const base = publicBaseUrl(req, deps.config);
       const catalogue = await loadCatalogue(deps.store);
       const info = catalogue.datasetByCode.get(code);
+      const type = info ? undefined : findFeatureType(featureTypes(deps.config), code);
+      if (!info && !type) throw new OwsError('InvalidParameterValue', 'datasetCode', `Unknown dataset "${code}"`, { status: 404 });
+      // A dataset's record changes with its own dataset only; a collection record with the catalogue.
+      const resource: ResourceId = info ? 'ISO record' : 'ISO collection record';
+      const v = validators(resource, { url: req.originalUrl, baseUrl: base }, deps.config, catalogue, [code]);
+      if (answerNotModified(req, res, resource, v)) return;
+      setCacheHeaders(res, resource, v);
       if (info) {
-        res.setHeader('Last-Modified', new Date(info.updatedAt).toUTCString());
         res.type('application/xml; charset=utf-8').send(iso19139Record(info, base, deps.config));
         return;
       }
       // A feature type name (Station, Dataset, Observation): the collection record capabilities link to.
-      const type = findFeatureType(featureTypes(deps.config), code);
-      if (!type) throw new OwsError('InvalidParameterValue', 'datasetCode', `Unknown dataset "${code}"`, { status: 404 });
+      if (!type) return;
       res.type('application/xml; charset=utf-8').send(collectionRecord(type, collectionSummary(catalogue), base, deps.config));
     } catch (err) {
       deps.sendError(res, err);

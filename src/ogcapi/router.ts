@@ -10,6 +10,7 @@ import type { Store } from '../data/store';
 import type { Hardening } from '../http/middleware/hardening';
 import { requestAbortController } from '../http/middleware/requestDeadline';
 import { publicBaseUrl } from '../http/publicUrl';
+import { cachedAnswer, ResourceId } from '../http/caching';
 import { sendOwsResponse } from '../http/send';
 import type { Logger } from '../log';
 import type { RequestLabels } from '../metrics/metrics';
@@ -30,6 +31,8 @@ import { apiStylesheet } from './html/page';
 import { queryablesSchema } from './queryables';
 import { checkParameters, parseQuery } from './request';
 import { ogcapiRoutes, RouteDef, routeDef, RouteId } from './routes';
+import { parseDatetime } from './datetime';
+import type { QueryParams } from './request';
 
 export interface OgcapiDeps {
   config: Config;
@@ -80,6 +83,25 @@ function resources(config: Config): Record<RouteId, Resource> {
   };
 }
 
+/**
+ * The cached resource a route answers (src/http/caching.ts): the metadata documents always; items of
+ * the catalogue collections (stations, datasets); observations only in a datetime window closed
+ * before now (later observations cannot enter it, and a write to any dataset changes the catalogue).
+ */
+function cachedResource(route: RouteId, collection: Collection | undefined, query: QueryParams): ResourceId | undefined {
+  if (route === 'item') return undefined;
+  if (route !== 'items') return `OGCAPI ${route}`;
+  if (collection?.type.name !== 'Observation') return 'OGCAPI catalogue items';
+  const dt = query.get('datetime');
+  if (dt === undefined) return undefined;
+  try {
+    const end = parseDatetime(dt).end;
+    return end !== undefined && end < Date.now() ? 'OGCAPI closed-window items' : undefined;
+  } catch {
+    return undefined; // the handler reports the bad value
+  }
+}
+
 /** Express path of a table path (`{collectionId}` → `:collectionId`). */
 function expressPath(route: RouteDef): string {
   return route.path.replace(/\{(\w+)\}/g, ':$1') || '/';
@@ -120,9 +142,10 @@ export function ogcapiRouter(deps: OgcapiDeps): express.Router {
           accept: req.get('accept'),
           path: params,
         };
+        const cache = { resource: cachedResource(route.id, collection, query), key: { url: req.originalUrl, baseUrl, negotiated: [ctx.accept] }, config, store: ctx.store, vary: ['Accept'] };
         await hardening.guard(res, labels, route.id === 'items', ac.signal, async () => {
-          const out = await answer[route.id](ctx, collection);
-          await sendOwsResponse(res, out, ac.signal, log);
+          const out = await cachedAnswer(req, res, cache, () => answer[route.id](ctx, collection));
+          if (out) await sendOwsResponse(res, out, ac.signal, log, { compression: config.compression });
         });
       } catch (err) {
         deps.sendError(res, err);

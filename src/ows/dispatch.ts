@@ -19,11 +19,16 @@ export function selectService(req: OwsRequest, services: ServiceDefinition[]): S
   return def;
 }
 
-/** Finds the operation handler (case-insensitive name); unknown → OperationNotSupported. */
-export function selectOperation(req: OwsRequest, def: ServiceDefinition): OperationHandler {
+/** The operation's name as the service spells it (case-insensitive match); unknown → OperationNotSupported. */
+export function operationName(req: OwsRequest, def: ServiceDefinition): string {
   const name = req.request?.trim();
   if (!name) throw new OwsError('MissingParameterValue', 'request', 'Parameter REQUEST is required');
   const key = Object.keys(def.operations).find((k) => k.toLowerCase() === name.toLowerCase());
   if (!key) throw new OwsError('OperationNotSupported', 'request', `Operation "${name}" is not supported by ${def.name}`);
-  return def.operations[key];
+  return key;
+}
+
+/** Finds the operation handler (case-insensitive name); unknown → OperationNotSupported. */
+export function selectOperation(req: OwsRequest, def: ServiceDefinition): OperationHandler {
+  return def.operations[operationName(req, def)];
 }

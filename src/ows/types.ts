@@ -42,16 +42,23 @@ export interface Sink {
   readonly signal: AbortSignal;
 }
 
+/**
+ * Codes of the datasets an answer reads when nothing else can change it (a closed time window, a
+ * sensor description): its HTTP validators derive from their catalogue entries (src/http/caching.ts),
+ * checked before a stream reads anything. Absent: no validators.
+ */
+type CacheBasis = { datasets?: string[] };
+
 export type OwsResponse =
-  | { kind: 'body'; status?: number; contentType: string; headers?: Record<string, string>; body: string | Buffer }
-  | {
+  | ({ kind: 'body'; status?: number; contentType: string; headers?: Record<string, string>; body: string | Buffer } & CacheBasis)
+  | ({
       kind: 'stream';
       status?: number;
       contentType: string;
       headers?: Record<string, string>;
       /** Writes the document; nothing is sent before the first write, so an early throw still becomes an ExceptionReport. */
       produce: (sink: Sink) => Promise<void>;
-    };
+    } & CacheBasis);
 
 export type OperationHandler = (req: OwsRequest, ctx: OwsContext) => Promise<OwsResponse>;
 

@@ -39,7 +39,8 @@ export async function describeSensor(req: OwsRequest, ctx: OwsContext): Promise<
     ` xsi:schemaLocation="${NS.swes} ${XSD.swesDescribeSensor}">` +
     `<swes:procedureDescriptionFormat>${format === 'sml20' ? SML20_FORMAT : SML101_FORMAT}</swes:procedureDescriptionFormat>` +
     `<swes:description><swes:SensorDescription><swes:data>${sml}</swes:data></swes:SensorDescription></swes:description></swes:DescribeSensorResponse>`;
-  return xmlResponse(body);
+  // Its validators follow the procedure's datasets only (src/http/caching.ts).
+  return { ...xmlResponse(body), datasets: sensor.offerings };
 }
 
 /** SOS 1.0 DescribeSensor: the SensorML 1.0.1 document itself. */
@@ -49,5 +50,5 @@ export async function describeSensor10(req: OwsRequest, ctx: OwsContext): Promis
   const rawFormat = requiredSingle(p, 'outputFormat');
   if (parseSensorFormat(rawFormat, 'outputFormat') !== 'sml101') throw invalidParam('outputFormat', `SOS 1.0.0 describes sensors in ${SML101_MIME}`);
   const sensor = await findSensor(ctx, procedure);
-  return xmlResponse(`<?xml version="1.0" encoding="UTF-8"?>\n${sensorMl101(sensor)}`);
+  return { ...xmlResponse(`<?xml version="1.0" encoding="UTF-8"?>\n${sensorMl101(sensor)}`), datasets: sensor.offerings };
 }

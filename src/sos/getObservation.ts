@@ -42,6 +42,5 @@ export async function parseGetObservation(req: OwsRequest, ctx: OwsContext): Pro
 export async function getObservation(req: OwsRequest, ctx: OwsContext): Promise<OwsResponse> {
   requireVersion(req, ['2.0.0']);
   const q = await parseGetObservation(req, ctx);
-  await enforceXmlLimit(ctx, q.selection, q.format);
-  return seriesResponse(ctx, q.selection, q.format.contentType, (w) => q.format.encoder(w, { downsample: q.downsample }));
+  return seriesResponse(ctx, q.selection, q.format.contentType, (w) => q.format.encoder(w, { downsample: q.downsample }), undefined, () => enforceXmlLimit(ctx, q.selection, q.format));
 }

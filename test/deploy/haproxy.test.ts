@@ -273,6 +273,29 @@ maybe('HAProxy (docker/haproxy/haproxy.cfg) in front of two gateways, THREDDS an
     expect(xml).toContain('<wfs:WFS_Capabilities');
   });
 
+  test('capabilities are served from HAProxy\'s cache: a repeat reaches no gateway, carries Age, and revalidates to 304', async () => {
+    const p = `${base}/wfs?SERVICE=WFS&REQUEST=GetCapabilities&VERSION=2.0.0&cachetest=1`;
+    const first = await fetch(p);
+    const body = await first.text();
+    expect(first.status).toBe(200);
+    expect(first.headers.get('etag')).toMatch(/^"/);
+    const [a0, b0] = await served();
+    const again = await fetch(p);
+    expect(again.status).toBe(200);
+    expect(await again.text()).toBe(body);
+    expect(again.headers.get('age')).toMatch(/^\d+$/);
+    const [a1, b1] = await served();
+    expect(a1 + b1).toBe(a0 + b0);
+    // A revalidation passes to either gateway: both give the representation the same tag.
+    const cond = await fetch(p, { headers: { 'If-None-Match': first.headers.get('etag')! } });
+    expect(cond.status).toBe(304);
+    // A data request is never taken from the cache.
+    const obs = `${base}/sos?service=SOS&version=2.0.0&request=GetObservation&offering=OUVEA01_TEMP_0A_SBE56&temporalFilter=om:phenomenonTime,2024-03-01T00:00:00Z/2024-03-02T00:00:00Z&responseFormat=text/csv`;
+    for (let i = 0; i < 2; i++) expect((await fetch(obs)).status).toBe(200);
+    const [a2, b2] = await served();
+    expect(a2 + b2).toBe(a1 + b1 + 2);
+  });
+
   test('ISO 19139 records through the proxy link to the proxy URL', async () => {
     const r = await fetch(`${base}/metadata/OUVEA01_TEMP_0A_SBE56.xml`);
     expect(r.status).toBe(200);
@@ -306,7 +329,8 @@ maybe('HAProxy (docker/haproxy/haproxy.cfg) in front of two gateways, THREDDS an
     const [a0, b0] = await served();
     // Immediately (before the health check notices): refused connections are redispatched.
     for (let i = 0; i < 12; i++) {
-      const r = await fetch(`${base}/sos?SERVICE=SOS&REQUEST=GetCapabilities&ACCEPTVERSIONS=2.0.0&SECTIONS=ServiceIdentification`);
+      // no-cache: past HAProxy's cache, so every request reaches a gateway.
+      const r = await fetch(`${base}/sos?SERVICE=SOS&REQUEST=GetCapabilities&ACCEPTVERSIONS=2.0.0&SECTIONS=ServiceIdentification`, { headers: { 'Cache-Control': 'no-cache' } });
       expect([i, r.status]).toEqual([i, 200]);
       await r.text();
     }

@@ -16,7 +16,8 @@ afterAll(async () => {
   await t.close();
 });
 
-const get = (q: string) => t.http.get(`/sos?${q}`).buffer(true).parse(textBody);
+// Plain bytes: the documents and their lengths are checked here, content codings in test/http/caching.test.ts.
+const get = (q: string) => t.http.get(`/sos?${q}`).set('Accept-Encoding', 'identity').buffer(true).parse(textBody);
 const post = (xml: string) => t.http.post('/sos').set('Content-Type', 'application/xml').send(xml).buffer(true).parse(textBody);
 
 async function expectError(q: string, code: string, locator: string) {

@@ -48,6 +48,5 @@ export async function getObservation10(req: OwsRequest, ctx: OwsContext): Promis
   // Clients such as OWSLib name an offering by the gml:id of the capabilities: map it to its code.
   const offerings = await selectOfferings(ctx.store, { offering: resolveOfferings(catalog, offering), observedProperty, procedure, featureOfInterest }, catalog);
   const sel = { offerings, time, qc: parseQualityFlags(p) };
-  await enforceXmlLimit(ctx, sel, format);
-  return seriesResponse(ctx, sel, format.contentType, (w) => format.encoder(w, {}));
+  return seriesResponse(ctx, sel, format.contentType, (w) => format.encoder(w, {}), undefined, () => enforceXmlLimit(ctx, sel, format));
 }

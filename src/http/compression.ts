@@ -1,0 +1,62 @@
+/**
+ * Content coding by the gateway (COMPRESSION=on), for clients that send Accept-Encoding when no proxy
+ * in front compresses. Fast settings (gzip level 4, brotli quality 4): the large answers are streams
+ * whose throughput matters more than the last percent of size.
+ */
+import zlib from 'node:zlib';
+import { promisify } from 'node:util';
+
+export type Coding = 'br' | 'gzip';
+
+/** Bodies smaller than this go out as they are: the coding would save less than it costs. */
+export const MIN_COMPRESS_BYTES = 1024;
+
+/** Text media types worth compressing (XML, JSON, CSV, HTML...). */
+const COMPRESSIBLE = /xml|json|csv|^text\/|javascript/i;
+
+/** Whether a media type is one the gateway compresses (its answers then vary on Accept-Encoding). */
+export function compressible(contentType: string): boolean {
+  return COMPRESSIBLE.test(contentType);
+}
+
+/** The coding to use for a response of this type, by the client's Accept-Encoding (q-values honoured; br first on a tie). */
+export function chooseCoding(acceptEncoding: string | undefined, contentType: string): Coding | undefined {
+  if (!acceptEncoding || !COMPRESSIBLE.test(contentType)) return undefined;
+  let best: Coding | undefined;
+  let bestQ = 0;
+  for (const part of acceptEncoding.split(',')) {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    const qp = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    const q = qp ? Number(qp.slice(2)) : 1;
+    if (!(q > 0)) continue;
+    const coding: Coding | undefined = name === 'br' ? 'br' : name === 'gzip' || name === 'x-gzip' ? 'gzip' : undefined;
+    if (coding && (q > bestQ || (q === bestQ && coding === 'br'))) {
+      best = coding;
+      bestQ = q;
+    }
+  }
+  return best;
+}
+
+const BROTLI = { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } };
+const GZIP = { level: 4 };
+
+/** A streaming compressor of a coding. */
+export function compressor(c: Coding): zlib.Gzip | zlib.BrotliCompress {
+  return c === 'br' ? zlib.createBrotliCompress(BROTLI) : zlib.createGzip(GZIP);
+}
+
+/** Flushes what a compressor holds so far, so each chunk written reaches the client without waiting for the next. */
+export function flushCompressor(z: zlib.Gzip | zlib.BrotliCompress): void {
+  if (z instanceof zlib.BrotliCompress) z.flush(zlib.constants.BROTLI_OPERATION_FLUSH);
+  else z.flush(zlib.constants.Z_SYNC_FLUSH);
+}
+
+const gzip = promisify(zlib.gzip);
+const brotli = promisify(zlib.brotliCompress);
+
+/** Compresses a whole body (off the event loop, in libuv's pool). */
+export function compressBody(c: Coding, body: string | Buffer): Promise<Buffer> {
+  const buf = typeof body === 'string' ? Buffer.from(body) : body;
+  return c === 'br' ? brotli(buf, BROTLI) : gzip(buf, GZIP);
+}
