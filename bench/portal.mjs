@@ -48,6 +48,8 @@ async function oneRun(browser) {
   await page.waitForFunction(() => performance.getEntriesByName('reefgate:stations-drawn').length > 0, null, { timeout: 60_000 });
   const firstRender = await page.evaluate(() => performance.getEntriesByName('reefgate:stations-drawn')[0].startTime);
   const stations = Number(await page.$eval('#map', (e) => e.dataset.stationsDrawn));
+  // Weigh the page once it has settled, so what loads after the first render (the land layer) counts.
+  await page.waitForLoadState('networkidle');
   const w = await weight(page);
   const phases = await page.evaluate(() => {
     const nav = performance.getEntriesByType('navigation')[0];
@@ -58,6 +60,8 @@ async function oneRun(browser) {
       bundleLoadedMs: end((e) => e.initiatorType === 'script'),
       domContentLoadedMs: nav.domContentLoadedEventEnd,
       stationsFetchedMs: end((e) => e.name.includes('/collections/stations/items')),
+      // The offline land layer (issue 17), loaded after the bundle; NaN before it existed.
+      landLoadedMs: end((e) => /\/land-[^/]*\.json/.test(e.name)),
     };
   });
   const result = { firstRenderMs: firstRender, phases, stations, weight: w, errors };

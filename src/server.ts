@@ -18,7 +18,7 @@ import { portalRouter } from './portal/routes';
 import { createHardening } from './http/middleware/hardening';
 import { requestAbortController } from './http/middleware/requestDeadline';
 import { metadataHandler } from './metadata/route';
-import { netcdfHandler } from './export/route';
+import { datasetDownloadHandler } from './export/route';
 import { methodNotAllowed, sendNotFound, unknownServicePath } from './http/fallback';
 import { EXCEPTION_CONTENT_TYPE, exceptionBody } from './ogcapi/errors';
 import { ogcapiRouter } from './ogcapi/router';
@@ -83,8 +83,8 @@ export function createApp(deps: AppDeps): express.Express {
   // ISO 19139 record per dataset (GeoNetwork, MetadataURL links): GET /metadata/{datasetCode}.xml
   app.get('/metadata/:file', metadataHandler({ config, store, sendError: (res, err) => sendError(res, err, undefined, services, log) }));
 
-  // A dataset as an OceanSITES NetCDF file (the portal's NetCDF download): GET /datasets/{datasetCode}.nc
-  app.get('/datasets/:file', netcdfHandler({ config, store, sendError: (res, err) => sendError(res, err, undefined, services, log) }));
+  // A dataset as a file (the portal's downloads): GET /datasets/{datasetCode}.nc (OceanSITES NetCDF), .csv (readable CSV)
+  app.get('/datasets/:file', datasetDownloadHandler({ config, store, log, sendError: (res, err) => sendError(res, err, undefined, services, log) }));
   app.use(portalRouter(config, services));
 
   // OGC API – Features: its own paths, JSON errors ({"code","description"}).

@@ -117,6 +117,15 @@ export function isoRecordUrl(s: PortalSettings, datasetId: string): string {
   return `${s.baseUrl}/metadata/${encodeURIComponent(datasetId)}.xml`;
 }
 
+/**
+ * A dataset as a file of the gateway: `csv` the readable CSV (station, dataset, parameter, unit, time,
+ * value, qc) over optional days `from`…`to` (both included), `nc` the whole OceanSITES NetCDF.
+ */
+export function datasetFileUrl(s: PortalSettings, datasetId: string, ext: 'csv' | 'nc', fromDay?: string, toDay?: string): string {
+  const q = fromDay && toDay ? `?${new URLSearchParams({ from: fromDay, to: toDay })}` : '';
+  return `${s.baseUrl}/datasets/${encodeURIComponent(datasetId)}.${ext}${q}`;
+}
+
 /** Every station, from the OGC API collection `stations`. */
 export async function fetchStations(s: PortalSettings, signal?: AbortSignal): Promise<Station[]> {
   const features = await fetchAllFeatures(s, itemsUrl(s, 'stations'), signal);

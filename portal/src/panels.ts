@@ -1,5 +1,5 @@
 /** The station, dataset and latest-values panels. */
-import { Dataset, featurePageUrl, Format, isoRecordUrl, observationUrl, PortalSettings, Series, Station } from './api';
+import { Dataset, datasetFileUrl, featurePageUrl, Format, isoRecordUrl, observationUrl, PortalSettings, Series, Station } from './api';
 import { displayUnit, formatInstant, formatLatLon } from './coords';
 import { definitions, h } from './dom';
 import { t } from './i18n';
@@ -10,7 +10,7 @@ export function stationPanel(s: PortalSettings, st: Station, datasets: Dataset[]
   for (const d of datasets) {
     const b = h('button', { type: 'button', class: 'link', 'data-dataset': d.id }, `${d.propertyLabel} — ${d.instrumentFamily} (${d.processingLevel})`);
     b.addEventListener('click', () => onDataset(d.id));
-    list.append(h('li', {}, b));
+    list.append(h('li', { 'data-dataset-item': d.id }, b, datasetFacts(d), datasetLinks(s, d)));
   }
   return h(
     'section',
@@ -32,15 +32,47 @@ export function stationPanel(s: PortalSettings, st: Station, datasets: Dataset[]
   );
 }
 
-const FORMATS: Format[] = ['csv', 'om', 'json'];
+/** A dataset's dates, unit, processing level and instrument family, as the station page lists them (the seed's page). */
+function datasetFacts(d: Dataset): HTMLElement {
+  const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '—');
+  const unit = displayUnit(d.uom) || d.uom;
+  return definitions([
+    [t('start'), h('span', { 'data-field': 'start' }, day(d.startTime))],
+    [t('end'), h('span', { 'data-field': 'end' }, day(d.endTime))],
+    [t('unit'), h('span', { 'data-field': 'unit' }, unit)],
+    [t('processingLevel'), h('span', { 'data-field': 'processingLevel' }, d.processingLevel)],
+    [t('instrumentFamily'), h('span', { 'data-field': 'instrumentFamily' }, d.instrumentFamily)],
+  ]);
+}
+
+/** A dataset's links on the station page: OGC API item, SOS, CSV, NetCDF, ISO record; OPeNDAP and catalogue when configured. */
+function datasetLinks(s: PortalSettings, d: Dataset): HTMLElement {
+  const a = (href: string, kind: string, label: string, download?: boolean) => h('a', { href, 'data-link': kind, ...(download ? { download: '' } : {}) }, label);
+  return h(
+    'span',
+    { class: 'downloads dataset-links' },
+    a(featurePageUrl(s, 'datasets', d.id), 'ogcapi', t('ogcapiItem')),
+    a(observationUrl(s, { offering: d.id, format: 'om' }), 'sos', t('sos')),
+    a(datasetFileUrl(s, d.id, 'csv'), 'csv', t('csv'), true),
+    a(datasetFileUrl(s, d.id, 'nc'), 'netcdf', t('netcdf'), true),
+    a(isoRecordUrl(s, d.id), 'iso', t('isoShort')),
+    d.opendapUrl ? a(d.opendapUrl, 'opendap', t('opendap')) : null,
+    d.metadataUrl ? a(d.metadataUrl, 'metadata', t('metadata')) : null,
+  );
+}
+
+/** SOS formats offered beside the readable CSV (which is its own route, /datasets/{code}.csv). */
+const SOS_FORMATS: Format[] = ['om', 'json'];
 
 function downloadLinks(s: PortalSettings, d: Dataset, from?: string, to?: string): HTMLElement {
   return h(
     'span',
     { class: 'downloads' },
-    ...FORMATS.map((f) => h('a', { href: observationUrl(s, { offering: d.id, format: f, from, to }), 'data-format': f, download: '' }, t(f))),
+    // CSV for people: station, dataset, parameter, unit, time, value, qc (the SOS CSV stays for machines).
+    h('a', { href: datasetFileUrl(s, d.id, 'csv', from?.slice(0, 10), to?.slice(0, 10)), 'data-format': 'csv', download: '' }, t('csv')),
+    ...SOS_FORMATS.map((f) => h('a', { href: observationUrl(s, { offering: d.id, format: f, from, to }), 'data-format': f, download: '' }, t(f))),
     // The whole dataset also as OceanSITES NetCDF (GET /datasets/{code}.nc).
-    ...(from ? [] : [h('a', { href: `${s.baseUrl}/datasets/${encodeURIComponent(d.id)}.nc`, 'data-format': 'netcdf', download: '' }, t('netcdf'))]),
+    ...(from ? [] : [h('a', { href: datasetFileUrl(s, d.id, 'nc'), 'data-format': 'netcdf', download: '' }, t('netcdf'))]),
   );
 }
 

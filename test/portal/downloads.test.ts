@@ -59,6 +59,35 @@ describe('download file names and the NetCDF download', () => {
     expect(body.readInt32BE(4)).toBe(n.n);
     const missing = await app.http.get('/datasets/NOPE.nc').expect(404);
     expect(missing.text).toContain('ExceptionReport');
-    await app.http.get(`/datasets/${OUVEA_TEMP}.csv`).expect(404);
+    await app.http.get(`/datasets/${OUVEA_TEMP}.txt`).expect(404);
+  });
+
+  it('serves the readable CSV of a dataset: a header people read, station/dataset/parameter/unit on every line, the rows of the period', async () => {
+    const meta = (await app.db.store.query(`SELECT s.code AS station, p.label, p.uom FROM dataset d JOIN station s ON s.id = d.station_id JOIN observed_property p ON p.id = d.property_id WHERE d.code = $1`, [OUVEA_TEMP])).rows[0] as { station: string; label: string; uom: string };
+    const rows = (await app.db.store.query(`SELECT to_char(o.time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS t, o.value, o.qc FROM observation o JOIN dataset d ON d.id = o.dataset_id WHERE d.code = $1 AND o.time >= '2024-03-01T00:00:00Z' AND o.time < '2024-04-01T00:00:00Z' ORDER BY o.time`, [OUVEA_TEMP])).rows as { t: string; value: number; qc: number }[];
+    expect(rows.length).toBeGreaterThan(0);
+    const res = await app.http.get(`/datasets/${OUVEA_TEMP}.csv?from=2024-03-01&to=2024-03-31`).expect(200);
+    expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(res.headers['content-disposition']).toBe(`inline; filename="${OUVEA_TEMP}_2024-03-01_2024-03-31.csv"`);
+    const lines = res.text.trimEnd().split('\n');
+    expect(lines[0]).toBe('station,dataset,parameter,unit,time,value,qc');
+    const field = (v: string) => (/[",]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+    expect(lines.slice(1)).toEqual(rows.map((r) => [meta.station, OUVEA_TEMP, field(meta.label), field(meta.uom), r.t, String(r.value), String(r.qc)].join(',')));
+    // Whole dataset: every row, named by the data's own period.
+    const whole = await app.http.get(`/datasets/${OUVEA_TEMP}.csv`).expect(200);
+    expect(whole.headers['content-disposition']).toBe(`inline; filename="${OUVEA_TEMP}_${start}_${end}.csv"`);
+    const n = (await app.db.store.query('SELECT count(*)::int AS n FROM observation o JOIN dataset d ON d.id = o.dataset_id WHERE d.code = $1', [OUVEA_TEMP])).rows[0] as { n: number };
+    expect(whole.text.trimEnd().split('\n').length).toBe(n.n + 1);
+    // An open end is the dataset's own: the name says the period covered.
+    const open = await app.http.get(`/datasets/${OUVEA_TEMP}.csv?from=2024-03-01`).expect(200);
+    expect(open.headers['content-disposition']).toBe(`inline; filename="${OUVEA_TEMP}_2024-03-01_${end}.csv"`);
+    // Bad periods are 400 ExceptionReports, not data.
+    for (const q of ['from=yesterday', 'from=2024-02-30', 'from=2024-03-02&to=2024-03-01', 'to=2024-03-01&to=2024-03-02']) {
+      const bad = await app.http.get(`/datasets/${OUVEA_TEMP}.csv?${q}`);
+      expect(bad.status).toBe(400);
+      expect(bad.text).toContain('ExceptionReport');
+      expect(bad.headers['content-disposition']).toBeUndefined();
+    }
+    await app.http.get('/datasets/NOPE.csv').expect(404);
   });
 });

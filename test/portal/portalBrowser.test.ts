@@ -186,6 +186,57 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
     await page.waitForSelector(`#station-panel[data-station="${OUVEA}"]`);
   });
 
+  it('lists each dataset of a station with its dates, unit, level, family and links, in both languages', async () => {
+    await page.selectOption('#station-select', OUVEA);
+    await page.waitForSelector(`#station-panel[data-station="${OUVEA}"]`);
+    const db = (
+      await app.db.store.query(
+        `SELECT d.code, to_char(d.time_start AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS start, to_char(d.time_end AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS end,
+                p.uom, d.processing_level AS level, se.family
+           FROM dataset d JOIN station s ON s.id = d.station_id JOIN observed_property p ON p.id = d.property_id JOIN sensor se ON se.id = d.sensor_id
+          WHERE s.code = $1 ORDER BY d.code`,
+        [OUVEA],
+      )
+    ).rows as { code: string; start: string; end: string; uom: string; level: string; family: string }[];
+    expect(db.length).toBeGreaterThan(1);
+    const items = await page.$$eval('#station-panel li[data-dataset-item]', (lis) =>
+      lis.map((li) => ({
+        code: (li as HTMLElement).dataset.datasetItem!,
+        fields: Object.fromEntries(Array.from(li.querySelectorAll<HTMLElement>('[data-field]')).map((e) => [e.dataset.field!, e.textContent])),
+        links: Object.fromEntries(Array.from(li.querySelectorAll<HTMLAnchorElement>('a[data-link]')).map((a) => [a.dataset.link!, a.href])),
+      })),
+    );
+    expect(items.map((i) => i.code).sort()).toEqual(db.map((d) => d.code));
+    const unitShown: Record<string, string> = { Cel: '°C' };
+    for (const d of db) {
+      const item = items.find((i) => i.code === d.code)!;
+      expect(item.fields).toEqual({ start: d.start, end: d.end, unit: unitShown[d.uom] ?? d.uom, processingLevel: d.level, instrumentFamily: d.family });
+      const path = (k: string) => new URL(item.links[k]).pathname + new URL(item.links[k]).search;
+      expect(path('ogcapi')).toBe(`/ogcapi/collections/datasets/items/${d.code}?f=html`);
+      expect(new URL(item.links.sos).searchParams.get('offering')).toBe(d.code);
+      expect(path('csv')).toBe(`/datasets/${d.code}.csv`);
+      expect(path('netcdf')).toBe(`/datasets/${d.code}.nc`);
+      expect(path('iso')).toBe(`/metadata/${d.code}.xml`);
+      // Every link answers (the CSV with its readable header and name).
+      for (const k of ['ogcapi', 'sos', 'iso']) expect((await fetch(item.links[k])).status).toBe(200);
+      const csv = await fetch(item.links.csv);
+      expect(csv.headers.get('content-disposition')).toBe(`inline; filename="${d.code}_${d.start}_${d.end}.csv"`);
+      expect((await csv.text()).split('\n')[0]).toBe('station,dataset,parameter,unit,time,value,qc');
+    }
+    // Not configured here: no OPeNDAP or catalogue links.
+    expect(items.every((i) => !i.links.opendap && !i.links.metadata)).toBe(true);
+    const labels = () => page.$$eval('#station-panel li[data-dataset-item] dt', (dts) => [...new Set(dts.map((e) => e.textContent))]);
+    expect(await labels()).toEqual(['Start', 'End', 'Unit', 'Processing level', 'Instrument family']);
+    await page.click('#lang-button');
+    await page.waitForFunction(() => document.documentElement.lang === 'fr');
+    await page.waitForSelector(`#station-panel[data-station="${OUVEA}"]`);
+    expect(await labels()).toEqual(['Début', 'Fin', 'Unité', 'Niveau de traitement', "Famille d'instrument"]);
+    expect(await page.textContent(`#station-panel li[data-dataset-item] a[data-link="ogcapi"]`)).toBe('Objet OGC API');
+    await page.click('#lang-button');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    expect(errors).toEqual([]);
+  });
+
   it('draws the chart of a dataset from server-downsampled series', async () => {
     requests.length = 0;
     await page.selectOption('#station-select', 'NCL_AMEDEE');
@@ -315,7 +366,10 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
     const csvHref = await page.getAttribute('#period-links a[data-format="csv"]', 'href');
     const jsonHref = await page.getAttribute('#period-links a[data-format="json"]', 'href');
     const omHref = await page.getAttribute('#period-links a[data-format="om"]', 'href');
-    expect(csvHref).toContain('2024-06-01T00%3A00%3A00Z%2F2024-06-20T23%3A59%3A59Z');
+    // The CSV is the readable one (its own route, days as given); JSON and O&M stay SOS.
+    expect(new URL(csvHref!).pathname).toBe(`/datasets/${OUVEA_TEMP}.csv`);
+    expect(new URL(csvHref!).search).toBe('?from=2024-06-01&to=2024-06-20');
+    expect(jsonHref).toContain('2024-06-01T00%3A00%3A00Z%2F2024-06-20T23%3A59%3A59Z');
     const db = await app.db.store.query(
       `SELECT (extract(epoch FROM o.time) * 1000)::float8 AS t, o.value::float8 AS v FROM observation o JOIN dataset d ON d.id = o.dataset_id
         WHERE d.code = $1 AND o.time >= $2 AND o.time <= $3 ORDER BY o.time`,
@@ -324,13 +378,14 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
     const expected = db.rows.map((r) => [Number((r as { t: number }).t), (r as { v: number | null }).v]);
     expect(expected.length).toBeGreaterThan(100);
 
+    const meta = (await app.db.store.query('SELECT p.label, p.uom FROM dataset d JOIN observed_property p ON p.id = d.property_id WHERE d.code = $1', [OUVEA_TEMP])).rows[0] as { label: string; uom: string };
     const csv = await fetch(csvHref!);
     expect(csv.status).toBe(200);
     const lines = (await csv.text()).trim().split('\n');
-    expect(lines[0]).toBe('offering,time,value,qc');
+    expect(lines[0]).toBe('station,dataset,parameter,unit,time,value,qc');
     const got = lines.slice(1).map((l) => {
-      const [offering, time, value] = l.split(',');
-      expect(offering).toBe(OUVEA_TEMP);
+      const [station, dataset, parameter, unit, time, value] = l.split(',');
+      expect([station, dataset, parameter, unit]).toEqual([OUVEA, OUVEA_TEMP, meta.label, meta.uom]);
       return [Date.parse(time), value === '' ? null : Number(value)];
     });
     expect(got).toEqual(expected);
@@ -342,7 +397,7 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
     expect(await om.text()).toContain('http://www.opengis.net/om/2.0');
 
     const wholeHref = await page.getAttribute('#whole-links a[data-format="csv"]', 'href');
-    expect(new URL(wholeHref!).searchParams.has('temporalFilter')).toBe(false);
+    expect(new URL(wholeHref!).search).toBe('');
     const whole = (await (await fetch(wholeHref!)).text()).trim().split('\n').length - 1;
     const n = await app.db.store.query('SELECT count(*)::int AS n FROM observation o JOIN dataset d ON d.id = o.dataset_id WHERE d.code = $1', [OUVEA_TEMP]);
     expect(whole).toBe((n.rows[0] as { n: number }).n);
