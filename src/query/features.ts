@@ -197,29 +197,32 @@ export function storedObservationCountSql(): Sql {
   return { text: 'SELECT coalesce(sum(obs_count), 0)::bigint AS n FROM dataset', values: [] };
 }
 
-/** The dataset holding row `startIndex` of the whole Observation collection in its natural order, and that row's offset inside it. */
+/** The dataset holding row `startIndex` of the whole Observation collection in its natural order, that row's offset `k` inside it, and the dataset's row count `n`. */
 export function observationSeekPositionSql(startIndex: number): Sql {
   const at = new SqlParams();
   const start = at.add(startIndex);
   return at.sql(
-    `SELECT id, (${start}::bigint - before)::bigint AS k
+    `SELECT id, (${start}::bigint - before)::bigint AS k, obs_count AS n
          FROM (SELECT id, obs_count, sum(obs_count) OVER (ORDER BY id) - obs_count AS before FROM dataset) c
         WHERE before + obs_count > ${start}::bigint ORDER BY id LIMIT 1`,
   );
 }
 
 /**
- * COUNT rows of the whole Observation collection from row `k` of dataset `datasetId` on: the starting time
- * by an index-only OFFSET inside that one dataset, then forward on the primary key.
+ * COUNT rows of the whole Observation collection from row `k` (of `n`) of dataset `datasetId` on: the
+ * starting time by an index-only OFFSET inside that one dataset, then forward on the primary key. The
+ * OFFSET reads every entry it skips, so it counts from the nearer end of the dataset (the stored count
+ * is exact: the importer rewrites it with the rows): at most half a dataset, whatever the depth.
  */
-export function observationSeekSql(q: FeatureQuery, encoding: GeometryEncoding, datasetId: number, k: number): Sql {
+export function observationSeekSql(q: FeatureQuery, encoding: GeometryEncoding, datasetId: number, k: number, n: number): Sql {
   const params = new SqlParams();
   const select = selectList(q, encoding, params);
   const ds = params.add(datasetId);
-  const kk = params.add(k);
+  const fromEnd = k > (n - 1) / 2;
+  const skip = params.add(fromEnd ? n - 1 - k : k);
   return params.sql(
     `SELECT ${select} FROM ${q.type.from}` +
-      ` WHERE (${OBSERVATION.datasetId}, ${OBSERVATION.time}) >= (${ds}::int, (SELECT time FROM ${OBSERVATION.table} WHERE dataset_id = ${ds}::int ORDER BY time OFFSET ${kk}::bigint LIMIT 1))` +
+      ` WHERE (${OBSERVATION.datasetId}, ${OBSERVATION.time}) >= (${ds}::int, (SELECT time FROM ${OBSERVATION.table} WHERE dataset_id = ${ds}::int ORDER BY time${fromEnd ? ' DESC' : ''} OFFSET ${skip}::bigint LIMIT 1))` +
       ` ORDER BY ${OBSERVATION.datasetId}, ${OBSERVATION.time} LIMIT ${params.add(q.count)}`,
   );
 }
