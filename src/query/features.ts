@@ -49,7 +49,7 @@ export interface FeatureQuery {
    * (startIndex then only numbers the page). Unfiltered queries page by the seek below instead.
    */
   after?: ObservationKey;
-  /** Append each row's ObservationKey as two trailing text columns (for the next page's `after`). */
+  /** Append each row's ObservationKey as a trailing text column `<dataset id>.<YYYY-MM-DD HH:MM:SS[.ffffff]>` in UTC (for the next page's `after`). */
   withKey?: boolean;
 }
 
@@ -90,7 +90,9 @@ function geometrySql(type: FeatureTypeDef, crs: CrsRef, encoding: GeometryEncodi
 function selectList(q: FeatureQuery, encoding: GeometryEncoding, params: SqlParams): string {
   const cols = [`(${q.type.idSql})::text`, q.includeGeometry ? geometrySql(q.type, q.crs, encoding, params) : 'NULL::text'];
   for (const p of q.properties) cols.push(valueText(p));
-  if (q.withKey) cols.push(`${OBSERVATION.datasetId}::text`, `to_char(${OBSERVATION.time} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`);
+  // One column, `<dataset id>.<UTC time as the ISO DateStyle the stores set writes it>`: the cheapest text
+  // PostgreSQL makes of the key (to_char costs 3x more), on every row although only the last is used.
+  if (q.withKey) cols.push(`${OBSERVATION.datasetId}::text || '.' || (${OBSERVATION.time} AT TIME ZONE 'UTC')::text`);
   // Named c0..cN so rows also read correctly as objects (array order = column order).
   return cols.map((c, i) => `${c} AS c${i}`).join(', ');
 }

@@ -79,13 +79,15 @@ describe('filtered observation pages, dataset by dataset', () => {
     const f = `datetime=${enc('2024-12-01T00:00:00Z/..')}`;
     const keyed = { ...obsQuery(f), count: ALL, withKey: true };
     const all = await rows(joinPageSql(keyed, 'geojson'));
-    const datasets = new Set(all.map((r) => r[r.length - 2]));
+    // The key column (last): `<dataset id>.<YYYY-MM-DD HH:MM:SS[.f]>` in UTC.
+    const keyOf = (r: unknown[]) => /^(\d+)\.(.+)$/.exec(String(r[r.length - 1]))!;
+    const datasets = new Set(all.map((r) => keyOf(r)[1]));
     expect(datasets.size).toBeGreaterThan(2);
     // A position inside a dataset, the last row of each dataset, and the very last row.
-    const at = [1, all.length - 1, ...all.flatMap((r, i) => (i + 1 < all.length && all[i + 1][r.length - 2] !== r[r.length - 2] ? [i] : []))];
+    const at = [1, all.length - 1, ...all.flatMap((r, i) => (i + 1 < all.length && keyOf(all[i + 1])[1] !== keyOf(r)[1] ? [i] : []))];
     for (const i of at) {
-      const key = all[i];
-      const after = { datasetId: Number(key[key.length - 2]), time: String(key[key.length - 1]) };
+      const [, id, time] = keyOf(all[i]);
+      const after = { datasetId: Number(id), time: `${time.replace(' ', 'T')}Z` };
       const page = await rows(pageSql({ ...keyed, count: 50, startIndex: i + 1, after }, 'geojson'));
       expect(page).toEqual(all.slice(i + 1, i + 51));
     }
