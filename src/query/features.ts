@@ -49,7 +49,7 @@ export interface FeatureQuery {
    * (startIndex then only numbers the page). Unfiltered queries page by the seek below instead.
    */
   after?: ObservationKey;
-  /** Append each row's ObservationKey as a trailing text column `<dataset id>.<YYYY-MM-DD HH:MM:SS[.ffffff]>` in UTC (for the next page's `after`). */
+  /** Append the ObservationKey of a full page's last row as a trailing text column `<dataset id>.<YYYY-MM-DD HH:MM:SS[.ffffff]>` in UTC, NULL on the other rows (for the next page's `after`). */
   withKey?: boolean;
 }
 
@@ -86,13 +86,20 @@ function geometrySql(type: FeatureTypeDef, crs: CrsRef, encoding: GeometryEncodi
   }
 }
 
-/** SELECT list of a feature row: local id, encoded geometry, then the selected properties as text. */
-function selectList(q: FeatureQuery, encoding: GeometryEncoding, params: SqlParams): string {
+/**
+ * SELECT list of a feature row: local id, encoded geometry, then the selected properties as text.
+ * `order` is the statement's ORDER BY: it numbers the rows for the keyset key column.
+ */
+function selectList(q: FeatureQuery, encoding: GeometryEncoding, params: SqlParams, order: string): string {
   const cols = [`(${q.type.idSql})::text`, q.includeGeometry ? geometrySql(q.type, q.crs, encoding, params) : 'NULL::text'];
   for (const p of q.properties) cols.push(valueText(p));
-  // One column, `<dataset id>.<UTC time as the ISO DateStyle the stores set writes it>`: the cheapest text
-  // PostgreSQL makes of the key (to_char costs 3x more), on every row although only the last is used.
-  if (q.withKey) cols.push(`${OBSERVATION.datasetId}::text || '.' || (${OBSERVATION.time} AT TIME ZONE 'UTC')::text`);
+  if (q.withKey) {
+    // Only the last row of a full page carries the key (only the next link reads it; every other row
+    // has NULL): numbered in the statement's own order, so the window sorts nothing more. The text is
+    // `<dataset id>.<UTC time as the ISO DateStyle both stores set writes it>`, PostgreSQL's cheapest.
+    const last = params.add(skipped(q) + q.count);
+    cols.push(`CASE WHEN row_number() OVER (${order}) = ${last}::bigint THEN ${OBSERVATION.datasetId}::text || '.' || (${OBSERVATION.time} AT TIME ZONE 'UTC')::text END`);
+  }
   // Named c0..cN so rows also read correctly as objects (array order = column order).
   return cols.map((c, i) => `${c} AS c${i}`).join(', ');
 }
@@ -130,9 +137,10 @@ export function pageSql(q: FeatureQuery, encoding: GeometryEncoding): Sql {
 /** One page with LIMIT/OFFSET over the type's joined FROM (the general path). */
 export function joinPageSql(q: FeatureQuery, encoding: GeometryEncoding): Sql {
   const params = new SqlParams();
-  const select = selectList(q, encoding, params);
+  const order = orderSql(q);
+  const select = selectList(q, encoding, params, order);
   const where = whereSql(q, params);
-  const text = `SELECT ${select} FROM ${q.type.from} ${where} ${orderSql(q)} LIMIT ${params.add(q.count)} OFFSET ${params.add(skipped(q))}`;
+  const text = `SELECT ${select} FROM ${q.type.from} ${where} ${order} LIMIT ${params.add(q.count)} OFFSET ${params.add(skipped(q))}`;
   return { text, values: params.values };
 }
 
@@ -160,7 +168,8 @@ function isFilteredObservationInOrder(q: FeatureQuery): boolean {
  */
 function observationFilteredPageSql(q: FeatureQuery, encoding: GeometryEncoding): Sql {
   const params = new SqlParams();
-  const select = selectList(q, encoding, params);
+  const order = `ORDER BY ${DATASET.id}, ${OBSERVATION.time}`;
+  const select = selectList(q, encoding, params, order);
   const conds = [`${OBSERVATION.datasetId} = ${DATASET.id}`, ...conditions(q, params)];
   const perDataset = params.add(q.count + skipped(q));
   // Datasets before the keyset's one have nothing after it: not visited at all.
@@ -168,7 +177,7 @@ function observationFilteredPageSql(q: FeatureQuery, encoding: GeometryEncoding)
   const text =
     `SELECT ${select} FROM ${DATASET.from} ${JOIN.station} ${JOIN.property}` +
     ` CROSS JOIN LATERAL (SELECT o.* FROM ${OBSERVATION.from} WHERE ${conds.join(' AND ')} ORDER BY ${OBSERVATION.time} LIMIT ${perDataset}::bigint) o` +
-    `${startAt} ORDER BY ${DATASET.id}, ${OBSERVATION.time} LIMIT ${params.add(q.count)} OFFSET ${params.add(skipped(q))}`;
+    `${startAt} ${order} LIMIT ${params.add(q.count)} OFFSET ${params.add(skipped(q))}`;
   return { text, values: params.values };
 }
 
@@ -218,13 +227,14 @@ export function observationSeekPositionSql(startIndex: number): Sql {
  */
 export function observationSeekSql(q: FeatureQuery, encoding: GeometryEncoding, datasetId: number, k: number, n: number): Sql {
   const params = new SqlParams();
-  const select = selectList(q, encoding, params);
+  const order = `ORDER BY ${OBSERVATION.datasetId}, ${OBSERVATION.time}`;
+  const select = selectList(q, encoding, params, order);
   const ds = params.add(datasetId);
   const fromEnd = k > (n - 1) / 2;
   const skip = params.add(fromEnd ? n - 1 - k : k);
   return params.sql(
     `SELECT ${select} FROM ${q.type.from}` +
       ` WHERE (${OBSERVATION.datasetId}, ${OBSERVATION.time}) >= (${ds}::int, (SELECT time FROM ${OBSERVATION.table} WHERE dataset_id = ${ds}::int ORDER BY time${fromEnd ? ' DESC' : ''} OFFSET ${skip}::bigint LIMIT 1))` +
-      ` ORDER BY ${OBSERVATION.datasetId}, ${OBSERVATION.time} LIMIT ${params.add(q.count)}`,
+      ` ${order} LIMIT ${params.add(q.count)}`,
   );
 }

@@ -77,18 +77,25 @@ describe('filtered observation pages, dataset by dataset', () => {
 
   it('start after a keyset position as an offset would (every dataset boundary included)', async () => {
     const f = `datetime=${enc('2024-12-01T00:00:00Z/..')}`;
-    const keyed = { ...obsQuery(f), count: ALL, withKey: true };
-    const all = await rows(joinPageSql(keyed, 'geojson'));
-    // The key column (last): `<dataset id>.<YYYY-MM-DD HH:MM:SS[.f]>` in UTC.
-    const keyOf = (r: unknown[]) => /^(\d+)\.(.+)$/.exec(String(r[r.length - 1]))!;
-    const datasets = new Set(all.map((r) => keyOf(r)[1]));
-    expect(datasets.size).toBeGreaterThan(2);
+    const all = await rows(joinPageSql({ ...obsQuery(f), count: ALL }, 'geojson'));
+    // The key column (last), on the last row of a full page only: `<dataset id>.<YYYY-MM-DD HH:MM:SS[.f]>` in UTC.
+    const keyAt = async (i: number) => {
+      const page = await rows(pageSql({ ...obsQuery(f), count: 3, startIndex: i - 2, withKey: true }, 'geojson'));
+      expect(page.map((r) => r.slice(0, -1))).toEqual(all.slice(i - 2, i + 1));
+      expect(page.slice(0, 2).map((r) => r[r.length - 1])).toEqual([null, null]);
+      return /^(\d+)\.(.+)$/.exec(String(page[2][page[2].length - 1]))!;
+    };
+    const datasetOf = (r: unknown[]) => String(r[2]);
+    expect(new Set(all.map(datasetOf)).size).toBeGreaterThan(2);
+    // A short page has no next page: no key.
+    const short = await rows(pageSql({ ...obsQuery(f), count: 5, startIndex: all.length - 3, withKey: true }, 'geojson'));
+    expect(short.map((r) => r[r.length - 1])).toEqual([null, null, null]);
     // A position inside a dataset, the last row of each dataset, and the very last row.
-    const at = [1, all.length - 1, ...all.flatMap((r, i) => (i + 1 < all.length && keyOf(all[i + 1])[1] !== keyOf(r)[1] ? [i] : []))];
+    const at = [2, all.length - 1, ...all.flatMap((r, i) => (i > 1 && i + 1 < all.length && datasetOf(all[i + 1]) !== datasetOf(r) ? [i] : []))];
     for (const i of at) {
-      const [, id, time] = keyOf(all[i]);
+      const [, id, time] = await keyAt(i);
       const after = { datasetId: Number(id), time: `${time.replace(' ', 'T')}Z` };
-      const page = await rows(pageSql({ ...keyed, count: 50, startIndex: i + 1, after }, 'geojson'));
+      const page = await rows(pageSql({ ...obsQuery(f), count: 50, startIndex: i + 1, after }, 'geojson'));
       expect(page).toEqual(all.slice(i + 1, i + 51));
     }
   });
