@@ -278,25 +278,25 @@ for (const c of cells) {
 }
 out.push('');
 /** Ratio of two cells' throughput: median of the per-round ratios, and the per-round values. */
-const ratio = (a, b) => {
-  const rs = a.runs.map((r, i) => r.rps / b.runs[i].rps);
-  return `${median(rs).toFixed(2)}× (rounds: ${rs.map((x) => x.toFixed(2)).join(', ')})`;
+/** Median and per-round values of a per-round ratio of two cells (`k`: rps, p50 or cpu). */
+const per = (a, b, k) => {
+  const rs = a.runs.map((r, i) => r[k] / b.runs[i][k]);
+  const f = (x) => (x < 0.1 ? x.toPrecision(2) : x.toFixed(2));
+  return `${f(median(rs))}× (rounds ${rs.map(f).join(', ')})`;
 };
-const cpuRatio = (a, b) => {
-  const rs = a.runs.map((r, i) => r.cpu / b.runs[i].cpu);
-  return `${median(rs).toFixed(2)}× (rounds: ${rs.map((x) => x.toFixed(2)).join(', ')})`;
-};
-const latRatio = (a, b) => {
-  const rs = a.runs.map((r, i) => r.p50 / b.runs[i].p50);
-  return `${median(rs).toFixed(2)}× (rounds: ${rs.map((x) => x.toFixed(2)).join(', ')})`;
-};
+const mode = (c) => (c.slow ? ' [sequential]' : '');
+out.push('OAPIF / WFS GeoJSON, same features (acceptance: throughput ≥ 1):');
 for (const scenario of new Set(cells.map((c) => c.scenario))) {
-  const o = cell(scenario, 'OAPIF') ?? cell(scenario, 'OAPIF next (after=)');
   const w = cell(scenario, 'WFS');
-  const m = cell(scenario, 'MapServer');
-  if (o && w) out.push(`- ${scenario}: OAPIF / WFS GeoJSON throughput ${ratio(o, w)}; CPU per request ${cpuRatio(o, w)}`);
-  if (o && m) out.push(`- ${scenario}: OAPIF / MapServer throughput ${ratio(o, m)}`);
+  for (const server of ['OAPIF', 'OAPIF offset', 'OAPIF next (after=)']) {
+    const o = cell(scenario, server);
+    if (!o || !w) continue;
+    const how = server === 'OAPIF' ? '' : server === 'OAPIF offset' ? ' (both by offset)' : ' (OAPIF by its next link, WFS by STARTINDEX: what each client sends)';
+    out.push(`- ${scenario}${how}: throughput ${per(o, w, 'rps')}, CPU per request ${per(o, w, 'cpu')}${mode(o)}${mode(w)}`);
+  }
 }
+out.push('');
+out.push('Deep page / first page (acceptance: within 1.5×):');
 const pairs = [
   ['observations, first page', `observations, offset ${n(DEEP)}`],
   ['bbox observations, first page', `bbox observations, ${n(FDEEP)} deep`],
@@ -305,8 +305,15 @@ for (const [first, deep] of pairs) {
   for (const [sf, sd] of [['OAPIF', 'OAPIF'], ['OAPIF', 'OAPIF next (after=)'], ['OAPIF', 'OAPIF offset'], ['WFS', 'WFS']]) {
     const a = cell(first, sf);
     const b = cell(deep, sd);
-    if (a && b) out.push(`- ${deep} vs first page, ${sd}: p50 latency ${latRatio(b, a)}, throughput ${ratio(b, a)}, CPU per request ${cpuRatio(b, a)}`);
+    if (a && b) out.push(`- ${deep}, ${sd}: p50 latency ${per(b, a, 'p50')}, CPU per request ${per(b, a, 'cpu')}, throughput ${per(b, a, 'rps')}${mode(b)}`);
   }
+}
+out.push('');
+out.push('OAPIF / MapServer /ogcapi:');
+for (const scenario of new Set(cells.map((c) => c.scenario))) {
+  const o = cell(scenario, 'OAPIF');
+  const m = cell(scenario, 'MapServer');
+  if (o && m) out.push(`- ${scenario}: throughput ${per(o, m, 'rps')}, CPU per request ${per(o, m, 'cpu')}`);
 }
 if (mapserverUp && !msObs) out.push(`- MapServer's /ogcapi publishes ${msCollections.join(', ')} only: no observations collection to compare.`);
 out.push(...sameIds.map((s) => `- ${s} (OAPIF vs WFS)`));
