@@ -72,11 +72,10 @@ function keysetPaging(q: FeatureQuery, after: string | undefined): void {
   q.withKey = eligible;
 }
 
-/** The `after` value of a row read with its key (the two trailing columns). */
+/** The `after` value (`<n>.<RFC 3339 time>`) of a row read with its key (the trailing `<n>.<YYYY-MM-DD HH:MM:SS[.f]>` column). */
 function afterOf(q: FeatureQuery, row: FeatureRow | undefined): string | undefined {
-  if (!q.withKey || !row) return undefined;
-  const k = 2 + q.properties.length;
-  return `${row[k]}.${row[k + 1]}`;
+  const key = q.withKey ? row?.[2 + q.properties.length] : undefined;
+  return key ? `${key.replace(' ', 'T')}Z` : undefined;
 }
 
 /** GET /collections/{collectionId}/items */

@@ -91,14 +91,14 @@ export async function exactCount(store: Store, q: FeatureQuery): Promise<number>
 
 /**
  * Observation in its natural order without a filter: jump to the dataset holding row STARTINDEX through the
- * cumulative obs_count, find the starting time with an index-only OFFSET inside that one dataset, then read
+ * cumulative obs_count, find the starting time with an index-only OFFSET inside that one dataset (from its nearer end), then read
  * COUNT rows forward on the primary key. A page at 5,000,000 costs about what the first page costs.
  */
 async function observationSeek(store: Store, q: FeatureQuery, encoding: GeometryEncoding): Promise<Sql | null> {
   const at = observationSeekPositionSql(q.startIndex);
-  const pos = await dbCall(() => store.query<{ id: number; k: number }>(at.text, at.values));
+  const pos = await dbCall(() => store.query<{ id: number; k: number; n: number }>(at.text, at.values));
   if (pos.rows.length === 0) return null;
-  return observationSeekSql(q, encoding, Number(pos.rows[0].id), Number(pos.rows[0].k));
+  return observationSeekSql(q, encoding, Number(pos.rows[0].id), Number(pos.rows[0].k), Number(pos.rows[0].n));
 }
 
 /** A page whose rows are already being read, with its counts decided. */

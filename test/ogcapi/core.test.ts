@@ -170,7 +170,7 @@ describe('items', () => {
     expect(pages).toHaveLength(3);
     const next = new URL(pages[2].links.find((l: any) => l.rel === 'next').href);
     expect(next.searchParams.get('offset')).toBe('3000');
-    expect(next.searchParams.get('after')).toMatch(/^\d+\.2024-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+    expect(next.searchParams.get('after')).toMatch(/^\d+\.2024-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z$/);
     const byKeyset = await get(t, localPath(next.href));
     const byOffset = await get(t, `/ogcapi/collections/observations/items?${q}&offset=3000`);
     expect(byKeyset.json.features).toEqual(byOffset.json.features);
