@@ -5,6 +5,7 @@
  */
 import type { CollectionInfo, FeatureEncoder, FeatureRow } from '../encoders/features/featureEncoder';
 import { csvEncoder } from '../encoders/features/csv';
+import { contentDisposition, downloadName } from '../http/downloadName';
 import { ApiLink, ogcapiFeature, ogcapiItemsEncoder } from '../encoders/features/ogcapiGeojson';
 import { renderRows, streamRows } from '../encoders/features/streamFeatures';
 import type { RequestLabels } from '../metrics/metrics';
@@ -48,6 +49,22 @@ function encoderOf(format: Format, links: (lastRow: FeatureRow | undefined) => A
 /** Headers every feature response carries: the CRS of its coordinates (Part 2) and what it varied on. */
 function headers(q: FeatureQuery, extra: Record<string, string> = {}): Record<string, string> {
   return { 'Content-Crs': `<${q.crs.name}>`, Vary: 'Accept', ...extra };
+}
+
+/**
+ * The CSV file name of an items request (issue 17): collection, the dataset or station asked for, the
+ * datetime period's days and, past the first page, its offset — `observations_OUVEA01_TEMP_0A_SBE56_2024-03-01_2024-03-04.csv`.
+ */
+function csvDisposition(collection: Collection, ctx: ApiContext, q: FeatureQuery, featureId?: string): Record<string, string> {
+  const subject = [collection.id, featureId ?? ctx.query.get('datasetId') ?? ctx.query.get('stationId')].filter(Boolean).join('_');
+  const datetime = ctx.query.get('datetime');
+  const period = datetime
+    ?.split('/')
+    .map((part) => (/^\d{4}-\d\d-\d\d/.test(part.trim()) ? part.trim().slice(0, 10) : 'open'))
+    .join('_');
+  const page = q.startIndex > 0 ? `from${q.startIndex}` : undefined;
+  const name = downloadName(subject, [period, page].filter(Boolean).join('_') || undefined, 'csv');
+  return { 'Content-Disposition': contentDisposition(name) };
 }
 
 /** The same request at another offset (and keyset position): every other parameter carried as sent, limit made explicit. */
@@ -100,15 +117,16 @@ export async function itemsHandler(collection: Collection, ctx: ApiContext): Pro
   };
   const encoder = format.id === 'html' ? htmlItemsEncoder(ctx, collection, q.startIndex, links) : encoderOf(format, links);
   const meta = info(q, ctx, page.numberMatched, page.numberReturned);
+  const fileName = format.id === 'csv' ? csvDisposition(collection, ctx, q) : {};
   // A page read whole (at most one cursor batch) goes out in one piece, its pages also in the Link
   // header (RFC 8288; CSV has no other place for them). Larger pages stream from the cursor.
   if (!page.rows?.rest) {
     const rows = page.rows?.first ?? [];
     const next = nextAfter(rows[rows.length - 1]);
     const linkHeader = [next && `<${next}>; rel="next"`, prev && `<${prev}>; rel="prev"`].filter(Boolean).join(', ');
-    return { kind: 'body', contentType: format.contentType, headers: headers(q, linkHeader ? { Link: linkHeader } : {}), body: renderRows(page.rows, encoder, meta, ITEMS_LABELS) };
+    return { kind: 'body', contentType: format.contentType, headers: headers(q, { ...fileName, ...(linkHeader ? { Link: linkHeader } : {}) }), body: renderRows(page.rows, encoder, meta, ITEMS_LABELS) };
   }
-  return { kind: 'stream', contentType: format.contentType, headers: headers(q), produce: (sink) => dbCall(() => streamRows(page.rows, encoder, meta, sink, ITEMS_LABELS)) };
+  return { kind: 'stream', contentType: format.contentType, headers: headers(q, fileName), produce: (sink) => dbCall(() => streamRows(page.rows, encoder, meta, sink, ITEMS_LABELS)) };
 }
 
 /** GET /collections/{collectionId}/items/{featureId}: one feature, 404 when there is none. */
@@ -131,7 +149,7 @@ export async function itemHandler(collection: Collection, ctx: ApiContext): Prom
   const row = await dbCall(() => readFirstRow(ctx.store, pageSql(q, encoding), ctx.signal));
   if (!row) throw new OwsError('NotFound', 'featureId', `No feature "${id.slice(0, 120)}" in collection ${collection.id}`, { status: 404 });
   const meta = info(q, ctx, 1, 1);
-  if (format.id === 'csv') return { kind: 'body', contentType: format.contentType, headers: headers(q), body: renderRows({ first: [row] }, csvEncoder, meta, ITEMS_LABELS) };
+  if (format.id === 'csv') return { kind: 'body', contentType: format.contentType, headers: headers(q, csvDisposition(collection, ctx, q, id)), body: renderRows({ first: [row] }, csvEncoder, meta, ITEMS_LABELS) };
   const url = `${ctx.root}/collections/${seg(collection.id)}/items/${seg(id)}`;
   const links: ApiLink[] = [
     ...selfAndAlternates(url, ctx.query.entries, route.formats, format.id, 'This feature'),

@@ -384,6 +384,20 @@ describe('formats and errors', () => {
     expect(lines[0].startsWith('gml_id,stationId,name')).toBe(true);
     expect(lines).toHaveLength(8);
     expect(r.headers.link).toMatch(/<http:\/\/[^>]+\/ogcapi\/collections\/stations\/items\?f=csv&limit=7&offset=7>; rel="next"/);
+    expect(r.headers['content-disposition']).toBe('inline; filename="stations.csv"');
+  });
+
+  it('names CSV downloads after the collection, the dataset asked for, the period and the page', async () => {
+    const name = async (q: string) => (await get(t, `/ogcapi/collections/${q}`)).headers['content-disposition'];
+    expect(await name(`observations/items?f=csv&datasetId=OUVEA01_TEMP_0A_SBE56&datetime=${enc('2024-03-01T00:00:00Z/2024-03-04T00:00:00Z')}&limit=5`)).toBe(
+      'inline; filename="observations_OUVEA01_TEMP_0A_SBE56_2024-03-01_2024-03-04.csv"',
+    );
+    expect(await name(`observations/items?f=csv&datetime=${enc('2024-03-01/..')}&limit=5&offset=10`)).toBe('inline; filename="observations_2024-03-01_open_from10.csv"');
+    expect(await name('stations/items/NCL_AMEDEE?f=csv')).toBe('inline; filename="stations_NCL_AMEDEE.csv"');
+    // A code cannot break the header: only safe file-name characters are written.
+    expect(await name(`stations/items?f=csv&stationId=${enc('a"b;c')}`)).toBe('inline; filename="stations_a_b_c.csv"');
+    // JSON answers carry no file name.
+    expect(await name('stations/items?limit=1')).toBeUndefined();
   });
 
   it('negotiates by Accept when f is absent', async () => {
