@@ -45,6 +45,7 @@ export function startMqtt(cfg: Config, store: Store, log: Logger): MqttService |
       onMessage: (m) => feed.push(m),
       onEvent: (event, detail) => {
         if (event === 'subscribed') {
+          if (running?.conn === conn && !running.subscribed) mlog.info({ subscription: detail, instance }, 'MQTT feed subscribed');
           if (running?.conn === conn) running.subscribed = true;
         } else if (event === 'connected') mlog.info({ clientId: cfg.mqttClientId, detail }, 'MQTT feed connected');
         else if (event === 'taken-over') {
