@@ -120,4 +120,57 @@ pgOnly('MQTT feed faults (own PostgreSQL cluster, real gateway processes)', () =
     expect(g.stdout()).toMatch(/MQTT batch not stored; retrying/); // the outage did hit a batch
     await expectExactly(T0, N, (i) => DATASETS[Math.floor(i / PER) % DATASETS.length], (i) => i / 100);
   }, 600_000);
+
+  test('a gateway killed with SIGKILL mid-batch loses nothing: the next one gets the unacknowledged messages again', async () => {
+    const feed = uniqueFeed();
+    sessions.push(feed.clientId);
+    // Small batches and a long batch wait keep the writing slow enough to be cut in the middle.
+    const a = await gateway(feed, { MQTT_BATCH_MESSAGES: '200', MQTT_BATCH_MS: '200' });
+    await subscribed(a);
+    const T0 = '2041-01-01T00:00:00.000Z';
+    const N = 20_000;
+    // Published in full while the gateway runs: the broker hands them all over unacknowledged (Receive
+    // Maximum), so none waits in its offline queue while no gateway is connected.
+    await publishAll(pub, N, (i) => `${feed.prefix}/obs/${DATASETS[i % DATASETS.length]}`, (i) => JSON.stringify({ time: iso(T0, i), value: i / 10, qc: 2 }), 200);
+    await until(async () => (await count(T0)) > 0, 'a first batch stored');
+    a.proc.kill('SIGKILL');
+    await new Promise((r) => a.proc.once('exit', r));
+    const atKill = await count(T0);
+    expect(atKill).toBeLessThan(N); // killed while writing, not after
+    const b = await gateway(feed);
+    await until(async () => (await count(T0)) >= N, 'all stored after the restart', 300_000);
+    expect(b.stdout()).toMatch(/session resumed/);
+    await expectExactly(T0, N, (i) => DATASETS[i % DATASETS.length], (i) => i / 10);
+    b.proc.kill('SIGTERM');
+    await new Promise((r) => b.proc.once('exit', r));
+  }, 600_000);
+
+  test('two gateways: only the leader consumes; when it dies the other takes over', async () => {
+    const feed = uniqueFeed();
+    sessions.push(feed.clientId);
+    const a = await gateway(feed);
+    await subscribed(a);
+    const b = await gateway(feed);
+    await until(() => /"state":"other"/.test(b.stdout()), 'the second gateway to stand by');
+    const T0 = '2042-01-01T00:00:00.000Z';
+    const topic = (i: number) => `${feed.prefix}/obs/${DATASETS[i % DATASETS.length]}`;
+    const body = (i: number) => `${iso(T0, i)},${i},1`;
+    await publishAll(pub, 500, topic, body, 100);
+    await until(async () => (await count(T0)) >= 500, 'the first 500');
+    const sources = async () => (await query<{ source: string }>(`SELECT DISTINCT source FROM import_run WHERE source LIKE $1`, [`%client ${feed.clientId},%`])).map((r) => r.source);
+    expect(await sources()).toEqual([expect.stringContaining(`:${a.proc.pid})`)]);
+    expect(b.stdout()).not.toMatch(/MQTT feed subscribed/);
+
+    a.proc.kill('SIGKILL');
+    await new Promise((r) => a.proc.once('exit', r));
+    await subscribed(b);
+    await publishAll(pub, 500, (i) => topic(500 + i), (i) => body(500 + i), 100);
+    await until(async () => (await count(T0)) >= 1000, 'the next 500, through the new leader');
+    await expectExactly(T0, 1000, (i) => DATASETS[i % DATASETS.length], (i) => i);
+    const after = await sources();
+    expect(after).toHaveLength(2);
+    expect(after).toEqual(expect.arrayContaining([expect.stringContaining(`:${b.proc.pid})`)]));
+    b.proc.kill('SIGTERM');
+    await new Promise((r) => b.proc.once('exit', r));
+  }, 600_000);
 });
