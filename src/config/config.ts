@@ -202,7 +202,7 @@ export const SETTINGS: Setting<keyof Config>[] = [
   { env: 'MQTT_CLIENT_ID', key: 'mqttClientId', def: 'reefgate-gateway', doc: 'Fixed MQTT client id of the deployment (its persistent session); also names the leadership lock', parse: (r, e) => topicPrefix(r, e).replace(/\//g, '-') },
   { env: 'MQTT_USERNAME', key: 'mqttUsername', def: '', doc: 'User name the gateway presents to the broker', parse: optStr },
   { env: 'MQTT_PASSWORD', key: 'mqttPassword', def: '', doc: 'Password the gateway presents to the broker (never logged)', parse: optStr },
-  { env: 'MQTT_NETWORKS', key: 'mqttNetworks', def: '', doc: 'Networks the feed may write, `NET1\|NET2`; other datasets are dead-lettered; empty = all', parse: networks },
+  { env: 'MQTT_NETWORKS', key: 'mqttNetworks', def: '', doc: 'Networks the feed may write, `NET1\\|NET2`; other datasets are dead-lettered; empty = all', parse: networks },
   { env: 'MQTT_BATCH_MESSAGES', key: 'mqttBatchMessages', def: '2000', doc: 'Most messages written in one transaction', parse: int(1, 100_000) },
   { env: 'MQTT_BATCH_MS', key: 'mqttBatchMs', def: '50', doc: 'Longest wait for a batch to fill after its first message', parse: int(0, 60_000) },
   { env: 'MQTT_RECEIVE_MAXIMUM', key: 'mqttReceiveMaximum', def: '65535', doc: 'Unacknowledged messages the broker may send the gateway (MQTT 5 Receive Maximum): bounds what the gateway holds while a batch waits for the database', parse: int(1, 65535) },
