@@ -45,7 +45,8 @@ export interface FeedStats {
 }
 
 const BACKOFF_MIN_MS = 250;
-const BACKOFF_MAX_MS = 10_000;
+// Short: while the database is down the broker's buffer for us fills; it must be drained soon after it is back.
+const BACKOFF_MAX_MS = 2000;
 
 /** The consumer; push() messages in, close() stops after the batch in progress. */
 export class Feed {
