@@ -98,7 +98,10 @@ pgOnly('MQTT feed faults (own PostgreSQL cluster, real gateway processes)', () =
     const g = await gateway(feed, { MQTT_BATCH_MESSAGES: '1000' });
     await subscribed(g);
     const T0 = '2040-01-01T00:00:00.000Z';
-    const PER = 5; // observations per message: 20,000 messages, alternately a JSON array and CSV lines
+    // 5 observations per message: 20,000 messages, alternately a JSON array and CSV lines. Fewer than the
+    // gateway's Receive Maximum (65,535), so the broker can hand all of them over unacknowledged and its
+    // packaged per-session queue limit (1000, beyond which Mosquitto drops) never comes into play.
+    const PER = 5;
     const N = 100_000;
     const payload = (m: number) => {
       const idx = Array.from({ length: PER }, (_, k) => m * PER + k);
