@@ -11,8 +11,11 @@ const REDACT = [
   'req.headers.authorization',
   'req.headers["x-api-key"]',
   'apiKeys',
+  'mqttPassword',
+  'cfg.mqttPassword',
   'config.apiKeys',
   'config.apiKeysFile',
+  'config.mqttPassword',
 ];
 
 /** The process logger: one JSON object per line on stdout. */

@@ -8,6 +8,7 @@ import { Store } from './data/store';
 import { formatImportSummary, ImportError, importDirectory, ImportProgress, ImportSummary } from './ingest/importer';
 import { ingestUrl, pushDirectory } from './ingest/remote';
 import { ChangeSubscription, listenForChanges } from './ingest/changes';
+import { MqttService, startMqtt } from './mqtt/service';
 import { runExportNetcdf } from './export/cli';
 import { createLogger, Logger } from './log';
 import { createApp, listen } from './server';
@@ -202,6 +203,7 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
 
   let store: Store | undefined;
   let changes: ChangeSubscription | undefined;
+  let mqttFeed: MqttService | undefined;
   let ready = false;
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -216,6 +218,8 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
     server.close(async () => {
       // During start-up a migration or the demo import may be running: not waiting for it is like a
       // crash, which both stores survive (each migration and the import are one transaction).
+      // The feed stops before the store closes: its batch in progress is redelivered, never half-acked.
+      await mqttFeed?.close();
       await changes?.close();
       if (store && ready) await store.close().catch(() => undefined);
       log.info('stopped');
@@ -239,6 +243,7 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
   // Other replicas' writes reach this process's caches at commit (PostgreSQL; the embedded store has one process).
   changes = listenForChanges(store, log);
   handler = createApp({ config: cfg, store, log, services });
+  mqttFeed = startMqtt(cfg, store, log);
   ready = true;
   log.info({ port: cfg.port, store: store.kind, seconds: progress.elapsedSeconds(), phases: progress.done }, 'ready');
 }

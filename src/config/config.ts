@@ -46,6 +46,18 @@ export interface Config {
   ogcapiLimitDefault: number;
   ogcapiLimitMax: number;
   compression: boolean;
+  mqttUrl: string | undefined;
+  mqttTopicPrefix: string;
+  mqttClientId: string;
+  mqttUsername: string | undefined;
+  mqttPassword: string | undefined;
+  /** Networks the MQTT feed may write; undefined = all. */
+  mqttNetworks: ReadonlySet<string> | undefined;
+  mqttBatchMessages: number;
+  mqttBatchMs: number;
+  mqttReceiveMaximum: number;
+  mqttSessionExpirySeconds: number;
+  mqttLeaderPollMs: number;
 }
 
 export class ConfigError extends Error {
@@ -123,6 +135,23 @@ const keysFile = (raw: string, env: string): ApiKey[] => {
     throw new ConfigError(`${env}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? `no such file ${raw}` : (err as Error).message}`);
   }
 };
+const mqttUrl = (raw: string, env: string): string | undefined => {
+  if (raw === '') return undefined;
+  if (!/^(mqtts?|tcp|ssl|wss?):\/\/[^/\s]+/.test(raw)) throw new ConfigError(`${env} must be a broker URL such as mqtt://host:1883 or mqtts://host:8883, got "${raw.replace(/\/\/[^@/]*@/, '//…@')}"`);
+  return raw;
+};
+const topicPrefix = (raw: string, env: string): string => {
+  // One or more topic levels without wildcards, so that `<prefix>/obs/+` is the feed's only filter.
+  if (!/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(raw)) throw new ConfigError(`${env} must be topic levels of letters, digits, _ . - separated by /, got "${raw}"`);
+  return raw;
+};
+const optStr = (raw: string): string | undefined => (raw === '' ? undefined : raw);
+const networks = (raw: string, env: string): ReadonlySet<string> | undefined => {
+  if (raw.trim() === '') return undefined;
+  const codes = raw.split('|').map((s) => s.trim());
+  if (codes.some((c) => c === '')) throw new ConfigError(`${env} must be network codes separated by |, got "${raw}"`);
+  return new Set(codes);
+};
 const list = (raw: string): string[] => raw.split(',').map((s) => s.trim()).filter(Boolean);
 
 /** Every setting, with its default; the single source for the README configuration table. */
@@ -168,6 +197,17 @@ export const SETTINGS: Setting<keyof Config>[] = [
   { env: 'OGCAPI_LIMIT_MAX', key: 'ogcapiLimitMax', def: '10000', doc: 'Largest OGC API – Features `limit` (advertised; a larger `limit` is served as this many, as the standard asks)', parse: int(1, 1_000_000) },
   { env: 'COMPRESSION', key: 'compression', def: 'on', doc: 'gzip/br of text answers for clients that send Accept-Encoding (streams flushed per chunk); off when a proxy in front compresses (docs/caching.md)', parse: bool },
   { env: 'CSP_IMG_SRC', key: 'cspImgSrc', def: '', doc: 'Extra image origins allowed by the Content-Security-Policy (e.g. a basemap tile server), comma-separated', parse: list },
+  { env: 'MQTT_URL', key: 'mqttUrl', def: '', doc: 'MQTT broker URL (mqtt://host:1883, mqtts://…); set = the gateway (one elected instance) consumes the MQTT feed (docs/ingest.md#mqtt-feeds)', parse: mqttUrl },
+  { env: 'MQTT_TOPIC_PREFIX', key: 'mqttTopicPrefix', def: 'reefgate', doc: 'Topic tree of the feed: observations on `<prefix>/obs/<dataset>`, dead letters on `<prefix>/dead/<dataset>`', parse: topicPrefix },
+  { env: 'MQTT_CLIENT_ID', key: 'mqttClientId', def: 'reefgate-gateway', doc: 'Fixed MQTT client id of the deployment (its persistent session); also names the leadership lock', parse: (r, e) => topicPrefix(r, e).replace(/\//g, '-') },
+  { env: 'MQTT_USERNAME', key: 'mqttUsername', def: '', doc: 'User name the gateway presents to the broker', parse: optStr },
+  { env: 'MQTT_PASSWORD', key: 'mqttPassword', def: '', doc: 'Password the gateway presents to the broker (never logged)', parse: optStr },
+  { env: 'MQTT_NETWORKS', key: 'mqttNetworks', def: '', doc: 'Networks the feed may write, `NET1\\|NET2`; other datasets are dead-lettered; empty = all', parse: networks },
+  { env: 'MQTT_BATCH_MESSAGES', key: 'mqttBatchMessages', def: '2000', doc: 'Most messages written in one transaction', parse: int(1, 100_000) },
+  { env: 'MQTT_BATCH_MS', key: 'mqttBatchMs', def: '50', doc: 'Longest wait for a batch to fill after its first message', parse: int(0, 60_000) },
+  { env: 'MQTT_RECEIVE_MAXIMUM', key: 'mqttReceiveMaximum', def: '65535', doc: 'Unacknowledged messages the broker may send the gateway (MQTT 5 Receive Maximum): bounds what the gateway holds while a batch waits for the database', parse: int(1, 65535) },
+  { env: 'MQTT_SESSION_EXPIRY_S', key: 'mqttSessionExpirySeconds', def: '604800', doc: 'How long the broker keeps the feed\'s session (and queues its messages) while no gateway is connected', parse: int(0, 4_294_967_295) },
+  { env: 'MQTT_LEADER_POLL_MS', key: 'mqttLeaderPollMs', def: '2000', doc: 'How often a standby gateway tries to take the feed over (and the leader checks its lock)', parse: int(100, 600_000) },
 ];
 
 /** Settings that were replaced: a deployment still setting one must not silently get a different limit. */
