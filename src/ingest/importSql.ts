@@ -8,8 +8,12 @@ import { Sql, SqlParams } from '../query/sqlParams';
  * holds the aliased read side, which these INSERT column lists and ON CONFLICT targets cannot use).
  */
 
-/** Bulk COPY of millions of rows may outlast STATEMENT_TIMEOUT_MS (meant for requests): lifted for the import's transaction. */
-export const NO_STATEMENT_TIMEOUT = 'SET LOCAL statement_timeout = 0';
+/**
+ * The settings of a run's transaction, in one round trip (run with Session.exec): a bulk COPY of millions
+ * of rows may outlast STATEMENT_TIMEOUT_MS (meant for requests), so it is lifted; JIT compilation costs
+ * more than it saves on the merge's simple joins.
+ */
+export const RUN_SETTINGS = 'SET LOCAL statement_timeout = 0; SET LOCAL jit = off';
 
 /** Records the start of an import run; returns its id. */
 export function startRun(source: string): Sql {
@@ -33,17 +37,18 @@ export interface RunCounts {
  * commit), at least 1 ms after the latest changing run. now() would be the transaction's start, and a
  * long import committing after a short one would get an older updateSequence than the one clients saw.
  */
-export function finishRun(runId: number, c: RunCounts): Sql {
+export function finishRun(runId: number, c: RunCounts, notify?: { channel: string; payload: string }): Sql {
   const p = new SqlParams();
   const id = p.add(runId);
   const finished = c.changed
     ? `GREATEST(clock_timestamp(), (SELECT date_trunc('milliseconds', max(finished_at)) + interval '1 millisecond' FROM import_run WHERE changed))`
     : 'clock_timestamp()';
-  return p.sql(
-    `UPDATE import_run SET finished_at = ${finished}, stations = ${p.add(c.stations)}, datasets = ${p.add(c.datasets)}, observations_read = ${p.add(c.observationsRead)},
+  const update = `UPDATE import_run SET finished_at = ${finished}, stations = ${p.add(c.stations)}, datasets = ${p.add(c.datasets)}, observations_read = ${p.add(c.observationsRead)},
        observations_written = ${p.add(c.observationsInserted + c.observationsCorrected)}, observations_inserted = ${p.add(c.observationsInserted)},
-       observations_corrected = ${p.add(c.observationsCorrected)}, changed = ${p.add(c.changed)} WHERE id = ${id}`,
-  );
+       observations_corrected = ${p.add(c.observationsCorrected)}, changed = ${p.add(c.changed)} WHERE id = ${id}`;
+  if (!notify) return p.sql(update);
+  // The NOTIFY rides in the same statement: one round trip less while SEQUENCE_LOCK is held.
+  return p.sql(`WITH run AS (${update} RETURNING id) SELECT pg_notify(${p.add(notify.channel)}, ${p.add(notify.payload)}) FROM run`);
 }
 
 /** Advisory-lock class of the updateSequence (see finishRun); the migrations use 727274001. */
@@ -67,10 +72,14 @@ export function lockDatasets(ids: number[]): Sql {
   return p.sql(`SELECT count(pg_advisory_xact_lock(${p.add(DATASET_LOCK)}, x.id)) FROM (SELECT unnest(${p.add(ids)}::int[]) AS id ORDER BY 1) x`);
 }
 
-/** Tells every gateway listening on the channel (src/ingest/changes.ts) that a run changed data. */
-export function notify(channel: string, payload: string): Sql {
+/**
+ * The datasets among these that still exist. Run after lockDatasets, in a statement of its own (a
+ * statement's snapshot predates the locks it waits for): a DeleteSensor that committed while the writer
+ * looked its datasets up, or waited for their locks, is seen here.
+ */
+export function existingDatasets(ids: number[]): Sql {
   const p = new SqlParams();
-  return p.sql(`SELECT pg_notify(${p.add(channel)}, ${p.add(payload)})`);
+  return p.sql(`SELECT id FROM dataset WHERE id = ANY(${p.add(ids)}::int[])`);
 }
 
 /** Creates a network named by its code, if it is new. */
@@ -200,8 +209,6 @@ export const STAGING = {
        FROM import_obs i JOIN dataset d ON d.id = i.dataset_id
        GROUP BY i.dataset_id, d.code, i.time HAVING count(*) > 1 ORDER BY 1 LIMIT 1`,
   analyze: 'ANALYZE import_obs',
-  // JIT compilation costs more than it saves on these simple joins.
-  noJit: 'SET LOCAL jit = off',
   /**
    * The staged rows not stored yet, by an anti-join: on a re-import a hash join that finds nothing. No
    * RETURNING here: passing millions of inserted keys back through a tuplestore to count them cost a
@@ -276,7 +283,7 @@ export function mergeCorrections(runId: number, rows: 'staged' | ObservationArra
  * corrected and a correction keeps its time. A few rows added to a long series cost a few index probes,
  * where recounting its stored rows would read all of them. Returns the rows inserted per dataset.
  */
-export function mergeNew(rows: ObservationArrays): Sql {
+export function mergeNew(rows: 'staged' | ObservationArrays): Sql {
   const p = new SqlParams();
   return p.sql(
     `WITH ins AS (

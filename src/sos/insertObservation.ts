@@ -30,7 +30,7 @@ export async function insertObservation(req: OwsRequest, ctx: OwsContext): Promi
   for (const d of datasets) mayWriteNetwork(ctx, d.network, 'offering', `Offering "${d.code}"`);
   const times = timeInstants(root);
   const rows = observations.map((o, i) => observationRow(o, `observation[${i + 1}]`, datasets, times));
-  await sosWrite(ctx, 'InsertObservation', (e) => `observation[${e.line}]/${e.column === 'time' ? 'phenomenonTime' : e.column}`, undefined, (b) => b.addObservations(rows, 'observation'));
+  await sosWrite(ctx, 'InsertObservation', (e) => (e.column === 'dataset_id' ? 'offering' : `observation[${e.line}]/${e.column === 'time' ? 'phenomenonTime' : e.column}`), undefined, (b) => b.addObservations(rows, 'observation'));
   return xmlResponse(xmlString(xmlRoot('sos:InsertObservationResponse', [])));
 }
 
