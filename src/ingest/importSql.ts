@@ -37,18 +37,48 @@ export interface RunCounts {
  * commit), at least 1 ms after the latest changing run. now() would be the transaction's start, and a
  * long import committing after a short one would get an older updateSequence than the one clients saw.
  */
-export function finishRun(runId: number, c: RunCounts, notify?: { channel: string; payload: string }): Sql {
+export function finishRun(runId: number, c: RunCounts): Sql {
   const p = new SqlParams();
   const id = p.add(runId);
   const finished = c.changed
     ? `GREATEST(clock_timestamp(), (SELECT date_trunc('milliseconds', max(finished_at)) + interval '1 millisecond' FROM import_run WHERE changed))`
     : 'clock_timestamp()';
-  const update = `UPDATE import_run SET finished_at = ${finished}, stations = ${p.add(c.stations)}, datasets = ${p.add(c.datasets)}, observations_read = ${p.add(c.observationsRead)},
+  return p.sql(
+    `UPDATE import_run SET finished_at = ${finished}, stations = ${p.add(c.stations)}, datasets = ${p.add(c.datasets)}, observations_read = ${p.add(c.observationsRead)},
        observations_written = ${p.add(c.observationsInserted + c.observationsCorrected)}, observations_inserted = ${p.add(c.observationsInserted)},
-       observations_corrected = ${p.add(c.observationsCorrected)}, changed = ${p.add(c.changed)} WHERE id = ${id}`;
-  if (!notify) return p.sql(update);
-  // The NOTIFY rides in the same statement: one round trip less while SEQUENCE_LOCK is held.
-  return p.sql(`WITH run AS (${update} RETURNING id) SELECT pg_notify(${p.add(notify.channel)}, ${p.add(notify.payload)}) FROM run`);
+       observations_corrected = ${p.add(c.observationsCorrected)}, changed = ${p.add(c.changed)} WHERE id = ${id}`,
+  );
+}
+
+/**
+ * A changing run's counts, recorded before its end, and its id and change payload as transaction-local
+ * settings for CHANGING_RUN_END, which has no parameters.
+ */
+export function recordChangingRun(runId: number, c: RunCounts, payload: string): Sql {
+  const p = new SqlParams();
+  return p.sql(
+    `WITH run AS (UPDATE import_run SET stations = ${p.add(c.stations)}, datasets = ${p.add(c.datasets)}, observations_read = ${p.add(c.observationsRead)},
+       observations_written = ${p.add(c.observationsInserted + c.observationsCorrected)}, observations_inserted = ${p.add(c.observationsInserted)},
+       observations_corrected = ${p.add(c.observationsCorrected)}, changed = true WHERE id = ${p.add(runId)} RETURNING id)
+     SELECT set_config('reefgate.run_id', run.id::text, true), set_config('reefgate.change', ${p.add(payload)}, true) FROM run`,
+  );
+}
+
+/**
+ * The end of a changing run on PostgreSQL, sent as one script (Session.commitWith): the updateSequence
+ * lock, finished_at (as finishRun: in commit order), the NOTIFY, and COMMIT. Changing runs commit one at
+ * a time; sent statement by statement, each step under the lock waited for the gateway to be scheduled
+ * (on a loaded machine, milliseconds each); in one script the backend runs them back to back. Each
+ * statement of a script takes its own snapshot, so the UPDATE sees every run committed while the lock
+ * was awaited. Its values come from recordChangingRun's settings: nothing here is bound or quoted.
+ */
+export function changingRunEnd(channel: string): string {
+  if (!/^[a-z_]+$/.test(channel)) throw new Error(`invalid channel ${channel}`);
+  return `SELECT pg_advisory_xact_lock(${SEQUENCE_LOCK});
+    UPDATE import_run SET finished_at = GREATEST(clock_timestamp(), (SELECT date_trunc('milliseconds', max(finished_at)) + interval '1 millisecond' FROM import_run WHERE changed))
+     WHERE id = current_setting('reefgate.run_id')::int;
+    SELECT pg_notify('${channel}', current_setting('reefgate.change'));
+    COMMIT`;
 }
 
 /** Advisory-lock class of the updateSequence (see finishRun); the migrations use 727274001. */

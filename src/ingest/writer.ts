@@ -83,11 +83,16 @@ export async function ingest(store: Store, source: IngestSource, work: (batch: I
     const summary = batch.summary((Date.now() - t0) / 1000);
     const o = summary.observations;
     const change: DataChange = { runId, datasets: [...batch.touched], catalogue: batch.catalogueChanged };
-    // Changing runs commit one at a time from here (lockSequence): as few round trips as possible follow.
+    const counts = { stations: summary.stations.written, datasets: summary.datasets.written, observationsRead: o.read, observationsInserted: o.inserted, observationsCorrected: o.corrected, changed: summary.changed };
+    if (summary.changed && store.kind === 'postgres' && s.commitWith) {
+      // Changing runs commit one at a time (the updateSequence lock): all that follows the lock goes in one
+      // script with the COMMIT. The NOTIFY is delivered by PostgreSQL at commit, and only then, to every listening replica.
+      await run(s, sql.recordChangingRun(runId, counts, changePayload(change)));
+      await s.commitWith(sql.changingRunEnd(CHANGES_CHANNEL));
+      return { summary, change };
+    }
     if (summary.changed) await run(s, sql.lockSequence());
-    // The NOTIFY is delivered by PostgreSQL at commit, and only then, to every listening replica.
-    const notify = summary.changed && store.kind === 'postgres' ? { channel: CHANGES_CHANNEL, payload: changePayload(change) } : undefined;
-    await run(s, sql.finishRun(runId, { stations: summary.stations.written, datasets: summary.datasets.written, observationsRead: o.read, observationsInserted: o.inserted, observationsCorrected: o.corrected, changed: summary.changed }, notify));
+    await run(s, sql.finishRun(runId, counts));
     return { summary, change };
   });
   // This process sees the change at once, whatever the store (the embedded one has no other process).
