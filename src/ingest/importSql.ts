@@ -102,16 +102,6 @@ export function lockDatasets(ids: number[]): Sql {
   return p.sql(`SELECT count(pg_advisory_xact_lock(${p.add(DATASET_LOCK)}, x.id)) FROM (SELECT unnest(${p.add(ids)}::int[]) AS id ORDER BY 1) x`);
 }
 
-/**
- * The datasets among these that still exist. Run after lockDatasets, in a statement of its own (a
- * statement's snapshot predates the locks it waits for): a DeleteSensor that committed while the writer
- * looked its datasets up, or waited for their locks, is seen here.
- */
-export function existingDatasets(ids: number[]): Sql {
-  const p = new SqlParams();
-  return p.sql(`SELECT id FROM dataset WHERE id = ANY(${p.add(ids)}::int[])`);
-}
-
 /** Creates a network named by its code, if it is new. */
 export function insertNetwork(code: string): Sql {
   const p = new SqlParams();
@@ -280,16 +270,21 @@ function source(p: SqlParams, rows: 'staged' | ObservationArrays): string {
 }
 
 /**
- * Replaces the value and qc of stored observations the input changes, records each change with the old
+ * Checks the datasets still exist, then replaces the value and qc of stored observations the input changes, records each change with the old
  * and new values and the run, and marks those datasets changed. Identical rows are left alone (no
  * write, no record). Returns the corrections per dataset. On a re-import that changes nothing this is
  * one hash join finding nothing, several times faster than per-row ON CONFLICT probes.
+ * A dataset that no longer exists comes back with n = -1 (the caller rolls back): run after
+ * lockDatasets, in a statement of its own, as this is (a statement's snapshot predates the locks it
+ * waits for), this sees a DeleteSensor that committed while the writer looked its datasets up or waited.
  */
-export function mergeCorrections(runId: number, rows: 'staged' | ObservationArrays): Sql {
+export function mergeCorrections(runId: number, datasetIds: number[], rows: 'staged' | ObservationArrays): Sql {
   const p = new SqlParams();
   const run = p.add(runId);
   return p.sql(
-    `WITH changed AS (
+    `WITH gone AS (
+       SELECT x.id FROM unnest(${p.add(datasetIds)}::int[]) AS x (id) WHERE NOT EXISTS (SELECT 1 FROM dataset d WHERE d.id = x.id)
+     ), changed AS (
        SELECT o.dataset_id, o.time, o.value AS old_value, o.qc AS old_qc, i.value AS new_value, i.qc AS new_qc
          FROM ${source(p, rows)} JOIN observation o ON o.dataset_id = i.dataset_id AND o.time = i.time
         WHERE (o.value, o.qc) IS DISTINCT FROM (i.value, i.qc)
@@ -303,7 +298,7 @@ export function mergeCorrections(runId: number, rows: 'staged' | ObservationArra
      ), ds AS (
        UPDATE dataset d SET updated_at = now() FROM per WHERE d.id = per.dataset_id
      )
-     SELECT dataset_id AS id, n FROM per`,
+     SELECT dataset_id AS id, n FROM per UNION ALL SELECT id, -1 FROM gone`,
   );
 }
 

@@ -241,11 +241,9 @@ export class IngestBatch {
    */
   private async merge(datasetIds: number[], rows: 'staged' | sql.ObservationArrays, counts: 'incremental' | 'recount', file: string): Promise<void> {
     await run(this.s, sql.lockDatasets(datasetIds));
-    const existing = new Set((await run<{ id: number }>(this.s, sql.existingDatasets(datasetIds))).rows.map((r) => r.id));
-    const gone = datasetIds.find((id) => !existing.has(id));
-    // Line 0: no one row is at fault.
-    if (gone !== undefined) throw new ImportError(file, 0, 'dataset_id', `dataset ${gone} no longer exists (its sensor was deleted meanwhile)`);
-    for (const r of (await run<{ id: number; n: number }>(this.s, sql.mergeCorrections(this.runId, rows))).rows) {
+    for (const r of (await run<{ id: number; n: number }>(this.s, sql.mergeCorrections(this.runId, datasetIds, rows))).rows) {
+      // Line 0: no one row is at fault.
+      if (r.n < 0) throw new ImportError(file, 0, 'dataset_id', `dataset ${r.id} no longer exists (its sensor was deleted meanwhile)`);
       this.obs.corrected += r.n;
       this.touched.add(r.id);
     }
