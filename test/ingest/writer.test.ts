@@ -197,6 +197,13 @@ describe('the ingest writer (both backends)', () => {
     const ds = await dataset(db.store);
     const rc = await recount(db.store);
     expect({ n: ds.n, t0: ds.t0, t1: ds.t1 }).toEqual(rc);
+    // Their ends went through the one-script end (lock, finished_at, NOTIFY, COMMIT): every changing run
+    // still has an updateSequence of its own, at the millisecond shown.
+    const seq = (await db.store.query<{ runs: number; distinct: number; unfinished: number }>(
+      `SELECT count(*)::int runs, count(DISTINCT date_trunc('milliseconds', finished_at))::int AS distinct, count(*) FILTER (WHERE finished_at IS NULL)::int unfinished FROM import_run WHERE changed`,
+    )).rows[0];
+    expect(seq.unfinished).toBe(0);
+    expect(seq.distinct).toBe(seq.runs);
   });
   it('a dataset deleted between a writer\'s look-up and its write is refused under the dataset lock, on both paths, and nothing is stored', async () => {
     // SOS-T looks datasets up before its transaction; a DeleteSensor may commit in between. Here the delete
