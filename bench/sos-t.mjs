@@ -9,6 +9,12 @@
 //
 //   node ../shared/data/generate.mjs --out /tmp/gen --stations 4 --years 1 --interval-min 10
 //   npm run build && node bench/sos-t.mjs /tmp/gen [--requests 4000] [--server postgres://root@127.0.0.1:5432]
+//     [--root DIR]          the build to measure (its bin/ and dist/; default this checkout), e.g. a worktree of main
+//     [--no-cli]            skip step 1 (quicker iterations; no ratio then)
+//     [--cpu-prof DIR]      the gateway writes a V8 CPU profile there at exit
+// CPU per request or per 10,000 observations: user+system time (/proc/<pid>/stat) of the gateway and of
+// the PostgreSQL backends connected to the bench database, over each step. Far steadier than rates on a
+// shared, loaded machine; PostgreSQL's background processes (WAL writer, checkpointer) are not counted.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -16,12 +22,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = path.join(ROOT, 'bin/reefgate.js');
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : def;
 };
+const ROOT = path.resolve(arg('root', path.join(path.dirname(fileURLToPath(import.meta.url)), '..')));
+const BIN = path.join(ROOT, 'bin/reefgate.js');
+const NO_CLI = process.argv.includes('--no-cli');
+const CPU_PROF = arg('cpu-prof');
 const DIR = process.argv[2];
 if (!DIR || !fs.existsSync(path.join(DIR, 'observations.csv'))) {
   console.error('usage: node bench/sos-t.mjs DIR (with stations.csv, datasets.csv, observations.csv) [--requests N]');
@@ -63,6 +71,27 @@ const freePort = () =>
     });
   });
 const pct = (xs, p) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+/** CPU seconds (user+system) of a process so far; 0 when gone. */
+const cpuOf = (pid) => {
+  try {
+    const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+};
+/** CPU seconds so far of the gateway and of the database's backends (by pid: a backend gone meanwhile is missed). */
+const cpuSnapshot = (db, gwPid) => {
+  const backends = new Map(psql('postgres', `SELECT pid FROM pg_stat_activity WHERE datname = '${db}' AND pid <> pg_backend_pid()`).split('\n').filter(Boolean).map((p) => [p, cpuOf(p)]));
+  return { node: cpuOf(gwPid), backends };
+};
+/** CPU seconds used between two snapshots: { node, pg }. */
+const cpuDelta = (a, b) => {
+  let pg = 0;
+  for (const [pid, s] of b.backends) pg += s - (a.backends.get(pid) ?? 0);
+  return { node: b.node - a.node, pg };
+};
 const loads = [];
 const sampleLoad = () => loads.push(os.loadavg()[0]);
 
@@ -78,13 +107,16 @@ const total = [...byDataset.values()].reduce((n, a) => n + a.length, 0);
 
 // 1. CLI import.
 sampleLoad();
+let cliSecs = NaN;
+if (!NO_CLI) {
 const cliDb = `rg_sost_cli_${process.pid}`;
 const cliEnv = env({ DATABASE_URL: freshDb(cliDb) });
 reefgate(['migrate'], cliEnv);
 const cli = reefgate(['import', DIR], cliEnv);
-const cliSecs = Number(/import done(?:, nothing changed)? in ([\d.]+) s/.exec(cli.stderr)?.[1]);
+cliSecs = Number(/import done(?:, nothing changed)? in ([\d.]+) s/.exec(cli.stderr)?.[1]);
 psql('postgres', `DROP DATABASE IF EXISTS ${cliDb} WITH (FORCE)`);
 console.error(`CLI import: ${total} observations in ${cliSecs} s (wall ${cli.wall.toFixed(1)} s)`);
+}
 
 // 2 and 3: a gateway on a database holding the stations and datasets only.
 const db = `rg_sost_${process.pid}`;
@@ -96,7 +128,8 @@ const base = `http://127.0.0.1:${port}`;
 const gwEnv = env({ DATABASE_URL: url, PORT: String(port), HOST: '127.0.0.1', API_KEYS: KEY, PG_POOL_MAX: String(CONNECTIONS + 4) });
 reefgate(['migrate'], gwEnv);
 reefgate(['import', meta], gwEnv);
-const gw = spawn(process.execPath, [path.join(ROOT, 'dist/src/main.js'), 'serve'], { env: gwEnv, cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+const nodeFlags = CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(CPU_PROF)] : [];
+const gw = spawn(process.execPath, [...nodeFlags, path.join(ROOT, 'dist/src/main.js'), 'serve'], { env: gwEnv, cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
 const post = async (xml) => {
   const r = await fetch(`${base}/sos`, { method: 'POST', headers: { 'content-type': 'application/xml', 'x-api-key': KEY }, body: xml });
   const body = await r.text();
@@ -119,6 +152,7 @@ try {
       <sos:resultEncoding><swe:TextEncoding tokenSeparator="," blockSeparator="@@"/></sos:resultEncoding></sos:ResultTemplate></sos:proposedTemplate></sos:InsertResultTemplate>`);
   }
   sampleLoad();
+  const c0 = cpuSnapshot(db, gw.pid);
   const t0 = process.hrtime.bigint();
   let blocks = 0;
   for (const [code, rows] of byDataset) {
@@ -128,6 +162,7 @@ try {
     }
   }
   const irWall = Number(process.hrtime.bigint() - t0) / 1e9;
+  const irCpu = cpuDelta(c0, cpuSnapshot(db, gw.pid));
   const irRun = Number(psql(db, "SELECT sum(extract(epoch FROM finished_at - started_at)) FROM import_run WHERE source LIKE 'SOS InsertResult%'"));
   console.error(`InsertResult: ${total} observations in ${blocks} requests, ${irWall.toFixed(1)} s wall (runs ${irRun.toFixed(1)} s)`);
   sampleLoad();
@@ -144,6 +179,7 @@ try {
       <om:resultTime xlink:href="#t"/><om:procedure nilReason="unknown"/><om:observedProperty nilReason="unknown"/><om:featureOfInterest nilReason="unknown"/>
       <om:result xsi:type="gml:MeasureType" uom="${props.get(code)}">${(n % 1000) / 10}</om:result></om:OM_Observation></sos:observation></sos:InsertObservation>`;
   };
+  const c1 = cpuSnapshot(db, gw.pid);
   const t1 = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: CONNECTIONS }, async () => {
@@ -155,6 +191,7 @@ try {
     }),
   );
   const ioWall = Number(process.hrtime.bigint() - t1) / 1e9;
+  const ioCpu = cpuDelta(c1, cpuSnapshot(db, gw.pid));
   sampleLoad();
   latencies.sort((a, b) => a - b);
   const stored = Number(psql(db, "SELECT count(*) FROM observation WHERE time >= '2030-01-01'"));
@@ -162,9 +199,10 @@ try {
   console.log(`\n${DIR}: ${total.toLocaleString('en')} observations, ${datasets.length} datasets; ${os.cpus().length} cores; load average (1 min) ${loads.map((l) => l.toFixed(1)).join(' → ')}\n`);
   console.log('| path | figure |');
   console.log('|---|---|');
-  console.log(`| CLI import (run) | ${cliSecs.toFixed(1)} s, ${rate(total, cliSecs)} obs/s |`);
-  console.log(`| InsertResult, blocks of ${BLOCK.toLocaleString('en')}, one after another (wall) | ${irWall.toFixed(1)} s, ${rate(total, irWall)} obs/s (runs alone: ${rate(total, irRun)} obs/s); ratio to CLI ${(cliSecs / irWall).toFixed(2)} |`);
-  console.log(`| InsertObservation, 1 per request, ${CONNECTIONS} connections | ${REQUESTS} requests in ${ioWall.toFixed(1)} s: ${rate(REQUESTS, ioWall)} req/s; p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms; ${stored} stored |`);
+  const per = (c, n, unit) => `CPU per ${unit}: node ${((c.node / n) * 1000).toFixed(2)} ms + PostgreSQL ${((c.pg / n) * 1000).toFixed(2)} ms`;
+  if (!NO_CLI) console.log(`| CLI import (run) | ${cliSecs.toFixed(1)} s, ${rate(total, cliSecs)} obs/s |`);
+  console.log(`| InsertResult, blocks of ${BLOCK.toLocaleString('en')}, one after another (wall) | ${irWall.toFixed(1)} s, ${rate(total, irWall)} obs/s (runs alone: ${rate(total, irRun)} obs/s)${NO_CLI ? '' : `; CLI/InsertResult ${(irWall / cliSecs).toFixed(2)}×`}; ${per(irCpu, total / BLOCK, '10,000 obs')} |`);
+  console.log(`| InsertObservation, 1 per request, ${CONNECTIONS} connections | ${REQUESTS} requests in ${ioWall.toFixed(1)} s: ${rate(REQUESTS, ioWall)} req/s; p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms; ${stored} stored; ${per(ioCpu, REQUESTS, 'request')} |`);
 } finally {
   gw.kill('SIGTERM');
   await new Promise((r) => gw.once('exit', r));

@@ -207,6 +207,7 @@ export class PgStore implements Store {
     } catch (err) {
       throw wrap(err);
     }
+    let committed = false;
     const session: Session = {
       query: async <R>(text: string, values: unknown[] = []) => {
         const r = await client.query(text, values);
@@ -219,12 +220,17 @@ export class PgStore implements Store {
         const sink = client.query(copyFrom(copySql));
         await pipeline(Readable.from(chunks), sink);
       },
+      commitWith: async (script: string) => {
+        if (!/;\s*COMMIT\s*$/i.test(script)) throw new Error('commitWith: the script must end in COMMIT');
+        await client.query(script);
+        committed = true;
+      },
     };
     let ok = false;
     try {
       await client.query('BEGIN');
       const out = await fn(session);
-      await client.query('COMMIT');
+      if (!committed) await client.query('COMMIT');
       ok = true;
       return out;
     } catch (err) {

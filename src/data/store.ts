@@ -28,6 +28,11 @@ export interface Session extends Queryable {
   exec(sql: string): Promise<void>;
   /** Runs `COPY ... FROM STDIN` (text or csv, as the statement says), feeding it the given chunks. */
   copyIn(copySql: string, chunks: AsyncIterable<string>): Promise<void>;
+  /**
+   * Runs a parameterless script ending in COMMIT in one round trip, which ends the transaction (the
+   * store commits nothing more). Stores whose engine serialises transactions anyway may lack it.
+   */
+  commitWith?(script: string): Promise<void>;
 }
 
 export interface StreamOptions {

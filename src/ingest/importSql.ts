@@ -8,8 +8,12 @@ import { Sql, SqlParams } from '../query/sqlParams';
  * holds the aliased read side, which these INSERT column lists and ON CONFLICT targets cannot use).
  */
 
-/** Bulk COPY of millions of rows may outlast STATEMENT_TIMEOUT_MS (meant for requests): lifted for the import's transaction. */
-export const NO_STATEMENT_TIMEOUT = 'SET LOCAL statement_timeout = 0';
+/**
+ * The settings of a run's transaction, in one round trip (run with Session.exec): a bulk COPY of millions
+ * of rows may outlast STATEMENT_TIMEOUT_MS (meant for requests), so it is lifted; JIT compilation costs
+ * more than it saves on the merge's simple joins.
+ */
+export const RUN_SETTINGS = 'SET LOCAL statement_timeout = 0; SET LOCAL jit = off';
 
 /** Records the start of an import run; returns its id. */
 export function startRun(source: string): Sql {
@@ -46,6 +50,37 @@ export function finishRun(runId: number, c: RunCounts): Sql {
   );
 }
 
+/**
+ * A changing run's counts, recorded before its end, and its id and change payload as transaction-local
+ * settings for CHANGING_RUN_END, which has no parameters.
+ */
+export function recordChangingRun(runId: number, c: RunCounts, payload: string): Sql {
+  const p = new SqlParams();
+  return p.sql(
+    `WITH run AS (UPDATE import_run SET stations = ${p.add(c.stations)}, datasets = ${p.add(c.datasets)}, observations_read = ${p.add(c.observationsRead)},
+       observations_written = ${p.add(c.observationsInserted + c.observationsCorrected)}, observations_inserted = ${p.add(c.observationsInserted)},
+       observations_corrected = ${p.add(c.observationsCorrected)}, changed = true WHERE id = ${p.add(runId)} RETURNING id)
+     SELECT set_config('reefgate.run_id', run.id::text, true), set_config('reefgate.change', ${p.add(payload)}, true) FROM run`,
+  );
+}
+
+/**
+ * The end of a changing run on PostgreSQL, sent as one script (Session.commitWith): the updateSequence
+ * lock, finished_at (as finishRun: in commit order), the NOTIFY, and COMMIT. Changing runs commit one at
+ * a time; sent statement by statement, each step under the lock waited for the gateway to be scheduled
+ * (on a loaded machine, milliseconds each); in one script the backend runs them back to back. Each
+ * statement of a script takes its own snapshot, so the UPDATE sees every run committed while the lock
+ * was awaited. Its values come from recordChangingRun's settings: nothing here is bound or quoted.
+ */
+export function changingRunEnd(channel: string): string {
+  if (!/^[a-z_]+$/.test(channel)) throw new Error(`invalid channel ${channel}`);
+  return `SELECT pg_advisory_xact_lock(${SEQUENCE_LOCK});
+    UPDATE import_run SET finished_at = GREATEST(clock_timestamp(), (SELECT date_trunc('milliseconds', max(finished_at)) + interval '1 millisecond' FROM import_run WHERE changed))
+     WHERE id = current_setting('reefgate.run_id')::int;
+    SELECT pg_notify('${channel}', current_setting('reefgate.change'));
+    COMMIT`;
+}
+
 /** Advisory-lock class of the updateSequence (see finishRun); the migrations use 727274001. */
 const SEQUENCE_LOCK = 727_274_002;
 /** Advisory-lock class of one dataset's observations (second key: the dataset id). */
@@ -65,12 +100,6 @@ export function lockSequence(): Sql {
 export function lockDatasets(ids: number[]): Sql {
   const p = new SqlParams();
   return p.sql(`SELECT count(pg_advisory_xact_lock(${p.add(DATASET_LOCK)}, x.id)) FROM (SELECT unnest(${p.add(ids)}::int[]) AS id ORDER BY 1) x`);
-}
-
-/** Tells every gateway listening on the channel (src/ingest/changes.ts) that a run changed data. */
-export function notify(channel: string, payload: string): Sql {
-  const p = new SqlParams();
-  return p.sql(`SELECT pg_notify(${p.add(channel)}, ${p.add(payload)})`);
 }
 
 /** Creates a network named by its code, if it is new. */
@@ -200,8 +229,6 @@ export const STAGING = {
        FROM import_obs i JOIN dataset d ON d.id = i.dataset_id
        GROUP BY i.dataset_id, d.code, i.time HAVING count(*) > 1 ORDER BY 1 LIMIT 1`,
   analyze: 'ANALYZE import_obs',
-  // JIT compilation costs more than it saves on these simple joins.
-  noJit: 'SET LOCAL jit = off',
   /**
    * The staged rows not stored yet, by an anti-join: on a re-import a hash join that finds nothing. No
    * RETURNING here: passing millions of inserted keys back through a tuplestore to count them cost a
@@ -243,16 +270,21 @@ function source(p: SqlParams, rows: 'staged' | ObservationArrays): string {
 }
 
 /**
- * Replaces the value and qc of stored observations the input changes, records each change with the old
+ * Checks the datasets still exist, then replaces the value and qc of stored observations the input changes, records each change with the old
  * and new values and the run, and marks those datasets changed. Identical rows are left alone (no
  * write, no record). Returns the corrections per dataset. On a re-import that changes nothing this is
  * one hash join finding nothing, several times faster than per-row ON CONFLICT probes.
+ * A dataset that no longer exists comes back with n = -1 (the caller rolls back): run after
+ * lockDatasets, in a statement of its own, as this is (a statement's snapshot predates the locks it
+ * waits for), this sees a DeleteSensor that committed while the writer looked its datasets up or waited.
  */
-export function mergeCorrections(runId: number, rows: 'staged' | ObservationArrays): Sql {
+export function mergeCorrections(runId: number, datasetIds: number[], rows: 'staged' | ObservationArrays): Sql {
   const p = new SqlParams();
   const run = p.add(runId);
   return p.sql(
-    `WITH changed AS (
+    `WITH gone AS (
+       SELECT x.id FROM unnest(${p.add(datasetIds)}::int[]) AS x (id) WHERE NOT EXISTS (SELECT 1 FROM dataset d WHERE d.id = x.id)
+     ), changed AS (
        SELECT o.dataset_id, o.time, o.value AS old_value, o.qc AS old_qc, i.value AS new_value, i.qc AS new_qc
          FROM ${source(p, rows)} JOIN observation o ON o.dataset_id = i.dataset_id AND o.time = i.time
         WHERE (o.value, o.qc) IS DISTINCT FROM (i.value, i.qc)
@@ -266,7 +298,7 @@ export function mergeCorrections(runId: number, rows: 'staged' | ObservationArra
      ), ds AS (
        UPDATE dataset d SET updated_at = now() FROM per WHERE d.id = per.dataset_id
      )
-     SELECT dataset_id AS id, n FROM per`,
+     SELECT dataset_id AS id, n FROM per UNION ALL SELECT id, -1 FROM gone`,
   );
 }
 
@@ -276,7 +308,7 @@ export function mergeCorrections(runId: number, rows: 'staged' | ObservationArra
  * corrected and a correction keeps its time. A few rows added to a long series cost a few index probes,
  * where recounting its stored rows would read all of them. Returns the rows inserted per dataset.
  */
-export function mergeNew(rows: ObservationArrays): Sql {
+export function mergeNew(rows: 'staged' | ObservationArrays): Sql {
   const p = new SqlParams();
   return p.sql(
     `WITH ins AS (

@@ -16,6 +16,14 @@ import { CF_VOCABULARY, DatasetRow, ImportError, ImportForbiddenError, StationRo
  * - at commit every gateway drops its cached catalogue (changes.ts: NOTIFY, and at once in this process).
  */
 
+/**
+ * Up to this many staged rows (an InsertResult request, a small import) the datasets' counts and extents
+ * are updated from the inserted rows; beyond, by a recount of their stored rows, which costs the size of
+ * the series (an InsertResult block of 10,000 into a series of 40,000 read all of them) but is cheaper than
+ * returning millions of inserted keys.
+ */
+const SMALL_STAGE = 100_000;
+
 /** Who writes, as far as the run and the rules need to know. */
 export interface IngestSource {
   /** Recorded as the run's source: a directory, "POST /ingest (key 1a2b3c4d)", an MQTT client… */
@@ -68,17 +76,23 @@ export async function ingest(store: Store, source: IngestSource, work: (batch: I
     // STATEMENT_TIMEOUT_MS bounds request queries; a bulk COPY of millions of rows on a busy server may
     // legitimately run longer (it was cut at 5.4M of 7.6M rows under load), and an HTTP push's COPY lasts
     // as long as its upload (bounded by the route's idle timeout instead).
-    await s.query(sql.NO_STATEMENT_TIMEOUT);
+    await s.exec(sql.RUN_SETTINGS);
     const runId = (await run<{ id: number }>(s, sql.startRun(source.description))).rows[0].id;
     const batch = new IngestBatch(s, runId, source);
     await work(batch);
     const summary = batch.summary((Date.now() - t0) / 1000);
     const o = summary.observations;
-    if (summary.changed) await run(s, sql.lockSequence());
-    await run(s, sql.finishRun(runId, { stations: summary.stations.written, datasets: summary.datasets.written, observationsRead: o.read, observationsInserted: o.inserted, observationsCorrected: o.corrected, changed: summary.changed }));
     const change: DataChange = { runId, datasets: [...batch.touched], catalogue: batch.catalogueChanged };
-    // Delivered by PostgreSQL at commit, and only then, to every listening replica.
-    if (summary.changed && store.kind === 'postgres') await run(s, sql.notify(CHANGES_CHANNEL, changePayload(change)));
+    const counts = { stations: summary.stations.written, datasets: summary.datasets.written, observationsRead: o.read, observationsInserted: o.inserted, observationsCorrected: o.corrected, changed: summary.changed };
+    if (summary.changed && store.kind === 'postgres' && s.commitWith) {
+      // Changing runs commit one at a time (the updateSequence lock): all that follows the lock goes in one
+      // script with the COMMIT. The NOTIFY is delivered by PostgreSQL at commit, and only then, to every listening replica.
+      await run(s, sql.recordChangingRun(runId, counts, changePayload(change)));
+      await s.commitWith(sql.changingRunEnd(CHANGES_CHANNEL));
+      return { summary, change };
+    }
+    if (summary.changed) await run(s, sql.lockSequence());
+    await run(s, sql.finishRun(runId, counts));
     return { summary, change };
   });
   // This process sees the change at once, whatever the store (the embedded one has no other process).
@@ -191,7 +205,7 @@ export class IngestBatch {
     this.obs.read += stage.rows;
     if (stage.rows === 0) return;
     await this.s.query(sql.STAGING.analyze);
-    await this.merge(stage.datasetIds, 'staged');
+    await this.merge(stage.datasetIds, 'staged', stage.rows <= SMALL_STAGE ? 'incremental' : 'recount', stage.file);
   }
 
   /**
@@ -217,21 +231,23 @@ export class IngestBatch {
       arrays.qcs.push(r.qc);
     });
     this.obs.read += rows.length;
-    if (rows.length) await this.merge([...new Set(arrays.datasetIds)], arrays);
+    if (rows.length) await this.merge([...new Set(arrays.datasetIds)], arrays, 'incremental', file);
   }
 
   /**
-   * Locks the datasets, then corrections, then new rows; each statement also brings its datasets up to
-   * date: from the inserted rows for a few rows, by a recount after a bulk insert (cheaper there).
+   * Locks the datasets and checks they still exist (the caller may have looked them up before this
+   * transaction), then corrections, then new rows; each statement also brings its datasets up to date:
+   * incrementally from the inserted rows, or by a recount after a bulk insert (cheaper there).
    */
-  private async merge(datasetIds: number[], rows: 'staged' | sql.ObservationArrays): Promise<void> {
-    await this.s.query(sql.STAGING.noJit);
+  private async merge(datasetIds: number[], rows: 'staged' | sql.ObservationArrays, counts: 'incremental' | 'recount', file: string): Promise<void> {
     await run(this.s, sql.lockDatasets(datasetIds));
-    for (const r of (await run<{ id: number; n: number }>(this.s, sql.mergeCorrections(this.runId, rows))).rows) {
+    for (const r of (await run<{ id: number; n: number }>(this.s, sql.mergeCorrections(this.runId, datasetIds, rows))).rows) {
+      // Line 0: no one row is at fault.
+      if (r.n < 0) throw new ImportError(file, 0, 'dataset_id', `dataset ${r.id} no longer exists (its sensor was deleted meanwhile)`);
       this.obs.corrected += r.n;
       this.touched.add(r.id);
     }
-    if (rows === 'staged') {
+    if (counts === 'recount') {
       const inserted = (await this.s.query(sql.STAGING.insertNew)).rowCount;
       this.obs.inserted += inserted;
       if (inserted > 0) for (const r of (await run<{ id: number }>(this.s, sql.recountDatasets(datasetIds))).rows) this.touched.add(r.id);

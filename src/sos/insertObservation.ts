@@ -5,7 +5,8 @@ import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
 import { xmlResponse } from '../ows/types';
 import { NS } from '../xml/namespaces';
 import { xmlRoot, xmlString } from '../xml/document';
-import { datasetsByCode, TargetDataset } from './transactional/sql';
+import type { TargetDataset } from './transactional/sql';
+import { targetDatasets } from './transactional/targets';
 import { instant, measure, qcFlag } from './transactional/values';
 import { child, children, descendants, href, mayWriteNetwork, poxRoot, sosWrite, text } from './transactional/write';
 
@@ -24,13 +25,13 @@ export async function insertObservation(req: OwsRequest, ctx: OwsContext): Promi
   if (!offerings.length) throw missingParam('offering');
   const observations = children(root, 'observation').map((o) => child(o, 'OM_Observation'));
   if (!observations.length) throw missingParam('observation');
-  const datasets = await datasetsByCode(ctx.store, offerings);
+  const datasets = await targetDatasets(ctx.store, offerings);
   const unknown = offerings.find((o) => !datasets.some((d) => d.code === o));
   if (unknown) throw invalidParam('offering', `Offering "${unknown}" does not exist (never inserted, or its sensor was deleted)`);
   for (const d of datasets) mayWriteNetwork(ctx, d.network, 'offering', `Offering "${d.code}"`);
   const times = timeInstants(root);
   const rows = observations.map((o, i) => observationRow(o, `observation[${i + 1}]`, datasets, times));
-  await sosWrite(ctx, 'InsertObservation', (e) => `observation[${e.line}]/${e.column === 'time' ? 'phenomenonTime' : e.column}`, undefined, (b) => b.addObservations(rows, 'observation'));
+  await sosWrite(ctx, 'InsertObservation', (e) => (e.column === 'dataset_id' ? 'offering' : `observation[${e.line}]/${e.column === 'time' ? 'phenomenonTime' : e.column}`), undefined, (b) => b.addObservations(rows, 'observation'));
   return xmlResponse(xmlString(xmlRoot('sos:InsertObservationResponse', [])));
 }
 

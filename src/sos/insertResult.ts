@@ -25,7 +25,7 @@ export async function insertResult(req: OwsRequest, ctx: OwsContext): Promise<Ow
   if (!t) throw invalidParam('template', `Result template "${id}" does not exist (insert it with InsertResultTemplate; it goes with its sensor)`);
   mayWriteNetwork(ctx, t.network, 'template', `Offering "${t.offering}"`);
   const lines = copyLines(values.text, t);
-  const summary = await sosWrite(ctx, 'InsertResult', () => 'resultValues', 'block', async (b) => {
+  const summary = await sosWrite(ctx, 'InsertResult', (e) => (e.column === 'dataset_id' ? 'template' : 'resultValues'), 'block', async (b) => {
     const stage = b.stage('resultValues');
     await b.copyObservations(stage, chunks(lines, (l) => stage.line(l.n, t.datasetId, t.offering, l.t, l.iso, l.value, l.qc)));
   });

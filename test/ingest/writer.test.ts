@@ -197,5 +197,32 @@ describe('the ingest writer (both backends)', () => {
     const ds = await dataset(db.store);
     const rc = await recount(db.store);
     expect({ n: ds.n, t0: ds.t0, t1: ds.t1 }).toEqual(rc);
+    // Their ends went through the one-script end (lock, finished_at, NOTIFY, COMMIT): every changing run
+    // still has an updateSequence of its own, at the millisecond shown.
+    const seq = (await db.store.query<{ runs: number; distinct: number; unfinished: number }>(
+      `SELECT count(*)::int runs, count(DISTINCT date_trunc('milliseconds', finished_at))::int AS distinct, count(*) FILTER (WHERE finished_at IS NULL)::int unfinished FROM import_run WHERE changed`,
+    )).rows[0];
+    expect(seq.unfinished).toBe(0);
+    expect(seq.distinct).toBe(seq.runs);
+  });
+  it('a dataset deleted between a writer\'s look-up and its write is refused under the dataset lock, on both paths, and nothing is stored', async () => {
+    // SOS-T looks datasets up before its transaction; a DeleteSensor may commit in between. Here the delete
+    // simply happens between the look-up and the write, as it would in that race.
+    const gone = `dataset_id,station_id,property_code,standard_name,property_label,uom,processing,instrument_family,start,end
+WA_GONE,W_A,PSAL,sea_water_practical_salinity,Salinity,1,RAW DATA,SBE37GONE,,
+`;
+    await importParts(db.store, source, [part('stations', STATIONS), part('datasets', gone)]);
+    const id = (await db.store.query<{ id: number }>(`SELECT id FROM dataset WHERE code = 'WA_GONE'`)).rows[0].id;
+    await ingest(db.store, source, async (b) => expect(await b.deleteSensor('W_A_SBE37GONE')).toEqual([id]));
+    const t = ms('2024-05-01T00:00:00Z');
+    const few = ingest(db.store, source, (b) => b.addObservations([{ datasetId: id, time: t, value: 1, qc: 1 }], 'InsertObservation'));
+    await expect(few).rejects.toBeInstanceOf(ImportError);
+    await expect(few).rejects.toMatchObject({ column: 'dataset_id', reason: expect.stringMatching(/no longer exists/) });
+    const staged = ingest(db.store, source, async (b) => {
+      const stage = b.stage('resultValues');
+      await b.copyObservations(stage, (async function* () { yield stage.line(1, id, 'WA_GONE', t, new Date(t).toISOString(), '1', '1'); })());
+    });
+    await expect(staged).rejects.toMatchObject({ column: 'dataset_id', reason: expect.stringMatching(/no longer exists/) });
+    expect((await db.store.query<{ n: number }>('SELECT count(*)::int n FROM observation WHERE dataset_id = $1', [id])).rows[0].n).toBe(0);
   });
 });

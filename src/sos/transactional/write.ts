@@ -61,7 +61,8 @@ export async function sosWrite(ctx: OwsContext, operation: string, locate: (err:
     return await ingest(ctx.store, source, work);
   } catch (err) {
     if (!(err instanceof ImportError)) throw err;
-    const message = `${unit ? `${unit} ${err.line}: ` : ''}${err.reason}; nothing was stored`;
+    // Line 0: the error concerns no one row or block (a dataset deleted meanwhile).
+    const message = `${unit && err.line ? `${unit} ${err.line}: ` : ''}${err.reason}; nothing was stored`;
     if (err instanceof ImportForbiddenError) throw new OwsError('NoApplicableCode', locate(err), message, { status: 403 });
     throw new OwsError('InvalidParameterValue', locate(err), message);
   }
