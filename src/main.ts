@@ -9,6 +9,7 @@ import { formatImportSummary, ImportError, importDirectory, ImportProgress, Impo
 import { ingestUrl, pushDirectory } from './ingest/remote';
 import { ChangeSubscription, listenForChanges } from './ingest/changes';
 import { MqttService, startMqtt } from './mqtt/service';
+import { NetcdfLive, startNetcdfLive } from './export/netcdfLive';
 import { runExportNetcdf } from './export/cli';
 import { createLogger, Logger } from './log';
 import { createApp, listen } from './server';
@@ -204,6 +205,7 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
   let store: Store | undefined;
   let changes: ChangeSubscription | undefined;
   let mqttFeed: MqttService | undefined;
+  let netcdf: NetcdfLive | undefined;
   let ready = false;
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -220,6 +222,8 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
       // crash, which both stores survive (each migration and the import are one transaction).
       // The feed stops before the store closes: its batch in progress is redelivered, never half-acked.
       await mqttFeed?.close();
+      // A pass in progress is abandoned (its temporary file removed): the files in place stay whole.
+      await netcdf?.close();
       await changes?.close();
       if (store && ready) await store.close().catch(() => undefined);
       log.info('stopped');
@@ -244,6 +248,7 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
   changes = listenForChanges(store, log);
   handler = createApp({ config: cfg, store, log, services });
   mqttFeed = startMqtt(cfg, store, log);
+  netcdf = startNetcdfLive(cfg, store, log);
   ready = true;
   log.info({ port: cfg.port, store: store.kind, seconds: progress.elapsedSeconds(), phases: progress.done }, 'ready');
 }

@@ -58,6 +58,9 @@ export interface Config {
   mqttReceiveMaximum: number;
   mqttSessionExpirySeconds: number;
   mqttLeaderPollMs: number;
+  /** Directory the served gateway keeps the NetCDF export current in; undefined = off. */
+  netcdfDir: string | undefined;
+  netcdfRefreshMs: number;
 }
 
 export class ConfigError extends Error {
@@ -208,6 +211,8 @@ export const SETTINGS: Setting<keyof Config>[] = [
   { env: 'MQTT_RECEIVE_MAXIMUM', key: 'mqttReceiveMaximum', def: '65535', doc: 'Unacknowledged messages the broker may send the gateway (MQTT 5 Receive Maximum): bounds what the gateway holds while a batch waits for the database', parse: int(1, 65535) },
   { env: 'MQTT_SESSION_EXPIRY_S', key: 'mqttSessionExpirySeconds', def: '604800', doc: 'How long the broker keeps the feed\'s session (and queues its messages) while no gateway is connected', parse: int(0, 4_294_967_295) },
   { env: 'MQTT_LEADER_POLL_MS', key: 'mqttLeaderPollMs', def: '2000', doc: 'How often a standby gateway tries to take the feed over (and the leader checks its lock)', parse: int(100, 600_000) },
+  { env: 'NETCDF_DIR', key: 'netcdfDir', def: '', doc: 'Directory of the NetCDF export kept current by `serve` (one elected gateway): changed datasets\' files rewritten and replaced atomically, catalog.xml updated (docs/deployment.md#keeping-thredds-current); empty = off', parse: (r) => (r ? path.resolve(r) : undefined) },
+  { env: 'NETCDF_REFRESH_MS', key: 'netcdfRefreshMs', def: '60000', doc: 'Shortest interval between two rewrites of the NetCDF export (changes meanwhile are gathered); also how soon a standby gateway takes the export over', parse: int(100, 86_400_000) },
 ];
 
 /** Settings that were replaced: a deployment still setting one must not silently get a different limit. */

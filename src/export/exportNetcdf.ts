@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/config';
@@ -55,21 +56,56 @@ export async function exportNetcdf(store: Store, cfg: Config, dir: string, opts:
     entries.push({ info, bytes: f.bytes });
     opts.onFile?.(f);
   }
+  const catalog = await writeCatalogFile(cfg, dir, entries, opts.threddsLocation);
+  return { files, catalog };
+}
+
+/** Writes dir/catalog.xml listing the entries, replacing the previous one atomically; returns its path. */
+export async function writeCatalogFile(cfg: Config, dir: string, entries: CatalogEntry[], threddsLocation?: string): Promise<string> {
   const catalog = path.join(dir, 'catalog.xml');
   const xml = threddsCatalog(entries, {
     title: cfg.serviceTitle,
-    location: opts.threddsLocation ?? DEFAULT_THREDDS_LOCATION,
+    location: threddsLocation ?? DEFAULT_THREDDS_LOCATION,
     metadataUrl: cfg.publicUrl ? (code) => metadataUrl(cfg.publicUrl!, code) : undefined,
   });
-  await fs.promises.writeFile(`${catalog}.tmp`, xml);
-  await fs.promises.rename(`${catalog}.tmp`, catalog);
-  return { files, catalog };
+  const tmp = tempName(catalog);
+  try {
+    const fh = await fs.promises.open(tmp, 'w');
+    try {
+      await fh.writeFile(xml);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await fs.promises.rename(tmp, catalog);
+  } catch (err) {
+    await fs.promises.rm(tmp, { force: true });
+    throw err;
+  }
+  await syncDir(dir);
+  return catalog;
+}
+
+/**
+ * A temporary name beside file (same directory, so rename is atomic), unique per writer: two gateways
+ * or a CLI export writing the same directory never write into each other's temporary file.
+ */
+function tempName(file: string): string {
+  return `${file}.${randomBytes(4).toString('hex')}.tmp`;
+}
+
+/** Flushes a directory's entries (the renames) to disk; best effort where directories cannot be opened (Windows). */
+async function syncDir(dir: string): Promise<void> {
+  const fh = await fs.promises.open(dir, 'r').catch(() => undefined);
+  if (!fh) return;
+  await fh.sync().catch(() => undefined);
+  await fh.close();
 }
 
 /** Streams one dataset's observations into its NetCDF file. */
 export async function writeDatasetFile(store: Store, cfg: Config, dir: string, info: Dataset, created: string, opts: ExportOptions = {}): Promise<ExportedFile> {
   const file = path.join(dir, netcdfFileName(info.code));
-  const tmp = `${file}.tmp`;
+  const tmp = tempName(file);
   const references = cfg.publicUrl ? [`${cfg.publicUrl}/sos`, `${cfg.publicUrl}/wfs`, metadataUrl(cfg.publicUrl, info.code)] : [];
   const layout = oceanSitesLayout(info, { created, institution: cfg.providerName, contactEmail: cfg.contactEmail, publisherUrl: cfg.providerSite, references });
   const w = await NetcdfWriter.create(tmp, layout);
@@ -94,6 +130,7 @@ export async function writeDatasetFile(store: Store, cfg: Config, dir: string, i
     throw err;
   }
   await fs.promises.rename(tmp, file);
+  await syncDir(dir);
   const bytes = (await fs.promises.stat(file)).size;
   return { code: info.code, file, records: w.records, bytes };
 }

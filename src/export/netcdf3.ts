@@ -210,11 +210,13 @@ export class NetcdfWriter {
     return this.numrecs;
   }
 
-  /** Patches the record count into the header and closes the file. */
+  /** Patches the record count into the header, flushes the file to disk and closes it. */
   async finish(): Promise<void> {
     const b = Buffer.alloc(4);
     b.writeUInt32BE(this.numrecs);
     await this.fh.write(b, 0, 4, 4);
+    // On disk before the caller renames it into place: a crash then leaves the old file or the new, never an empty one.
+    await this.fh.sync();
     await this.fh.close();
   }
 

@@ -31,6 +31,8 @@ export class Leadership {
     private readonly pollMs: number,
     private readonly onChange: (s: LeaderState) => void,
     private readonly log: Logger,
+    /** What is led, for logs and the connection's application_name (the NetCDF export reuses this election). */
+    private readonly label = 'MQTT',
   ) {}
 
   /** Starts polling at once. */
@@ -65,7 +67,7 @@ export class Leadership {
   }
 
   private async connect(): Promise<Client> {
-    const c = new Client({ connectionString: this.databaseUrl, application_name: 'reefgate-mqtt-leader', connectionTimeoutMillis: 5000, keepAlive: true });
+    const c = new Client({ connectionString: this.databaseUrl, application_name: `reefgate-${this.label.toLowerCase()}-leader`, connectionTimeoutMillis: 5000, keepAlive: true });
     // An error on an idle connection would otherwise be thrown as an uncaught event.
     c.on('error', (err) => this.drop(err));
     c.on('end', () => this.drop(new Error('connection ended')));
@@ -80,7 +82,7 @@ export class Leadership {
     this.client = undefined;
     c?.removeAllListeners('end');
     c?.end().catch(() => undefined);
-    if (this.state !== 'lost' && !this.closed) this.log.warn({ err: (err as Error)?.message }, 'MQTT leadership connection lost; retrying');
+    if (this.state !== 'lost' && !this.closed) this.log.warn({ err: (err as Error)?.message }, `${this.label} leadership connection lost; retrying`);
     this.set('lost');
   }
 

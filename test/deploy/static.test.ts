@@ -166,6 +166,8 @@ describe('compose/compose.yaml', () => {
     // NetCDF export and THREDDS share one volume, mounted where the exported catalog's datasetRoot says
     // and where the root THREDDS catalogue's catalogRef points.
     expect(services['netcdf-export'].volumes).toContain('netcdf:/export');
+    // The gateway keeps that volume current (NETCDF_DIR is where it mounts it).
+    expect(services.gateway.volumes).toContain(`netcdf:${services.gateway.environment!.NETCDF_DIR}`);
     const threddsMount = services.thredds.volumes!.find((v) => v.startsWith('netcdf:'))!.split(':')[1];
     expect(`${threddsMount}/`).toBe(DEFAULT_THREDDS_LOCATION);
     expect(SETTINGS.find((x) => x.env === 'THREDDS_DATA_LOCATION')!.def).toBe(DEFAULT_THREDDS_LOCATION);
