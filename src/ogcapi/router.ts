@@ -17,9 +17,10 @@ import type { RequestLabels } from '../metrics/metrics';
 import { OwsError } from '../ows/errors';
 import type { OwsResponse } from '../ows/types';
 import { loadCatalogue } from '../query/catalogue';
-import { Collection, findCollection } from './collections';
+import { Collection, COLLECTIONS, findCollection } from './collections';
 import type { ApiContext } from './context';
 import { collectionDoc, collectionsDoc, conformanceDoc, DocContext, landingDoc } from './documents';
+import { edrResources } from './edr/handlers';
 import { Format, negotiate } from './formats';
 import { htmlDocument } from './html/documents';
 import { itemHandler, itemsHandler } from './items';
@@ -80,6 +81,7 @@ function resources(config: Config): Record<RouteId, Resource> {
     queryables: doc('queryables', (d, _ctx, c) => queryablesSchema(c!, `${d.root}/collections/${seg(c!.id)}/queryables`)),
     items: (ctx, c) => itemsHandler(c!, ctx),
     item: (ctx, c) => itemHandler(c!, ctx),
+    ...edrResources(),
   };
 }
 
@@ -127,7 +129,7 @@ export function ogcapiRouter(deps: OgcapiDeps): express.Router {
         let collection: Collection | undefined;
         if (params.collectionId !== undefined) {
           collection = findCollection(config, params.collectionId);
-          if (!collection) throw new OwsError('NotFound', 'collectionId', `No collection "${params.collectionId.slice(0, 100)}"; collections: stations, datasets, observations`, { status: 404 });
+          if (!collection) throw new OwsError('NotFound', 'collectionId', `No collection "${params.collectionId.slice(0, 100)}"; collections: ${COLLECTIONS.map((c) => c.id).join(', ')}`, { status: 404 });
         }
         checkParameters(query, route, route.queryableParameters && collection ? propertyParameterNames(collection) : []);
         const baseUrl = publicBaseUrl(req, config);
@@ -143,7 +145,7 @@ export function ogcapiRouter(deps: OgcapiDeps): express.Router {
           path: params,
         };
         const cache = { resource: cachedResource(route.id, collection, query), key: { url: req.originalUrl, baseUrl, negotiated: [ctx.accept] }, config, store: ctx.store, vary: ['Accept'] };
-        await hardening.guard(res, labels, route.id === 'items', ac.signal, async () => {
+        await hardening.guard(res, labels, route.id === 'items' || route.heavy === true, ac.signal, async () => {
           const out = await cachedAnswer(req, res, cache, () => answer[route.id](ctx, collection));
           if (out) await sendOwsResponse(res, out, ac.signal, log, { compression: config.compression });
         });

@@ -9,6 +9,7 @@ import type { Config } from '../config/config';
 import { COLLECTIONS } from './collections';
 import { CRS84, CRS_URIS } from './crs';
 import { crsName } from '../crs/crs';
+import { edrRoutes, EdrRouteId } from './edr/routes';
 import type { FormatId } from './formats';
 import { FORMATS } from './formats';
 
@@ -24,9 +25,11 @@ export interface ParamDef {
   /** How an array value is written (`bbox=1,2,3,4`: form, not exploded). */
   style?: 'form' | 'simple';
   explode?: boolean;
+  /** A value that works against the demo network (OpenAPI `example`; the route table test sends it). */
+  example?: string;
 }
 
-export type RouteId = 'landing' | 'api' | 'conformance' | 'collections' | 'collection' | 'queryables' | 'items' | 'item';
+export type RouteId = 'landing' | 'api' | 'conformance' | 'collections' | 'collection' | 'queryables' | 'items' | 'item' | EdrRouteId;
 
 /** Response headers a route sends beyond Content-Type and Vary (described in openapi.ts). */
 export type ResponseHeader = 'Content-Crs' | 'Link';
@@ -45,10 +48,12 @@ export interface RouteDef {
   /** Name of the OpenAPI component schema (components/schemas, see openapi.ts) of its JSON answers. */
   responseSchema: string;
   responseHeaders?: ResponseHeader[];
+  /** True when it reads observations: it takes a heavy-request slot (items always do). */
+  heavy?: boolean;
 }
 
 /** The `f` parameter of a route, listing the names of its formats. */
-function fParam(formats: FormatId[]): ParamDef {
+export function fParam(formats: FormatId[]): ParamDef {
   const names = [...new Set(formats.flatMap((id) => FORMATS[id].fNames))];
   return {
     name: 'f',
@@ -75,7 +80,8 @@ const featureId: ParamDef = {
   schema: { type: 'string' },
 };
 
-const crsParam = (name: string, what: string): ParamDef => ({
+/** A CRS parameter taking the advertised URIs. */
+export const crsParam = (name: string, what: string): ParamDef => ({
   name,
   in: 'query',
   required: false,
@@ -217,6 +223,7 @@ export function ogcapiRoutes(config: Config): RouteDef[] {
       responseSchema: 'featureGeoJSON',
       responseHeaders: ['Content-Crs'],
     },
+    ...edrRoutes(config),
   ];
   built.set(config, routes);
   return routes;

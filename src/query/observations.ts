@@ -142,6 +142,22 @@ export async function countObservations(store: Store, sel: SeriesSelection, limi
   return Number(r.rows[0].n);
 }
 
+/**
+ * Ids of the selected series that have at least one row under the selection's filters: one statement,
+ * an EXISTS probe per series on the primary key (it stops at the first matching row).
+ */
+export async function seriesWithRows(db: Queryable, sel: SeriesSelection): Promise<Set<number>> {
+  if (sel.offerings.length === 0) return new Set();
+  const params = new SqlParams();
+  const ids = params.add(sel.offerings.map((o) => o.id));
+  const cond = rowConditions(sel, params);
+  const r = await db.query<{ id: number }>(
+    `SELECT d.id FROM unnest(${ids}::int[]) AS d(id) WHERE EXISTS (SELECT 1 FROM observation o WHERE o.dataset_id = d.id${cond})`,
+    params.values,
+  );
+  return new Set(r.rows.map((x) => Number(x.id)));
+}
+
 /** Time extent of one series under the selection's filters; undefined when it has no rows. */
 async function seriesExtent(store: Store, ds: Offering, sel: SeriesSelection, withCount = false): Promise<SeriesExtent | undefined> {
   const params = new SqlParams();
