@@ -42,6 +42,8 @@ export interface Dataset {
   observationCount: number;
   sosUrl?: string;
   csvUrl?: string;
+  /** OGC API – EDR series of the dataset's station and property (CoverageJSON). */
+  edrUrl?: string;
   opendapUrl?: string;
   metadataUrl?: string;
 }
@@ -170,6 +172,7 @@ export async function fetchDatasets(s: PortalSettings, signal?: AbortSignal): Pr
       observationCount: num(p.observationCount) ?? 0,
       sosUrl: optStr(p.sosUrl) ?? undefined,
       csvUrl: optStr(p.csvUrl) ?? undefined,
+      edrUrl: optStr(p.edrUrl) ?? undefined,
       opendapUrl: optStr(p.opendapUrl) ?? undefined,
       metadataUrl: optStr(p.metadataUrl) ?? undefined,
     };
