@@ -459,6 +459,12 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
       await p.waitForSelector('#dataset-panel');
       expect(await p.getAttribute('#dataset-panel a.opendap', 'href')).toBe(`https://thredds.example.org/thredds/dodsC/reefgate/${OUVEA_TEMP}.nc`);
       expect(await p.getAttribute('#dataset-panel a.metadata', 'href')).toBe(`https://catalogue.example.org/geonetwork/srv/api/records/${OUVEA_TEMP}`);
+      // The dataset's OGC API – EDR series, beside its SOS, CSV and THREDDS links.
+      const edr = (await p.getAttribute('#dataset-panel a.edr', 'href'))!;
+      expect(edr).toBe(`${otherBase}/ogcapi/collections/insitu/locations/${OUVEA}?parameter-name=TEMP`);
+      const cov = await fetch(edr);
+      expect(cov.headers.get('content-type')).toMatch(/^application\/prs\.coverage\+json/);
+      expect((await cov.json()).id).toBe(OUVEA_TEMP);
       const iso = await fetch((await p.getAttribute('#dataset-panel a.iso-record', 'href'))!);
       expect(iso.status).toBe(200);
       expect(await iso.text()).toContain(OUVEA_TEMP);
