@@ -13,7 +13,8 @@ import { QC_FLAG_MEANINGS } from '../../export/oceansites';
 import type { RequestLabels } from '../../metrics/metrics';
 import { QC_PARAMETER } from '../../sos/identifiers';
 import { ChunkWriter } from '../chunkWriter';
-import { ColumnDocumentEncoder, SERIES_COLUMNS } from './columns';
+import { ColumnDocumentEncoder, SERIES_COLUMNS, writeTimes } from './columns';
+import { IsoTimeWriter } from './isoTime';
 
 /** Media type of CoverageJSON (the EDR standard's). */
 export const COVJSON_MEDIA_TYPE = 'application/prs.coverage+json';
@@ -102,6 +103,7 @@ export class CovJsonEncoder implements ColumnDocumentEncoder {
   private column_ = -1;
   private rows = 0;
   private firstInColumn = true;
+  private readonly iso = new IsoTimeWriter();
   private firstCoverage = true;
 
   constructor(
@@ -135,9 +137,13 @@ export class CovJsonEncoder implements ColumnDocumentEncoder {
 
   async column(ds: Offering, k: number, n: number, text: string): Promise<void> {
     if (k !== this.column_) await this.startColumn(ds, k);
-    if (k === 0) this.rows += n;
-    if (!this.firstInColumn) await this.w.write(',');
-    await this.w.write(text);
+    if (k === 0) {
+      this.rows += n;
+      await writeTimes(this.w, this.iso, text, !this.firstInColumn);
+    } else {
+      if (!this.firstInColumn) await this.w.write(',');
+      await this.w.write(text);
+    }
     this.firstInColumn = false;
   }
 

@@ -7,7 +7,8 @@
 import type { Offering } from '../../catalog/offerings';
 import type { RequestLabels } from '../../metrics/metrics';
 import { ChunkWriter } from '../chunkWriter';
-import { ColumnDocumentEncoder, SERIES_COLUMNS } from './columns';
+import { ColumnDocumentEncoder, SERIES_COLUMNS, writeTimes } from './columns';
+import { IsoTimeWriter } from './isoTime';
 import type { SeriesCrs } from './covjson';
 
 /** Property names of the three arrays, in column order. */
@@ -29,6 +30,7 @@ export class EdrGeojsonEncoder implements ColumnDocumentEncoder {
   private column_ = -1;
   private rows = 0;
   private firstInColumn = true;
+  private readonly iso = new IsoTimeWriter();
   private features = 0;
 
   constructor(
@@ -69,9 +71,13 @@ export class EdrGeojsonEncoder implements ColumnDocumentEncoder {
       this.column_ = k;
       this.firstInColumn = true;
     }
-    if (k === 0) this.rows += n;
-    if (!this.firstInColumn) await this.w.write(',');
-    await this.w.write(text);
+    if (k === 0) {
+      this.rows += n;
+      await writeTimes(this.w, this.iso, text, !this.firstInColumn);
+    } else {
+      if (!this.firstInColumn) await this.w.write(',');
+      await this.w.write(text);
+    }
     this.firstInColumn = false;
   }
 
