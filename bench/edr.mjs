@@ -257,7 +257,7 @@ await stopServer(server);
 if (!process.env.BENCH_SKIP_NETWORK) {
   out.push(`Whole network (${total.toLocaleString('en')} observations, ${seriesNet} series) streamed by a freshly started server each; RSS sampled every 100 ms while streaming (VmRSS), peak = VmHWM.`);
   out.push('');
-  out.push('| request | time | bytes | RSS at 10 / 50 / 90 % of the bytes | peak RSS |');
+  out.push('| request | time | bytes | RSS at 10 / 25 / 50 / 75 / 90 % of the bytes | peak RSS |');
   out.push('|---|---:|---:|---|---:|');
   const whole = [
     ['EDR cube CoverageJSON (bbox -180,-90,180,90)', `${EDR}/cube?bbox=-180,-90,180,90`],
@@ -274,8 +274,9 @@ if (!process.env.BENCH_SKIP_NETWORK) {
     const hwm = procKb(server.pid, 'VmHWM');
     if (r.status !== 200 || !/[}\n]$/.test(r.tail)) throw new Error(`${label}: HTTP ${r.status}, incomplete`);
     const at = (f) => samples.find(([b]) => b >= f * r.bytes)?.[1] ?? NaN;
-    out.push(`| ${label} | ${sec(r.s)} | ${mib(r.bytes)} | ${mib(at(0.1))} / ${mib(at(0.5))} / ${mib(at(0.9))} | ${mib(hwm)} |`);
-    log(`${label}: ${sec(r.s)} ${mib(r.bytes)} RSS ${[0.1, 0.5, 0.9].map((f) => mib(at(f))).join(' / ')} peak ${mib(hwm)}`);
+    const points = [0.1, 0.25, 0.5, 0.75, 0.9].map((f) => mib(at(f)).replace(' MiB', '')).join(' / ');
+    out.push(`| ${label} | ${sec(r.s)} | ${mib(r.bytes)} | ${points} MiB | ${mib(hwm)} |`);
+    log(`${label}: ${sec(r.s)} ${mib(r.bytes)} RSS ${points} MiB, peak ${mib(hwm)}`);
     await stopServer(server);
   }
   out.push(`| COPY floor (same rows) | ${sec(copyOnce('SELECT dataset_id, time, value, qc FROM observation ORDER BY dataset_id, time'))} | | | |`);
