@@ -78,7 +78,7 @@ export function collectionDoc(c: Collection, cat: Catalogue, ctx: DocContext, se
     storageCrs: STORAGE_CRS,
     links,
   };
-  return c.edr ? withEdr(doc, c, cat, ctx) : doc;
+  return c.edr ? withEdr(doc, c, cat, root) : doc;
 }
 
 /** The collections list. */

@@ -87,18 +87,26 @@ function resources(config: Config): Record<RouteId, Resource> {
 
 /**
  * The cached resource a route answers (src/http/caching.ts): the metadata documents always; items of
- * the catalogue collections (stations, datasets); observations only in a datetime window closed
- * before now (later observations cannot enter it, and a write to any dataset changes the catalogue).
+ * the catalogue collections (stations, datasets) and the EDR locations; observations and EDR data only
+ * in a datetime window closed before now (later observations cannot enter it, and a write to any
+ * dataset changes the catalogue).
  */
 function cachedResource(route: RouteId, collection: Collection | undefined, query: QueryParams): ResourceId | undefined {
   if (route === 'item') return undefined;
+  if (route === 'edrLocations') return 'OGCAPI EDR locations';
+  if (route === 'edrPosition' || route === 'edrRadius' || route === 'edrArea' || route === 'edrCube' || route === 'edrLocation') return inClosedWindow(query, 'OGCAPI EDR closed-window data');
   if (route !== 'items') return `OGCAPI ${route}`;
   if (collection?.type.name !== 'Observation') return 'OGCAPI catalogue items';
+  return inClosedWindow(query, 'OGCAPI closed-window items');
+}
+
+/** The resource when `datetime` ends before now, else undefined (live data). */
+function inClosedWindow(query: QueryParams, resource: ResourceId): ResourceId | undefined {
   const dt = query.get('datetime');
   if (dt === undefined) return undefined;
   try {
     const end = parseDatetime(dt).end;
-    return end !== undefined && end < Date.now() ? 'OGCAPI closed-window items' : undefined;
+    return end !== undefined && end < Date.now() ? resource : undefined;
   } catch {
     return undefined; // the handler reports the bad value
   }

@@ -28,12 +28,12 @@ export function closedWindow(sel: SeriesSelection, now = Date.now()): boolean {
 }
 
 /**
- * Streams a selection through one encoder kind (begin, series, end); SOS and OGC API – EDR both answer
- * with it. `check` runs first in the stream, before its first byte (so its error is still an
- * ExceptionReport), and after the HTTP cache step (a revalidated closed window costs no query at all).
+ * Streams a selection through one encoder kind (begin, series, end). `check` runs first in the stream,
+ * before its first byte (so its error is still an ExceptionReport), and after the HTTP cache step
+ * (a revalidated closed window costs no query at all).
  */
 export function seriesResponse(
-  ctx: Pick<OwsContext, 'store'>,
+  ctx: OwsContext,
   sel: SeriesSelection,
   contentType: string,
   make: (w: ChunkWriter) => DocumentSeriesEncoder,

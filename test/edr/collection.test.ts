@@ -90,3 +90,18 @@ it('serves the datasets as its items (the EDR items query), the same features as
   const one = (await edrGet(t, `${EDR}/items/AMEDEE_TEMP_0A_SBE56`)).json;
   expect(one.properties.edrUrl).toBe('http://rg.test/ogcapi/collections/insitu/locations/NCL_AMEDEE?parameter-name=TEMP');
 });
+
+it('lists the EDR queries in the OpenAPI document generated from the route table', async () => {
+  const api = (await edrGet(t, '/ogcapi/api?f=json')).json;
+  for (const q of ['position', 'radius', 'area', 'cube', 'locations', 'locations/{locationId}']) {
+    const op = api.paths[`/collections/{collectionId}/${q}`]?.get;
+    expect({ q, defined: op !== undefined }).toEqual({ q, defined: true });
+    const names = op.parameters.map((p: any) => p.name);
+    expect(names).toContain('collectionId');
+    if (q !== 'locations') expect(names).toEqual(expect.arrayContaining(['parameter-name', 'datetime', 'crs', 'z', 'qualityFlag', 'downsample', 'f']));
+    const media = Object.keys(op.responses['200'].content);
+    expect(media).toEqual(q === 'locations' ? ['application/geo+json'] : ['application/prs.coverage+json', 'application/geo+json', 'text/csv']);
+  }
+  expect(api.paths['/collections/{collectionId}/position'].get.parameters.find((p: any) => p.name === 'coords').required).toBe(true);
+  expect(api.paths['/collections/{collectionId}/radius'].get.parameters.find((p: any) => p.name === 'within-units').schema.enum).toEqual(['km', 'm', 'mi', 'nmi']);
+});

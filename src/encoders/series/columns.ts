@@ -8,14 +8,14 @@ import type { ColumnSeriesEncoder, RowSeriesEncoder, SeriesExtent } from '../../
 import type { ChunkWriter } from '../chunkWriter';
 import { MinMaxDownsampler } from './downsample';
 import { ISO_TIME_BYTES, IsoTimeWriter } from './isoTime';
-import { EPOCH, VALUE_JSON } from './sqlText';
+import { EPOCH, EPOCH_MS, QC, VALUE, VALUE_JSON } from './sqlText';
 
 /**
  * The time of a row as whole epoch seconds (written as a JSON ISO 8601 string by writeTimes: PostgreSQL
  * formats an integer several times faster than a timestamp), the value as a JSON number or null (also
  * for NaN and infinities), the flag as an integer.
  */
-export const SERIES_COLUMNS: readonly string[] = [`${EPOCH}::text`, VALUE_JSON, 'o.qc::text'];
+export const SERIES_COLUMNS: readonly string[] = [`${EPOCH}::text`, VALUE_JSON, `${QC}::text`];
 
 const QUOTE = 34;
 const COMMA = 44;
@@ -89,7 +89,7 @@ export class DownsampledColumns implements RowSeriesEncoder {
     private readonly inner: ColumnDocumentEncoder,
     target: number,
   ) {
-    this.columns = `(extract(epoch FROM o.time) * 1000)::float8, o.value, ${inner.columnSql.join(', ')}`;
+    this.columns = `${EPOCH_MS}, ${VALUE}, ${inner.columnSql.join(', ')}`;
     this.sampler = new MinMaxDownsampler<Kept>(target);
   }
 

@@ -9,11 +9,11 @@
  */
 import type { Offering } from '../../catalog/offerings';
 import { UCUM_URI, unitNames } from '../../catalog/units';
-import { QC_FLAG_MEANINGS } from '../../export/oceansites';
+import { QC_FLAG_MEANINGS } from '../../catalog/qualityFlags';
 import type { RequestLabels } from '../../metrics/metrics';
-import { QC_PARAMETER } from '../../sos/identifiers';
 import { ChunkWriter } from '../chunkWriter';
 import { ColumnDocumentEncoder, SERIES_COLUMNS, writeTimes } from './columns';
+import { QC_PARAMETER } from './identifiers';
 import { IsoTimeWriter } from './isoTime';
 
 /** Media type of CoverageJSON (the EDR standard's). */

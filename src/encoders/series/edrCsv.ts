@@ -8,14 +8,14 @@ import type { RequestLabels } from '../../metrics/metrics';
 import type { TextSeriesEncoder } from '../../query/observations';
 import { ChunkWriter } from '../chunkWriter';
 import { csvField } from '../csvField';
-import { TIME_ISO, VALUE_TEXT } from './sqlText';
+import { TIME_VALUE_QC } from './sqlText';
 
 /** The header line. */
 export const EDR_CSV_HEADER = 'station,parameter,time,value,qc,unit\n';
 
 /** One line per observation; missing values are empty fields. */
 export class EdrCsvEncoder implements TextSeriesEncoder {
-  readonly textSql = `${TIME_ISO} || ',' || ${VALUE_TEXT} || ',' || o.qc`;
+  readonly textSql = TIME_VALUE_QC;
   readonly textSeparator = '\n';
   private prefix = Buffer.alloc(0);
   private suffix = Buffer.alloc(0);

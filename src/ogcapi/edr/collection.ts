@@ -7,7 +7,6 @@ import { stationsWithDatasets } from '../../catalog/extents';
 import type { Catalogue } from '../../catalog/model';
 import { DEPTH_CRS } from '../../encoders/series/covjson';
 import type { Collection } from '../collections';
-import type { DocContext } from '../documents';
 import { FORMATS, FormatId } from '../formats';
 import { Link, seg } from '../links';
 import { EDR_CRS } from './crs';
@@ -31,8 +30,8 @@ function vertical(cat: Catalogue): Record<string, unknown> | undefined {
 }
 
 /** The collection description with its EDR members added. */
-export function withEdr(doc: Record<string, unknown>, c: Collection, cat: Catalogue, ctx: DocContext): Record<string, unknown> {
-  const url = `${ctx.root}/collections/${seg(c.id)}`;
+export function withEdr(doc: Record<string, unknown>, c: Collection, cat: Catalogue, root: string): Record<string, unknown> {
+  const url = `${root}/collections/${seg(c.id)}`;
   const v = vertical(cat);
   const links: Link[] = [
     ...(doc.links as Link[]),

@@ -11,9 +11,10 @@ import { OwsError } from '../../ows/errors';
 import type { OwsResponse } from '../../ows/types';
 import { loadCatalogue } from '../../query/catalogue';
 import { dbCall } from '../../query/featurePages';
-import { countObservations, seriesWithRows } from '../../query/observations';
+import { ChunkWriter } from '../../encoders/chunkWriter';
+import { contentDisposition, downloadName, extensionOf, periodOf, subjectOf } from '../../http/downloadName';
+import { countObservations, SeriesSelection, seriesWithRows, streamSeries } from '../../query/observations';
 import { stationCodesMatching } from '../../query/stations';
-import { seriesResponse } from '../../sos/seriesResponse';
 import { Collection, EDR_COLLECTIONS, findCollection } from '../collections';
 import type { ApiContext } from '../context';
 import { parseDatetime } from '../datetime';
@@ -21,7 +22,7 @@ import { FORMATS, negotiate } from '../formats';
 import { Link, seg, selfAndAlternates } from '../links';
 import { routeDef } from '../routes';
 import { edrCrs } from './crs';
-import { EdrAnswer, EDR_FORMATS, edrFormat } from './formats';
+import { DocumentSeriesEncoder, EdrAnswer, EDR_FORMATS, edrFormat } from './formats';
 import { parseParameterNames } from './parameters';
 import { readEdrRequest } from './query';
 import type { EdrRouteId } from './routes';
@@ -76,7 +77,29 @@ async function dataQuery(route: EdrRouteId, ctx: ApiContext, collection: Collect
     metricLabels: { service: 'OGCAPI', operation: route },
   };
   const format = edrFormat(req.format.id);
-  return seriesResponse(ctx, selection, req.format.contentType, (w) => format.encoder(w, answer), headers);
+  return streamed(ctx, selection, req.format.contentType, (w) => format.encoder(w, answer), headers);
+}
+
+/**
+ * The selection streamed through one encoder (begin, series, end) by the SOS series path, with the file
+ * name SOS data answers carry (`<dataset or station>_<period>.<ext>`, inline).
+ */
+function streamed(ctx: ApiContext, sel: SeriesSelection, contentType: string, make: (w: ChunkWriter) => DocumentSeriesEncoder, headers: Record<string, string>): OwsResponse {
+  const one = sel.offerings.length === 1 ? sel.offerings[0] : undefined;
+  const name = downloadName(subjectOf(sel.offerings), periodOf(sel.time, one ? { start: one.timeStart, end: one.timeEnd } : undefined), extensionOf(contentType));
+  return {
+    kind: 'stream',
+    contentType,
+    headers: { 'Content-Disposition': contentDisposition(name), ...headers },
+    produce: async (sink) => {
+      const w = new ChunkWriter(sink);
+      const enc = make(w);
+      await enc.begin();
+      await streamSeries(ctx.store, sel, enc, sink.signal);
+      await enc.end();
+      w.close();
+    },
+  };
 }
 
 /** First to last observation of some datasets, as an ISO interval (`start/end`), or undefined when none has data. */

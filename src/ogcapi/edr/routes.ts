@@ -8,16 +8,33 @@ import type { Config } from '../../config/config';
 import { MAX_COLUMN_DOWNSAMPLE } from '../../encoders/series/columns';
 import { EDR_COLLECTIONS } from '../collections';
 import type { FormatId } from '../formats';
-import { crsParam, fParam, ParamDef, RouteDef } from '../routes';
+import { crsParam, fParam, ParamDef, ResponseHeader } from '../routeParams';
 import { EDR_CRS } from './crs';
 import { WITHIN_UNITS } from './spatial';
 
 export type EdrRouteId = 'edrPosition' | 'edrRadius' | 'edrArea' | 'edrCube' | 'edrLocations' | 'edrLocation';
 
+/** An EDR row: a RouteDef of routes.ts (written out here so this module need not import the table it is part of). */
+export interface EdrRouteDef {
+  id: EdrRouteId;
+  path: string;
+  summary: string;
+  description: string;
+  formats: FormatId[];
+  parameters: ParamDef[];
+  queryableParameters: false;
+  responseSchema: string;
+  responseHeaders: ResponseHeader[];
+  heavy?: true;
+}
+
 /** The formats of the data queries, the default (CoverageJSON) first. */
 export const EDR_DATA_FORMATS: FormatId[] = ['covjson', 'geojson', 'csv'];
 /** The locations list is GeoJSON. */
 export const EDR_LOCATIONS_FORMATS: FormatId[] = ['geojson'];
+
+/** Name of the OpenAPI component schema of the data queries' JSON answers (openapi.ts). */
+export const EDR_DATA_SCHEMA = 'edrData';
 
 /** Position queries answer the nearest station within this distance of each point (metres, great circle). */
 export const POSITION_TOLERANCE_M = 1000;
@@ -73,9 +90,9 @@ const bbox = (required: boolean): ParamDef =>
   });
 
 /** The EDR rows of the route table (nothing in them depends on the configuration yet). */
-export function edrRoutes(_config: Config): RouteDef[] {
+export function edrRoutes(_config: Config): EdrRouteDef[] {
   const data = dataParameters();
-  const row = (id: EdrRouteId, path: string, summary: string, description: string, parameters: ParamDef[]): RouteDef => ({
+  const row = (id: EdrRouteId, path: string, summary: string, description: string, parameters: ParamDef[]): EdrRouteDef => ({
     id,
     path: `/collections/{collectionId}${path}`,
     summary,
@@ -84,6 +101,8 @@ export function edrRoutes(_config: Config): RouteDef[] {
     parameters: [collectionId, ...parameters, ...data],
     queryableParameters: false,
     heavy: true,
+    responseSchema: EDR_DATA_SCHEMA,
+    responseHeaders: ['Content-Crs'],
   });
   return [
     row('edrPosition', '/position', 'EDR position query', `The series of the station nearest each point (POINT or MULTIPOINT) within ${POSITION_TOLERANCE_M} m; 204 when none is that close.`, [
@@ -91,7 +110,7 @@ export function edrRoutes(_config: Config): RouteDef[] {
     ]),
     row('edrRadius', '/radius', 'EDR radius query', 'The series of every station within `within` `within-units` of the point(s) (geodesic distance); 204 when there is none.', [
       coords('POINT(x y) or MULTIPOINT((x y),…): the centre(s).', EXAMPLE_POINT),
-      q('within', 'Radius around coords, in within-units.', { type: 'number', exclusiveMinimum: 0 }, { required: true, example: '50' }),
+      q('within', 'Radius around coords, in within-units.', { type: 'number', minimum: 0, exclusiveMinimum: true }, { required: true, example: '50' }),
       q('within-units', 'Unit of within.', { type: 'string', enum: [...WITHIN_UNITS] }, { required: true, example: 'km' }),
     ]),
     row('edrArea', '/area', 'EDR area query', 'The series of every station inside the polygon(s); 204 when there is none.', [
@@ -113,6 +132,8 @@ export function edrRoutes(_config: Config): RouteDef[] {
         fParam(EDR_LOCATIONS_FORMATS),
       ],
       queryableParameters: false,
+      responseSchema: 'featureCollectionGeoJSON',
+      responseHeaders: ['Content-Crs'],
     },
     row('edrLocation', '/locations/{locationId}', 'EDR location query', 'The series of one station (404 for an unknown station code).', [
       { name: 'locationId', in: 'path', required: true, description: 'Station code (the id of a locations feature).', schema: { type: 'string' }, example: 'NCL_AMEDEE' },
