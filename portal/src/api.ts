@@ -42,6 +42,8 @@ export interface Dataset {
   observationCount: number;
   sosUrl?: string;
   csvUrl?: string;
+  /** OGC API – EDR series of the dataset's station and property (CoverageJSON). */
+  edrUrl?: string;
   opendapUrl?: string;
   metadataUrl?: string;
 }
@@ -170,6 +172,7 @@ export async function fetchDatasets(s: PortalSettings, signal?: AbortSignal): Pr
       observationCount: num(p.observationCount) ?? 0,
       sosUrl: optStr(p.sosUrl) ?? undefined,
       csvUrl: optStr(p.csvUrl) ?? undefined,
+      edrUrl: optStr(p.edrUrl) ?? undefined,
       opendapUrl: optStr(p.opendapUrl) ?? undefined,
       metadataUrl: optStr(p.metadataUrl) ?? undefined,
     };
@@ -193,13 +196,61 @@ export function observationUrl(s: PortalSettings, opts: { offering?: string; for
   return `${s.baseUrl}/sos?${q}`;
 }
 
+/** The OGC API – EDR URL of one station's series (every parameter) over a period, downsampled, with these quality flags, as CoverageJSON. */
+export function edrStationUrl(s: PortalSettings, station: string, from: string, to: string, downsample: number, qualityFlag: string): string {
+  const q = new URLSearchParams({ datetime: `${from}/${to}`, downsample: String(downsample), qualityFlag, f: 'CoverageJSON' });
+  return `${s.baseUrl}${s.ogcapiPath}/collections/insitu/locations/${encodeURIComponent(station)}?${q}`;
+}
+
+/** One series as the chart draws it: times (ms), values (NaN for gaps), quality flags. */
+export interface SeriesColumns {
+  times: Float64Array;
+  values: Float64Array;
+  qc: Uint8Array;
+}
+
+interface Coverage {
+  id?: string;
+  domain: { axes: { t: { values: string[] } } };
+  ranges: Record<string, { values: (number | null)[] }>;
+}
+
 /**
- * One dataset's series over a period with these quality flags, reduced on the server to about `buckets`
- * buckets; filtered before downsampling, so a flagged spike never takes a bucket's place from good data.
+ * Reads a CoverageJSON Coverage or CoverageCollection (an EDR answer) into series by coverage id (the
+ * dataset code): the measured range is the one whose key does not end in _QC, its flags the _QC one.
  */
-export async function fetchSeries(s: PortalSettings, offering: string, from: string, to: string, buckets: number, qualityFlag: string, signal?: AbortSignal): Promise<Series | undefined> {
-  const doc = await getJson<{ series: Series[] }>(observationUrl(s, { offering, format: 'json', from, to, downsample: buckets, qualityFlag }), signal);
-  return doc.series[0];
+export function coverageSeries(doc: { type: string; coverages?: Coverage[] } & Partial<Coverage>): Map<string, SeriesColumns> {
+  const out = new Map<string, SeriesColumns>();
+  const coverages = doc.type === 'CoverageCollection' ? (doc.coverages ?? []) : [doc as Coverage];
+  for (const c of coverages) {
+    const key = Object.keys(c.ranges).find((k) => !k.endsWith('_QC'));
+    if (!c.id || !key) continue;
+    const t = c.domain.axes.t.values;
+    const v = c.ranges[key].values;
+    const f = c.ranges[`${key}_QC`]?.values ?? [];
+    const times = new Float64Array(t.length);
+    const values = new Float64Array(t.length);
+    const qc = new Uint8Array(t.length);
+    for (let i = 0; i < t.length; i++) {
+      times[i] = Date.parse(t[i]);
+      values[i] = v[i] === null ? NaN : v[i]!;
+      qc[i] = f[i] ?? 255;
+    }
+    out.set(c.id, { times, values, qc });
+  }
+  return out;
+}
+
+/**
+ * Every series of a station over a period with these quality flags, in one EDR request, each reduced
+ * on the server to about `buckets` buckets (filtered before downsampling, as for SOS JSON); a period
+ * without such data (204) is none.
+ */
+export async function fetchStationSeries(s: PortalSettings, station: string, from: string, to: string, buckets: number, qualityFlag: string, signal?: AbortSignal): Promise<Map<string, SeriesColumns>> {
+  const res = await fetch(edrStationUrl(s, station, from, to, buckets, qualityFlag), { signal, headers: { Accept: 'application/prs.coverage+json' } });
+  if (res.status === 204) return new Map();
+  if (!res.ok) throw new Error(`${res.status} ${(await res.text()).slice(0, 300)}`);
+  return coverageSeries(await res.json());
 }
 
 /** The most recent observation of every dataset, in one request. */

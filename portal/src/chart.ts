@@ -23,20 +23,6 @@ export type RangeLoader = (from: number, to: number, buckets: number, flagged: b
 const COLORS = ['#0b6e99', '#d9480f', '#2b8a3e', '#862e9c', '#c92a2a', '#5f3dc4', '#e67700', '#087f5b'];
 const MARGIN = { left: 64, right: 12, top: 8, bottom: 26 };
 
-/** Turns [iso, value, qc] points into typed arrays (null values become gaps). */
-export function toColumns(points: [string, number | null, number | null][]): Columns {
-  const times = new Float64Array(points.length);
-  const values = new Float64Array(points.length);
-  const qc = new Uint8Array(points.length);
-  for (let i = 0; i < points.length; i++) {
-    times[i] = Date.parse(points[i][0]);
-    const v = points[i][1];
-    values[i] = v === null ? NaN : v;
-    qc[i] = points[i][2] ?? 255;
-  }
-  return { times, values, qc };
-}
-
 /** At least three round ticks inside [min, max] when the range allows (a single "30" says nothing about the scale). */
 export function axisTicks(min: number, max: number): number[] {
   let ticks = niceTicks(min, max, 4);

@@ -1,8 +1,8 @@
 /** Portal entry: loads stations and datasets from OGC API – Features, wires property → station → dataset selection, panels, chart and map. */
 import 'ol/ol.css';
 import '../styles.css';
-import { Dataset, fetchDatasets, fetchLatest, fetchSeries, fetchStations, FLAGGED_FLAGS, GOOD_FLAGS, PortalSettings, Station } from './api';
-import { ChartSeries, TimeSeriesChart, toColumns } from './chart';
+import { Dataset, fetchDatasets, fetchLatest, fetchStationSeries, fetchStations, FLAGGED_FLAGS, GOOD_FLAGS, PortalSettings, SeriesColumns, Station } from './api';
+import { ChartSeries, TimeSeriesChart } from './chart';
 import { displayUnit } from './coords';
 import { h } from './dom';
 import { initialLang, Lang, lang, MessageKey, setLang, t } from './i18n';
@@ -90,18 +90,19 @@ async function boot(): Promise<void> {
     const list = state.datasets.filter((d) => d.stationId === state.stationId);
     const fromIso = new Date(from).toISOString().replace('.000Z', 'Z');
     const toIso = new Date(to).toISOString().replace('.000Z', 'Z');
-    const out = await Promise.all(
-      list.map(async (d): Promise<ChartSeries> => {
-        const [good, bad] = await Promise.all([
-          fetchSeries(settings, d.id, fromIso, toIso, buckets, GOOD_FLAGS, signal),
-          showFlagged ? fetchSeries(settings, d.id, fromIso, toIso, buckets, FLAGGED_FLAGS, signal) : undefined,
-        ]);
-        const dup = list.filter((o) => o.propertyLabel === d.propertyLabel).length > 1;
-        const label = dup ? `${d.propertyLabel} · ${d.instrumentFamily}` : d.propertyLabel;
-        return { id: d.id, label, uom: displayUnit(d.uom), ...toColumns(good?.points ?? []), flagged: bad ? toColumns(bad.points) : undefined };
-      }),
-    );
-    return out;
+    if (!state.stationId || list.length === 0) return [];
+    // One OGC API – EDR request (CoverageJSON, downsampled on the server) for all the station's series,
+    // and one more for the flagged values when they are shown.
+    const [good, bad] = await Promise.all([
+      fetchStationSeries(settings, state.stationId, fromIso, toIso, buckets, GOOD_FLAGS, signal),
+      showFlagged ? fetchStationSeries(settings, state.stationId, fromIso, toIso, buckets, FLAGGED_FLAGS, signal) : undefined,
+    ]);
+    const none: SeriesColumns = { times: new Float64Array(0), values: new Float64Array(0), qc: new Uint8Array(0) };
+    return list.map((d): ChartSeries => {
+      const dup = list.filter((o) => o.propertyLabel === d.propertyLabel).length > 1;
+      const label = dup ? `${d.propertyLabel} · ${d.instrumentFamily}` : d.propertyLabel;
+      return { id: d.id, label, uom: displayUnit(d.uom), ...(good.get(d.id) ?? none), flagged: bad ? (bad.get(d.id) ?? none) : undefined };
+    });
   });
 
   const visibleStations = () => (state.property ? state.stations.filter((s) => state.datasets.some((d) => d.stationId === s.id && d.propertyLabel === state.property)) : state.stations);

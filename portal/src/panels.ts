@@ -45,7 +45,7 @@ function datasetFacts(d: Dataset): HTMLElement {
   ]);
 }
 
-/** A dataset's links on the station page: OGC API item, SOS, CSV, NetCDF, ISO record; OPeNDAP and catalogue when configured. */
+/** A dataset's links on the station page: OGC API item, SOS, CSV, NetCDF, EDR, ISO record; OPeNDAP and catalogue when configured. */
 function datasetLinks(s: PortalSettings, d: Dataset): HTMLElement {
   const a = (href: string, kind: string, label: string, download?: boolean) => h('a', { href, 'data-link': kind, ...(download ? { download: '' } : {}) }, label);
   return h(
@@ -55,6 +55,7 @@ function datasetLinks(s: PortalSettings, d: Dataset): HTMLElement {
     a(observationUrl(s, { offering: d.id, format: 'om' }), 'sos', t('sos')),
     a(datasetFileUrl(s, d.id, 'csv'), 'csv', t('csv'), true),
     a(datasetFileUrl(s, d.id, 'nc'), 'netcdf', t('netcdf'), true),
+    d.edrUrl ? a(d.edrUrl, 'edr', t('edrShort')) : null,
     a(isoRecordUrl(s, d.id), 'iso', t('isoShort')),
     d.opendapUrl ? a(d.opendapUrl, 'opendap', t('opendap')) : null,
     d.metadataUrl ? a(d.metadataUrl, 'metadata', t('metadata')) : null,
@@ -103,6 +104,7 @@ export function datasetPanel(s: PortalSettings, d: Dataset, st: Station | undefi
     h('li', {}, h('a', { href: isoRecordUrl(s, d.id), class: 'iso-record' }, t('isoRecord'))),
     h('li', {}, h('a', { href: featurePageUrl(s, 'datasets', d.id), class: 'feature-page' }, t('featurePage'))),
   ];
+  if (d.edrUrl) extra.push(h('li', {}, h('a', { href: d.edrUrl, class: 'edr' }, t('edr'))));
   if (d.opendapUrl) extra.push(h('li', {}, h('a', { href: d.opendapUrl, class: 'opendap' }, t('opendap'))));
   if (d.metadataUrl) extra.push(h('li', {}, h('a', { href: d.metadataUrl, class: 'metadata' }, t('metadata'))));
   return h(

@@ -1,6 +1,6 @@
 import type { Config } from '../config/config';
 import { stationsExtent, stationsWithDatasets } from './extents';
-import { opendapUrl, sosObservationUrl } from './links';
+import { edrLocationUrl, opendapUrl, sosObservationUrl } from './links';
 import type { Catalogue, Extent } from './model';
 import { DATASET, JOIN, NETWORK, OBSERVATION, PRODUCER, PROPERTY, SENSOR, STATION } from './schema';
 import type { FeatureTypeDef, GeometryDef, PropertyDef } from './types';
@@ -74,6 +74,14 @@ function datasetType(config: Config): FeatureTypeDef {
     prop('observationCount', 'long', DATASET.obsCount, false, 'Number of observations'),
     prop('sosUrl', 'anyURI', DATASET.code, false, 'SOS GetObservation of this dataset', { queryable: false, link: (code, base) => sosObservationUrl(base, code) }),
     prop('csvUrl', 'anyURI', DATASET.code, false, 'CSV download of this dataset', { queryable: false, link: (code, base) => sosObservationUrl(base, code, 'text/csv') }),
+    // The EDR series of this dataset's station and parameter: its key is both codes, as a JSON array.
+    prop('edrUrl', 'anyURI', `json_build_array(${STATION.code}, ${PROPERTY.code})::text`, false, 'OGC API – EDR CoverageJSON of this series', {
+      queryable: false,
+      link: (key, base) => {
+        const [station, parameter] = JSON.parse(key) as [string, string];
+        return edrLocationUrl(`${base}${config.ogcapiBasePath}`, station, parameter);
+      },
+    }),
   ];
   if (config.threddsUrl) {
     // Same URL as the THREDDS catalog the exporter writes.

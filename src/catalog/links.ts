@@ -34,3 +34,15 @@ export function sosObservationUrl(baseUrl: string, offering: string, responseFor
   const q = `service=SOS&version=2.0.0&request=GetObservation&offering=${encodeURIComponent(offering)}`;
   return `${baseUrl}/sos?${q}${responseFormat ? `&responseFormat=${encodeURIComponent(responseFormat)}` : ''}`;
 }
+
+/** Id of the OGC API – EDR collection holding every station series (docs/ogcapi.md, *Environmental Data Retrieval*). */
+export const EDR_COLLECTION_ID = 'insitu';
+
+/**
+ * OGC API – EDR URL of one station's series (CoverageJSON by default), optionally of one parameter
+ * (an observed property code): `{apiRoot}/collections/insitu/locations/{station}?parameter-name={code}`.
+ */
+export function edrLocationUrl(apiRoot: string, stationCode: string, parameter?: string): string {
+  const url = `${apiRoot}/collections/${EDR_COLLECTION_ID}/locations/${encodeURIComponent(stationCode)}`;
+  return parameter === undefined ? url : `${url}?parameter-name=${encodeURIComponent(parameter)}`;
+}

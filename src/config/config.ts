@@ -61,6 +61,7 @@ export interface Config {
   /** Directory the served gateway keeps the NetCDF export current in; undefined = off. */
   netcdfDir: string | undefined;
   netcdfRefreshMs: number;
+  edrMaxObservations: number;
 }
 
 export class ConfigError extends Error {
@@ -199,6 +200,7 @@ export const SETTINGS: Setting<keyof Config>[] = [
   { env: 'OGCAPI_LIMIT_DEFAULT', key: 'ogcapiLimitDefault', def: '10', doc: 'OGC API – Features items per page when `limit` is absent (advertised)', parse: int(1, 100_000) },
   { env: 'OGCAPI_LIMIT_MAX', key: 'ogcapiLimitMax', def: '10000', doc: 'Largest OGC API – Features `limit` (advertised; a larger `limit` is served as this many, as the standard asks)', parse: int(1, 1_000_000) },
   { env: 'COMPRESSION', key: 'compression', def: 'on', doc: 'gzip/br of text answers for clients that send Accept-Encoding (streams flushed per chunk); off when a proxy in front compresses (docs/caching.md)', parse: bool },
+  { env: 'EDR_MAX_OBSERVATIONS', key: 'edrMaxObservations', def: '10000000', doc: 'Most observations one OGC API – EDR query may return (all formats stream; above it 413, downsampled answers excepted); 0 = no limit', parse: int(0, 2_000_000_000) },
   { env: 'CSP_IMG_SRC', key: 'cspImgSrc', def: '', doc: 'Extra image origins allowed by the Content-Security-Policy (e.g. a basemap tile server), comma-separated', parse: list },
   { env: 'MQTT_URL', key: 'mqttUrl', def: '', doc: 'MQTT broker URL (mqtt://host:1883, mqtts://…); set = the gateway (one elected instance) consumes the MQTT feed (docs/ingest.md#mqtt-feeds)', parse: mqttUrl },
   { env: 'MQTT_TOPIC_PREFIX', key: 'mqttTopicPrefix', def: 'reefgate', doc: 'Topic tree of the feed: observations on `<prefix>/obs/<dataset>`, dead letters on `<prefix>/dead/<dataset>`', parse: topicPrefix },

@@ -26,6 +26,8 @@ export class Source {
   constructor(
     readonly lang: 'cql2-text' | 'cql2-json',
     private readonly text = '',
+    /** The request parameter the text came from (`filter`; `coords` for a WKT geometry of OGC API – EDR). */
+    readonly param = 'filter',
   ) {}
 
   /** `filter: <what> at position 17, expected <expected>`; position counts characters (code points), from 1. */
@@ -33,12 +35,12 @@ export class Source {
     const tail = expected ? `, expected ${expected}` : '';
     if (typeof at === 'number') {
       const position = [...this.text.slice(0, at)].length + 1;
-      return new Cql2Error(`filter: ${what} at position ${position}${tail}`, { position });
+      return new Cql2Error(`${this.param}: ${what} at position ${position}${tail}`, { position }, this.param);
     }
     if (typeof at === 'string') {
-      return new Cql2Error(`filter: ${what} at ${at === '' ? 'the top level' : at}${tail}`, { pointer: at });
+      return new Cql2Error(`${this.param}: ${what} at ${at === '' ? 'the top level' : at}${tail}`, { pointer: at }, this.param);
     }
-    return new Cql2Error(`filter: ${what}${tail}`);
+    return new Cql2Error(`${this.param}: ${what}${tail}`, {}, this.param);
   }
 
   /** Refuses NUL and lone surrogates (PostgreSQL text cannot hold them) where they occur, before SQL is built. */

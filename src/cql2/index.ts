@@ -1,13 +1,15 @@
 import type { FeatureTypeDef } from '../catalog/types';
 import { CRS84_URI as CRS84, CrsRef, parseCrs, supportedCrsUrns } from '../crs/crs';
-import type { Filter } from '../fes/ast';
-import { MAX_LENGTH } from './ast';
+import type { Filter, GeometryOperand } from '../fes/ast';
+import { GeometryType, MAX_LENGTH } from './ast';
 import { Cql2Error, Source } from './errors';
+import { geometryOperand } from './geometry';
 import { parseJson } from './parseJson';
-import { parseText } from './parseText';
+import { parseText, parseWkt } from './parseText';
 import { Queryable, toFes } from './toFes';
 
 export { Cql2Error } from './errors';
+export type { GeometryType } from './ast';
 export type { Queryable, QueryableType } from './toFes';
 
 /** The filter-lang values of OGC API Features Part 3. */
@@ -59,4 +61,18 @@ export function queryablesOf(type: FeatureTypeDef): Map<string, Queryable> {
     if (p.queryable !== false) q.set(p.name, { path: p.name, type: p.type, nullable: p.nullable });
   }
   return q;
+}
+
+/**
+ * A WKT geometry given alone (OGC API – EDR `coords`), read by the CQL2 geometry-literal parser into
+ * the FES geometry operand filters use: coordinates in the axis order of `crs`, checked like any filter
+ * geometry. Only the `allowed` types are accepted; every problem is a Cql2Error naming `param`.
+ */
+export function parseWktGeometry(text: string, crs: CrsRef, allowed: readonly GeometryType[], param: string): GeometryOperand {
+  if (text.length > MAX_LENGTH) throw new Cql2Error(`${param}: longer than ${MAX_LENGTH} characters`, {}, param);
+  const src = new Source('cql2-text', text, param);
+  const node = parseWkt(text, src, allowed);
+  return geometryOperand(node, crs, (what) => {
+    throw src.error(node.at, what);
+  });
 }

@@ -36,6 +36,20 @@ class TextParser {
     return e;
   }
 
+  /** The whole text as one WKT geometry of an allowed type. */
+  wkt(allowed: readonly GeometryType[]): GeometryNode {
+    const t = this.peek();
+    const tag = t.kind === 'ident' ? WKT[t.value.toUpperCase()] : undefined;
+    const names = allowed.map((a) => a.toUpperCase()).join(' or ');
+    if (!tag || tag === 'BBOX' || tag === 'GEOMETRYCOLLECTION' || !allowed.includes(tag)) {
+      throw t.kind === 'ident' ? this.src.error(t.at, `${quote(t.value)} geometries are not supported here`, names) : this.unexpected(t, `a WKT ${names}`);
+    }
+    const g = this.geometry(tag);
+    const end = this.peek();
+    if (end.kind !== 'eof') throw this.unexpected(end, 'the end of the geometry');
+    return g;
+  }
+
   // ---- tokens
 
   private peek(k = 0): Token {
@@ -69,7 +83,7 @@ class TextParser {
   }
 
   private unexpected(t: Token, expected: string) {
-    const what = t.kind === 'eof' ? 'unexpected end of filter'
+    const what = t.kind === 'eof' ? `unexpected end of ${this.src.param}`
       : t.kind === 'string' ? `unexpected string ${quote(t.value)}`
       : t.kind === 'number' ? `unexpected number ${t.value}`
       : t.kind === 'quoted' ? `unexpected property "${t.value.slice(0, 40)}"`
@@ -426,6 +440,11 @@ class TextParser {
     if (t.kind !== 'number' || !Number.isFinite(v)) throw this.unexpected(t, 'a coordinate (a number)');
     return v;
   }
+}
+
+/** Parses a WKT geometry of one of the allowed types (the CQL2 geometry literal syntax); errors carry positions. */
+export function parseWkt(text: string, src: Source, allowed: readonly GeometryType[]): GeometryNode {
+  return new TextParser(tokenize(text, src), src).wkt(allowed);
 }
 
 /** Parses cql2-text into the CQL2 tree; every syntax error is a Cql2Error with its 1-based position. */

@@ -93,11 +93,12 @@ export class ChunkWriter {
 
   /**
    * Calls write(text, start, end) for each line of text (end excludes the newline), first making room
-   * for `extra` bytes beyond the line itself; write must only put() and putAscii().
+   * for `extra` bytes beyond the line itself; write must only put() and putAscii(). Another one-character
+   * `delimiter` splits text into items instead of lines.
    */
-  async lines(text: string, extra: number, write: (s: string, start: number, end: number) => void): Promise<void> {
+  async lines(text: string, extra: number, write: (s: string, start: number, end: number) => void, delimiter = '\n'): Promise<void> {
     for (let i = 0; i < text.length; ) {
-      let j = text.indexOf('\n', i);
+      let j = text.indexOf(delimiter, i);
       if (j < 0) j = text.length;
       if (this.room() < extra + (j - i)) await this.makeRoom(extra + (j - i));
       write(text, i, j);

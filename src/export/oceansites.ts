@@ -4,6 +4,7 @@
  * and its quality-flag variable <CODE>_QC following OceanSITES reference table 2.
  */
 import { lookupTable } from '../util/lookup';
+import { QC_FLAG_MEANINGS, QC_FLAG_VALUES } from '../catalog/qualityFlags';
 import type { Dataset } from '../catalog/model';
 import type { NcAttrs, NcLayout } from './netcdf3';
 import { crsName, WGS84_SRID } from '../crs/crs';
@@ -20,20 +21,8 @@ export const unixSecondsToDays1950 = (s: number): number => (s * 1000 - EPOCH_19
 export const VALUE_FILL = 99999;
 export const QC_FILL = -128;
 
-/** OceanSITES reference table 2: quality flag values and meanings (our qc column uses the same scale). */
-export const QC_FLAG_VALUES = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-export const QC_FLAG_MEANINGS = [
-  'no_qc_performed',
-  'good_data',
-  'probably_good_data',
-  'bad_data_that_are_potentially_correctable',
-  'bad_data',
-  'value_changed',
-  'not_used',
-  'nominal_value',
-  'interpolated_value',
-  'missing_value',
-];
+/** OceanSITES reference table 2 (the qc column's scale), kept with the catalogue; exported here for the file's readers. */
+export { QC_FLAG_MEANINGS, QC_FLAG_VALUES };
 
 /** UCUM codes (as stored) to the UDUNITS spellings CF asks for. */
 const UCUM_TO_UDUNITS = lookupTable<string>({

@@ -56,6 +56,9 @@ export const CACHED_RESOURCES = {
   // Stations and datasets (catalogue tables), and observations in a closed datetime window.
   'OGCAPI catalogue items': { policy: 'capabilities', basis: 'catalogue' },
   'OGCAPI closed-window items': { policy: 'closedWindow', basis: 'catalogue' },
+  // EDR (src/ogcapi/edr): the locations list is catalogue data; a data query in a closed window as the items.
+  'OGCAPI EDR locations': { policy: 'capabilities', basis: 'catalogue' },
+  'OGCAPI EDR closed-window data': { policy: 'closedWindow', basis: 'catalogue' },
 } as const satisfies Record<string, { policy: PolicyId; basis: Basis }>;
 
 export type ResourceId = keyof typeof CACHED_RESOURCES;

@@ -11,6 +11,7 @@ export function extensionOf(contentType: string): string {
   const type = contentType.split(';')[0].trim().toLowerCase();
   if (type === 'text/csv') return 'csv';
   if (type === 'application/json' || type === 'application/geo+json') return 'json';
+  if (type === 'application/prs.coverage+json') return 'covjson';
   if (type === 'application/x-netcdf' || type === 'application/netcdf') return 'nc';
   if (type === 'text/html') return 'html';
   return 'xml';

@@ -8,7 +8,7 @@ import type { FeatureTypeDef } from '../catalog/types';
 import type { Config } from '../config/config';
 import { stationsExtent, timeSpan } from '../catalog/extents';
 import type { Catalogue, Dataset } from '../catalog/model';
-import { metadataUrl, netcdfDownloadUrl, opendapUrl, sosObservationUrl } from '../catalog/links';
+import { edrLocationUrl, EDR_COLLECTION_ID, metadataUrl, netcdfDownloadUrl, opendapUrl, sosObservationUrl } from '../catalog/links';
 import { NS, XSD } from '../xml/namespaces';
 import { ncnamePart } from '../xml/ncname';
 import { crsName, WGS84_SRID } from '../crs/crs';
@@ -23,7 +23,10 @@ export function fileIdentifier(datasetCode: string): string {
   return `${FILE_IDENTIFIER_PREFIX}${datasetCode}`;
 }
 
-type Cfg = Pick<Config, 'providerName' | 'providerSite' | 'contactEmail' | 'threddsUrl' | 'namespacePrefix'>;
+type Cfg = Pick<Config, 'providerName' | 'providerSite' | 'contactEmail' | 'threddsUrl' | 'namespacePrefix' | 'ogcapiBasePath'>;
+
+/** GeoNetwork protocol of OGC API – EDR links (its list has no entry for EDR yet; this follows the OGC:* pattern). */
+const EDR_PROTOCOL = 'OGC:API-EDR';
 
 const str = (parent: XMLBuilder, name: string, text: string) => parent.ele(name).ele('gco:CharacterString').txt(text);
 const codeList = (parent: XMLBuilder, name: string, list: string, value: string) =>
@@ -100,6 +103,13 @@ export function distributionLinks(d: Dataset, baseUrl: string, cfg: Cfg): { url:
     { url: `${baseUrl}/wfs`, protocol: 'OGC:WFS', name: `${cfg.namespacePrefix}:Dataset`, description: 'WFS endpoint (capabilities: ?SERVICE=WFS&REQUEST=GetCapabilities)', fn: 'information' },
     { url: sosObservationUrl(baseUrl, d.code), protocol: 'OGC:SOS', name: d.code, description: 'SOS 2.0 GetObservation of this time series (O&M 2.0)', fn: 'download' },
     { url: sosObservationUrl(baseUrl, d.code, 'text/csv'), protocol: 'WWW:DOWNLOAD-1.0-http--download', name: `${d.code}.csv`, description: 'CSV download of this time series', fn: 'download' },
+    {
+      url: edrLocationUrl(`${baseUrl}${cfg.ogcapiBasePath}`, d.station.code, d.property.code),
+      protocol: EDR_PROTOCOL,
+      name: EDR_COLLECTION_ID,
+      description: 'OGC API – EDR: this time series as CoverageJSON (f=GeoJSON, f=CSV for the others)',
+      fn: 'download',
+    },
   ];
   const odap = opendapUrl(cfg, d.code);
   if (odap) links.push({ url: odap, protocol: 'OPeNDAP:OPeNDAP', name: d.code, description: 'OPeNDAP access (THREDDS)', fn: 'download' });
@@ -237,5 +247,6 @@ export function collectionRecord(type: Pick<FeatureTypeDef, 'name' | 'title' | '
   const transfer = dist.ele('gmd:transferOptions').ele('gmd:MD_DigitalTransferOptions');
   onlineResource(transfer.ele('gmd:onLine'), `${baseUrl}/wfs`, 'OGC:WFS', typeName, `WFS feature type ${typeName}`, 'download');
   onlineResource(transfer.ele('gmd:onLine'), `${baseUrl}/sos`, 'OGC:SOS', 'SOS', 'SOS 2.0 / 1.0 endpoint of the same network', 'download');
+  onlineResource(transfer.ele('gmd:onLine'), `${baseUrl}${cfg.ogcapiBasePath}/collections/${EDR_COLLECTION_ID}`, EDR_PROTOCOL, EDR_COLLECTION_ID, 'OGC API – EDR collection of the same series (position, area, locations queries)', 'download');
   return xmlString(md, true);
 }

@@ -27,4 +27,12 @@ export const CONFORMANCE: readonly string[] = [
   'http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions',
   'http://www.opengis.net/spec/cql2/1.0/conf/temporal-functions',
   'http://www.opengis.net/spec/cql2/1.0/conf/property-property',
+  // OGC API – EDR 1.1 (OGC 19-086r6), src/ogcapi/edr: the queries position, radius, area, cube,
+  // locations and items; data as CoverageJSON and GeoJSON. Not edr-geojson: items are the datasets' own features.
+  'http://www.opengis.net/spec/ogcapi-edr-1/1.1/conf/core',
+  'http://www.opengis.net/spec/ogcapi-edr-1/1.1/conf/collections',
+  'http://www.opengis.net/spec/ogcapi-edr-1/1.1/conf/json',
+  'http://www.opengis.net/spec/ogcapi-edr-1/1.1/conf/geojson',
+  'http://www.opengis.net/spec/ogcapi-edr-1/1.1/conf/covjson',
+  'http://www.opengis.net/spec/ogcapi-edr-1/1.1/conf/queries',
 ];

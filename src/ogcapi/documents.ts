@@ -10,6 +10,7 @@ import type { Catalogue } from '../catalog/model';
 import { Collection, collections } from './collections';
 import { CONFORMANCE } from './conformance';
 import { CRS84, CRS_URIS, STORAGE_CRS } from './crs';
+import { withEdr } from './edr/collection';
 import { FORMATS, FormatId } from './formats';
 import { Link, seg, selfAndAlternates, withQuery } from './links';
 import { routeDef } from './routes';
@@ -61,15 +62,15 @@ export function collectionDoc(c: Collection, cat: Catalogue, ctx: DocContext, se
   const items = `${url}/items`;
   const itemFormats = routeDef(config, 'items').formats.map((id) => FORMATS[id]).filter((f) => f.served);
   const links: Link[] = [
-    ...(self ? selfAndAlternates(url, ctx.query, routeDef(config, 'collection').formats, ctx.format, 'This collection') : [{ href: url, rel: 'self', type: FORMATS.json.mediaType, title: c.type.title }]),
+    ...(self ? selfAndAlternates(url, ctx.query, routeDef(config, 'collection').formats, ctx.format, 'This collection') : [{ href: url, rel: 'self', type: FORMATS.json.mediaType, title: c.title ?? c.type.title }]),
     ...itemFormats.map((f) => ({ href: withQuery(items, [['f', f.fNames[f.fNames.length - 1]]]), rel: 'items', type: f.mediaType, title: `${c.type.title} as ${f.title}` })),
     { href: `${url}/queryables`, rel: 'http://www.opengis.net/def/rel/ogc/1.0/queryables', type: FORMATS.schema.mediaType, title: 'Queryables' },
     { href: metadataUrl(ctx.baseUrl, c.type.name), rel: 'describedby', type: 'application/xml', title: 'ISO 19139 metadata record' },
   ];
-  return {
+  const doc = {
     id: c.id,
-    title: c.type.title,
-    description: c.type.abstract,
+    title: c.title ?? c.type.title,
+    description: c.description ?? c.type.abstract,
     keywords: c.type.keywords,
     itemType: 'feature',
     extent: extent(c, cat),
@@ -77,6 +78,7 @@ export function collectionDoc(c: Collection, cat: Catalogue, ctx: DocContext, se
     storageCrs: STORAGE_CRS,
     links,
   };
+  return c.edr ? withEdr(doc, c, cat, root) : doc;
 }
 
 /** The collections list. */

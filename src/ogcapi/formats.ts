@@ -5,7 +5,7 @@
  */
 import { OwsError } from '../ows/errors';
 
-export type FormatId = 'json' | 'geojson' | 'schema' | 'csv' | 'html' | 'openapi' | 'openapiHtml';
+export type FormatId = 'json' | 'geojson' | 'schema' | 'csv' | 'html' | 'openapi' | 'openapiHtml' | 'covjson';
 
 export interface Format {
   id: FormatId;
@@ -30,6 +30,8 @@ export const FORMATS: Readonly<Record<FormatId, Format>> = {
   // and QGIS look for it), and its HTML page, which openapiHtml.ts renders already.
   openapi: { id: 'openapi', mediaType: 'application/vnd.oai.openapi+json;version=3.0', contentType: 'application/vnd.oai.openapi+json;version=3.0; charset=utf-8', fNames: ['json'], title: 'OpenAPI 3.0 JSON', served: true },
   openapiHtml: { id: 'openapiHtml', mediaType: 'text/html', contentType: 'text/html; charset=utf-8', fNames: ['html'], title: 'HTML', served: true },
+  // EDR data (src/ogcapi/edr): EDR clients name it f=CoverageJSON.
+  covjson: { id: 'covjson', mediaType: 'application/prs.coverage+json', contentType: 'application/prs.coverage+json; charset=utf-8', fNames: ['json', 'covjson', 'coveragejson'], title: 'CoverageJSON', served: true },
 };
 
 /** Formats of a route that can be produced now, in the route's order. */

@@ -43,6 +43,21 @@ const REEFGATE_SCHEMAS: Record<string, Schema> = {
       additionalProperties: { type: 'boolean' },
     },
   },
+  // OGC API – EDR data queries (src/ogcapi/edr): their JSON answers, by format (docs/ogcapi.md).
+  edrData: {
+    description: 'The answer of an EDR data query: a CoverageJSON Coverage (one series) or CoverageCollection (several; OGC CoverageJSON 1.0), or with f=GeoJSON a FeatureCollection of one feature per series whose properties hold the time, value and qc arrays.',
+    type: 'object',
+    required: ['type'],
+    properties: {
+      type: { type: 'string', enum: ['Coverage', 'CoverageCollection', 'FeatureCollection'] },
+      domain: { type: 'object' },
+      parameters: { type: 'object' },
+      ranges: { type: 'object' },
+      coverages: { type: 'array', items: { type: 'object' } },
+      features: { type: 'array', items: { type: 'object' } },
+      links: { type: 'array', items: { type: 'object' } },
+    },
+  },
   openapiDocument: {
     description: 'An OpenAPI 3.0 document (this one).',
     type: 'object',

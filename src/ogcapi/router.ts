@@ -17,9 +17,10 @@ import type { RequestLabels } from '../metrics/metrics';
 import { OwsError } from '../ows/errors';
 import type { OwsResponse } from '../ows/types';
 import { loadCatalogue } from '../query/catalogue';
-import { Collection, findCollection } from './collections';
+import { Collection, COLLECTIONS, findCollection } from './collections';
 import type { ApiContext } from './context';
 import { collectionDoc, collectionsDoc, conformanceDoc, DocContext, landingDoc } from './documents';
+import { edrResources } from './edr/handlers';
 import { Format, negotiate } from './formats';
 import { htmlDocument } from './html/documents';
 import { itemHandler, itemsHandler } from './items';
@@ -80,23 +81,32 @@ function resources(config: Config): Record<RouteId, Resource> {
     queryables: doc('queryables', (d, _ctx, c) => queryablesSchema(c!, `${d.root}/collections/${seg(c!.id)}/queryables`)),
     items: (ctx, c) => itemsHandler(c!, ctx),
     item: (ctx, c) => itemHandler(c!, ctx),
+    ...edrResources(),
   };
 }
 
 /**
  * The cached resource a route answers (src/http/caching.ts): the metadata documents always; items of
- * the catalogue collections (stations, datasets); observations only in a datetime window closed
- * before now (later observations cannot enter it, and a write to any dataset changes the catalogue).
+ * the catalogue collections (stations, datasets) and the EDR locations; observations and EDR data only
+ * in a datetime window closed before now (later observations cannot enter it, and a write to any
+ * dataset changes the catalogue).
  */
 function cachedResource(route: RouteId, collection: Collection | undefined, query: QueryParams): ResourceId | undefined {
   if (route === 'item') return undefined;
+  if (route === 'edrLocations') return 'OGCAPI EDR locations';
+  if (route === 'edrPosition' || route === 'edrRadius' || route === 'edrArea' || route === 'edrCube' || route === 'edrLocation') return inClosedWindow(query, 'OGCAPI EDR closed-window data');
   if (route !== 'items') return `OGCAPI ${route}`;
   if (collection?.type.name !== 'Observation') return 'OGCAPI catalogue items';
+  return inClosedWindow(query, 'OGCAPI closed-window items');
+}
+
+/** The resource when `datetime` ends before now, else undefined (live data). */
+function inClosedWindow(query: QueryParams, resource: ResourceId): ResourceId | undefined {
   const dt = query.get('datetime');
   if (dt === undefined) return undefined;
   try {
     const end = parseDatetime(dt).end;
-    return end !== undefined && end < Date.now() ? 'OGCAPI closed-window items' : undefined;
+    return end !== undefined && end < Date.now() ? resource : undefined;
   } catch {
     return undefined; // the handler reports the bad value
   }
@@ -127,7 +137,7 @@ export function ogcapiRouter(deps: OgcapiDeps): express.Router {
         let collection: Collection | undefined;
         if (params.collectionId !== undefined) {
           collection = findCollection(config, params.collectionId);
-          if (!collection) throw new OwsError('NotFound', 'collectionId', `No collection "${params.collectionId.slice(0, 100)}"; collections: stations, datasets, observations`, { status: 404 });
+          if (!collection) throw new OwsError('NotFound', 'collectionId', `No collection "${params.collectionId.slice(0, 100)}"; collections: ${COLLECTIONS.map((c) => c.id).join(', ')}`, { status: 404 });
         }
         checkParameters(query, route, route.queryableParameters && collection ? propertyParameterNames(collection) : []);
         const baseUrl = publicBaseUrl(req, config);
@@ -143,7 +153,7 @@ export function ogcapiRouter(deps: OgcapiDeps): express.Router {
           path: params,
         };
         const cache = { resource: cachedResource(route.id, collection, query), key: { url: req.originalUrl, baseUrl, negotiated: [ctx.accept] }, config, store: ctx.store, vary: ['Accept'] };
-        await hardening.guard(res, labels, route.id === 'items', ac.signal, async () => {
+        await hardening.guard(res, labels, route.id === 'items' || route.heavy === true, ac.signal, async () => {
           const out = await cachedAnswer(req, res, cache, () => answer[route.id](ctx, collection));
           if (out) await sendOwsResponse(res, out, ac.signal, log, { compression: config.compression });
         });

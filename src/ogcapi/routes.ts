@@ -7,29 +7,14 @@
  */
 import type { Config } from '../config/config';
 import { COLLECTIONS } from './collections';
-import { CRS84, CRS_URIS } from './crs';
-import { crsName } from '../crs/crs';
+import { edrRoutes, EdrRouteId } from './edr/routes';
 import type { FormatId } from './formats';
-import { FORMATS } from './formats';
+import { crsParam, fParam, ParamDef, ResponseHeader } from './routeParams';
 
-/** A JSON Schema (the OpenAPI 3.0 subset used for parameters). */
-export type Schema = Record<string, unknown>;
+// The parameter definitions live in routeParams.ts (the EDR rows build theirs with them too).
+export type { ParamDef, ResponseHeader, Schema } from './routeParams';
 
-export interface ParamDef {
-  name: string;
-  in: 'path' | 'query';
-  required: boolean;
-  description: string;
-  schema: Schema;
-  /** How an array value is written (`bbox=1,2,3,4`: form, not exploded). */
-  style?: 'form' | 'simple';
-  explode?: boolean;
-}
-
-export type RouteId = 'landing' | 'api' | 'conformance' | 'collections' | 'collection' | 'queryables' | 'items' | 'item';
-
-/** Response headers a route sends beyond Content-Type and Vary (described in openapi.ts). */
-export type ResponseHeader = 'Content-Crs' | 'Link';
+export type RouteId = 'landing' | 'api' | 'conformance' | 'collections' | 'collection' | 'queryables' | 'items' | 'item' | EdrRouteId;
 
 export interface RouteDef {
   id: RouteId;
@@ -45,18 +30,8 @@ export interface RouteDef {
   /** Name of the OpenAPI component schema (components/schemas, see openapi.ts) of its JSON answers. */
   responseSchema: string;
   responseHeaders?: ResponseHeader[];
-}
-
-/** The `f` parameter of a route, listing the names of its formats. */
-function fParam(formats: FormatId[]): ParamDef {
-  const names = [...new Set(formats.flatMap((id) => FORMATS[id].fNames))];
-  return {
-    name: 'f',
-    in: 'query',
-    required: false,
-    description: `Response format, overriding the Accept header: ${formats.map((id) => `${FORMATS[id].fNames.join('/')} = ${FORMATS[id].mediaType}`).join(', ')}.`,
-    schema: { type: 'string', enum: names },
-  };
+  /** True when it reads observations: it takes a heavy-request slot (items always do). */
+  heavy?: boolean;
 }
 
 const collectionId: ParamDef = {
@@ -74,14 +49,6 @@ const featureId: ParamDef = {
   description: 'Feature identifier (stations: station code; datasets: dataset code; observations: `<datasetCode>.<epoch seconds>`).',
   schema: { type: 'string' },
 };
-
-const crsParam = (name: string, what: string): ParamDef => ({
-  name,
-  in: 'query',
-  required: false,
-  description: `${what} Default ${CRS84} (longitude, latitude); ${crsName.uri(4326)} is latitude, longitude.`,
-  schema: { type: 'string', format: 'uri', enum: [...CRS_URIS], default: CRS84 },
-});
 
 /** The query parameters of the items resource, config-dependent only through the limits. */
 function itemsParameters(config: Config): ParamDef[] {
@@ -217,6 +184,7 @@ export function ogcapiRoutes(config: Config): RouteDef[] {
       responseSchema: 'featureGeoJSON',
       responseHeaders: ['Content-Crs'],
     },
+    ...edrRoutes(config),
   ];
   built.set(config, routes);
   return routes;

@@ -7,7 +7,7 @@ import type { Queryable, Store, StreamOptions } from '../data/store';
 import type { Offering } from '../catalog/offerings';
 import { DATASET, OBSERVATION } from '../catalog/schema';
 import { isoSql } from '../data/sqlTime';
-import { rowsStreamed } from '../metrics/metrics';
+import { RequestLabels, rowsStreamed } from '../metrics/metrics';
 import { SqlParams } from './sqlParams';
 import type { TimeFilter } from './types';
 
@@ -30,6 +30,8 @@ export interface SeriesExtent {
 }
 
 interface EncoderBase {
+  /** Labels the rows streamed are counted under (reefgate_rows_streamed_total); default SOS GetObservation. */
+  readonly metricLabels?: RequestLabels;
   /** When true the driver first reads each series' time extent and skips empty series before starting it. */
   readonly needsExtent?: boolean;
   /** When true the extent also carries the row count (e.g. swe:elementCount before the values). */
@@ -65,12 +67,34 @@ export interface RowSeriesEncoder extends EncoderBase {
   rows(ds: Offering, rows: unknown[][]): Promise<void>;
 }
 
+/**
+ * An encoder fed whole columns, for documents that hold a series as parallel arrays (CoverageJSON's
+ * time axis and ranges): each series arrives column by column — every batch of column 0 in time order,
+ * then every batch of column 1, … — each batch one string aggregated by PostgreSQL. Memory stays one
+ * batch per column whatever the series' length, at the price of one scan per column (see
+ * streamSeriesColumns for why the columns still hold the same rows).
+ */
+export interface ColumnSeriesEncoder extends EncoderBase {
+  /** The text of one row in each column, SQL over alias o (only our constant SQL). */
+  readonly columnSql: readonly string[];
+  /** What joins the texts of consecutive rows inside one batch. */
+  readonly columnSeparator: string;
+  /** The next `n` rows of column `k`, joined by columnSeparator. */
+  column(ds: Offering, k: number, n: number, text: string): Promise<void>;
+}
+
 /** An encoder of observation series, called back in series order. */
-export type SeriesEncoder = TextSeriesEncoder | RowSeriesEncoder;
+export type SeriesEncoder = TextSeriesEncoder | RowSeriesEncoder | ColumnSeriesEncoder;
 
 function isText(enc: SeriesEncoder): enc is TextSeriesEncoder {
   return 'textSql' in enc;
 }
+
+function isColumns(enc: SeriesEncoder): enc is ColumnSeriesEncoder {
+  return 'columnSql' in enc;
+}
+
+const SOS_LABELS: RequestLabels = { service: 'SOS', operation: 'GetObservation' };
 
 /** Rows per cursor fetch: large batches keep round trips rare; memory stays a few MB. */
 const BATCH = 5000;
@@ -118,6 +142,22 @@ export async function countObservations(store: Store, sel: SeriesSelection, limi
   return Number(r.rows[0].n);
 }
 
+/**
+ * Ids of the selected series that have at least one row under the selection's filters: one statement,
+ * an EXISTS probe per series on the primary key (it stops at the first matching row).
+ */
+export async function seriesWithRows(db: Queryable, sel: SeriesSelection): Promise<Set<number>> {
+  if (sel.offerings.length === 0) return new Set();
+  const params = new SqlParams();
+  const ids = params.add(sel.offerings.map((o) => o.id));
+  const cond = rowConditions(sel, params);
+  const r = await db.query<{ id: number }>(
+    `SELECT d.id FROM unnest(${ids}::int[]) AS d(id) WHERE EXISTS (SELECT 1 FROM observation o WHERE o.dataset_id = d.id${cond})`,
+    params.values,
+  );
+  return new Set(r.rows.map((x) => Number(x.id)));
+}
+
 /** Time extent of one series under the selection's filters; undefined when it has no rows. */
 async function seriesExtent(store: Store, ds: Offering, sel: SeriesSelection, withCount = false): Promise<SeriesExtent | undefined> {
   const params = new SqlParams();
@@ -142,6 +182,7 @@ export async function streamSeries(store: Store, sel: SeriesSelection, enc: Seri
   for (const ds of sel.offerings) {
     if (signal.aborted) throw new Error('client disconnected');
     if (isText(enc)) await streamSeriesText(store, ds, sel, enc, signal);
+    else if (isColumns(enc)) await streamSeriesColumns(store, ds, sel, enc, signal);
     else await streamSeriesRows(store, ds, sel, enc, signal);
   }
 }
@@ -172,7 +213,7 @@ async function streamSeriesText(store: Store, ds: Offering, sel: SeriesSelection
   };
   const emit = async (n: number, text: string) => {
     await start();
-    rowsStreamed.inc({ service: 'SOS', operation: 'GetObservation' }, n);
+    rowsStreamed.inc(enc.metricLabels ?? SOS_LABELS, n);
     await enc.text(ds, text);
   };
   let after: string | undefined;
@@ -219,6 +260,88 @@ async function streamSeriesText(store: Store, ds: Offering, sel: SeriesSelection
   if (started) await enc.seriesEnd(ds);
 }
 
+/**
+ * One series column by column. A series that fits one batch is one prepared query aggregating every
+ * column over the same rows. A longer one keeps the other columns of that first batch (one batch each)
+ * and reads the rest with one cursor statement whose rows are every further batch of column 0, then of
+ * column 1, …: one recursive step per column and batch, each a primary-key range scan after the last
+ * time of the step before. One statement is one snapshot, so every column of the rows after the first
+ * batch comes from the same rows, and those of the first batch from the first query: an import landing
+ * between the two cannot make the columns disagree (observations are never deleted).
+ */
+async function streamSeriesColumns(store: Store, ds: Offering, sel: SeriesSelection, enc: ColumnSeriesEncoder, signal: AbortSignal): Promise<void> {
+  const params = new SqlParams();
+  const id = params.add(ds.id);
+  const cond = rowConditions(sel, params);
+  const sep = `${params.add(enc.columnSeparator)}::text`;
+  const limit = params.add(BATCH);
+  const width = enc.columnSql.length;
+  const labels = enc.metricLabels ?? SOS_LABELS;
+  const batch = (cols: string, after: string) => `SELECT ${O.time} AS tm, ${cols} FROM ${O.from} WHERE ${O.datasetId} = ${id}${cond}${after} ORDER BY ${O.time} LIMIT ${limit}`;
+  let after: string | undefined;
+  /** Columns 1… of the first batch, written once column 0 is complete. */
+  let held: string[] = [];
+  let heldRows = 0;
+  let started = false;
+  if (sel.time.length > 0 || sel.qc !== undefined || ds.obsCount < BATCH) {
+    const aggs = enc.columnSql.map((_, k) => `string_agg(c${k}, ${sep}) AS t${k}`).join(', ');
+    const r = await store.query<Record<string, string | number | null>>(
+      `SELECT count(*)::int AS n, max(tm)::text AS last, ${aggs} FROM (${batch(enc.columnSql.map((c, k) => `${c} AS c${k}`).join(', '), '')}) s`,
+      params.values,
+      { prepare: true },
+    );
+    const first = r.rows[0];
+    const n = Number(first.n);
+    if (!n) return;
+    await enc.seriesStart(ds, undefined);
+    started = true;
+    rowsStreamed.inc(labels, n);
+    await enc.column(ds, 0, n, String(first.t0));
+    held = enc.columnSql.slice(1).map((_, k) => String(first[`t${k + 1}`]));
+    heldRows = n;
+    if (n < BATCH) {
+      for (let k = 1; k < width; k++) await enc.column(ds, k, n, held[k - 1]);
+      await enc.seriesEnd(ds);
+      return;
+    }
+    after = String(first.last);
+  }
+  const cp = params.fork();
+  const from = after !== undefined ? ` AND ${O.time} > ${cp.add(after)}::timestamptz` : '';
+  const steps = enc.columnSql.map(
+    (c, k) => `b${k}(last, n, t) AS (
+      SELECT max(tm), count(*)::int, string_agg(c, ${sep}) FROM (${batch(`${c} AS c`, from)}) s
+      UNION ALL
+      SELECT x.last, x.n, x.t FROM b${k} CROSS JOIN LATERAL
+        (SELECT max(tm) AS last, count(*)::int AS n, string_agg(c, ${sep}) AS t FROM (${batch(`${c} AS c`, ` AND ${O.time} > b${k}.last`)}) s) x
+      WHERE b${k}.n = ${limit})`,
+  );
+  const sql = `WITH RECURSIVE ${steps.join(',\n    ')}
+    ${enc.columnSql.map((_, k) => `SELECT ${k} AS k, n, t FROM b${k} WHERE n > 0`).join('\n    UNION ALL ')}`;
+  let k = 0;
+  const nextColumn = async () => {
+    k++;
+    if (heldRows > 0) await enc.column(ds, k, heldRows, held[k - 1]);
+  };
+  // Three batches per fetch: a column batch is smaller than a text encoder's row (one value, not a whole
+  // row), and a fetch is a round trip for every one of them.
+  for await (const batches of readAhead(store.stream<[number, number, string]>(sql, cp.values, { signal, batchSize: 3, rowMode: 'array' }))) {
+    for (const [col, n, t] of batches) {
+      if (!started) {
+        await enc.seriesStart(ds, undefined);
+        started = true;
+      }
+      while (k < Number(col)) await nextColumn();
+      if (k === 0) rowsStreamed.inc(labels, Number(n));
+      await enc.column(ds, k, Number(n), t);
+    }
+  }
+  if (signal.aborted) throw new Error('client disconnected');
+  if (!started) return;
+  while (k < width - 1) await nextColumn();
+  await enc.seriesEnd(ds);
+}
+
 /** One series row by row from a cursor (encoders without a text form: downsampling). */
 async function streamSeriesRows(store: Store, ds: Offering, sel: SeriesSelection, enc: RowSeriesEncoder, signal: AbortSignal): Promise<void> {
   const params = new SqlParams();
@@ -239,7 +362,7 @@ async function streamSeriesRows(store: Store, ds: Offering, sel: SeriesSelection
       await enc.seriesStart(ds, extent);
       started = true;
     }
-    rowsStreamed.inc({ service: 'SOS', operation: 'GetObservation' }, rows.length);
+    rowsStreamed.inc(enc.metricLabels ?? SOS_LABELS, rows.length);
     await enc.rows(ds, rows);
   }
   if (signal.aborted) throw new Error('client disconnected');
@@ -254,19 +377,21 @@ async function streamOnePerSeries(store: Store, sel: SeriesSelection, enc: Serie
   const cond = rowConditions({ ...sel, time: sel.time.filter((f) => f.op !== 'latest' && f.op !== 'first') }, params);
   // One query for every series: each LATERAL probe walks the (dataset_id, time) primary key from one end.
   // The probe's row keeps the observation alias, so the encoder's row SQL reads it as it reads the table.
-  const sql = `SELECT ${DATASET.id}, ${isoSql(O.time)}, ${isText(enc) ? enc.textSql : enc.columns}
+  const select = isText(enc) ? enc.textSql : isColumns(enc) ? enc.columnSql.join(', ') : enc.columns;
+  const sql = `SELECT ${DATASET.id}, ${isoSql(O.time)}, ${select}
     FROM ${DATASET.from}
     CROSS JOIN LATERAL (SELECT ${O.time}, ${O.value}, ${O.qc} FROM ${O.from} WHERE ${O.datasetId} = ${DATASET.id}${cond}
                         ORDER BY ${O.time} ${mode === 'latest' ? 'DESC' : 'ASC'} LIMIT 1) ${O.alias}
     WHERE ${DATASET.id} = ANY(${ids}::int[]) ORDER BY ${DATASET.code}`;
   for await (const rows of store.stream<unknown[]>(sql, params.values, { signal, batchSize: BATCH, rowMode: 'array' })) {
-    rowsStreamed.inc({ service: 'SOS', operation: 'GetObservation' }, rows.length);
+    rowsStreamed.inc(enc.metricLabels ?? SOS_LABELS, rows.length);
     for (const row of rows) {
       const ds = byId.get(Number(row[0]));
       if (!ds) continue;
       const t = String(row[1]);
       await enc.seriesStart(ds, { begin: t, end: t, count: 1 });
       if (isText(enc)) await enc.text(ds, String(row[2]));
+      else if (isColumns(enc)) for (let k = 0; k < enc.columnSql.length; k++) await enc.column(ds, k, 1, String(row[2 + k]));
       else await enc.rows(ds, [row.slice(2)]);
       await enc.seriesEnd(ds);
     }

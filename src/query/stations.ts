@@ -1,5 +1,8 @@
 import type { Queryable } from '../data/store';
 import { JOIN, NETWORK, PRODUCER, STATION } from '../catalog/schema';
+import type { FeatureTypeDef } from '../catalog/types';
+import type { Filter } from '../fes/ast';
+import { compileFilter } from '../fes/compile';
 import { SqlParams } from './sqlParams';
 import type { BoxFilter } from './types';
 
@@ -50,3 +53,14 @@ export async function stationCodesInBox(db: Queryable, box: BoxFilter): Promise<
   return new Set(r.rows.map((x) => x.code));
 }
 
+
+/**
+ * Codes of the stations an FES filter selects, the filter compiled over the Station feature type (its
+ * geometry and properties: the same SQL a WFS or OGC API filter on stations runs), in code order.
+ */
+export async function stationCodesMatching(db: Queryable, stationType: FeatureTypeDef, filter: Filter): Promise<Set<string>> {
+  const params = new SqlParams();
+  const cond = compileFilter(filter, stationType, params);
+  const r = await db.query<{ code: string }>(`SELECT ${STATION.code} AS code FROM ${stationType.from} WHERE ${cond} ORDER BY ${STATION.code}`, params.values);
+  return new Set(r.rows.map((x) => x.code));
+}

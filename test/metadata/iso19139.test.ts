@@ -81,7 +81,7 @@ describe('GET /metadata/{datasetCode}.xml', () => {
     }));
     const protocols = links.map((l: any) => l.protocol);
     expect(protocols).toEqual(expect.arrayContaining(['OGC:WFS', 'OGC:SOS', 'WWW:DOWNLOAD-1.0-http--download', 'OPeNDAP:OPeNDAP']));
-    for (const l of links.filter((x: any) => x.protocol !== 'OPeNDAP:OPeNDAP' && !x.url.startsWith('https://data.example.org/thredds'))) expect(l.url).toMatch(/^https:\/\/reef\.example\.net\/(wfs|sos)/);
+    for (const l of links.filter((x: any) => x.protocol !== 'OPeNDAP:OPeNDAP' && !x.url.startsWith('https://data.example.org/thredds'))) expect(l.url).toMatch(/^https:\/\/reef\.example\.net\/(wfs|sos|ogcapi)/);
     expect(links.find((l: any) => l.protocol === 'OGC:SOS').url).toBe(`https://reef.example.net/sos?service=SOS&version=2.0.0&request=GetObservation&offering=${CODE}`);
     expect(links.some((l: any) => l.url.endsWith('&responseFormat=text%2Fcsv'))).toBe(true);
     expect(links.find((l: any) => l.protocol === 'OPeNDAP:OPeNDAP').url).toBe(`https://data.example.org/thredds/dodsC/reefgate/${CODE}.nc`);

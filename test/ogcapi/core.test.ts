@@ -55,7 +55,8 @@ describe('landing, conformance, collections', () => {
     const r = await get(t, '/ogcapi/collections');
     expect(r.status).toBe(200);
     const cs = r.json.collections as any[];
-    expect(cs.map((c) => c.id)).toEqual(['stations', 'datasets', 'observations']);
+    // insitu is the EDR collection (test/edr): the datasets' features with EDR members added.
+    expect(cs.map((c) => c.id)).toEqual(['stations', 'datasets', 'observations', 'insitu']);
     const lons = [...demoStations().values()].map(([lon]) => lon);
     for (const c of cs) {
       expect(c.itemType).toBe('feature');

@@ -84,7 +84,7 @@ describe('pages', () => {
   it('collections page: each collection with its title, extent and items link', async () => {
     const page = await html('/ogcapi/collections?f=html');
     const json = (await get(t, '/ogcapi/collections')).json;
-    expect(all(/<tr data-collection="([^"]*)"/g, page)).toEqual(['stations', 'datasets', 'observations']);
+    expect(all(/<tr data-collection="([^"]*)"/g, page)).toEqual(['stations', 'datasets', 'observations', 'insitu']);
     for (const c of json.collections) {
       expect(page).toContain(`>${c.title}</a>`);
       expect(page).toContain(`<td class="bbox">${c.extent.spatial.bbox[0].join(', ')}</td>`);

@@ -91,8 +91,10 @@ describe('@camptocamp/ogc-client OgcApiEndpoint', () => {
       { name: 'stations', hasFeatures: true },
       { name: 'datasets', hasFeatures: true },
       { name: 'observations', hasFeatures: true },
+      // The EDR collection (test/edr) is also a feature collection: its items are the datasets.
+      { name: 'insitu', hasFeatures: true },
     ]);
-    expect(out.features).toEqual(['stations', 'datasets', 'observations']);
+    expect(out.features).toEqual(['stations', 'datasets', 'observations', 'insitu']);
     expect(out.hasFeatures).toBe(true);
   });
 

@@ -78,8 +78,8 @@ maybe('OWSLib ogcapi.features against a live server', () => {
     expect(out.url).toBe(`${base}/ogcapi/`);
     expect(out.landingRels).toEqual(expect.arrayContaining(['conformance', 'data', 'self']));
     expect(out.conformance).toEqual(expect.arrayContaining(['http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core', 'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson']));
-    expect(out.collections).toEqual(['stations', 'datasets', 'observations']);
-    expect(out.featureCollections).toEqual(['stations', 'datasets', 'observations']);
+    expect(out.collections).toEqual(['stations', 'datasets', 'observations', 'insitu']);
+    expect(out.featureCollections).toEqual(['stations', 'datasets', 'observations', 'insitu']);
     expect(out.stations.id).toBe('stations');
     expect(out.stations.itemType).toBe('feature');
     const lons = [...demoStations().values()].map(([lon]) => lon);

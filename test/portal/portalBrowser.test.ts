@@ -17,6 +17,8 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 const haveChromium = hasTool('chromium');
 const OUVEA = 'NCL_OUVEA01';
 const OUVEA_TEMP = 'OUVEA01_TEMP_0A_SBE56';
+/** The EDR location URL the chart reads Ouvéa's series from. */
+const EDR_STATION = `/ogcapi/collections/insitu/locations/${OUVEA}?`;
 
 /** Opens the portal of `base` in a new page, collecting page and console errors and the URLs requested, once it has loaded. */
 async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page; pageErrors: string[]; requested: string[] }> {
@@ -253,9 +255,13 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
     });
     expect(drawn.inked).toBeGreaterThan(2000);
     expect(drawn.points).toBeGreaterThan(100);
-    const seriesUrls = requests.filter((u) => u.includes('/sos?') && u.includes(`offering=${OUVEA_TEMP}`));
+    // The chart reads all the station's series in one OGC API – EDR request (CoverageJSON), downsampled on the server.
+    const seriesUrls = requests.filter((u) => u.includes(EDR_STATION));
     expect(seriesUrls.length).toBeGreaterThan(0);
-    for (const u of seriesUrls) expect(new URL(u).searchParams.get('downsample')).toMatch(/^\d+$/);
+    for (const u of seriesUrls) {
+      expect(new URL(u).searchParams.get('downsample')).toMatch(/^\d+$/);
+      expect(new URL(u).searchParams.get('f')).toBe('CoverageJSON');
+    }
     // The station's raw year is far more points than pixels; the chart asked for about one point per pixel per series.
     const raw = await app.db.store.query('SELECT count(*)::int AS n FROM observation o JOIN dataset d ON d.id = o.dataset_id JOIN station s ON s.id = d.station_id WHERE s.code = $1', [OUVEA]);
     const rawCount = (raw.rows[0] as { n: number }).n;
@@ -277,9 +283,9 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
     await page.mouse.move(plot.x + plot.width * 0.6, plot.y + 40, { steps: 5 });
     await page.mouse.up();
     await page.waitForSelector('.chart[data-state="ready"]');
-    const zoomed = requests.filter((u) => u.includes('/sos?') && u.includes(`offering=${OUVEA_TEMP}`));
+    const zoomed = requests.filter((u) => u.includes(EDR_STATION));
     expect(zoomed.length).toBe(1);
-    const [t1, t2] = new URL(zoomed[0]).searchParams.get('temporalFilter')!.replace('om:phenomenonTime,', '').split('/').map(Date.parse);
+    const [t1, t2] = new URL(zoomed[0]).searchParams.get('datetime')!.split('/').map(Date.parse);
     // About a fifth of the year that was shown.
     expect(t2 - t1).toBeGreaterThan(40 * 86_400_000);
     expect(t2 - t1).toBeLessThan(110 * 86_400_000);
@@ -308,7 +314,7 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
     let c = await canvas();
     expect(c).toEqual({ flagged: 0, shown: 'false', yTicks: expect.any(Number) });
     expect(c.yTicks).toBeGreaterThanOrEqual(3);
-    const good = requests.filter((u) => u.includes('/sos?') && u.includes(`offering=${OUVEA_TEMP}`)).map((u) => new URL(u).searchParams.get('qualityFlag'));
+    const good = requests.filter((u) => u.includes(EDR_STATION)).map((u) => new URL(u).searchParams.get('qualityFlag'));
     expect(good.length).toBeGreaterThan(0);
     expect(new Set(good)).toEqual(new Set(['1,2']));
     requests.length = 0;
@@ -319,7 +325,7 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
     expect(c.flagged).toBe(nFlagged);
     expect(c.yTicks).toBeGreaterThanOrEqual(3);
     expect(await page.getAttribute('.chart .show-flagged', 'aria-pressed')).toBe('true');
-    const flags = requests.filter((u) => u.includes('/sos?') && u.includes(`offering=${OUVEA_TEMP}`)).map((u) => new URL(u).searchParams.get('qualityFlag'));
+    const flags = requests.filter((u) => u.includes(EDR_STATION)).map((u) => new URL(u).searchParams.get('qualityFlag'));
     expect(new Set(flags)).toEqual(new Set(['1,2', '0,3,4,5,6,7,8,9']));
     await page.locator('#chart-host').screenshot({ path: path.join(artifacts, 'portal-chart-flagged.png') });
     // A zoom keeps the choice; the toggle hides them again.
@@ -459,6 +465,12 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
       await p.waitForSelector('#dataset-panel');
       expect(await p.getAttribute('#dataset-panel a.opendap', 'href')).toBe(`https://thredds.example.org/thredds/dodsC/reefgate/${OUVEA_TEMP}.nc`);
       expect(await p.getAttribute('#dataset-panel a.metadata', 'href')).toBe(`https://catalogue.example.org/geonetwork/srv/api/records/${OUVEA_TEMP}`);
+      // The dataset's OGC API – EDR series, beside its SOS, CSV and THREDDS links.
+      const edr = (await p.getAttribute('#dataset-panel a.edr', 'href'))!;
+      expect(edr).toBe(`${otherBase}/ogcapi/collections/insitu/locations/${OUVEA}?parameter-name=TEMP`);
+      const cov = await fetch(edr);
+      expect(cov.headers.get('content-type')).toMatch(/^application\/prs\.coverage\+json/);
+      expect((await cov.json()).id).toBe(OUVEA_TEMP);
       const iso = await fetch((await p.getAttribute('#dataset-panel a.iso-record', 'href'))!);
       expect(iso.status).toBe(200);
       expect(await iso.text()).toContain(OUVEA_TEMP);

@@ -1,4 +1,5 @@
-import { niceTicks, timeTicks, toColumns } from '../../portal/src/chart';
+import { coverageSeries } from '../../portal/src/api';
+import { niceTicks, timeTicks } from '../../portal/src/chart';
 import { featurePageUrl, itemsUrl, PortalSettings, rebase } from '../../portal/src/api';
 import { degreesDecimalMinutes, displayUnit, formatInstant, formatLatLon, lonLatOf, normaliseLon, unwrapLongitudes } from '../../portal/src/coords';
 import { allMessages, initialLang } from '../../portal/src/i18n';
@@ -47,11 +48,21 @@ describe('period and time helpers', () => {
     expect(formatInstant('2024-01-23T06:00:00Z')).toBe('2024-01-23 06:00 UTC');
     expect(formatInstant(null)).toBe('—');
   });
-  it('reads SOS JSON points into columns with gaps for missing values', () => {
-    const c = toColumns([['2024-01-01T00:00:00Z', 25.1, 1], ['2024-01-01T00:30:00Z', null, 9]]);
+  it('reads EDR CoverageJSON (one coverage or a collection) into columns by dataset: gaps for missing values, the _QC flags', () => {
+    const coverage = (id: string, code: string, values: (number | null)[]) => ({
+      type: 'Coverage',
+      id,
+      domain: { type: 'Domain', domainType: 'PointSeries', axes: { x: { values: [166] }, y: { values: [-22] }, t: { values: ['2024-01-01T00:00:00Z', '2024-01-01T00:30:00Z'] } } },
+      ranges: { [code]: { type: 'NdArray', values }, [`${code}_QC`]: { type: 'NdArray', values: [1, 9] } },
+    });
+    const c = coverageSeries(coverage('A_TEMP', 'TEMP', [25.1, null])).get('A_TEMP')!;
     expect(Array.from(c.times)).toEqual([Date.UTC(2024, 0, 1), Date.UTC(2024, 0, 1, 0, 30)]);
     expect(c.values[0]).toBe(25.1);
     expect(Number.isNaN(c.values[1])).toBe(true);
+    expect(Array.from(c.qc)).toEqual([1, 9]);
+    const many = coverageSeries({ type: 'CoverageCollection', coverages: [coverage('A_TEMP', 'TEMP', [1, 2]), coverage('A_PSAL', 'PSAL', [35, 35.1])] });
+    expect([...many.keys()]).toEqual(['A_TEMP', 'A_PSAL']);
+    expect(Array.from(many.get('A_PSAL')!.values)).toEqual([35, 35.1]);
   });
   it('chooses round axis ticks inside the range', () => {
     const ticks = niceTicks(21.3, 28.9, 4);

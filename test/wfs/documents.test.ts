@@ -209,7 +209,7 @@ describe('DescribeFeatureType', () => {
     const two = parse((await get('service=WFS&version=2.0.0&request=DescribeFeatureType&typeName=reef:Dataset,reef:Observation')).body)['xs:schema'];
     expect(two['xs:element'].map((e: any) => e['@name'])).toEqual(['Dataset', 'Observation']);
     const names = (i: number) => two['xs:complexType'][i]['xs:complexContent']['xs:extension']['xs:sequence']['xs:element'].map((e: any) => e['@name']);
-    expect(names(0)).toEqual(['datasetId', 'stationId', 'stationName', 'propertyLabel', 'standardName', 'uom', 'processingLevel', 'instrumentFamily', 'startTime', 'endTime', 'observationCount', 'sosUrl', 'csvUrl', 'metadataUrl', 'geom']);
+    expect(names(0)).toEqual(['datasetId', 'stationId', 'stationName', 'propertyLabel', 'standardName', 'uom', 'processingLevel', 'instrumentFamily', 'startTime', 'endTime', 'observationCount', 'sosUrl', 'csvUrl', 'edrUrl', 'metadataUrl', 'geom']);
     expect(names(1)).toEqual(['datasetId', 'property', 'time', 'value', 'uom', 'qc', 'geom']);
   });
 

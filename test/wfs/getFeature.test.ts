@@ -291,7 +291,7 @@ describe('Other formats', () => {
     const r = await gf('typenames=reef:Dataset&outputformat=text/csv');
     expect(r.headers['content-type']).toMatch(/text\/csv/);
     const lines = r.body.trim().split('\r\n');
-    expect(lines[0]).toBe('gml_id,datasetId,stationId,stationName,propertyLabel,standardName,uom,processingLevel,instrumentFamily,startTime,endTime,observationCount,sosUrl,csvUrl,geom');
+    expect(lines[0]).toBe('gml_id,datasetId,stationId,stationName,propertyLabel,standardName,uom,processingLevel,instrumentFamily,startTime,endTime,observationCount,sosUrl,csvUrl,edrUrl,geom');
     expect(lines).toHaveLength(56);
     expect(lines[1]).toMatch(/POINT\(/);
   });
@@ -301,6 +301,7 @@ describe('Other formats', () => {
     const p = JSON.parse(r.body).features[0].properties;
     expect(p.sosUrl).toMatch(/^http:\/\/127\.0\.0\.1(:\d+)?\/sos\?service=SOS&version=2\.0\.0&request=GetObservation&offering=OUVEA01_TEMP_0A_SBE56$/);
     expect(p.csvUrl).toBe(`${p.sosUrl}&responseFormat=text%2Fcsv`);
+    expect(p.edrUrl).toMatch(/^http:\/\/127\.0\.0\.1(:\d+)?\/ogcapi\/collections\/insitu\/locations\/NCL_OUVEA01\?parameter-name=TEMP$/);
   });
 });
 

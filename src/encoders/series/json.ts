@@ -1,6 +1,7 @@
 import type { Offering } from '../../catalog/offerings';
 import type { RowSeriesEncoder, TextSeriesEncoder } from '../../query/observations';
 import { ChunkWriter } from '../chunkWriter';
+import { MinMaxDownsampler } from './downsample';
 import { EPOCH_MS, QC, TIME_ISO, VALUE, VALUE_JSON } from './sqlText';
 
 /** Content type of the JSON time-series output. */
@@ -72,33 +73,26 @@ type Pt = [number, number | null, string];
 /**
  * JSON with `downsample=N`: each series is cut into B = max(1, floor(N/2)) equal time buckets
  * between its first and last point; each bucket keeps its minimum and maximum value, and the
- * series keeps its first and last points; time order is kept. Bounded memory (one bucket).
+ * series keeps its first and last points; time order is kept (MinMaxDownsampler). Bounded memory (one bucket).
  */
 export class DownsamplingJsonEncoder implements RowSeriesEncoder {
   readonly columns = DOWNSAMPLE_COLUMNS;
   readonly needsExtent = true;
   private readonly inner: SosJsonEncoder;
+  private readonly sampler: MinMaxDownsampler<Pt>;
+  private kept: Pt[] = [];
+
   /** PostgreSQL pre-selects each bucket's extremes (see bucketExtremesSql); this pass keeps them all. */
   get sqlBuckets(): number {
-    return this.buckets;
+    return this.sampler.buckets;
   }
-  private buckets = 1;
-  private t0 = 0;
-  private span = 1;
-  private bucket = -1;
-  private min: Pt | undefined;
-  private max: Pt | undefined;
-  private firstOfSeries: Pt | undefined;
-  private last: Pt | undefined;
-  private emittedFirst = false;
-  private pending: string[] = [];
 
   constructor(
     private readonly w: ChunkWriter,
     target: number,
   ) {
     this.inner = new SosJsonEncoder(w);
-    this.buckets = Math.max(1, Math.floor(target / 2));
+    this.sampler = new MinMaxDownsampler<Pt>(target);
   }
 
   begin(): Promise<void> {
@@ -107,38 +101,17 @@ export class DownsamplingJsonEncoder implements RowSeriesEncoder {
 
   async seriesStart(ds: Offering, extent: { begin: string; end: string } | undefined): Promise<void> {
     await this.inner.seriesStart(ds);
-    this.t0 = Date.parse(extent!.begin);
-    this.span = Date.parse(extent!.end) - this.t0 + 1;
-    this.bucket = -1;
-    this.min = this.max = this.last = this.firstOfSeries = undefined;
-    this.emittedFirst = false;
+    this.sampler.start(extent!);
   }
 
   async rows(ds: Offering, rows: unknown[][]): Promise<void> {
-    for (const r of rows) {
-      const p = r as unknown as Pt;
-      const b = bucketOf(p[0], this.t0, this.span, this.buckets);
-      if (b !== this.bucket) {
-        this.flushBucket(false);
-        this.bucket = b;
-      }
-      if (!this.firstOfSeries) this.firstOfSeries = p;
-      if (p[1] !== null) {
-        if (!this.min || p[1] < this.min[1]!) this.min = p;
-        if (!this.max || p[1] > this.max[1]!) this.max = p;
-      }
-      this.last = p;
-    }
-    if (this.pending.length) {
-      await this.inner.text(ds, this.pending.join(','));
-      this.pending = [];
-    }
+    for (const r of rows) this.sampler.add(r as unknown as Pt, this.kept);
+    await this.writeKept(ds);
   }
 
   async seriesEnd(ds: Offering): Promise<void> {
-    this.flushBucket(true);
-    if (this.pending.length) await this.inner.text(ds, this.pending.join(','));
-    this.pending = [];
+    this.sampler.finish(this.kept);
+    await this.writeKept(ds);
     await this.inner.seriesEnd();
   }
 
@@ -146,21 +119,10 @@ export class DownsamplingJsonEncoder implements RowSeriesEncoder {
     return this.inner.end();
   }
 
-  /** Emits the current bucket's kept points (first of series, min, max, last of series) in time order. */
-  private flushBucket(final: boolean): void {
-    if (this.bucket < 0) return;
-    const keep = new Map<number, Pt>();
-    if (!this.emittedFirst && this.firstOfSeries) keep.set(this.firstOfSeries[0], this.firstOfSeries);
-    if (this.min) keep.set(this.min[0], this.min);
-    if (this.max) keep.set(this.max[0], this.max);
-    if (final && this.last) keep.set(this.last[0], this.last);
-    for (const p of [...keep.values()].sort((a, b) => a[0] - b[0])) this.pending.push(p[2]);
-    this.emittedFirst = true;
-    this.min = this.max = undefined;
+  private async writeKept(ds: Offering): Promise<void> {
+    if (this.kept.length === 0) return;
+    const text = this.kept.map((p) => p[2]).join(',');
+    this.kept = [];
+    await this.inner.text(ds, text);
   }
-}
-
-/** Bucket index of a time (ms) in a series starting at t0 and spanning `span` ms, cut into n buckets. */
-export function bucketOf(t: number, t0: number, span: number, n: number): number {
-  return Math.min(n - 1, Math.floor(((t - t0) * n) / span));
 }

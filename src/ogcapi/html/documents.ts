@@ -35,7 +35,7 @@ interface QueryablesJson {
 type Doc = Record<string, unknown>;
 
 const collectionsCrumb = (root: string): Crumb => ({ title: 'Collections', href: withF(`${root}/collections`, 'html') });
-const collectionCrumb = (root: string, c: CollectionJson | Collection): Crumb => ({ title: 'title' in c ? c.title : c.id, href: withF(`${root}/collections/${encodeURIComponent(c.id)}`, 'html') });
+const collectionCrumb = (root: string, c: CollectionJson | Collection): Crumb => ({ title: ('title' in c && c.title) || c.id, href: withF(`${root}/collections/${encodeURIComponent(c.id)}`, 'html') });
 
 /** The spatial and temporal extent as rows. */
 function extentRows(c: CollectionJson): [string, string][] {

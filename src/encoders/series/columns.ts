@@ -1,0 +1,131 @@
+/**
+ * What the column encoders (CoverageJSON, EDR GeoJSON) share: the SQL of their three columns (the
+ * time axis, the values, the quality flags, each as JSON text formatted by PostgreSQL) and the
+ * downsampling adapter that feeds them the rows `downsample=N` keeps.
+ */
+import type { Offering } from '../../catalog/offerings';
+import type { ColumnSeriesEncoder, RowSeriesEncoder, SeriesExtent } from '../../query/observations';
+import type { ChunkWriter } from '../chunkWriter';
+import { MinMaxDownsampler } from './downsample';
+import { ISO_TIME_BYTES, IsoTimeWriter } from './isoTime';
+import { EPOCH, EPOCH_MS, QC, VALUE, VALUE_JSON } from './sqlText';
+
+/**
+ * The time of a row as whole epoch seconds (written as a JSON ISO 8601 string by writeTimes: PostgreSQL
+ * formats an integer several times faster than a timestamp), the value as a JSON number or null (also
+ * for NaN and infinities), the flag as an integer.
+ */
+export const SERIES_COLUMNS: readonly string[] = [`${EPOCH}::text`, VALUE_JSON, `${QC}::text`];
+
+const QUOTE = 34;
+const COMMA = 44;
+const MINUS = 45;
+/** Bytes of one written time: comma, quotes and the 20 of the time. */
+const ITEM_BYTES = ISO_TIME_BYTES + 3;
+
+/**
+ * Writes a batch of column 0 (epoch seconds joined by commas) as `"2024-01-01T00:00:00Z"` items joined
+ * by commas, after a comma when the array already has items. One pass over the text, no string per
+ * row: the digits are read as they come and the time's bytes go straight into the chunk (IsoTimeWriter).
+ */
+export async function writeTimes(w: ChunkWriter, iso: IsoTimeWriter, text: string, afterItems: boolean): Promise<void> {
+  if (text === '') return;
+  const at = { i: 0, comma: afterItems };
+  for (;;) {
+    fillTimes(w, iso, text, at);
+    if (at.i > text.length) return;
+    await w.flush();
+  }
+}
+
+/** Writes the items of text from at.i on while they fit the current chunk; at.i is left on the first one that did not (past the end when all did). */
+function fillTimes(w: ChunkWriter, iso: IsoTimeWriter, text: string, at: { i: number; comma: boolean }): void {
+  const n = text.length;
+  let comma = at.comma;
+  let item = at.i;
+  let sec = 0;
+  let neg = false;
+  for (let i = at.i; i <= n; i++) {
+    const c = i < n ? text.charCodeAt(i) : COMMA;
+    if (c === COMMA) {
+      if (w.room() < ITEM_BYTES) break;
+      let o = w.claim(comma ? ITEM_BYTES : ITEM_BYTES - 1);
+      const buf = w.bytes;
+      if (comma) buf[o++] = COMMA;
+      buf[o] = QUOTE;
+      iso.write(buf, o + 1, neg ? -sec : sec);
+      buf[o + 1 + ISO_TIME_BYTES] = QUOTE;
+      comma = true;
+      sec = 0;
+      neg = false;
+      item = i + 1;
+    } else if (c === MINUS) neg = true;
+    else sec = sec * 10 + (c - 48);
+  }
+  at.i = item;
+  at.comma = comma;
+}
+
+/** What a column document encoder adds to the driver's protocol: its document start and end. */
+export type ColumnDocumentEncoder = ColumnSeriesEncoder & { begin(): Promise<void>; end(): Promise<void> };
+
+/** Largest `downsample` a column document takes: the points kept are held until the series ends (its columns are written one after the other). */
+export const MAX_COLUMN_DOWNSAMPLE = 20_000;
+
+type Kept = [number, number | null, ...string[]];
+
+/**
+ * A column encoder with `downsample=N`: rows read with their time (ms) and value for bucketing, then
+ * each column's text; each series' kept rows (at most N + 2) are held and written as columns when it
+ * ends. PostgreSQL pre-selects each bucket's extremes (sqlBuckets), as for SOS JSON.
+ */
+export class DownsampledColumns implements RowSeriesEncoder {
+  readonly columns: string;
+  readonly needsExtent = true;
+  private readonly sampler: MinMaxDownsampler<Kept>;
+  private kept: Kept[] = [];
+
+  constructor(
+    private readonly inner: ColumnDocumentEncoder,
+    target: number,
+  ) {
+    this.columns = `${EPOCH_MS}, ${VALUE}, ${inner.columnSql.join(', ')}`;
+    this.sampler = new MinMaxDownsampler<Kept>(target);
+  }
+
+  get metricLabels() {
+    return this.inner.metricLabels;
+  }
+
+  get sqlBuckets(): number {
+    return this.sampler.buckets;
+  }
+
+  begin(): Promise<void> {
+    return this.inner.begin();
+  }
+
+  async seriesStart(ds: Offering, extent: SeriesExtent | undefined): Promise<void> {
+    this.sampler.start(extent!);
+    this.kept = [];
+    await this.inner.seriesStart(ds, extent);
+  }
+
+  async rows(_ds: Offering, rows: unknown[][]): Promise<void> {
+    for (const r of rows) this.sampler.add(r as unknown as Kept, this.kept);
+  }
+
+  async seriesEnd(ds: Offering): Promise<void> {
+    this.sampler.finish(this.kept);
+    const n = this.kept.length;
+    for (let k = 0; k < this.inner.columnSql.length; k++) {
+      await this.inner.column(ds, k, n, this.kept.map((r) => r[2 + k]).join(this.inner.columnSeparator));
+    }
+    this.kept = [];
+    await this.inner.seriesEnd(ds);
+  }
+
+  end(): Promise<void> {
+    return this.inner.end();
+  }
+}
