@@ -29,6 +29,8 @@ export interface AppDeps {
   store: Store;
   log: Logger;
   services?: ServiceDefinition[];
+  /** /metrics text for more than this process (a cluster worker asks the primary for every worker's); default: this app's. */
+  metricsText?: () => Promise<string>;
 }
 
 /** Builds the Express application: health, landing page, OGC endpoints and the one error renderer. */
@@ -46,7 +48,7 @@ export function createApp(deps: AppDeps): express.Express {
     return p === config.ogcapiBasePath || p.startsWith(`${config.ogcapiBasePath}/`);
   };
   const fail = (res: Response, err: unknown) => (underOgcapi(res) ? sendOgcapiError(res, err, log) : sendError(res, err, undefined, services, log));
-  const hardening = createHardening({ config, store, sendError: fail });
+  const hardening = createHardening({ config, store, sendError: fail, metricsText: deps.metricsText });
   app.locals.hardening = hardening;
   app.use(hardening.before);
 

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, MetricObjectWithValues, MetricValue, Registry } from 'prom-client';
 import type { Store } from '../data/store';
 
 /**
@@ -35,6 +35,8 @@ const importRunning = new Gauge({
   name: 'reefgate_import_in_progress',
   help: '1 while an import is reading a file, else 0',
   registers: [processRegistry],
+  // Summed over the workers of a cluster it would count imports; the question is whether one runs.
+  aggregator: 'max',
 });
 
 /** Updates the import gauges from an importer onProgress report. */
@@ -62,8 +64,13 @@ export interface AppMetrics {
   inflight: Gauge;
   /** Text exposition of this app's metrics followed by the process-wide ones. */
   render(): Promise<string>;
+  /** The same as data, for a cluster's primary to add up (cluster/metrics.ts). */
+  snapshot(): Promise<MetricsSnapshot>;
   contentType: string;
 }
+
+/** Metrics of one process as prom-client's JSON, which AggregatorRegistry.aggregate sums across processes. */
+export type MetricsSnapshot = MetricObjectWithValues<MetricValue<string>>[];
 
 /** Creates the per-app registry: request counts and latency, in-flight, rejections, pool and limiter gauges. */
 export function createAppMetrics(store: Store): AppMetrics {
@@ -128,6 +135,10 @@ export function createAppMetrics(store: Store): AppMetrics {
     async render() {
       return (await registry.metrics()) + (await processRegistry.metrics());
     },
+    async snapshot() {
+      return [...(await registry.getMetricsAsJSON()), ...(await processRegistry.getMetricsAsJSON())] as MetricsSnapshot;
+    },
     contentType: registry.contentType,
   };
 }
+
