@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig, Config } from './config/config';
 import { migrate } from './data/migrate';
-import { embeddedStart, openStore } from './data/openStore';
+import { embeddedStart, openServingStore, openStore } from './data/openStore';
 import { PgliteStore } from './data/pgliteStore';
 import { Store } from './data/store';
 import { formatImportSummary, ImportError, importDirectory, ImportProgress, ImportSummary } from './ingest/importer';
@@ -266,7 +266,7 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
   try {
     if (link) {
       await progress.run('waiting for the primary process to apply migrations', () => link.migrated);
-      store = await progress.run('connecting to PostgreSQL', () => openStore(cfg));
+      store = await progress.run('connecting to PostgreSQL', () => openServingStore(cfg, log));
     } else {
       store = await openStoreLogged(cfg, progress, log);
       const s = store;
@@ -305,7 +305,7 @@ async function migrateAlone(cfg: Config, log: Logger): Promise<void> {
 
 /** Opens the store as a logged start-up phase (the first embedded start creates the database). */
 async function openStoreLogged(cfg: Config, progress: StartupProgress, log: Logger): Promise<Store> {
-  if (cfg.databaseUrl) return progress.run('connecting to PostgreSQL', () => openStore(cfg));
+  if (cfg.databaseUrl) return progress.run('connecting to PostgreSQL', () => openServingStore(cfg, log));
   const how = embeddedStart(cfg.dataDir);
   const phase = {
     open: 'opening the embedded database and loading PostGIS',

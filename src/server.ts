@@ -74,7 +74,11 @@ export function createApp(deps: AppDeps): express.Express {
         res.status(503).json({ status: 'not ready', reason: 'database not migrated' });
         return;
       }
-      res.json({ status: 'ready', store: store.kind });
+      // With read replicas the check above ran on one of them (or on the primary when none is in
+      // rotation): ready means reads can be answered; how many replicas take them is said here.
+      const routing = store.routingStats?.();
+      const readReplicas = routing && { inRotation: routing.replicas.filter((r) => r.inRotation).length, configured: routing.replicas.length };
+      res.json({ status: 'ready', store: store.kind, ...(readReplicas ? { readReplicas } : {}) });
     } catch (err) {
       res.status(503).json({ status: 'not ready', reason: 'database unreachable' });
     }
