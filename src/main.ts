@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig, Config } from './config/config';
 import { migrate } from './data/migrate';
-import { embeddedStart, openServingStore, openStore } from './data/openStore';
+import { embeddedStart, openStore, withReadReplicas } from './data/openStore';
 import { PgliteStore } from './data/pgliteStore';
 import { Store } from './data/store';
 import { formatImportSummary, ImportError, importDirectory, ImportProgress, ImportSummary } from './ingest/importer';
@@ -266,13 +266,16 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
   try {
     if (link) {
       await progress.run('waiting for the primary process to apply migrations', () => link.migrated);
-      store = await progress.run('connecting to PostgreSQL', () => openServingStore(cfg, log));
+      store = await progress.run('connecting to PostgreSQL', () => openStore(cfg));
     } else {
       store = await openStoreLogged(cfg, progress, log);
       const s = store;
       await progress.run('applying migrations', () => migrate(s));
       if (s.kind === 'pglite' && cfg.loadDemoData) await loadDemoIfEmpty(s, cfg.demoDir, log, progress);
     }
+    // Reads on the standbys from here on; migrations ran on the primary, which writes still go to.
+    const primary = store;
+    if (cfg.readDatabaseUrls.length) store = await progress.run('checking the read replicas', () => withReadReplicas(primary, cfg, log));
   } catch (err) {
     log.error({ err, phase: progress.phase }, 'start-up failed');
     process.exit(1);
@@ -305,7 +308,7 @@ async function migrateAlone(cfg: Config, log: Logger): Promise<void> {
 
 /** Opens the store as a logged start-up phase (the first embedded start creates the database). */
 async function openStoreLogged(cfg: Config, progress: StartupProgress, log: Logger): Promise<Store> {
-  if (cfg.databaseUrl) return progress.run('connecting to PostgreSQL', () => openServingStore(cfg, log));
+  if (cfg.databaseUrl) return progress.run('connecting to PostgreSQL', () => openStore(cfg));
   const how = embeddedStart(cfg.dataDir);
   const phase = {
     open: 'opening the embedded database and loading PostGIS',

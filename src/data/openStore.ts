@@ -31,8 +31,17 @@ export function embeddedStart(dataDir: string): 'open' | 'template' | 'initdb' {
  * reads on the standbys (each with a pool as large as the primary's) and writes on the primary, after a
  * first check of the replicas; otherwise openStore's. CLI commands (import, migrate) use openStore: the primary.
  */
-export async function openServingStore(cfg: Pick<Config, 'databaseUrl' | 'dataDir' | 'poolMax' | 'statementTimeoutMs' | 'readDatabaseUrls' | 'readMaxLagMs'>, log?: Logger): Promise<Store> {
-  const primary = await openStore(cfg);
+export async function openServingStore(cfg: ServingConfig, log?: Logger): Promise<Store> {
+  return withReadReplicas(await openStore(cfg), cfg, log);
+}
+
+type ServingConfig = Pick<Config, 'databaseUrl' | 'dataDir' | 'poolMax' | 'statementTimeoutMs' | 'readDatabaseUrls' | 'readMaxLagMs'>;
+
+/**
+ * The primary's store with the read replicas of READ_DATABASE_URLS in front (the same store when there
+ * are none). Whatever must run on the primary (migrations) runs on `primary` before this.
+ */
+export async function withReadReplicas(primary: Store, cfg: ServingConfig, log?: Logger): Promise<Store> {
   if (!cfg.databaseUrl || !cfg.readDatabaseUrls.length) return primary;
   const replicas: Replica[] = cfg.readDatabaseUrls.map((url, index) => ({
     index,

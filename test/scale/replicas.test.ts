@@ -102,6 +102,25 @@ run('read replicas (READ_DATABASE_URLS) on a real primary and pg_basebackup stan
     expect(await scans(primary)).toBe(scansBefore.primary);
   });
 
+  test('WORKERS=1: the one process migrates on the primary, then reads on the standby', async () => {
+    // Migrations write: they must not be routed like the reads (a standby refuses them).
+    const one = await startGateway({ DATABASE_URL: primary.url(DB), READ_DATABASE_URLS: standby.url(DB), WORKERS: '1', LOG_LEVEL: 'warn' }, 180_000);
+    try {
+      expect(JSON.parse((await freshGet(`${one.base}/readyz`)).body)).toMatchObject({ status: 'ready', readReplicas: { configured: 1 } });
+      for (const r of reads()) {
+        const res = await freshGet(`${one.base}${r.url}`);
+        expect([r.url, res.status]).toEqual([r.url, 200]);
+        expect(r.ok(res.body)).toBe(true);
+      }
+      const m = (await freshGet(`${one.base}/metrics`)).body;
+      expect(sample(m, 'reefgate_db_reads_total{target="replica"}')).toBeGreaterThan(0);
+      expect(sample(m, 'reefgate_cluster_workers')).toBeUndefined(); // one process, no cluster
+    } finally {
+      one.proc.kill('SIGTERM');
+      await new Promise((res) => one.proc.once('exit', res));
+    }
+  });
+
   test('the standby stopped and started again under load: no request fails, and reads come back to it', async () => {
     const failures: string[] = [];
     let served = 0;
