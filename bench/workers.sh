@@ -20,8 +20,11 @@ WINDOW=${WINDOW:-2020-01-01T00:00:00Z/2020-01-31T00:00:00Z}
 OFFERING=$(psql -At "$DATABASE_URL" -c "select code from dataset order by obs_count desc, code limit 1")
 DBNAME=$(psql -At "$DATABASE_URL" -c "select current_database()")
 enc() { node -e 'process.stdout.write(encodeURIComponent(process.argv[1]))' "$1"; }
-# utime+stime in clock ticks (100 Hz), summed over the given pids (gone ones count 0)
-ticks() { for p in "$@"; do awk '{print $14+$15}' "/proc/$p/stat" 2>/dev/null || true; done | awk '{s+=$1} END {print s+0}'; }
+# "pid ticks" lines: utime+stime in clock ticks (100 Hz) of each pid still running
+ticks() { for p in "$@"; do awk -v p="$p" '{print p, $14+$15}' "/proc/$p/stat" 2>/dev/null || true; done; }
+# CPU ticks used between two ticks listings: a pid in both counts its difference, one born meanwhile all
+# of its time, one gone meanwhile nothing (pool connections live 30 s idle: few come or go in a run)
+used() { awk 'NR==FNR {a[$1]=$2; next} {s += $2 - ($1 in a ? a[$1] : 0)} END {print s+0}' <(echo "$1") <(echo "$2"); }
 tree() { echo "$1" $(pgrep -P "$1" || true); }
 # The PostgreSQL backends serving these node processes: their client ports (ss) matched in pg_stat_activity.
 backends() {
@@ -57,12 +60,14 @@ for name in "${!SCENARIO[@]}"; do
       mapfile -t pg < <(backends "${nodes[@]}")
       n0=$(ticks "${nodes[@]}"); p0=$(ticks "${pg[@]}")
       out=$(wrk -t "$THREADS" -c "$CONNECTIONS" -d "${DURATION}s" "$url")
+      mapfile -t pg < <(backends "${nodes[@]}")
       n1=$(ticks "${nodes[@]}"); p1=$(ticks "${pg[@]}")
+      nodeTicks=$(used "$n0" "$n1"); pgTicks=$(used "$p0" "$p1")
       reqs=$(echo "$out" | awk '/requests in/ {print $1}')
       non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
       [ -n "$non2xx" ] && echo "warning: $non2xx non-2xx answers in $name WORKERS=$w" >&2
       printf '| %s | %d | %d | %.0f | %.3f | %.3f | %s |\n' "$name" "$round" "$w" "$(echo "$reqs/$DURATION" | bc -l)" \
-        "$(echo "($n1-$n0)*10/$reqs" | bc -l)" "$(echo "($p1-$p0)*10/$reqs" | bc -l)" "$(cut -d' ' -f1 /proc/loadavg)"
+        "$(echo "$nodeTicks*10/$reqs" | bc -l)" "$(echo "$pgTicks*10/$reqs" | bc -l)" "$(cut -d' ' -f1 /proc/loadavg)"
     done
   done
 done
