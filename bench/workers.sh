@@ -6,7 +6,7 @@
 #
 #   npm run build && DATABASE_URL=postgres://root@127.0.0.1:5432/rg_bench7m bash bench/workers.sh
 #
-# Knobs: ROUNDS (3), DURATION (20 s per run), CONNECTIONS (16), THREADS (2, wrk's), WINDOW (the SOS
+# Knobs: ONLY (scenario names, space-separated; default all), ROUNDS (3), DURATION (20 s per run), CONNECTIONS (16), THREADS (2, wrk's), WINDOW (the SOS
 # temporalFilter period, a month of 2020), PG_POOL_MAX (10: 10 per gateway as by default, shared out
 # by the workers). Needs wrk. Reads only.
 set -euo pipefail
@@ -34,6 +34,7 @@ backends() {
 }
 
 declare -A SCENARIO=(
+  [wfs-capabilities]="/wfs?service=WFS&version=2.0.0&request=GetCapabilities"
   [sos-month-csv]="/sos?service=SOS&version=2.0.0&request=GetObservation&offering=${OFFERING}&responseFormat=$(enc text/csv)&temporalFilter=$(enc "om:phenomenonTime,${WINDOW}")"
   [wfs-stations-geojson]="/wfs?service=WFS&version=2.0.0&request=GetFeature&typeNames=reef:Station&outputFormat=$(enc application/json)"
 )
@@ -51,7 +52,7 @@ sleep 2
 
 echo "| scenario | round | WORKERS | req/s | node CPU ms/request | PostgreSQL CPU ms/request | load (1 min) |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
-for name in "${!SCENARIO[@]}"; do
+for name in ${ONLY:-${!SCENARIO[@]}}; do
   for round in $(seq 1 "$ROUNDS"); do
     for w in 1 2; do
       url="http://127.0.0.1:${PORT[$w]}${SCENARIO[$name]}"
