@@ -3,6 +3,7 @@ import http, { type Server } from 'node:http';
 import type { Config } from './config/config';
 import { isMigrated } from './data/migrate';
 import { requestStore } from './data/requestStore';
+import { isWriteOperation } from './security/apiKey';
 import { DatabaseUnavailableError, isConnectionError, QueryAbortedError, Store } from './data/store';
 import { toOwsRequest } from './http/owsRequest';
 import { publicBaseUrl } from './http/publicUrl';
@@ -109,7 +110,8 @@ export function createApp(deps: AppDeps): express.Express {
         owsReq = toOwsRequest(req, endpoint, { maxKvpLength: 64 * 1024, maxXmlDepth: 64 });
         const def = selectService(owsReq, services);
         const op = selectOperation(owsReq, def);
-        const ctx: OwsContext = { config, store: requestStore(store, ac.signal), log, baseUrl: publicBaseUrl(req, config), signal: ac.signal };
+        // Write operations (SOS-T) on the primary, look-ups included; reads may go to a replica.
+        const ctx: OwsContext = { config, store: requestStore(store, ac.signal, { writes: isWriteOperation(owsReq.request) }), log, baseUrl: publicBaseUrl(req, config), signal: ac.signal };
         const cache = { resource: owsResource(def.name, operationName(owsReq, def)), key: { url: req.originalUrl, baseUrl: ctx.baseUrl }, config, store: ctx.store };
         await hardening.run(req, res, owsReq, def, ac.signal, async (apiKey) => {
           const out = await cachedAnswer(req, res, cache, () => op(owsReq!, apiKey ? { ...ctx, apiKey } : ctx));

@@ -7,6 +7,7 @@ import { isConnectionError, ListenHandlers, QueryAbortedError, QueryOptions, Que
  * - query() and stream() are reads (requests never write: see requestStore.ts); they go to the least
  *   busy replica in rotation (ReplicaMonitor), or to the primary when none is;
  * - transaction() is a write (imports, ingest, migrations) and listen() a session of the primary's;
+ *   an operation that writes (SOS-T) runs all its statements on the primary through forWrites();
  * - a read that fails on a replica because of the replica (connection refused or lost, a query
  *   cancelled by a recovery conflict) is run again on the primary, provided nothing of it has reached
  *   the caller: always for query(), before the first batch for stream(). The replica leaves the
@@ -92,6 +93,20 @@ export class RoutedStore implements Store {
     this.counts.primary++;
     yield* this.primary.stream<R>(text, values, opts);
   }
+
+  /** Statements on the primary, transactions through this store (so their commits pin the reads): see Store.forWrites. */
+  forWrites(): Store {
+    return this.writes;
+  }
+
+  private readonly writes: Store = {
+    kind: 'postgres',
+    query: <R>(text: string, values?: unknown[], opts?: QueryOptions) => this.primary.query<R>(text, values, opts),
+    stream: <R>(text: string, values: unknown[], opts?: StreamOptions) => this.primary.stream<R>(text, values, opts),
+    transaction: <T>(fn: (s: Session) => Promise<T>) => this.transaction(fn),
+    poolStats: () => this.poolStats(),
+    close: async () => undefined,
+  };
 
   async transaction<T>(fn: (s: Session) => Promise<T>): Promise<T> {
     const out = await this.primary.transaction(fn);

@@ -65,6 +65,12 @@ export interface Store extends Queryable {
   listen?(channel: string, handlers: ListenHandlers): { close(): Promise<void> };
   /** Where reads went, for metrics (a store with read replicas only: routedStore.ts). */
   routingStats?(): RoutingStats;
+  /**
+   * The store as an operation that writes needs it (a store with read replicas only): every statement
+   * on the primary, since a standby refuses writes and the operation's look-ups must see the latest
+   * ones; transactions as this store runs them. Absent: this store is the primary.
+   */
+  forWrites?(): Store;
   close(): Promise<void>;
 }
 

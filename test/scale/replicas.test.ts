@@ -7,6 +7,7 @@ import { importDirectory } from '../../src/ingest/importer';
 import { DEMO_DIR, usingPostgres } from '../helpers/env';
 import { freePort, GatewayProcess, startGateway } from '../helpers/gatewayProcess';
 import { canCreateClusters, TestCluster } from '../helpers/pgCluster';
+import { insertResultDoc, insertResultTemplateDoc, TEMP_URI } from '../sos/transactionalDocs';
 import { eventually, freshGet, sample } from './support';
 
 /*
@@ -25,6 +26,7 @@ run('read replicas (READ_DATABASE_URLS) on a real primary and pg_basebackup stan
   let standby: TestCluster;
   let gw: GatewayProcess | undefined;
   const DB = 'reef';
+  const KEY = 'replica-test-key-0123456789';
   let offering = '';
 
   /** Waits until the standby has replayed everything the primary has flushed so far. */
@@ -73,7 +75,7 @@ run('read replicas (READ_DATABASE_URLS) on a real primary and pg_basebackup stan
   const primaryReads = async () => sample(await metrics(), 'reefgate_db_reads_total{target="primary"}') ?? 0;
 
   test('the gateway reads from the standby: its queries are in the standby\'s pg_stat_activity', async () => {
-    gw = await startGateway({ DATABASE_URL: primary.url(DB), READ_DATABASE_URLS: standby.url(DB), WORKERS: '2', PG_POOL_MAX: '6', LOG_LEVEL: 'warn' }, 180_000);
+    gw = await startGateway({ DATABASE_URL: primary.url(DB), READ_DATABASE_URLS: standby.url(DB), WORKERS: '2', PG_POOL_MAX: '6', LOG_LEVEL: 'warn', API_KEYS: KEY }, 180_000);
     // Each worker checks the standby before it serves; both must count it in rotation.
     await eventually('the standby in rotation in both workers', async () => (sample(await metrics(), 'reefgate_db_replica_in_rotation{replica="0"}') === 1 ? true : undefined));
     const ready = JSON.parse((await freshGet(`${gw.base}/readyz`)).body);
@@ -100,6 +102,38 @@ run('read replicas (READ_DATABASE_URLS) on a real primary and pg_basebackup stan
     await eventually('the standby to count scans of observation', async () => ((await scans(standby)) > scansBefore.standby ? true : undefined), 60_000);
     // ...and none on the primary.
     expect(await scans(primary)).toBe(scansBefore.primary);
+  });
+
+  test('SOS-T write operations run on the primary, look-ups included, and the writer reads its write back', async () => {
+    const [t] = await primary.sql<{ offering: string; procedure: string; station: string }>(
+      `SELECT d.code AS offering, se.code AS procedure, s.code AS station FROM dataset d JOIN sensor se ON se.id = d.sensor_id
+         JOIN station s ON s.id = d.station_id JOIN observed_property p ON p.id = d.property_id
+        WHERE p.vocabulary_uri = $1 AND p.uom = 'Cel' ORDER BY d.code LIMIT 1`,
+      [TEMP_URI],
+      DB,
+    );
+    // The standby stops replaying: whatever is written now, only the primary has.
+    await standby.sql('SELECT pg_wal_replay_pause()', [], DB);
+    try {
+      // One keep-alive connection: one worker, the one that writes.
+      const post = (xml: string) => fetch(`${gw!.base}/sos`, { method: 'POST', headers: { 'Content-Type': 'application/xml', 'X-API-Key': KEY }, body: xml }).then(async (r) => ({ status: r.status, body: await r.text() }));
+      // The template is stored with a plain INSERT (a standby would refuse it), InsertResult looks it up first.
+      const tr = await post(insertResultTemplateDoc(t.offering, t.procedure, t.station));
+      expect([tr.status, tr.body.slice(0, 300)]).toEqual([200, expect.stringContaining('acceptedTemplate')]);
+      const id = /<sos:acceptedTemplate>([^<]+)</.exec(tr.body)![1];
+      const ir = await post(insertResultDoc(id, '2025-06-01T00:00:00Z,21.25,1@@2025-06-01T01:00:00Z,21.5,1@@'));
+      expect([ir.status, ir.body.slice(0, 300)]).toEqual([200, expect.stringContaining('InsertResultResponse')]);
+      const read = await fetch(`${gw!.base}/sos?service=SOS&version=2.0.0&request=GetObservation&offering=${t.offering}&responseFormat=text/csv&temporalFilter=om:phenomenonTime,2025-06-01T00:00:00Z/2025-06-02T00:00:00Z`);
+      const csv = await read.text();
+      expect(read.status).toBe(200);
+      expect(csv).toContain('21.25');
+      expect(csv).toContain('21.5');
+      // The standby has neither the template nor the values yet.
+      expect(await standby.sql('SELECT 1 FROM sos_result_template WHERE id = $1', [id], DB)).toEqual([]);
+    } finally {
+      await standby.sql('SELECT pg_wal_replay_resume()', [], DB);
+    }
+    await replayed();
   });
 
   test('WORKERS=1: the one process migrates on the primary, then reads on the standby', async () => {
