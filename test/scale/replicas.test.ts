@@ -4,6 +4,8 @@ import { PgStore } from '../../src/data/pgStore';
 import { Store } from '../../src/data/store';
 import { migrate } from '../../src/data/migrate';
 import { importDirectory } from '../../src/ingest/importer';
+import { CHANGES_CHANNEL, changePayload, listenForChanges } from '../../src/ingest/changes';
+import { createLogger } from '../../src/log';
 import { DEMO_DIR, usingPostgres } from '../helpers/env';
 import { freePort, GatewayProcess, startGateway } from '../helpers/gatewayProcess';
 import { canCreateClusters, TestCluster } from '../helpers/pgCluster';
@@ -243,6 +245,33 @@ run('read replicas (READ_DATABASE_URLS) on a real primary and pg_basebackup stan
         expect(stats().reads.replica).toBe(replicaBefore + 1);
       } finally {
         await viaStandby.close();
+      }
+    });
+
+    test('a change another process announces (NOTIFY) sends reads to the primary until the standby has replayed it', async () => {
+      store = await openServingStore(cfg(60_000));
+      const sub = listenForChanges(store, createLogger('silent'))!;
+      try {
+        await sub.ready;
+        await eventually('the standby in rotation', () => (stats().replicas[0].inRotation ? true : undefined));
+        await standby.sql('SELECT pg_wal_replay_pause()', [], DB);
+        // Another gateway's write: committed with its notification, as the one write path does.
+        const renamed = `Ouvéa announced ${Date.now()}`;
+        await other.transaction(async (s) => {
+          await s.query('UPDATE station SET name = $1 WHERE code = $2', [renamed, 'NCL_OUVEA01']);
+          await s.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, changePayload({ runId: 0, datasets: [], catalogue: true })]);
+        });
+        await eventually('the notification', () => (sub.received > 0 ? true : undefined));
+        // Well within READ_MAX_LAG_MS (60 s): only the notification can have taken the standby out.
+        expect(await stationName(store)).toBe(renamed);
+        expect(stats().replicas[0].inRotation).toBe(false);
+        await standby.sql('SELECT pg_wal_replay_resume()', [], DB);
+        await eventually('the standby back in rotation', () => (stats().replicas[0].inRotation ? true : undefined));
+        const replicaBefore = stats().reads.replica;
+        expect(await stationName(store)).toBe(renamed);
+        expect(stats().reads.replica).toBe(replicaBefore + 1);
+      } finally {
+        await sub.close();
       }
     });
 
