@@ -45,12 +45,18 @@ import { childPids, eventually, freshGet, logLines, sample } from './support';
     expect(migrating[0].worker).toBeUndefined();
     const waited = logLines(out, 'start-up: waiting for the primary process to apply migrations');
     expect(new Set(waited.map((l) => l.worker)).size).toBe(2);
-    // The log is one pipe written by all three processes: a worker connects only after the primary's line.
-    const lines = out.split('\n');
-    const migrated = lines.findIndex((l) => l.includes('"start-up: applying migrations done'));
-    const connecting = lines.map((l, i) => (l.includes('"start-up: connecting to PostgreSQL"') ? i : -1)).filter((i) => i >= 0);
+    // A worker connects only after the primary has migrated. Each line's time is taken when it is
+    // logged, on the machine's one clock (the lines themselves reach the pipe asynchronously).
+    const timesOf = (msgPrefix: string) =>
+      out
+        .split('\n')
+        .filter((l) => l.includes(`"msg":"${msgPrefix}`))
+        .map((l) => Date.parse(JSON.parse(l).time));
+    const migrated = timesOf('start-up: applying migrations done in');
+    expect(migrated).toHaveLength(1);
+    const connecting = timesOf('start-up: connecting to PostgreSQL"');
     expect(connecting).toHaveLength(2);
-    for (const i of connecting) expect(i).toBeGreaterThan(migrated);
+    for (const t of connecting) expect(t).toBeGreaterThanOrEqual(migrated[0]);
     const db = new Client({ connectionString: url });
     await db.connect();
     expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM schema_migrations')).rows[0].n).toBe(loadMigrations().length);
