@@ -19,7 +19,8 @@ FORMATS=${FORMATS:-text/csv application/json http://www.opengis.net/om/2.0}
 WINDOW=${WINDOW:-2020-01-01T00:00:00Z/2020-01-31T00:00:00Z}
 OFFERING=$(psql -At "$DATABASE_URL" -c "select code from dataset order by obs_count desc, code limit 1")
 enc() { node -e 'process.stdout.write(encodeURIComponent(process.argv[1]))' "$1"; }
-cpu() { awk '{print $14+$15}' "/proc/$1/stat"; } # utime+stime in clock ticks (100 Hz)
+# utime+stime in clock ticks (100 Hz) of the gateway and its workers (WORKERS > 1: the primary's children)
+cpu() { for p in "$1" $(pgrep -P "$1"); do awk '{print $14+$15}' "/proc/$p/stat"; done | awk '{s+=$1} END {print s}'; }
 
 declare -A ENTRY=([before]=$BEFORE [after]=$AFTER) PORT=([before]=18091 [after]=18092) PID=()
 for b in before after; do

@@ -69,7 +69,8 @@ const DATA_DIR = EMBEDDED ? fs.mkdtempSync('/tmp/reefgate-load-') : undefined;
 async function startGateway() {
   const cmd = (process.env.GATEWAY_CMD ?? (EMBEDDED ? npmStartCommand() : 'node dist/src/main.js serve')).split(' ');
   if (path.basename(cmd[0]) === 'node') cmd.splice(1, 0, `--inspect=127.0.0.1:${INSPECT_PORT}`);
-  const env = { LOG_LEVEL: 'warn', ...process.env, PORT: String(PORT), HOST: '127.0.0.1' };
+  // One process unless WORKERS says otherwise: memory is read from this pid (/proc, its inspector).
+  const env = { LOG_LEVEL: 'warn', WORKERS: '1', ...process.env, PORT: String(PORT), HOST: '127.0.0.1' };
   if (EMBEDDED) {
     delete env.DATABASE_URL;
     env.DATA_DIR = DATA_DIR;

@@ -10,7 +10,8 @@ for q in "VERSION=2.0.0&TYPENAMES=reef:Observation&OUTPUTFORMAT=csv" "VERSION=2.
          "VERSION=2.0.0&TYPENAMES=reef:Observation&OUTPUTFORMAT=application/json" "VERSION=1.1.0&TYPENAME=reef:Observation" \
          "VERSION=1.0.0&TYPENAME=reef:Observation"; do
   PORT=$((20000 + RANDOM % 10000))
-  PORT=$PORT HOST=127.0.0.1 LOG_LEVEL=warn node --max-old-space-size=192 dist/src/main.js serve >/dev/null 2>&1 &
+  # WORKERS=1: the peak read below is this pid's, so it must be the process that streams.
+  WORKERS=1 PORT=$PORT HOST=127.0.0.1 LOG_LEVEL=warn node --max-old-space-size=192 dist/src/main.js serve >/dev/null 2>&1 &
   pid=$!
   for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.5; done
   out=$(curl -s -o /dev/null -w "%{http_code} %{size_download} %{time_total}" \

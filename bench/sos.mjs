@@ -109,9 +109,9 @@ function cpuByPid() {
       const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
       const comm = st.slice(st.indexOf('(') + 1, st.lastIndexOf(')'));
       if (!SERVER_COMMANDS.has(comm)) continue;
-      // Node processes other than the gateway (this script) are not the server.
-      if (comm === 'node' && Number(pid) !== serverPid) continue;
       const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      // Node processes other than the gateway and its workers (WORKERS > 1) are not the server (this script).
+      if (comm === 'node' && Number(pid) !== serverPid && Number(f[1]) !== serverPid) continue;
       out.set(pid, { comm, s: (Number(f[11]) + Number(f[12])) / 100 });
     } catch {}
   }

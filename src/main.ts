@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig, Config } from './config/config';
 import { migrate } from './data/migrate';
-import { embeddedStart, openStore } from './data/openStore';
+import { embeddedStart, openStore, withReadReplicas } from './data/openStore';
 import { PgliteStore } from './data/pgliteStore';
 import { Store } from './data/store';
 import { formatImportSummary, ImportError, importDirectory, ImportProgress, ImportSummary } from './ingest/importer';
@@ -17,6 +17,11 @@ import { acquireDataDirLock, DataDirLockedError, EXIT_DATA_DIR_IN_USE } from './
 import { StartupProgress, startingApp } from './http/startup';
 import { allServices } from './services';
 import http from 'node:http';
+import cluster from 'node:cluster';
+import { LATE_WORKER_ENV, runPrimary } from './cluster/primary';
+import { workerShare } from './cluster/shares';
+import { joinCluster } from './cluster/worker';
+import type { Hardening } from './http/middleware/hardening';
 import { recordImportProgress } from './metrics/metrics';
 
 const USAGE = `usage: reefgate <command>
@@ -192,32 +197,44 @@ export async function runImport(store: Store, dir: string): Promise<number> {
 }
 
 async function serve(cfg: Config, log: Logger): Promise<void> {
+  // WORKERS > 1: this process supervises and migrates (cluster/primary.ts); the workers run the rest of this function.
+  if (cfg.workers > 1 && cluster.isPrimary) return runPrimary(cfg, log, () => migrateAlone(cfg, log));
+  const link = cluster.isWorker ? joinCluster() : undefined;
+  if (link) {
+    cfg = workerShare(cfg);
+    log = log.child({ worker: cluster.worker!.id, pid: process.pid });
+  }
   lockEmbedded(cfg, 'serve');
   const services = allServices();
   const progress = new StartupProgress(log);
   // Listen at once: until the store is ready the port answers /healthz 200, /readyz 503 with the phase
   // and the OGC endpoints 503, so an orchestrator sees a slow first start instead of a closed port.
+  // A worker that replaces another (crash, rolling restart) joins the port only once it serves: its
+  // siblings answer meanwhile, and a ready gateway never answers 503 because one worker is new.
   let handler: http.RequestListener = startingApp(progress);
-  const server = await listen((req, res) => handler(req, res), cfg.port, cfg.host);
-  server.requestTimeout = 0; // long streams are bounded by their own cancellation, not a socket timer
-  log.info({ port: cfg.port, store: cfg.databaseUrl ? 'postgres' : 'pglite' }, 'listening; starting up');
+  let stopping = false;
+  const openPort = async () => {
+    const srv = await listen((req, res) => {
+      // Draining: this answer is the connection's last, so the client does not send another on it.
+      if (stopping) res.setHeader('Connection', 'close');
+      handler(req, res);
+    }, cfg.port, cfg.host);
+    srv.requestTimeout = 0; // long streams are bounded by their own cancellation, not a socket timer
+    return srv;
+  };
+  let server = process.env[LATE_WORKER_ENV] === '1' ? undefined : await openPort();
+  if (server) log.info({ port: cfg.port, store: cfg.databaseUrl ? 'postgres' : 'pglite' }, 'listening; starting up');
 
   let store: Store | undefined;
   let changes: ChangeSubscription | undefined;
   let mqttFeed: MqttService | undefined;
   let netcdf: NetcdfLive | undefined;
   let ready = false;
-  let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
-    const force = setTimeout(() => {
-      log.warn('in-flight requests did not finish in time; closing');
-      server.closeAllConnections();
-    }, 25_000);
-    force.unref();
-    server.close(async () => {
+    const stopped = async () => {
       // During start-up a migration or the demo import may be running: not waiting for it is like a
       // crash, which both stores survive (each migration and the import are one transaction).
       // The feed stops before the store closes: its batch in progress is redelivered, never half-acked.
@@ -228,17 +245,37 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
       if (store && ready) await store.close().catch(() => undefined);
       log.info('stopped');
       process.exit(0);
-    });
-    server.closeIdleConnections();
+    };
+    if (!server) return void stopped();
+    const srv = server;
+    const force = setTimeout(() => {
+      log.warn('in-flight requests did not finish in time; closing');
+      srv.closeAllConnections();
+    }, 25_000);
+    force.unref();
+    srv.close(stopped);
+    // close() waits for every connection to end, and a keep-alive connection idles for 65 s after its
+    // last response (listen()): closing the idle ones now and as each in-flight response ends lets the
+    // process exit when its requests are done, not at the force timer.
+    srv.closeIdleConnections();
+    setInterval(() => srv.closeIdleConnections(), 200).unref();
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 
   try {
-    store = await openStoreLogged(cfg, progress, log);
-    const s = store;
-    await progress.run('applying migrations', () => migrate(s));
-    if (s.kind === 'pglite' && cfg.loadDemoData) await loadDemoIfEmpty(s, cfg.demoDir, log, progress);
+    if (link) {
+      await progress.run('waiting for the primary process to apply migrations', () => link.migrated);
+      store = await progress.run('connecting to PostgreSQL', () => openStore(cfg));
+    } else {
+      store = await openStoreLogged(cfg, progress, log);
+      const s = store;
+      await progress.run('applying migrations', () => migrate(s));
+      if (s.kind === 'pglite' && cfg.loadDemoData) await loadDemoIfEmpty(s, cfg.demoDir, log, progress);
+    }
+    // Reads on the standbys from here on; migrations ran on the primary, which writes still go to.
+    const primary = store;
+    if (cfg.readDatabaseUrls.length) store = await progress.run('checking the read replicas', () => withReadReplicas(primary, cfg, log));
   } catch (err) {
     log.error({ err, phase: progress.phase }, 'start-up failed');
     process.exit(1);
@@ -246,11 +283,27 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
   if (stopping) return;
   // Other replicas' writes reach this process's caches at commit (PostgreSQL; the embedded store has one process).
   changes = listenForChanges(store, log);
-  handler = createApp({ config: cfg, store, log, services });
+  const app = createApp({ config: cfg, store, log, services, metricsText: link?.clusterMetrics });
+  handler = app;
+  link?.setMetricsSource(() => (app.locals.hardening as Hardening).metrics.snapshot());
   mqttFeed = startMqtt(cfg, store, log);
   netcdf = startNetcdfLive(cfg, store, log);
+  server ??= await openPort();
   ready = true;
+  link?.ready();
   log.info({ port: cfg.port, store: store.kind, seconds: progress.elapsedSeconds(), phases: progress.done }, 'ready');
+}
+
+/** The primary's one migration run (WORKERS > 1), on a connection of its own that it closes before serving nothing. */
+async function migrateAlone(cfg: Config, log: Logger): Promise<void> {
+  const progress = new StartupProgress(log);
+  const store = await openStore({ ...cfg, poolMax: 1 });
+  try {
+    const applied = await progress.run('applying migrations', () => migrate(store));
+    if (applied.length) log.info({ applied }, 'migrations applied');
+  } finally {
+    await store.close().catch(() => undefined);
+  }
 }
 
 /** Opens the store as a logged start-up phase (the first embedded start creates the database). */

@@ -3,6 +3,7 @@ import http, { type Server } from 'node:http';
 import type { Config } from './config/config';
 import { isMigrated } from './data/migrate';
 import { requestStore } from './data/requestStore';
+import { isWriteOperation } from './security/apiKey';
 import { DatabaseUnavailableError, isConnectionError, QueryAbortedError, Store } from './data/store';
 import { toOwsRequest } from './http/owsRequest';
 import { publicBaseUrl } from './http/publicUrl';
@@ -29,6 +30,8 @@ export interface AppDeps {
   store: Store;
   log: Logger;
   services?: ServiceDefinition[];
+  /** /metrics text for more than this process (a cluster worker asks the primary for every worker's); default: this app's. */
+  metricsText?: () => Promise<string>;
 }
 
 /** Builds the Express application: health, landing page, OGC endpoints and the one error renderer. */
@@ -46,7 +49,7 @@ export function createApp(deps: AppDeps): express.Express {
     return p === config.ogcapiBasePath || p.startsWith(`${config.ogcapiBasePath}/`);
   };
   const fail = (res: Response, err: unknown) => (underOgcapi(res) ? sendOgcapiError(res, err, log) : sendError(res, err, undefined, services, log));
-  const hardening = createHardening({ config, store, sendError: fail });
+  const hardening = createHardening({ config, store, sendError: fail, metricsText: deps.metricsText });
   app.locals.hardening = hardening;
   app.use(hardening.before);
 
@@ -72,7 +75,11 @@ export function createApp(deps: AppDeps): express.Express {
         res.status(503).json({ status: 'not ready', reason: 'database not migrated' });
         return;
       }
-      res.json({ status: 'ready', store: store.kind });
+      // With read replicas the check above ran on one of them (or on the primary when none is in
+      // rotation): ready means reads can be answered; how many replicas take them is said here.
+      const routing = store.routingStats?.();
+      const readReplicas = routing && { inRotation: routing.replicas.filter((r) => r.inRotation).length, configured: routing.replicas.length };
+      res.json({ status: 'ready', store: store.kind, ...(readReplicas ? { readReplicas } : {}) });
     } catch (err) {
       res.status(503).json({ status: 'not ready', reason: 'database unreachable' });
     }
@@ -103,7 +110,8 @@ export function createApp(deps: AppDeps): express.Express {
         owsReq = toOwsRequest(req, endpoint, { maxKvpLength: 64 * 1024, maxXmlDepth: 64 });
         const def = selectService(owsReq, services);
         const op = selectOperation(owsReq, def);
-        const ctx: OwsContext = { config, store: requestStore(store, ac.signal), log, baseUrl: publicBaseUrl(req, config), signal: ac.signal };
+        // Write operations (SOS-T) on the primary, look-ups included; reads may go to a replica.
+        const ctx: OwsContext = { config, store: requestStore(store, ac.signal, { writes: isWriteOperation(owsReq.request) }), log, baseUrl: publicBaseUrl(req, config), signal: ac.signal };
         const cache = { resource: owsResource(def.name, operationName(owsReq, def)), key: { url: req.originalUrl, baseUrl: ctx.baseUrl }, config, store: ctx.store };
         await hardening.run(req, res, owsReq, def, ac.signal, async (apiKey) => {
           const out = await cachedAnswer(req, res, cache, () => op(owsReq!, apiKey ? { ...ctx, apiKey } : ctx));

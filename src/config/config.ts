@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../paths';
 import { ApiKey, parseApiKeys, readApiKeysFile } from '../security/apiKey';
@@ -16,6 +17,11 @@ export interface Config {
   statementTimeoutMs: number;
   requestTimeoutMs: number;
   poolMax: number;
+  /** Gateway processes (node:cluster workers); 1 = a single process, no cluster. Resolved: never 0. */
+  workers: number;
+  /** Hot standbys that serve reads (READ_DATABASE_URLS); empty = every query on DATABASE_URL. */
+  readDatabaseUrls: string[];
+  readMaxLagMs: number;
   namespaceUri: string;
   namespacePrefix: string;
   maxXmlBytes: number;
@@ -157,6 +163,9 @@ const networks = (raw: string, env: string): ReadonlySet<string> | undefined => 
   return new Set(codes);
 };
 const list = (raw: string): string[] => raw.split(',').map((s) => s.trim()).filter(Boolean);
+const dbUrls = (raw: string, env: string): string[] => list(raw).map((u) => dbUrl(u, env)!);
+/** 0 = not set: resolved by loadConfig, which knows the store. */
+const workerCount = (raw: string, env: string): number => (raw.trim() === '' ? 0 : int(1, 256)(raw, env));
 
 /** Every setting, with its default; the single source for the README configuration table. */
 export const SETTINGS: Setting<keyof Config>[] = [
@@ -171,7 +180,10 @@ export const SETTINGS: Setting<keyof Config>[] = [
   { env: 'LOG_LEVEL', key: 'logLevel', def: 'info', doc: 'pino log level', parse: level },
   { env: 'STATEMENT_TIMEOUT_MS', key: 'statementTimeoutMs', def: '30000', doc: 'PostgreSQL statement_timeout per query; a cursor stream applies it to each read', parse: int(100, 3_600_000) },
   { env: 'REQUEST_TIMEOUT_MS', key: 'requestTimeoutMs', def: '60000', doc: 'Overall time limit of a non-streaming request', parse: int(100, 3_600_000) },
-  { env: 'PG_POOL_MAX', key: 'poolMax', def: '10', doc: 'PostgreSQL pool size', parse: int(1, 500) },
+  { env: 'PG_POOL_MAX', key: 'poolMax', def: '10', doc: 'PostgreSQL connections of the whole gateway to each database server (DATABASE_URL and each read replica): each of the WORKERS processes has a pool of PG_POOL_MAX / WORKERS (rounded down; PG_POOL_MAX must be at least WORKERS); docs/deployment.md', parse: int(1, 500) },
+  { env: 'WORKERS', key: 'workers', def: '', doc: 'Gateway processes sharing the port (node:cluster); unset = the number of CPUs (at most PG_POOL_MAX) with PostgreSQL, 1 on the embedded store (single-process: more is refused); 1 = one process, no cluster', parse: workerCount },
+  { env: 'READ_DATABASE_URLS', key: 'readDatabaseUrls', def: '', doc: 'Comma-separated PostgreSQL URLs of hot standbys of DATABASE_URL that serve reads; writes, imports and migrations stay on DATABASE_URL (docs/deployment.md, *Read replicas*)', parse: dbUrls },
+  { env: 'READ_MAX_LAG_MS', key: 'readMaxLagMs', def: '5000', doc: 'A read replica further behind the primary than this is skipped (reads go to another replica or to DATABASE_URL) until it catches up', parse: int(100, 3_600_000) },
   { env: 'NAMESPACE_URI', key: 'namespaceUri', def: 'http://reefgate.org/reef', doc: 'Namespace URI of the feature types', parse: str },
   { env: 'NAMESPACE_PREFIX', key: 'namespacePrefix', def: 'reef', doc: 'Namespace prefix of the feature types', parse: ncname },
   { env: 'SOS_MAX_XML_BYTES', key: 'maxXmlBytes', def: '50000000', doc: 'Largest XML GetObservation document (O&M, WaterML), estimated per format from its bytes per observation; above it ResponseExceedsSizeLimit (CSV/JSON stream without limit)', parse: int(100_000, 2_000_000_000) },
@@ -186,13 +198,13 @@ export const SETTINGS: Setting<keyof Config>[] = [
   { env: 'GEONETWORK_URL', key: 'geonetworkUrl', def: '', doc: 'Public base URL of GeoNetwork (enables catalogue links)', parse: optUrl },
   { env: 'METADATA_URL_TEMPLATE', key: 'metadataUrlTemplate', def: '', doc: 'MetadataURL per feature type / dataset; {id} is replaced', parse: (r) => r || undefined },
   { env: 'MAX_XML_BODY_BYTES', key: 'maxXmlBodyBytes', def: '1048576', doc: 'Largest accepted POST body', parse: int(1024, 100_000_000) },
-  { env: 'MAX_HEAVY_REQUESTS', key: 'maxHeavyRequests', def: '8', doc: 'Concurrent data requests (GetFeature, GetObservation) before queueing', parse: int(1, 1000) },
-  { env: 'HEAVY_QUEUE_SIZE', key: 'heavyQueueSize', def: '64', doc: 'Queued data requests before 503 with Retry-After', parse: int(0, 100_000) },
-  { env: 'RATE_LIMIT_PER_MINUTE', key: 'rateLimitPerMinute', def: '0', doc: 'Requests per minute per client address; 0 = off', parse: int(0, 1_000_000) },
+  { env: 'MAX_HEAVY_REQUESTS', key: 'maxHeavyRequests', def: '8', doc: 'Concurrent data requests (GetFeature, GetObservation) before queueing, for the whole gateway (shared out among the WORKERS)', parse: int(1, 1000) },
+  { env: 'HEAVY_QUEUE_SIZE', key: 'heavyQueueSize', def: '64', doc: 'Queued data requests before 503 with Retry-After, for the whole gateway (shared out among the WORKERS)', parse: int(0, 100_000) },
+  { env: 'RATE_LIMIT_PER_MINUTE', key: 'rateLimitPerMinute', def: '0', doc: 'Requests per minute per client address, counted by each worker; 0 = off', parse: int(0, 1_000_000) },
   { env: 'API_KEYS', key: 'apiKeys', def: '', doc: 'API keys for writes (POST /ingest, write operations), comma-separated; `KEY:NET1\\|NET2` limits a key to those networks (docs/ingest.md); empty (and no API_KEYS_FILE) = writes disabled', parse: keys },
   { env: 'API_KEYS_FILE', key: 'apiKeysFile', def: '', doc: 'File of more API keys, one entry per line as in API_KEYS (`#` comments), e.g. a Docker secret', parse: keysFile },
   { env: 'INGEST_MAX_BODY_BYTES', key: 'ingestMaxBodyBytes', def: '4294967296', doc: 'Largest POST /ingest body, counted after gzip decoding; above it 413 and nothing stored', parse: int(1024, 1_099_511_627_776) },
-  { env: 'INGEST_MAX_CONCURRENT', key: 'ingestMaxConcurrent', def: '2', doc: 'POST /ingest requests written at once (each holds a database connection for its upload); more wait, up to 16 queued, then 503', parse: int(1, 100) },
+  { env: 'INGEST_MAX_CONCURRENT', key: 'ingestMaxConcurrent', def: '2', doc: 'POST /ingest requests written at once (each holds a database connection for its upload), for the whole gateway (shared out among the WORKERS, at least one each); more wait, up to 16 queued per worker, then 503', parse: int(1, 100) },
   { env: 'CORS_ORIGIN', key: 'corsOrigin', def: '*', doc: 'Access-Control-Allow-Origin: * (any origin), a comma-separated list of origins, or empty (no CORS headers)', parse: str },
   { env: 'PORTAL_BASEMAP_URL', key: 'portalBasemapUrl', def: '', doc: 'XYZ tile URL template of the portal base map ({z}/{x}/{y}); empty = plain background (closed networks)', parse: str },
   { env: 'KVP_MAX_VALUE_LENGTH', key: 'maxKvpValueLength', def: '8192', doc: 'Longest value of one KVP parameter (FILTER excepted: bounded by the 64 KiB query limit)', parse: int(256, 65536) },
@@ -239,6 +251,27 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   if (c.apiKeysFile.some((k) => fromEnv.has(k.digest.toString('hex')))) throw new ConfigError('API_KEYS_FILE repeats a key of API_KEYS');
   c.apiKeys = [...c.apiKeys, ...c.apiKeysFile];
   const out = { ...c, ...overrides };
+  resolveScaling(out);
   if (out.ogcapiLimitDefault > out.ogcapiLimitMax) throw new ConfigError(`OGCAPI_LIMIT_DEFAULT (${out.ogcapiLimitDefault}) must not exceed OGCAPI_LIMIT_MAX (${out.ogcapiLimitMax})`);
   return out;
+}
+
+/**
+ * Settings that depend on the store: the number of workers (the embedded PGlite is single-process, so
+ * more than one is refused there, and the default is 1), read replicas (PostgreSQL only), and enough
+ * pool connections for every worker to have one (the default is capped by PG_POOL_MAX).
+ */
+function resolveScaling(cfg: Config): void {
+  if (!cfg.databaseUrl) {
+    if (cfg.workers > 1) throw new ConfigError(`WORKERS=${cfg.workers} needs PostgreSQL (DATABASE_URL): the embedded PGlite store is single-process, one process may open DATA_DIR; unset WORKERS or set it to 1`);
+    if (cfg.readDatabaseUrls.length) throw new ConfigError('READ_DATABASE_URLS needs DATABASE_URL (the primary that the read replicas follow)');
+    cfg.workers = 1;
+    return;
+  }
+  // Unset: one per CPU, but never more than the pool can give a connection each (16 CPUs, PG_POOL_MAX 10).
+  if (cfg.workers === 0) cfg.workers = Math.min(os.availableParallelism(), cfg.poolMax);
+  if (cfg.readDatabaseUrls.includes(cfg.databaseUrl)) throw new ConfigError('READ_DATABASE_URLS must list standbys, not DATABASE_URL itself');
+  if (cfg.poolMax < cfg.workers) {
+    throw new ConfigError(`PG_POOL_MAX (${cfg.poolMax}) is the connections of all ${cfg.workers} workers together and must be at least WORKERS (${cfg.workers}); raise PG_POOL_MAX or lower WORKERS`);
+  }
 }

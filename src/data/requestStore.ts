@@ -8,18 +8,21 @@ const bases = new WeakMap<Queryable, Store>();
  * the client disconnects or the request deadline passes), so no database call of an abandoned request
  * runs on. Operations get this as their context's store and need not pass the signal themselves.
  */
-export function requestStore(store: Store, signal: AbortSignal): Store {
+export function requestStore(store: Store, signal: AbortSignal, opts: { writes?: boolean } = {}): Store {
+  // An operation that writes runs every statement on the primary (read replicas: see Store.forWrites);
+  // caches stay keyed by the shared store (bases below), which changes invalidate.
+  const db = opts.writes ? (store.forWrites?.() ?? store) : store;
   const scoped: Store = {
     kind: store.kind,
     query<R>(text: string, values?: unknown[], opts: QueryOptions = {}): Promise<QueryResult<R>> {
-      return store.query<R>(text, values, { ...opts, signal: both(signal, opts.signal) });
+      return db.query<R>(text, values, { ...opts, signal: both(signal, opts.signal) });
     },
     stream<R>(text: string, values: unknown[], opts: StreamOptions = {}): AsyncIterable<R[]> {
-      return store.stream<R>(text, values, { ...opts, signal: both(signal, opts.signal) });
+      return db.stream<R>(text, values, { ...opts, signal: both(signal, opts.signal) });
     },
-    // Requests do not write; a transaction runs to its end (COMMIT or ROLLBACK) as the store runs it.
+    // A transaction runs to its end (COMMIT or ROLLBACK) as the store runs it, whatever the request does.
     transaction<T>(fn: (s: Session) => Promise<T>): Promise<T> {
-      return store.transaction(fn);
+      return db.transaction(fn);
     },
     poolStats: () => store.poolStats(),
     // The request does not own the shared store.

@@ -63,7 +63,25 @@ export interface Store extends Queryable {
    * (PostgreSQL only: the embedded store has a single process, which needs no notification).
    */
   listen?(channel: string, handlers: ListenHandlers): { close(): Promise<void> };
+  /** Where reads went, for metrics (a store with read replicas only: routedStore.ts). */
+  routingStats?(): RoutingStats;
+  /**
+   * The store as an operation that writes needs it (a store with read replicas only): every statement
+   * on the primary, since a standby refuses writes and the operation's look-ups must see the latest
+   * ones; transactions as this store runs them. Absent: this store is the primary.
+   */
+  forWrites?(): Store;
   close(): Promise<void>;
+}
+
+/** Read replicas and the reads they took (routedStore.ts). */
+export interface RoutingStats {
+  /** In READ_DATABASE_URLS order; lagMs is the staleness bound of the last check (undefined = unknown). */
+  replicas: { index: number; up: boolean; inRotation: boolean; lagMs: number | undefined }[];
+  /** Reads run, by where they ran. */
+  reads: { primary: number; replica: number };
+  /** Reads that failed on a replica and were run again on the primary. */
+  retried: number;
 }
 
 /** Callbacks of Store.listen. */

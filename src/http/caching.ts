@@ -113,7 +113,7 @@ export function buildId(): string {
  * Settings that differ between replicas and workers of one deployment (or hold secrets) without changing
  * any document: left out, so every gateway behind one proxy gives one representation one tag.
  */
-const INSTANCE_SETTINGS = new Set<string>(['port', 'host', 'databaseUrl', 'dataDir', 'logLevel', 'poolMax', 'statementTimeoutMs', 'requestTimeoutMs', 'maxHeavyRequests', 'heavyQueueSize', 'rateLimitPerMinute', 'apiKeys', 'apiKeysFile', 'ingestMaxBodyBytes', 'ingestMaxConcurrent', 'compression', 'loadDemoData', 'demoDir']);
+const INSTANCE_SETTINGS = new Set<string>(['port', 'host', 'databaseUrl', 'dataDir', 'logLevel', 'poolMax', 'statementTimeoutMs', 'requestTimeoutMs', 'maxHeavyRequests', 'heavyQueueSize', 'rateLimitPerMinute', 'apiKeys', 'apiKeysFile', 'ingestMaxBodyBytes', 'ingestMaxConcurrent', 'compression', 'loadDemoData', 'demoDir', 'workers', 'readDatabaseUrls', 'readMaxLagMs']);
 
 const configDigests = new WeakMap<Config, string>();
 /** A digest of the settings documents depend on: a changed title or limit is a different document. */

@@ -1,5 +1,5 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Store } from '../data/store';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, MetricObjectWithValues, MetricValue, Registry } from 'prom-client';
+import type { RoutingStats, Store } from '../data/store';
 
 /**
  * Process-wide registry: what code outside the HTTP layer counts (rows streamed by the encoders,
@@ -35,6 +35,8 @@ const importRunning = new Gauge({
   name: 'reefgate_import_in_progress',
   help: '1 while an import is reading a file, else 0',
   registers: [processRegistry],
+  // Summed over the workers of a cluster it would count imports; the question is whether one runs.
+  aggregator: 'max',
 });
 
 /** Updates the import gauges from an importer onProgress report. */
@@ -62,8 +64,13 @@ export interface AppMetrics {
   inflight: Gauge;
   /** Text exposition of this app's metrics followed by the process-wide ones. */
   render(): Promise<string>;
+  /** The same as data, for a cluster's primary to add up (cluster/metrics.ts). */
+  snapshot(): Promise<MetricsSnapshot>;
   contentType: string;
 }
+
+/** Metrics of one process as prom-client's JSON, which AggregatorRegistry.aggregate sums across processes. */
+export type MetricsSnapshot = MetricObjectWithValues<MetricValue<string>>[];
 
 /** Creates the per-app registry: request counts and latency, in-flight, rejections, pool and limiter gauges. */
 export function createAppMetrics(store: Store): AppMetrics {
@@ -102,6 +109,8 @@ export function createAppMetrics(store: Store): AppMetrics {
       },
     });
   }
+  const routing = store.routingStats?.bind(store);
+  if (routing) addRoutingMetrics(registry, routing);
   let heavySource: () => { running: number; queued: number } = () => ({ running: 0, queued: 0 });
   new Gauge({
     name: 'reefgate_heavy_requests',
@@ -128,6 +137,57 @@ export function createAppMetrics(store: Store): AppMetrics {
     async render() {
       return (await registry.metrics()) + (await processRegistry.metrics());
     },
+    async snapshot() {
+      return [...(await registry.getMetricsAsJSON()), ...(await processRegistry.getMetricsAsJSON())] as MetricsSnapshot;
+    },
     contentType: registry.contentType,
   };
+}
+
+/**
+ * Read replicas (READ_DATABASE_URLS): reads by where they ran, retries on the primary, and each
+ * replica's state. Replicas are labelled by their position in the list, never by URL (passwords).
+ * Across a cluster's workers: counts add up, a replica is up / in rotation only if it is for every
+ * worker (min), and its lag is the largest any worker measured (max).
+ */
+function addRoutingMetrics(registry: Registry, stats: () => RoutingStats): void {
+  new Counter({
+    name: 'reefgate_db_reads_total',
+    help: 'Read queries and streams by the server they ran on (replica, or primary: no replica in rotation, or a retry)',
+    labelNames: ['target'] as const,
+    registers: [registry],
+    collect() {
+      const s = stats();
+      this.reset();
+      this.inc({ target: 'primary' }, s.reads.primary);
+      this.inc({ target: 'replica' }, s.reads.replica);
+    },
+  });
+  new Counter({
+    name: 'reefgate_db_read_retries_total',
+    help: 'Reads that failed on a replica (connection lost, recovery conflict) and ran again on the primary',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(stats().retried);
+    },
+  });
+  const perReplica = (name: string, help: string, aggregator: 'min' | 'max', value: (r: RoutingStats['replicas'][number]) => number | undefined) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['replica'] as const,
+      registers: [registry],
+      aggregator,
+      collect() {
+        this.reset();
+        for (const r of stats().replicas) {
+          const v = value(r);
+          if (v !== undefined) this.set({ replica: String(r.index) }, v);
+        }
+      },
+    });
+  perReplica('reefgate_db_replica_up', '1 when the read replica answered its last check as a standby', 'min', (r) => (r.up ? 1 : 0));
+  perReplica('reefgate_db_replica_in_rotation', '1 when reads may go to the read replica (up, within READ_MAX_LAG_MS, has replayed the last write seen)', 'min', (r) => (r.inRotation ? 1 : 0));
+  perReplica('reefgate_db_replica_lag_seconds', 'Upper bound of how far the read replica is behind the primary, at its last check', 'max', (r) => (r.lagMs === undefined ? undefined : r.lagMs / 1000));
 }

@@ -66,13 +66,14 @@ export interface GatewayProcess {
 
 /**
  * Starts `npm start` on a free port of 127.0.0.1 with `env` over this process's environment (an
- * undefined value removes the variable; jest's NODE_OPTIONS are never passed on) and resolves once
+ * undefined value removes the variable; jest's NODE_OPTIONS are never passed on; WORKERS is 1 unless
+ * `env` sets it, so the pid that tests measure is the process that serves) and resolves once
  * /readyz answers 200. `readyWithinMs` only bounds the wait against a hang: start-up time is measured
  * in bench/startup.sh, not here.
  */
 export async function startGateway(env: Record<string, string | undefined>, readyWithinMs: number): Promise<GatewayProcess> {
   const port = await freePort();
-  const full: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1' };
+  const full: NodeJS.ProcessEnv = { ...process.env, WORKERS: '1', PORT: String(port), HOST: '127.0.0.1' };
   delete full.NODE_OPTIONS;
   for (const [k, v] of Object.entries(env)) {
     if (v === undefined) delete full[k];

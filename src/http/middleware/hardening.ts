@@ -48,6 +48,8 @@ export interface HardeningDeps {
   store: Store;
   /** The app's one error renderer (server.ts sendError). */
   sendError: (res: Response, err: OwsError) => void;
+  /** /metrics text when it covers more than this app (a cluster's workers added up); default: this app's. */
+  metricsText?: () => Promise<string>;
 }
 
 /** The cross-cutting protections of the HTTP layer, built once per app. */
@@ -74,7 +76,7 @@ export interface Hardening {
 }
 
 /** Builds the middleware and guards from the configuration (all limits documented in docs/security.md). */
-export function createHardening({ config, store, sendError }: HardeningDeps): Hardening {
+export function createHardening({ config, store, sendError, metricsText }: HardeningDeps): Hardening {
   const metrics = createAppMetrics(store);
   const heavy = new HeavyLimiter(config.maxHeavyRequests, config.heavyQueueSize, () => metrics.rejected('queue_full'));
   metrics.setHeavySource(() => heavy.stats());
@@ -107,8 +109,16 @@ export function createHardening({ config, store, sendError }: HardeningDeps): Ha
   });
 
   const metricsHandler: RequestHandler = async (_req, res) => {
+    let text: string;
+    try {
+      text = metricsText ? await metricsText() : await metrics.render();
+    } catch {
+      // A cluster's primary that did not answer: a partial sum would read as a drop in every counter.
+      res.status(503).setHeader('Retry-After', '5').type('text/plain').send('metrics unavailable: the primary process did not answer\n');
+      return;
+    }
     res.setHeader('Content-Type', metrics.contentType);
-    res.send(await metrics.render());
+    res.send(text);
   };
 
   const kvpLimits = { maxValueLength: config.maxKvpValueLength, maxParameters: 100, maxNameLength: 128 };

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# WORKERS=1 against WORKERS=2 (issue 16): req/s and CPU per request of the same requests, the two
+# gateways taking turns round by round so that both see the same machine load. On a shared box req/s
+# follows the other jobs; CPU per request (node: the primary and its workers; PostgreSQL: the backends
+# of the gateway's pool) says whether a worker costs more per request or only gets more cores.
+#
+#   npm run build && DATABASE_URL=postgres://root@127.0.0.1:5432/rg_bench7m bash bench/workers.sh
+#
+# Knobs: ONLY (scenario names, space-separated; default all), ROUNDS (3), DURATION (20 s per run), CONNECTIONS (16), THREADS (2, wrk's), WINDOW (the SOS
+# temporalFilter period, a month of 2020), PG_POOL_MAX (10: 10 per gateway as by default, shared out
+# by the workers). Needs wrk. Reads only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${DATABASE_URL:?set DATABASE_URL to a database holding the benchmark set}"
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-20}
+CONNECTIONS=${CONNECTIONS:-16}
+THREADS=${THREADS:-2}
+WINDOW=${WINDOW:-2020-01-01T00:00:00Z/2020-01-31T00:00:00Z}
+OFFERING=$(psql -At "$DATABASE_URL" -c "select code from dataset order by obs_count desc, code limit 1")
+DBNAME=$(psql -At "$DATABASE_URL" -c "select current_database()")
+enc() { node -e 'process.stdout.write(encodeURIComponent(process.argv[1]))' "$1"; }
+# "pid ticks" lines: utime+stime in clock ticks (100 Hz) of each pid still running
+ticks() { for p in "$@"; do awk -v p="$p" '{print p, $14+$15}' "/proc/$p/stat" 2>/dev/null || true; done; }
+# CPU ticks used between two ticks listings: a pid in both counts its difference, one born meanwhile all
+# of its time, one gone meanwhile nothing (pool connections live 30 s idle: few come or go in a run)
+used() { awk 'NR==FNR {a[$1]=$2; next} {s += $2 - ($1 in a ? a[$1] : 0)} END {print s+0}' <(echo "$1") <(echo "$2"); }
+tree() { echo "$1" $(pgrep -P "$1" || true); }
+# The PostgreSQL backends serving these node processes: their client ports (ss) matched in pg_stat_activity.
+backends() {
+  local ports
+  ports=$(ss -Htnp state established '( dport = :5432 )' | grep -E "pid=($(IFS='|'; echo "$*"))," | awk '{print $3}' | sed 's/.*://' | paste -sd, -)
+  [ -n "$ports" ] && psql -At "$DATABASE_URL" -c "select pid from pg_stat_activity where datname = '$DBNAME' and client_port in ($ports)"
+}
+
+declare -A SCENARIO=(
+  [wfs-capabilities]="/wfs?service=WFS&version=2.0.0&request=GetCapabilities"
+  [sos-month-csv]="/sos?service=SOS&version=2.0.0&request=GetObservation&offering=${OFFERING}&responseFormat=$(enc text/csv)&temporalFilter=$(enc "om:phenomenonTime,${WINDOW}")"
+  [wfs-stations-geojson]="/wfs?service=WFS&version=2.0.0&request=GetFeature&typeNames=reef:Station&outputFormat=$(enc application/json)"
+)
+declare -A PORT=([1]=18371 [2]=18372) PID=()
+for w in 1 2; do
+  WORKERS=$w DATABASE_URL=$DATABASE_URL PORT=${PORT[$w]} LOG_LEVEL=warn PG_POOL_MAX=${PG_POOL_MAX:-10} \
+    node --max-old-space-size=192 dist/src/main.js serve >/dev/null 2>&1 &
+  PID[$w]=$!
+done
+trap 'kill ${PID[1]} ${PID[2]} 2>/dev/null || true' EXIT
+for w in 1 2; do
+  for _ in $(seq 1 240); do curl -sf "http://127.0.0.1:${PORT[$w]}/readyz" >/dev/null && [ "$(pgrep -c -P "${PID[$w]}" || true)" -ge "$([ "$w" = 1 ] && echo 0 || echo 2)" ] && break; sleep 0.5; done
+done
+sleep 2
+
+echo "| scenario | round | WORKERS | req/s | node CPU ms/request | PostgreSQL CPU ms/request | load (1 min) |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+for name in ${ONLY:-${!SCENARIO[@]}}; do
+  for round in $(seq 1 "$ROUNDS"); do
+    for w in 1 2; do
+      url="http://127.0.0.1:${PORT[$w]}${SCENARIO[$name]}"
+      wrk -t "$THREADS" -c "$CONNECTIONS" -d 3s "$url" >/dev/null # warm-up: pools filled, plans cached
+      read -ra nodes <<<"$(tree "${PID[$w]}")"
+      mapfile -t pg < <(backends "${nodes[@]}")
+      n0=$(ticks "${nodes[@]}"); p0=$(ticks "${pg[@]}")
+      out=$(wrk -t "$THREADS" -c "$CONNECTIONS" -d "${DURATION}s" "$url")
+      mapfile -t pg < <(backends "${nodes[@]}")
+      n1=$(ticks "${nodes[@]}"); p1=$(ticks "${pg[@]}")
+      nodeTicks=$(used "$n0" "$n1"); pgTicks=$(used "$p0" "$p1")
+      reqs=$(echo "$out" | awk '/requests in/ {print $1}')
+      non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
+      [ -n "$non2xx" ] && echo "warning: $non2xx non-2xx answers in $name WORKERS=$w" >&2
+      printf '| %s | %d | %d | %.0f | %.3f | %.3f | %s |\n' "$name" "$round" "$w" "$(echo "$reqs/$DURATION" | bc -l)" \
+        "$(echo "$nodeTicks*10/$reqs" | bc -l)" "$(echo "$pgTicks*10/$reqs" | bc -l)" "$(cut -d' ' -f1 /proc/loadavg)"
+    done
+  done
+done
