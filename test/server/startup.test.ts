@@ -47,6 +47,8 @@ describe('reefgate serve on the embedded store (the README demo command)', () =>
     await waitReady(`${base}/readyz`, 240_000).catch((e) => {
       throw new Error(`${e.message}\nstdout:\n${stdout.slice(-3000)}\nstderr:\n${stderr.slice(-3000)}`);
     });
+    // The log reaches the pipe asynchronously, so its last lines may arrive after /readyz said 200.
+    for (const t0 = Date.now(); !/demo data loaded[\s\S]*\n/.test(stdout) && Date.now() - t0 < 30_000; ) await new Promise((r) => setTimeout(r, 50));
     expect(stdout).toContain('demo data loaded');
     // The port was open before the store was ready: /readyz said 503 with the phase it was in.
     expect(starting.length).toBeGreaterThan(0);
