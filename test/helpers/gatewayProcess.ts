@@ -54,6 +54,14 @@ export async function drain(res: Response, marker: string): Promise<{ bytes: num
   return { bytes, tail, count };
 }
 
+/** Waits (bounded) until `read()` holds a whole line containing `text`: a child's log reaches its pipe asynchronously, possibly after /readyz said 200. */
+export async function waitForLogLine(read: () => string, text: string, withinMs = 30_000): Promise<void> {
+  for (const t0 = Date.now(); Date.now() - t0 < withinMs; await new Promise((r) => setTimeout(r, 50))) {
+    const at = read().indexOf(text);
+    if (at >= 0 && read().indexOf('\n', at) >= 0) return;
+  }
+}
+
 export interface GatewayProcess {
   proc: ChildProcess;
   base: string;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildPostgisBundle, hasTrimmedBundle } from '../../src/data/postgisBundle';
-import { drain, GatewayProcess, procKib, startGateway } from '../helpers/gatewayProcess';
+import { drain, GatewayProcess, procKib, startGateway, waitForLogLine } from '../helpers/gatewayProcess';
 
 /**
  * Peak RSS allowed to the embedded gateway (start-up with the demo import, then whole-table streams).
@@ -30,6 +30,7 @@ describe('embedded gateway memory (real process, as npm start runs it)', () => {
     if (!hasTrimmedBundle()) buildPostgisBundle();
     gw = await startGateway({ DATABASE_URL: undefined, DATA_DIR: dataDir, LOG_LEVEL: 'info' }, 300_000);
     const { proc, base, died } = gw;
+    await waitForLogLine(gw.stdout, 'demo data loaded');
     expect(gw.stdout()).toContain('demo data loaded');
     expect(gw.stdout()).not.toContain('full PostGIS bundle');
 

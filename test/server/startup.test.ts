@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, ROOT } from '../helpers/gatewayProcess';
+import { freePort, ROOT, waitForLogLine } from '../helpers/gatewayProcess';
 
 
 const starting: { status: number; body: { status?: string; phase?: string } }[] = [];
@@ -48,7 +48,7 @@ describe('reefgate serve on the embedded store (the README demo command)', () =>
       throw new Error(`${e.message}\nstdout:\n${stdout.slice(-3000)}\nstderr:\n${stderr.slice(-3000)}`);
     });
     // The log reaches the pipe asynchronously, so its last lines may arrive after /readyz said 200.
-    for (const t0 = Date.now(); !/demo data loaded[\s\S]*\n/.test(stdout) && Date.now() - t0 < 30_000; ) await new Promise((r) => setTimeout(r, 50));
+    await waitForLogLine(() => stdout, 'demo data loaded');
     expect(stdout).toContain('demo data loaded');
     // The port was open before the store was ready: /readyz said 503 with the phase it was in.
     expect(starting.length).toBeGreaterThan(0);
