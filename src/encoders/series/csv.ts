@@ -19,13 +19,23 @@ export class SosCsvEncoder implements TextSeriesEncoder {
 
   constructor(private readonly w: ChunkWriter) {}
 
+  /** The header line; a flavour with other leading columns overrides it with seriesColumns. */
+  protected header(): string {
+    return CSV_HEADER;
+  }
+
+  /** The leading columns of every line of one series (the offering), already CSV-quoted. */
+  protected seriesColumns(ds: Offering): string[] {
+    return [csvField(ds.code)];
+  }
+
   /** Writes the header line. */
   begin(): Promise<void> {
-    return this.w.write(CSV_HEADER);
+    return this.w.write(this.header());
   }
 
   async seriesStart(ds: Offering): Promise<void> {
-    this.prefix = Buffer.from(csvField(ds.code) + ',', 'utf8');
+    this.prefix = Buffer.from(this.seriesColumns(ds).join(',') + ',', 'utf8');
   }
 
   /** Lines from PostgreSQL without the offering: each gets the series' prefix on the way out. */
