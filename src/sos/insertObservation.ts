@@ -1,4 +1,5 @@
 import type { XmlElement } from '../http/xml';
+import type { ObservationColumns } from '../ingest/groupWrite';
 import type { ObservationInput } from '../ingest/writer';
 import { invalidParam, missingParam } from '../ows/errors';
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
@@ -8,7 +9,7 @@ import { xmlRoot, xmlString } from '../xml/document';
 import type { TargetDataset } from './transactional/sql';
 import { targetDatasets } from './transactional/targets';
 import { instant, measure, qcFlag } from './transactional/values';
-import { child, children, descendants, href, mayWriteNetwork, poxRoot, sosWrite, text } from './transactional/write';
+import { child, children, descendants, href, mayWriteNetwork, poxRoot, sosWriteObservations, text } from './transactional/write';
 
 /** The one observation type InsertObservation takes: a number with a unit. */
 export const OM_MEASUREMENT = 'http://www.opengis.net/def/observationType/OGC-OM/2.0/OM_Measurement';
@@ -30,8 +31,15 @@ export async function insertObservation(req: OwsRequest, ctx: OwsContext): Promi
   if (unknown) throw invalidParam('offering', `Offering "${unknown}" does not exist (never inserted, or its sensor was deleted)`);
   for (const d of datasets) mayWriteNetwork(ctx, d.network, 'offering', `Offering "${d.code}"`);
   const times = timeInstants(root);
-  const rows = observations.map((o, i) => observationRow(o, `observation[${i + 1}]`, datasets, times));
-  await sosWrite(ctx, 'InsertObservation', (e) => (e.column === 'dataset_id' ? 'offering' : `observation[${e.line}]/${e.column === 'time' ? 'phenomenonTime' : e.column}`), undefined, (b) => b.addObservations(rows, 'observation'));
+  const rows: ObservationColumns = { datasetIds: [], times: [], values: [], qcs: [] };
+  observations.forEach((o, i) => {
+    const r = observationRow(o, `observation[${i + 1}]`, datasets, times);
+    rows.datasetIds.push(r.datasetId);
+    rows.times.push(r.time);
+    rows.values.push(r.value);
+    rows.qcs.push(r.qc);
+  });
+  await sosWriteObservations(ctx, 'InsertObservation', (e) => (e.column === 'dataset_id' ? 'offering' : `observation[${e.line}]/${e.column === 'time' ? 'phenomenonTime' : e.column}`), undefined, rows, 'observation');
   return xmlResponse(xmlString(xmlRoot('sos:InsertObservationResponse', [])));
 }
 
