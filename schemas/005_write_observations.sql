@@ -11,18 +11,20 @@
 -- - a request naming a dataset that no longer exists (deleted since the gateway looked it up) is left
 --   out, with nothing stored and no run: its caller refuses it; the others are written;
 -- - identical rows change nothing, a different value or qc is a correction recorded with its run, new
---   rows are inserted; counts, extents and last change of the datasets follow incrementally;
--- - each changing run gets its finished_at (the updateSequence) under the lock, 1 ms after the latest,
---   and a NOTIFY on p_channel with its payload (src/ingest/changes.ts).
+--   rows are inserted; counts, extents and last change of the datasets follow incrementally (which
+--   also tells appended rows apart without a look-up: see the merge);
+-- - each changing run gets its finished_at (the updateSequence) under the lock, 1 ms after the latest;
+--   the group sends one NOTIFY on p_channel (src/ingest/changes.ts payload: the last changing run, the
+--   datasets changed by any of them), which every listening gateway process receives and handles.
 -- The caller guarantees that no (dataset, time) appears twice in a group. Each statement of a VOLATILE
 -- function takes its own snapshot (READ COMMITTED), so the merge, after the locks, sees every write
 -- committed while they were awaited, as the statements of writer.ts do.
 --
--- Arguments: one source per request; per row, its request (1-based), dataset, time (epoch ms, cheaper
+-- Arguments: one source per request; the datasets of all rows, each once; per row, its request (1-based), dataset, time (epoch ms, cheaper
 -- to send and read than text; turned into a timestamptz as whole seconds plus ms, exact over years 0001-9999), value and qc. Returns per request
 -- {"runId", "inserted", "corrected", "datasets": [touched ids]} or {"gone": dataset id}.
 CREATE OR REPLACE FUNCTION reefgate_write_observations(
-  p_sources text[], p_reqs integer[], p_datasets integer[], p_ms bigint[], p_values double precision[], p_qcs smallint[], p_channel text)
+  p_sources text[], p_ids integer[], p_reqs integer[], p_datasets integer[], p_ms bigint[], p_values double precision[], p_qcs smallint[], p_channel text)
 RETURNS json LANGUAGE plpgsql VOLATILE SET jit = off AS $fn$
 DECLARE
   v_n integer := cardinality(p_sources);
@@ -40,10 +42,12 @@ DECLARE
   v_cor bigint;
   v_read bigint;
   v_touched integer[];
+  v_all integer[] := '{}';
+  v_last integer;
 BEGIN
   -- Locks as importSql.ts lockDatasets (class 727274003), every dataset of the group, in id order.
-  PERFORM count(pg_advisory_xact_lock(727274003, x.id)) FROM (SELECT DISTINCT unnest(p_datasets) AS id ORDER BY 1) x;
-  SELECT array_agg(x.id) INTO v_gone FROM (SELECT DISTINCT unnest(p_datasets) AS id) x WHERE NOT EXISTS (SELECT 1 FROM dataset d WHERE d.id = x.id);
+  PERFORM count(pg_advisory_xact_lock(727274003, x.id)) FROM (SELECT DISTINCT unnest(p_ids) AS id ORDER BY 1) x;
+  SELECT array_agg(x.id) INTO v_gone FROM unnest(p_ids) AS x (id) WHERE NOT EXISTS (SELECT 1 FROM dataset d WHERE d.id = x.id);
   IF v_gone IS NOT NULL THEN
     SELECT array_agg(DISTINCT u.r) INTO v_bad FROM unnest(p_reqs, p_datasets) AS u (r, id) WHERE u.id = ANY(v_gone);
   END IF;
@@ -54,31 +58,37 @@ BEGIN
     END IF;
   END LOOP;
 
+  -- A row later than its dataset's last stored time (time_end, exact under the dataset lock: every write
+  -- path keeps it) is new without looking: appending, the usual case, probes nothing. Other rows are
+  -- looked up once, by primary key (LATERAL ... LIMIT 1: one index probe per row, where a join could be
+  -- planned as a hash of the whole table), then corrected or inserted.
   WITH i AS (
-    SELECT u.r, v_runs[u.r] AS run, u.dataset_id, timestamptz 'epoch' + (u.ms / 1000) * interval '1 second' + (u.ms % 1000) * interval '1 millisecond' AS time, u.value, u.qc
-      FROM unnest(p_reqs, p_datasets, p_ms, p_values, p_qcs) AS u (r, dataset_id, ms, value, qc)
+    SELECT u.r, v_runs[u.r] AS run, u.dataset_id, u.time, u.value, u.qc, (d.obs_count = 0 OR u.time > d.time_end) AS fresh
+      FROM (SELECT x.r, x.dataset_id, timestamptz 'epoch' + (x.ms / 1000) * interval '1 second' + (x.ms % 1000) * interval '1 millisecond' AS time, x.value, x.qc
+              FROM unnest(p_reqs, p_datasets, p_ms, p_values, p_qcs) AS x (r, dataset_id, ms, value, qc)) u
+      JOIN dataset d ON d.id = u.dataset_id
      WHERE v_runs[u.r] IS NOT NULL
+  ), old AS (
+    SELECT i.r, i.run, i.dataset_id, i.time, i.value, i.qc, o.value AS old_value, o.qc AS old_qc, o.stored
+      FROM i LEFT JOIN LATERAL (SELECT o.value, o.qc, true AS stored FROM observation o WHERE o.dataset_id = i.dataset_id AND o.time = i.time LIMIT 1) o ON true
+     WHERE NOT i.fresh
   ), changed AS (
-    SELECT i.r, i.run, o.dataset_id, o.time, o.value AS old_value, o.qc AS old_qc, i.value AS new_value, i.qc AS new_qc
-      FROM i JOIN observation o ON o.dataset_id = i.dataset_id AND o.time = i.time
-     WHERE (o.value, o.qc) IS DISTINCT FROM (i.value, i.qc)
+    SELECT r, run, dataset_id, time, old_value, old_qc, value AS new_value, qc AS new_qc FROM old
+     WHERE stored AND (old_value, old_qc) IS DISTINCT FROM (value, qc)
   ), upd AS (
     UPDATE observation o SET value = c.new_value, qc = c.new_qc FROM changed c WHERE o.dataset_id = c.dataset_id AND o.time = c.time
   ), rec AS (
     INSERT INTO observation_correction (dataset_id, time, old_value, old_qc, new_value, new_qc, import_run_id)
     SELECT dataset_id, time, old_value, old_qc, new_value, new_qc, run FROM changed
+  ), new AS (
+    SELECT r, dataset_id, time, value, qc FROM i WHERE fresh
+    UNION ALL SELECT r, dataset_id, time, value, qc FROM old WHERE stored IS NULL
   ), ins AS (
-    INSERT INTO observation (dataset_id, time, value, qc)
-    SELECT i.dataset_id, i.time, i.value, i.qc FROM i
-     WHERE NOT EXISTS (SELECT 1 FROM observation o WHERE o.dataset_id = i.dataset_id AND o.time = i.time)
-    RETURNING dataset_id, time
-  ), ins_req AS (
-    -- RETURNING has no request: each (dataset, time) is in one request of the group.
-    SELECT i.r, ins.dataset_id, ins.time FROM ins JOIN i ON i.dataset_id = ins.dataset_id AND i.time = ins.time
+    INSERT INTO observation (dataset_id, time, value, qc) SELECT dataset_id, time, value, qc FROM new
   ), per AS (
-    SELECT r, dataset_id, sum(n_ins)::bigint AS n_ins, sum(n_cor)::bigint AS n_cor, min(t0) AS t0, max(t1) AS t1 FROM (
-      SELECT r, dataset_id, count(*) AS n_ins, 0 AS n_cor, min(time) AS t0, max(time) AS t1 FROM ins_req GROUP BY r, dataset_id
-      UNION ALL SELECT r, dataset_id, 0, count(*), NULL, NULL FROM changed GROUP BY r, dataset_id) x
+    SELECT r, dataset_id, count(*) FILTER (WHERE NOT cor) AS n_ins, count(*) FILTER (WHERE cor) AS n_cor,
+           min(time) FILTER (WHERE NOT cor) AS t0, max(time) FILTER (WHERE NOT cor) AS t1
+      FROM (SELECT r, dataset_id, time, false AS cor FROM new UNION ALL SELECT r, dataset_id, time, true FROM changed) x
      GROUP BY r, dataset_id
   ), per_ds AS (
     SELECT dataset_id, sum(n_ins) AS n_ins, min(t0) AS t0, max(t1) AS t1 FROM per GROUP BY dataset_id
@@ -104,12 +114,18 @@ BEGIN
              observations_inserted = v_ins, observations_corrected = v_cor, changed = true,
              finished_at = GREATEST(clock_timestamp(), (SELECT date_trunc('milliseconds', max(finished_at)) + interval '1 millisecond' FROM import_run WHERE changed))
        WHERE id = v_runs[k];
-      PERFORM pg_notify(p_channel, json_build_object('runId', v_runs[k], 'datasets', CASE WHEN cardinality(v_touched) > 500 THEN to_json('all'::text) ELSE to_json(v_touched) END, 'catalogue', false)::text);
+      v_last := v_runs[k];
+      v_all := v_all || v_touched;
     ELSE
       UPDATE import_run SET observations_read = v_read, finished_at = clock_timestamp() WHERE id = v_runs[k];
     END IF;
     v_out := array_append(v_out, json_build_object('runId', v_runs[k], 'inserted', v_ins, 'corrected', v_cor, 'datasets', v_touched));
   END LOOP;
+  -- One notification for the group (listeners need the datasets, not each run): the last changing run, every dataset changed.
+  IF v_last IS NOT NULL THEN
+    SELECT array_agg(DISTINCT x ORDER BY x) INTO v_all FROM unnest(v_all) AS x;
+    PERFORM pg_notify(p_channel, json_build_object('runId', v_last, 'datasets', CASE WHEN cardinality(v_all) > 500 THEN to_json('all'::text) ELSE to_json(v_all) END, 'catalogue', false)::text);
+  END IF;
   RETURN array_to_json(v_out);
 END
 $fn$;

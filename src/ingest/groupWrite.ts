@@ -64,7 +64,7 @@ interface Queue {
 
 const queues = new WeakMap<object, Queue>();
 
-const WRITE = `SELECT reefgate_write_observations($1::text[], $2::int[], $3::int[], $4::int8[], $5::float8[], $6::int2[], $7) AS r`;
+const WRITE = `SELECT reefgate_write_observations($1::text[], $2::int[], $3::int[], $4::int[], $5::int8[], $6::float8[], $7::int2[], $8) AS r`;
 
 /**
  * Writes observations as one run (all or nothing; see writer.ts for the rules), grouped with other
@@ -155,7 +155,7 @@ async function runGroup(store: Store, group: Pending[]): Promise<void> {
     const db = store.forWrites?.() ?? store;
     const res = await db.query<{ r: GroupResult[] }>(
       WRITE,
-      [group.map((p) => p.source.description), arrayLiteral(reqs), arrayLiteral(ids), arrayLiteral(times), arrayLiteral(values), arrayLiteral(qcs), CHANGES_CHANNEL],
+      [group.map((p) => p.source.description), arrayLiteral([...new Set(group.flatMap((p) => [...p.keys.keys()]))]), arrayLiteral(reqs), arrayLiteral(ids), arrayLiteral(times), arrayLiteral(values), arrayLiteral(qcs), CHANGES_CHANNEL],
       { prepare: true },
     );
     results = res.rows[0].r;
@@ -163,6 +163,15 @@ async function runGroup(store: Store, group: Pending[]): Promise<void> {
     for (const p of group) p.reject(err);
     return;
   }
+  // This process sees the change at once (other replicas through the group's NOTIFY): one change for the group.
+  const touched = new Set<number>();
+  let lastRun = 0;
+  for (const r of results) {
+    if (!r.inserted && !r.corrected) continue;
+    for (const id of r.datasets ?? []) touched.add(id);
+    lastRun = r.runId!;
+  }
+  if (lastRun) applyChange(store, { runId: lastRun, datasets: [...touched], catalogue: false });
   group.forEach((p, k) => {
     const r = results[k];
     if (r.gone !== undefined) {
@@ -174,8 +183,6 @@ async function runGroup(store: Store, group: Pending[]): Promise<void> {
     const corrected = r.corrected ?? 0;
     const read = p.rows.times.length;
     const changed = inserted + corrected > 0;
-    // This process sees the change at once; other replicas through the NOTIFY.
-    if (changed) applyChange(store, { runId: r.runId!, datasets: r.datasets ?? 'all', catalogue: false });
     p.resolve({
       runId: r.runId!,
       stations: { read: 0, written: 0 },

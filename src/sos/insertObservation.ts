@@ -40,8 +40,11 @@ export async function insertObservation(req: OwsRequest, ctx: OwsContext): Promi
     rows.qcs.push(r.qc);
   });
   await sosWriteObservations(ctx, 'InsertObservation', (e) => (e.column === 'dataset_id' ? 'offering' : `observation[${e.line}]/${e.column === 'time' ? 'phenomenonTime' : e.column}`), undefined, rows, 'observation');
-  return xmlResponse(xmlString(xmlRoot('sos:InsertObservationResponse', [])));
+  return xmlResponse((response ??= xmlString(xmlRoot('sos:InsertObservationResponse', []))));
 }
+
+/** The response, always the same document: built once (a client sending one observation per request would otherwise pay the XML builder each time). */
+let response: string | undefined;
 
 /** gml:TimeInstant positions by gml:id: observations may point at another's phenomenonTime (`xlink:href="#id"`). */
 function timeInstants(root: XmlElement): Map<string, string> {
