@@ -34,8 +34,18 @@ export interface ObservationColumns {
   qcs: number[];
 }
 
-/** (dataset, time) keys of a request: dataset id → time → row. */
-type Keys = Map<number, Map<number, number>>;
+/** A request's rows of one dataset: their time range, and their times as a set once needed. */
+interface DatasetRows {
+  min: number;
+  max: number;
+  /** Row indexes into times. */
+  rows: number[];
+  times: number[];
+  set?: Set<number>;
+}
+
+/** A request's (dataset, time) keys, by dataset. */
+type Keys = Map<number, DatasetRows>;
 
 /** A request's part of a group: its checked rows, their (dataset, time) keys, and its caller. */
 interface Pending {
@@ -123,39 +133,44 @@ function takeGroup(waiting: Pending[]): Pending[] {
   return group;
 }
 
+/** Whether two requests share a (dataset, time): time ranges first, sets only where ranges meet. */
 function overlaps(a: Keys, b: Keys): boolean {
-  for (const [id, times] of b) {
-    const other = a.get(id);
-    if (!other) continue;
-    const [small, large] = other.size < times.size ? [other, times] : [times, other];
-    for (const t of small.keys()) if (large.has(t)) return true;
+  for (const [id, x] of b) {
+    const y = a.get(id);
+    if (!y || y.max < x.min || x.max < y.min) continue;
+    const [small, large] = x.rows.length < y.rows.length ? [x, y] : [y, x];
+    const set = timeSet(large);
+    for (const i of small.rows) if (set.has(small.times[i])) return true;
   }
   return false;
 }
 
+function timeSet(d: DatasetRows): Set<number> {
+  return (d.set ??= new Set(d.rows.map((i) => d.times[i])));
+}
+
 /** One statement for the group; each request is answered with its own outcome. */
 async function runGroup(store: Store, group: Pending[]): Promise<void> {
-  const reqs: number[] = [];
-  const ids: number[] = [];
-  const times: number[] = [];
-  const values: (number | null)[] = [];
-  const qcs: number[] = [];
-  group.forEach((p, k) => {
-    const r = p.rows;
-    for (let i = 0; i < r.times.length; i++) {
-      reqs.push(k + 1);
-      ids.push(r.datasetIds[i]);
-      times.push(r.times[i]);
-      values.push(r.values[i]);
-      qcs.push(r.qcs[i]);
-    }
-  });
+  // Each column as one array literal, request after request: no copy of the rows into group arrays.
+  const column = (f: (p: Pending, k: number) => string) => `{${group.map(f).filter(Boolean).join(',')}}`;
+  const ids = new Set<number>();
+  for (const p of group) for (const id of p.keys.keys()) ids.add(id);
   let results: GroupResult[];
   try {
     const db = store.forWrites?.() ?? store;
     const res = await db.query<{ r: GroupResult[] }>(
       WRITE,
-      [group.map((p) => p.source.description), arrayLiteral([...new Set(group.flatMap((p) => [...p.keys.keys()]))]), arrayLiteral(reqs), arrayLiteral(ids), arrayLiteral(times), arrayLiteral(values), arrayLiteral(qcs), CHANGES_CHANNEL],
+      [
+        group.map((p) => p.source.description),
+        `{${[...ids].join(',')}}`,
+        column((p, k) => `${k + 1},`.repeat(p.rows.times.length).slice(0, -1)),
+        column((p) => p.rows.datasetIds.join(',')),
+        column((p) => p.rows.times.join(',')),
+        // join() writes null as an empty element, which PostgreSQL's array input refuses: NULL is spelled out.
+        column((p) => p.rows.values.map((v) => (v === null ? 'NULL' : v)).join(',')),
+        column((p) => p.rows.qcs.join(',')),
+        CHANGES_CHANNEL,
+      ],
       { prepare: true },
     );
     results = res.rows[0].r;
@@ -196,33 +211,47 @@ async function runGroup(store: Store, group: Pending[]): Promise<void> {
 }
 
 /**
- * A PostgreSQL array literal of numbers (null → NULL): one join, where the driver would convert every
- * element of a 10,000-row InsertResult on its own. Only numbers reach it: no quoting is needed.
- */
-function arrayLiteral(xs: (number | null)[]): string {
-  return `{${xs.map((x) => (x === null ? 'NULL' : String(x))).join(',')}}`;
-}
-
-/**
- * Checks every row as IngestBatch.addObservations does and returns the rows' (dataset, time) keys (with
- * each one's row); a (dataset, time) given twice is refused. Errors name line lines[row] (default row + 1).
+ * Checks every row as IngestBatch.addObservations does and returns the rows' (dataset, time) keys; a
+ * (dataset, time) given twice is refused. Errors name line lines[row] (default row + 1). Times that grow
+ * within each dataset (the usual case) cannot repeat: only the others are compared.
  */
 function checkColumns(r: ObservationColumns, file: string, lines?: number[]): Keys {
   const keys: Keys = new Map();
+  const unordered = new Set<DatasetRows>();
   const n = r.times.length;
+  const line = (i: number) => lines?.[i] ?? i + 1;
   if (r.datasetIds.length !== n || r.values.length !== n || r.qcs.length !== n) throw new Error('observation columns of different lengths');
   for (let i = 0; i < n; i++) {
-    const at = lines?.[i] ?? i + 1;
+    const at = line(i);
     const id = r.datasetIds[i], time = r.times[i], value = r.values[i], qc = r.qcs[i];
     if (!Number.isInteger(id)) throw new ImportError(file, at, 'dataset_id', 'unknown dataset');
     if (!Number.isSafeInteger(time) || time < MIN_INSTANT || time > MAX_INSTANT) throw new ImportError(file, at, 'time', 'time outside years 0001-9999');
     if (value !== null && !Number.isFinite(value)) throw new ImportError(file, at, 'value', `not a finite number: ${value}`);
     if (!Number.isInteger(qc) || qc < 0 || qc > 9) throw new ImportError(file, at, 'qc', `quality flag must be a digit 0-9: ${qc}`);
-    let seen = keys.get(id);
-    if (!seen) keys.set(id, (seen = new Map()));
-    const first = seen.get(time);
-    if (first !== undefined) throw new ImportError(file, at, 'time', `duplicate observation at ${isoUtc(time)} in one request (first at ${lines?.[first] ?? first + 1})`);
-    seen.set(time, i);
+    const d = keys.get(id);
+    if (!d) keys.set(id, { min: time, max: time, rows: [i], times: r.times });
+    else {
+      if (time > d.max) d.max = time;
+      else {
+        if (time < d.min) d.min = time;
+        unordered.add(d);
+      }
+      d.rows.push(i);
+    }
   }
+  // The first row (in request order) repeating an earlier one.
+  let dup: { row: number; first: number } | undefined;
+  for (const d of unordered) {
+    const seen = new Map<number, number>();
+    for (const i of d.rows) {
+      const first = seen.get(r.times[i]);
+      if (first !== undefined) {
+        if (!dup || i < dup.row) dup = { row: i, first };
+        break;
+      }
+      seen.set(r.times[i], i);
+    }
+  }
+  if (dup) throw new ImportError(file, line(dup.row), 'time', `duplicate observation at ${isoUtc(r.times[dup.row])} in one request (also at ${line(dup.first)})`);
   return keys;
 }
