@@ -20,11 +20,19 @@
 -- function takes its own snapshot (READ COMMITTED), so the merge, after the locks, sees every write
 -- committed while they were awaited, as the statements of writer.ts do.
 --
--- Arguments: one source per request; the datasets of all rows, each once; per row, its request (1-based), dataset, time (epoch ms, cheaper
--- to send and read than text; turned into a timestamptz as whole seconds plus ms, exact over years 0001-9999), value and qc. Returns per request
+-- Arguments: one source per request; per (request, dataset): its rows, first and last time; per row:
+-- its request (1-based), dataset, time, value and qc. Times are epoch ms (cheaper to send and read
+-- than text), turned into a timestamptz by reefgate_epoch_ms. Returns per request
 -- {"runId", "inserted", "corrected", "datasets": [touched ids]} or {"gone": dataset id}.
+
+-- Epoch milliseconds as a timestamptz, exact over years 0001-9999 (whole seconds, then milliseconds: one
+-- product of the two would go through a double beyond 2^53 microseconds). Inlined where it is used.
+CREATE OR REPLACE FUNCTION reefgate_epoch_ms(ms bigint) RETURNS timestamptz LANGUAGE sql STABLE AS
+$$ SELECT timestamptz 'epoch' + (ms / 1000) * interval '1 second' + (ms % 1000) * interval '1 millisecond' $$;
+
 CREATE OR REPLACE FUNCTION reefgate_write_observations(
-  p_sources text[], p_ids integer[], p_reqs integer[], p_datasets integer[], p_ms bigint[], p_values double precision[], p_qcs smallint[], p_channel text)
+  p_sources text[], p_sreq integer[], p_sds integer[], p_scount integer[], p_smin bigint[], p_smax bigint[],
+  p_reqs integer[], p_datasets integer[], p_ms bigint[], p_values double precision[], p_qcs smallint[], p_channel text)
 RETURNS json LANGUAGE plpgsql VOLATILE SET jit = off AS $fn$
 DECLARE
   v_n integer := cardinality(p_sources);
@@ -32,6 +40,7 @@ DECLARE
   v_bad integer[];
   v_runs integer[] := array_fill(NULL::integer, ARRAY[cardinality(p_sources)]);
   v_run integer;
+  v_append boolean;
   v_req integer[];
   v_ds integer[];
   v_ins_n bigint[];
@@ -46,10 +55,10 @@ DECLARE
   v_last integer;
 BEGIN
   -- Locks as importSql.ts lockDatasets (class 727274003), every dataset of the group, in id order.
-  PERFORM count(pg_advisory_xact_lock(727274003, x.id)) FROM (SELECT DISTINCT unnest(p_ids) AS id ORDER BY 1) x;
-  SELECT array_agg(x.id) INTO v_gone FROM unnest(p_ids) AS x (id) WHERE NOT EXISTS (SELECT 1 FROM dataset d WHERE d.id = x.id);
+  PERFORM count(pg_advisory_xact_lock(727274003, x.id)) FROM (SELECT DISTINCT unnest(p_sds) AS id ORDER BY 1) x;
+  SELECT array_agg(DISTINCT x.id) INTO v_gone FROM unnest(p_sds) AS x (id) WHERE NOT EXISTS (SELECT 1 FROM dataset d WHERE d.id = x.id);
   IF v_gone IS NOT NULL THEN
-    SELECT array_agg(DISTINCT u.r) INTO v_bad FROM unnest(p_reqs, p_datasets) AS u (r, id) WHERE u.id = ANY(v_gone);
+    SELECT array_agg(DISTINCT s.r) INTO v_bad FROM unnest(p_sreq, p_sds) AS s (r, id) WHERE s.id = ANY(v_gone);
   END IF;
   FOR k IN 1..v_n LOOP
     IF v_bad IS NULL OR NOT k = ANY(v_bad) THEN
@@ -59,54 +68,69 @@ BEGIN
   END LOOP;
 
   -- A row later than its dataset's last stored time (time_end, exact under the dataset lock: every write
-  -- path keeps it) is new without looking: appending, the usual case, probes nothing. Other rows are
-  -- looked up once, by primary key (LATERAL ... LIMIT 1: one index probe per row, where a join could be
-  -- planned as a hash of the whole table), then corrected or inserted.
-  WITH i AS (
-    SELECT u.r, v_runs[u.r] AS run, u.dataset_id, u.time, u.value, u.qc, (d.obs_count = 0 OR u.time > d.time_end) AS fresh
-      FROM (SELECT x.r, x.dataset_id, timestamptz 'epoch' + (x.ms / 1000) * interval '1 second' + (x.ms % 1000) * interval '1 millisecond' AS time, x.value, x.qc
-              FROM unnest(p_reqs, p_datasets, p_ms, p_values, p_qcs) AS x (r, dataset_id, ms, value, qc)) u
-      JOIN dataset d ON d.id = u.dataset_id
-     WHERE v_runs[u.r] IS NOT NULL
-  ), old AS (
-    SELECT i.r, i.run, i.dataset_id, i.time, i.value, i.qc, o.value AS old_value, o.qc AS old_qc, o.stored
-      FROM i LEFT JOIN LATERAL (SELECT o.value, o.qc, true AS stored FROM observation o WHERE o.dataset_id = i.dataset_id AND o.time = i.time LIMIT 1) o ON true
-     WHERE NOT i.fresh
-  ), changed AS (
-    SELECT r, run, dataset_id, time, old_value, old_qc, value AS new_value, qc AS new_qc FROM old
-     WHERE stored AND (old_value, old_qc) IS DISTINCT FROM (value, qc)
-  ), upd AS (
-    UPDATE observation o SET value = c.new_value, qc = c.new_qc FROM changed c WHERE o.dataset_id = c.dataset_id AND o.time = c.time
-  ), rec AS (
-    INSERT INTO observation_correction (dataset_id, time, old_value, old_qc, new_value, new_qc, import_run_id)
-    SELECT dataset_id, time, old_value, old_qc, new_value, new_qc, run FROM changed
-  ), new AS (
-    SELECT r, dataset_id, time, value, qc FROM i WHERE fresh
-    UNION ALL SELECT r, dataset_id, time, value, qc FROM old WHERE stored IS NULL
-  ), ins AS (
-    INSERT INTO observation (dataset_id, time, value, qc) SELECT dataset_id, time, value, qc FROM new
-  ), per AS (
-    SELECT r, dataset_id, count(*) FILTER (WHERE NOT cor) AS n_ins, count(*) FILTER (WHERE cor) AS n_cor,
-           min(time) FILTER (WHERE NOT cor) AS t0, max(time) FILTER (WHERE NOT cor) AS t1
-      FROM (SELECT r, dataset_id, time, false AS cor FROM new UNION ALL SELECT r, dataset_id, time, true FROM changed) x
-     GROUP BY r, dataset_id
-  ), per_ds AS (
-    SELECT dataset_id, sum(n_ins) AS n_ins, min(t0) AS t0, max(t1) AS t1 FROM per GROUP BY dataset_id
-  ), ds AS (
-    UPDATE dataset d SET obs_count = d.obs_count + per_ds.n_ins, time_start = LEAST(d.time_start, per_ds.t0), time_end = GREATEST(d.time_end, per_ds.t1), updated_at = now()
-      FROM per_ds WHERE d.id = per_ds.dataset_id
-  )
-  SELECT array_agg(r ORDER BY r, dataset_id), array_agg(dataset_id ORDER BY r, dataset_id), array_agg(n_ins ORDER BY r, dataset_id), array_agg(n_cor ORDER BY r, dataset_id)
-    INTO v_req, v_ds, v_ins_n, v_cor_n FROM per;
+  -- path keeps it) is new without looking. When every request's rows of every dataset are (appending,
+  -- the usual case), they are inserted as they come, and the counts follow from the arguments.
+  SELECT coalesce(bool_and(d.obs_count = 0 OR reefgate_epoch_ms(s.lo) > d.time_end), true) INTO v_append
+    FROM unnest(p_sreq, p_sds, p_smin) AS s (r, id, lo) JOIN dataset d ON d.id = s.id WHERE v_runs[s.r] IS NOT NULL;
+  IF v_append THEN
+    INSERT INTO observation (dataset_id, time, value, qc)
+    SELECT x.dataset_id, reefgate_epoch_ms(x.ms), x.value, x.qc FROM unnest(p_reqs, p_datasets, p_ms, p_values, p_qcs) AS x (r, dataset_id, ms, value, qc)
+     WHERE v_runs[x.r] IS NOT NULL;
+    UPDATE dataset d SET obs_count = d.obs_count + x.n, time_start = LEAST(d.time_start, reefgate_epoch_ms(x.lo)), time_end = GREATEST(d.time_end, reefgate_epoch_ms(x.hi)), updated_at = now()
+      FROM (SELECT s.id, sum(s.n) AS n, min(s.lo) AS lo, max(s.hi) AS hi FROM unnest(p_sreq, p_sds, p_scount, p_smin, p_smax) AS s (r, id, n, lo, hi)
+             WHERE v_runs[s.r] IS NOT NULL GROUP BY s.id) x
+     WHERE d.id = x.id;
+    SELECT array_agg(s.r), array_agg(s.id), array_agg(s.n::bigint), array_agg(0::bigint) INTO v_req, v_ds, v_ins_n, v_cor_n
+      FROM unnest(p_sreq, p_sds, p_scount) AS s (r, id, n) WHERE v_runs[s.r] IS NOT NULL;
+  ELSE
+    -- Rows not later than their dataset's end are looked up once, by primary key (LATERAL ... LIMIT 1:
+    -- one index probe per row, where a join could be planned as a hash of the whole table), then
+    -- corrected or inserted.
+    WITH i AS (
+      SELECT x.r, v_runs[x.r] AS run, x.dataset_id, reefgate_epoch_ms(x.ms) AS time, x.value, x.qc
+        FROM unnest(p_reqs, p_datasets, p_ms, p_values, p_qcs) AS x (r, dataset_id, ms, value, qc)
+       WHERE v_runs[x.r] IS NOT NULL
+    ), j AS (
+      SELECT i.*, (d.obs_count = 0 OR i.time > d.time_end) AS fresh FROM i JOIN dataset d ON d.id = i.dataset_id
+    ), old AS (
+      SELECT j.r, j.run, j.dataset_id, j.time, j.value, j.qc, o.value AS old_value, o.qc AS old_qc, o.stored
+        FROM j LEFT JOIN LATERAL (SELECT o.value, o.qc, true AS stored FROM observation o WHERE o.dataset_id = j.dataset_id AND o.time = j.time LIMIT 1) o ON true
+       WHERE NOT j.fresh
+    ), changed AS (
+      SELECT r, run, dataset_id, time, old_value, old_qc, value AS new_value, qc AS new_qc FROM old
+       WHERE stored AND (old_value, old_qc) IS DISTINCT FROM (value, qc)
+    ), upd AS (
+      UPDATE observation o SET value = c.new_value, qc = c.new_qc FROM changed c WHERE o.dataset_id = c.dataset_id AND o.time = c.time
+    ), rec AS (
+      INSERT INTO observation_correction (dataset_id, time, old_value, old_qc, new_value, new_qc, import_run_id)
+      SELECT dataset_id, time, old_value, old_qc, new_value, new_qc, run FROM changed
+    ), new AS (
+      SELECT r, dataset_id, time, value, qc FROM j WHERE fresh
+      UNION ALL SELECT r, dataset_id, time, value, qc FROM old WHERE stored IS NULL
+    ), ins AS (
+      INSERT INTO observation (dataset_id, time, value, qc) SELECT dataset_id, time, value, qc FROM new
+    ), per AS (
+      SELECT r, dataset_id, count(*) FILTER (WHERE NOT cor) AS n_ins, count(*) FILTER (WHERE cor) AS n_cor,
+             min(time) FILTER (WHERE NOT cor) AS t0, max(time) FILTER (WHERE NOT cor) AS t1
+        FROM (SELECT r, dataset_id, time, false AS cor FROM new UNION ALL SELECT r, dataset_id, time, true FROM changed) x
+       GROUP BY r, dataset_id
+    ), per_ds AS (
+      SELECT dataset_id, sum(n_ins) AS n_ins, min(t0) AS t0, max(t1) AS t1 FROM per GROUP BY dataset_id
+    ), ds AS (
+      UPDATE dataset d SET obs_count = d.obs_count + per_ds.n_ins, time_start = LEAST(d.time_start, per_ds.t0), time_end = GREATEST(d.time_end, per_ds.t1), updated_at = now()
+        FROM per_ds WHERE d.id = per_ds.dataset_id
+    )
+    SELECT array_agg(r), array_agg(dataset_id), array_agg(n_ins), array_agg(n_cor) INTO v_req, v_ds, v_ins_n, v_cor_n FROM per;
+  END IF;
 
   FOR k IN 1..v_n LOOP
     IF v_runs[k] IS NULL THEN
-      v_out := array_append(v_out, json_build_object('gone', (SELECT min(u.id) FROM unnest(p_reqs, p_datasets) AS u (r, id) WHERE u.r = k AND u.id = ANY(v_gone))));
+      v_out := array_append(v_out, json_build_object('gone', (SELECT min(s.id) FROM unnest(p_sreq, p_sds) AS s (r, id) WHERE s.r = k AND s.id = ANY(v_gone))));
       CONTINUE;
     END IF;
-    SELECT coalesce(sum(v_ins_n[j]), 0), coalesce(sum(v_cor_n[j]), 0), coalesce(array_agg(v_ds[j] ORDER BY v_ds[j]), '{}')
+    SELECT coalesce(sum(v_ins_n[j]), 0), coalesce(sum(v_cor_n[j]), 0), coalesce(array_agg(v_ds[j] ORDER BY v_ds[j]) FILTER (WHERE v_ins_n[j] + v_cor_n[j] > 0), '{}')
       INTO v_ins, v_cor, v_touched FROM generate_subscripts(v_req, 1) AS j WHERE v_req[j] = k;
-    SELECT count(*) INTO v_read FROM unnest(p_reqs) AS r WHERE r = k;
+    SELECT coalesce(sum(s.n), 0) INTO v_read FROM unnest(p_sreq, p_scount) AS s (r, n) WHERE s.r = k;
     IF v_ins + v_cor > 0 THEN
       -- The updateSequence lock (importSql.ts SEQUENCE_LOCK), held until commit: finished_at in commit order.
       PERFORM pg_advisory_xact_lock(727274002);

@@ -74,7 +74,7 @@ interface Queue {
 
 const queues = new WeakMap<object, Queue>();
 
-const WRITE = `SELECT reefgate_write_observations($1::text[], $2::int[], $3::int[], $4::int[], $5::int8[], $6::float8[], $7::int2[], $8) AS r`;
+const WRITE = `SELECT reefgate_write_observations($1::text[], $2::int[], $3::int[], $4::int[], $5::int8[], $6::int8[], $7::int[], $8::int[], $9::int8[], $10::float8[], $11::int2[], $12) AS r`;
 
 /**
  * Writes observations as one run (all or nothing; see writer.ts for the rules), grouped with other
@@ -153,8 +153,17 @@ function timeSet(d: DatasetRows): Set<number> {
 async function runGroup(store: Store, group: Pending[]): Promise<void> {
   // Each column as one array literal, request after request: no copy of the rows into group arrays.
   const column = (f: (p: Pending, k: number) => string) => `{${group.map(f).filter(Boolean).join(',')}}`;
-  const ids = new Set<number>();
-  for (const p of group) for (const id of p.keys.keys()) ids.add(id);
+  // Per (request, dataset): rows, first and last time (the function's append test and counts).
+  const stats: [number[], number[], number[], number[], number[]] = [[], [], [], [], []];
+  group.forEach((p, k) => {
+    for (const [id, d] of p.keys) {
+      stats[0].push(k + 1);
+      stats[1].push(id);
+      stats[2].push(d.rows.length);
+      stats[3].push(d.min);
+      stats[4].push(d.max);
+    }
+  });
   let results: GroupResult[];
   try {
     const db = store.forWrites?.() ?? store;
@@ -162,7 +171,7 @@ async function runGroup(store: Store, group: Pending[]): Promise<void> {
       WRITE,
       [
         group.map((p) => p.source.description),
-        `{${[...ids].join(',')}}`,
+        ...stats.map((a) => `{${a.join(',')}}`),
         column((p, k) => `${k + 1},`.repeat(p.rows.times.length).slice(0, -1)),
         column((p) => p.rows.datasetIds.join(',')),
         column((p) => p.rows.times.join(',')),
