@@ -87,13 +87,27 @@ describe('grouped observation writes (both backends)', () => {
     expect(s.ds.n).toBe(3);
   });
 
+  it('a row stored behind the writer after the dataset\'s recorded end (plain SQL) is found and corrected, not a failure', async () => {
+    const t = ids.GA_TEMP;
+    const at = BASE + 2000 * MIN;
+    await db.store.query(`INSERT INTO observation (dataset_id, time, value, qc) VALUES ($1, $2, 7, 1)`, [t, new Date(at)]);
+    const s = await writeObservations(db.store, source, cols([[t, at, 8, 1], [t, at + MIN, 9, 1]]));
+    expect(s.observations).toEqual({ read: 2, inserted: 1, corrected: 1, unchanged: 0, written: 2 });
+    const v = (await db.store.query<{ value: number }>(`SELECT value FROM observation WHERE dataset_id = $1 AND time >= $2 ORDER BY time`, [t, new Date(at)])).rows;
+    expect(v).toEqual([{ value: 8 }, { value: 9 }]);
+    // The stray row is not the writer's to count; everything else is.
+    await db.store.query(`UPDATE dataset SET obs_count = obs_count + 1 WHERE id = $1`, [t]);
+    const st = await stats(db.store, t);
+    expect(st.ds).toEqual(st.rc);
+  });
+
   it('refuses a request with a (dataset, time) twice or a bad row before writing anything', async () => {
     const t = ids.GA_TEMP;
     const dup = writeObservations(db.store, source, cols([[t, BASE + 10 * MIN, 1, 1], [t, BASE + 11 * MIN, 1, 1], [t, BASE + 10 * MIN, 2, 1]]), 'block', [4, 5, 7]);
     await expect(dup).rejects.toBeInstanceOf(ImportError);
     await expect(dup).rejects.toMatchObject({ line: 7, column: 'time', reason: expect.stringMatching(/duplicate observation at 2024-06-01T00:10:00Z in one request \(also at 4\)/) });
     await expect(writeObservations(db.store, source, cols([[t, BASE + 12 * MIN, 1, 12]]))).rejects.toMatchObject({ line: 1, column: 'qc' });
-    const n = (await db.store.query<{ n: number }>(`SELECT count(*)::int n FROM observation WHERE dataset_id = $1 AND time >= $2`, [t, new Date(BASE + 10 * MIN)])).rows[0].n;
+    const n = (await db.store.query<{ n: number }>(`SELECT count(*)::int n FROM observation WHERE dataset_id = $1 AND time >= $2 AND time < $3`, [t, new Date(BASE + 10 * MIN), new Date(BASE + 13 * MIN)])).rows[0].n;
     expect(n).toBe(0);
   });
 
