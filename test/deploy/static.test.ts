@@ -11,7 +11,7 @@ import { SETTINGS } from '../../src/config/config';
 import { DEFAULT_THREDDS_LOCATION } from '../../src/export/threddsCatalog';
 import { TEMPLATE_FILE } from '../../src/data/pgliteTemplate';
 import { BUNDLE_FILE } from '../../src/data/postgisBundle';
-import { hasTool } from '../helpers/xmllint';
+import { expectValidXml, hasTool, THREDDS_CATALOG_XSD } from '../helpers/xmllint';
 import { scanFiles, scanText } from './secrets';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -175,6 +175,10 @@ describe('compose/compose.yaml', () => {
     const contentDir = '/usr/local/tomcat/content/thredds/';
     expect(services.thredds.volumes).toContain(`./config/thredds/catalog.xml:${contentDir}catalog.xml:ro`);
     expect(rootCatalog).toContain(`xlink:href="${threddsMount.slice(contentDir.length)}/catalog.xml"`);
+    // Its datasetScan lists the same directory on every request (new datasets without a restart), only *.nc.
+    expect(rootCatalog).toMatch(new RegExp(`<datasetScan [^>]*location="${threddsMount}/"`));
+    expect(rootCatalog).toMatch(/<include wildcard="\*\.nc"\/>/);
+    expectValidXml(rootCatalog, THREDDS_CATALOG_XSD);
     const hostMounts = Object.values(services).flatMap((s) => s.volumes ?? []).filter((v) => v.startsWith('./'));
     expect(hostMounts.some((v) => v.startsWith('./config/'))).toBe(true);
     expect(hostMounts.some((v) => v.startsWith('./logs/'))).toBe(true);
