@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { createRequire } from 'node:module';
 import { logger, median, mib, procBytes, procStat, sec } from './lib/script.mjs';
-import { benchNodeFlags, copySeconds, ENTRY as BUILT_ENTRY, startGateway, stopGateway as stopServer } from './lib/gateway.mjs';
+import { benchDataset, benchNodeFlags, copySeconds, ENTRY as BUILT_ENTRY, startGateway, stopGateway as stopServer } from './lib/gateway.mjs';
 
 const require = createRequire(import.meta.url);
 const { Client } = require('pg');
@@ -132,17 +132,7 @@ monitor = new Client({ connectionString: DB });
 await monitor.connect();
 const db = new Client({ connectionString: DB });
 await db.connect();
-const pick = process.env.BENCH_DATASET;
-const ds = (
-  await db.query(
-    `SELECT d.id, d.code, s.code AS station, p.code AS prop, d.obs_count,
-            to_char(date_trunc('month', d.time_end AT TIME ZONE 'UTC' - interval '1 month'), 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS m0,
-            to_char(date_trunc('month', d.time_end AT TIME ZONE 'UTC' - interval '1 month') + interval '1 month', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS m1
-     FROM dataset d JOIN station s ON s.id = d.station_id JOIN observed_property p ON p.id = d.property_id
-     ${pick ? 'WHERE d.code = $1' : ''} ORDER BY d.obs_count DESC LIMIT 1`,
-    pick ? [pick] : [],
-  )
-).rows[0];
+const ds = await benchDataset(db);
 const total = Number((await db.query('SELECT sum(obs_count)::bigint AS n FROM dataset')).rows[0].n);
 const end = new Date(Date.parse(ds.m1) - 1000).toISOString().replace('.000Z', 'Z');
 const monthNet = Number((await db.query('SELECT count(*)::int AS n FROM observation WHERE time >= $1 AND time <= $2', [ds.m0, end])).rows[0].n);

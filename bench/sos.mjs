@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { logger, median, mib, procBytes, procStat, sec } from './lib/script.mjs';
-import { benchNodeFlags, copySeconds, ENTRY as BUILT_ENTRY, startGateway, stopGateway as stopServer } from './lib/gateway.mjs';
+import { benchDataset, benchNodeFlags, copySeconds, ENTRY as BUILT_ENTRY, startGateway, stopGateway as stopServer } from './lib/gateway.mjs';
 import { loadRun, loadTool } from './lib/loadRun.mjs';
 
 const require = createRequire(import.meta.url);
@@ -120,17 +120,7 @@ async function peerUp() {
 
 const db = new Client({ connectionString: DB });
 await db.connect();
-const pick = process.env.BENCH_DATASET;
-const ds = (
-  await db.query(
-    `SELECT d.id, d.code, s.code AS station, p.code AS prop, p.vocabulary_uri AS uri, d.obs_count,
-            to_char(date_trunc('month', d.time_end AT TIME ZONE 'UTC' - interval '1 month'), 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS m0,
-            to_char(date_trunc('month', d.time_end AT TIME ZONE 'UTC' - interval '1 month') + interval '1 month', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS m1
-     FROM dataset d JOIN station s ON s.id = d.station_id JOIN observed_property p ON p.id = d.property_id
-     ${pick ? 'WHERE d.code = $1' : ''} ORDER BY d.obs_count DESC LIMIT 1`,
-    pick ? [pick] : [],
-  )
-).rows[0];
+const ds = await benchDataset(db);
 const total = Number((await db.query('SELECT sum(obs_count)::bigint AS n FROM dataset')).rows[0].n);
 const monthRows = Number((await db.query(`SELECT count(*)::int AS n FROM observation WHERE dataset_id = $1 AND time >= $2 AND time < $3`, [ds.id, ds.m0, ds.m1])).rows[0].n);
 await db.end();

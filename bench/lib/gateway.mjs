@@ -1,5 +1,5 @@
 // The gateway a bench measures: its environment, starting it and waiting for /readyz, stopping it;
-// and what it runs on: a free port, scratch databases, the raw SQL floor.
+// and what it runs on: a free port, scratch databases, the dataset measured, the raw SQL floor.
 import { spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
@@ -76,6 +76,24 @@ export function pgServer(server) {
     return `${server}/${name}`;
   };
   return { psql, freshDb };
+}
+
+/**
+ * The dataset a bench measures, read through a connected pg client: BENCH_DATASET, else the largest.
+ * Its id, code, station, prop (property code), uri (property URI), obs_count, and its last whole month
+ * before its end as [m0, m1) (ISO 8601, UTC).
+ */
+export async function benchDataset(db) {
+  const pick = process.env.BENCH_DATASET;
+  const r = await db.query(
+    `SELECT d.id, d.code, s.code AS station, p.code AS prop, p.vocabulary_uri AS uri, d.obs_count,
+            to_char(date_trunc('month', d.time_end AT TIME ZONE 'UTC' - interval '1 month'), 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS m0,
+            to_char(date_trunc('month', d.time_end AT TIME ZONE 'UTC' - interval '1 month') + interval '1 month', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS m1
+     FROM dataset d JOIN station s ON s.id = d.station_id JOIN observed_property p ON p.id = d.property_id
+     ${pick ? 'WHERE d.code = $1' : ''} ORDER BY d.obs_count DESC LIMIT 1`,
+    pick ? [pick] : [],
+  );
+  return r.rows[0];
 }
 
 /** Seconds psql takes to COPY a query's rows to STDOUT, discarded: the raw SQL floor of a request. */
