@@ -143,6 +143,9 @@ run('read replicas (READ_DATABASE_URLS) on a real primary and pg_basebackup stan
     const one = await startGateway({ DATABASE_URL: primary.url(DB), READ_DATABASE_URLS: standby.url(DB), WORKERS: '1', LOG_LEVEL: 'warn' }, 180_000);
     try {
       expect(JSON.parse((await freshGet(`${one.base}/readyz`)).body)).toMatchObject({ status: 'ready', readReplicas: { configured: 1 } });
+      // The monitor's first probe may still be running on a busy machine: until it has found the standby
+      // in rotation, reads go to the primary (by design), and this test is about where they go after.
+      await eventually('the standby in rotation', async () => (JSON.parse((await freshGet(`${one.base}/readyz`)).body).readReplicas?.inRotation === 1 ? true : undefined));
       for (const r of reads()) {
         const res = await freshGet(`${one.base}${r.url}`);
         expect([r.url, res.status]).toEqual([r.url, 200]);
