@@ -84,16 +84,34 @@ export interface TargetDataset {
   network: string;
 }
 
-/** The datasets of the given offering codes (the ones that exist). */
-export async function datasetsByCode(db: Queryable, codes: string[]): Promise<TargetDataset[]> {
+/** A dataset a write may address through an offering, with that offering. */
+export interface AddressedDataset extends TargetDataset {
+  offering: string;
+}
+
+/**
+ * The datasets each offering code addresses (docs/sos.md, "Several observed properties"): the dataset of
+ * that code with the other datasets of its sensor at the same processing level (a client sends every
+ * property of a procedure to the one assignedOffering); or, for a code naming no dataset, the datasets
+ * coded `<code>_<property code>` (the offeringID a multi-property InsertSensor declared). Offerings
+ * addressing nothing have no rows.
+ */
+export async function datasetGroups(db: Queryable, offerings: string[]): Promise<AddressedDataset[]> {
   const p = new SqlParams();
-  return rows<TargetDataset>(
+  const codes = p.add(offerings);
+  return rows<AddressedDataset>(
     db,
     p.sql(
-      `SELECT d.id, d.code, se.code AS procedure, op.vocabulary_uri AS property, op.uom, st.code AS station, n.code AS network
-         FROM dataset d JOIN sensor se ON se.id = d.sensor_id JOIN observed_property op ON op.id = d.property_id
+      `WITH o AS (SELECT DISTINCT unnest(${codes}::text[]) AS offering),
+            named AS (SELECT o.offering, d.sensor_id, d.processing_level FROM o JOIN dataset d ON d.code = o.offering),
+            g AS (SELECT named.offering, d.id FROM named JOIN dataset d ON d.sensor_id = named.sensor_id AND d.processing_level = named.processing_level
+                  UNION ALL
+                  SELECT o.offering, d.id FROM o CROSS JOIN observed_property p JOIN dataset d ON d.code = o.offering || '_' || p.code AND d.property_id = p.id
+                   WHERE NOT EXISTS (SELECT 1 FROM named WHERE named.offering = o.offering))
+       SELECT g.offering, d.id, d.code, se.code AS procedure, op.vocabulary_uri AS property, op.uom, st.code AS station, n.code AS network
+         FROM g JOIN dataset d ON d.id = g.id JOIN sensor se ON se.id = d.sensor_id JOIN observed_property op ON op.id = d.property_id
          JOIN station st ON st.id = d.station_id JOIN network n ON n.id = st.network_id
-        WHERE d.code = ANY(${p.add(codes)}::text[])`,
+        ORDER BY g.offering, d.code = g.offering DESC, d.id`,
     ),
   );
 }
