@@ -17,27 +17,48 @@ export async function stationByCode(db: Queryable, code: string): Promise<{ name
 }
 
 export interface PropertyRow {
+  uri: string;
   code: string;
   standard_name: string;
   label: string;
   uom: string;
 }
 
-/** An observed property by its vocabulary URI (the SOS observableProperty). */
-export async function propertyByUri(db: Queryable, uri: string): Promise<PropertyRow | undefined> {
+const PROPERTY_COLUMNS = 'vocabulary_uri AS uri, code, standard_name, label, uom';
+
+/** Observed properties by their vocabulary URIs (the SOS observableProperty), those that exist. */
+export async function propertiesByUri(db: Queryable, uris: string[]): Promise<PropertyRow[]> {
   const p = new SqlParams();
-  return (await rows<PropertyRow>(db, p.sql(`SELECT code, standard_name, label, uom FROM observed_property WHERE vocabulary_uri = ${p.add(uri)} ORDER BY id LIMIT 1`)))[0];
+  return rows<PropertyRow>(db, p.sql(`SELECT DISTINCT ON (vocabulary_uri) ${PROPERTY_COLUMNS} FROM observed_property WHERE vocabulary_uri = ANY(${p.add(uris)}::text[]) ORDER BY vocabulary_uri, id`));
 }
 
-/** A dataset's sensor and property URI, by dataset code (an offering InsertSensor would create may exist). */
-export async function datasetByCode(db: Queryable, code: string): Promise<{ procedure: string; property: string } | undefined> {
+/** Observed properties by code, those that exist (a new property's code may be taken by another URI). */
+export async function propertiesByCode(db: Queryable, codes: string[]): Promise<PropertyRow[]> {
   const p = new SqlParams();
-  return (
-    await rows<{ procedure: string; property: string }>(
-      db,
-      p.sql(`SELECT se.code AS procedure, op.vocabulary_uri AS property FROM dataset d JOIN sensor se ON se.id = d.sensor_id JOIN observed_property op ON op.id = d.property_id WHERE d.code = ${p.add(code)}`),
-    )
-  )[0];
+  return rows<PropertyRow>(db, p.sql(`SELECT ${PROPERTY_COLUMNS} FROM observed_property WHERE code = ANY(${p.add(codes)}::text[])`));
+}
+
+/** A dataset as InsertSensor sees it: its code, sensor, property URI and processing level. */
+export interface SensorDatasetRow {
+  code: string;
+  procedure: string;
+  property: string;
+  processing: string;
+}
+
+const SENSOR_DATASET = `SELECT d.code, se.code AS procedure, op.vocabulary_uri AS property, d.processing_level AS processing
+  FROM dataset d JOIN sensor se ON se.id = d.sensor_id JOIN observed_property op ON op.id = d.property_id`;
+
+/** The datasets of the given codes that exist (an offering InsertSensor would create may exist). */
+export async function datasetsByCode(db: Queryable, codes: string[]): Promise<SensorDatasetRow[]> {
+  const p = new SqlParams();
+  return rows<SensorDatasetRow>(db, p.sql(`${SENSOR_DATASET} WHERE d.code = ANY(${p.add(codes)}::text[])`));
+}
+
+/** A sensor's datasets (a sensor inserted again keeps them, whatever their codes). */
+export async function sensorDatasets(db: Queryable, procedure: string): Promise<SensorDatasetRow[]> {
+  const p = new SqlParams();
+  return rows<SensorDatasetRow>(db, p.sql(`${SENSOR_DATASET} WHERE se.code = ${p.add(procedure)} ORDER BY d.id`));
 }
 
 /** A result template: the text encoding InsertResult blocks use, and its dataset. */
