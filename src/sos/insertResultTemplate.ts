@@ -3,7 +3,8 @@ import { invalidParam, missingParam } from '../ows/errors';
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
 import { xmlResponse } from '../ows/types';
 import { xmlRoot, xmlString } from '../xml/document';
-import { datasetsByCode, insertTemplate } from './transactional/sql';
+import { pickDataset } from './transactional/route';
+import { AddressedDataset, datasetGroups, insertTemplate } from './transactional/sql';
 import { child, descendants, href, mayWriteNetwork, poxRoot, text } from './transactional/write';
 
 /** The record InsertResult blocks follow: a time, the value, optionally a quality flag (docs/sos.md). */
@@ -11,8 +12,10 @@ const FIELD_KINDS = [['Time'], ['Quantity'], ['Category', 'Count', 'Quantity', '
 
 /**
  * InsertResultTemplate (SOS 2.0 POX): registers how InsertResult will send an offering's values, as
- * SWE text-encoded blocks of `time,value[,qc]`. One template per offering (dataset); a second one is
- * refused. Answers the accepted template id (the proposed swes:identifier, else `<offering>/template`).
+ * SWE text-encoded blocks of `time,value[,qc]`, for one dataset: the offering's, or another of its
+ * sensor when the observationTemplate's observedProperty says so (src/sos/transactional/route.ts). One
+ * template per dataset; a second one is refused. Answers the accepted template id (the proposed
+ * swes:identifier, else `<dataset code>/template`).
  */
 export async function insertResultTemplate(req: OwsRequest, ctx: OwsContext): Promise<OwsResponse> {
   const root = poxRoot(req, 'InsertResultTemplate');
@@ -20,15 +23,15 @@ export async function insertResultTemplate(req: OwsRequest, ctx: OwsContext): Pr
   if (!t) throw missingParam('proposedTemplate');
   const offering = text(child(t, 'offering'));
   if (!offering) throw missingParam('offering');
-  const [d] = await datasetsByCode(ctx.store, [offering]);
-  if (!d) throw invalidParam('offering', `Offering "${offering}" does not exist`);
-  mayWriteNetwork(ctx, d.network, 'offering', `Offering "${offering}"`);
+  // Uncached (unlike InsertObservation's): the template row references its dataset directly, without the writer's re-check.
+  const group = await datasetGroups(ctx.store, [offering]);
+  if (!group.length) throw invalidParam('offering', `Offering "${offering}" does not exist`);
+  for (const x of group) mayWriteNetwork(ctx, x.network, 'offering', `Offering "${offering}"`);
 
   const obs = child(child(t, 'observationTemplate'), 'OM_Observation');
   const procedure = href(child(obs, 'procedure'));
   const property = href(child(obs, 'observedProperty'));
-  if (procedure && procedure !== d.procedure) throw invalidParam('observationTemplate', `Offering "${offering}" has procedure "${d.procedure}", not "${procedure}"`);
-  if (property && property !== d.property) throw invalidParam('observationTemplate', `Offering "${offering}" observes "${d.property}", not "${property}"`);
+  const d = pickDataset(new Map<string, AddressedDataset[]>([[offering, group]]), procedure, property, 'observationTemplate');
 
   const fields = structure(child(child(t, 'resultStructure'), 'DataRecord'), d.uom);
   const enc = child(child(t, 'resultEncoding'), 'TextEncoding');
@@ -39,9 +42,9 @@ export async function insertResultTemplate(req: OwsRequest, ctx: OwsContext): Pr
   if (!tokenSeparator || !blockSeparator || tokenSeparator === blockSeparator || [tokenSeparator, blockSeparator].includes(decimalSeparator) || decimalSeparator.length !== 1) {
     throw invalidParam('resultEncoding', 'tokenSeparator, blockSeparator and decimalSeparator must be non-empty and distinct (decimalSeparator one character)');
   }
-  const id = text(child(t, 'identifier')) || `${offering}/template`;
+  const id = text(child(t, 'identifier')) || `${d.code}/template`;
   const stored = await insertTemplate(ctx.store, { id, datasetId: d.id, tokenSeparator, blockSeparator, decimalSeparator, withQc: fields === 3 });
-  if (!stored) throw invalidParam('proposedTemplate', `Offering "${offering}" already has a result template, or template id "${id}" is taken (one template per offering)`);
+  if (!stored) throw invalidParam('proposedTemplate', `Offering "${d.code}" already has a result template, or template id "${id}" is taken (one template per offering)`);
   const res = xmlRoot('sos:InsertResultTemplateResponse', []);
   res.ele('sos:acceptedTemplate').txt(id);
   return xmlResponse(xmlString(res));

@@ -17,27 +17,48 @@ export async function stationByCode(db: Queryable, code: string): Promise<{ name
 }
 
 export interface PropertyRow {
+  uri: string;
   code: string;
   standard_name: string;
   label: string;
   uom: string;
 }
 
-/** An observed property by its vocabulary URI (the SOS observableProperty). */
-export async function propertyByUri(db: Queryable, uri: string): Promise<PropertyRow | undefined> {
+const PROPERTY_COLUMNS = 'vocabulary_uri AS uri, code, standard_name, label, uom';
+
+/** Observed properties by their vocabulary URIs (the SOS observableProperty), those that exist. */
+export async function propertiesByUri(db: Queryable, uris: string[]): Promise<PropertyRow[]> {
   const p = new SqlParams();
-  return (await rows<PropertyRow>(db, p.sql(`SELECT code, standard_name, label, uom FROM observed_property WHERE vocabulary_uri = ${p.add(uri)} ORDER BY id LIMIT 1`)))[0];
+  return rows<PropertyRow>(db, p.sql(`SELECT DISTINCT ON (vocabulary_uri) ${PROPERTY_COLUMNS} FROM observed_property WHERE vocabulary_uri = ANY(${p.add(uris)}::text[]) ORDER BY vocabulary_uri, id`));
 }
 
-/** A dataset's sensor and property URI, by dataset code (an offering InsertSensor would create may exist). */
-export async function datasetByCode(db: Queryable, code: string): Promise<{ procedure: string; property: string } | undefined> {
+/** Observed properties by code, those that exist (a new property's code may be taken by another URI). */
+export async function propertiesByCode(db: Queryable, codes: string[]): Promise<PropertyRow[]> {
   const p = new SqlParams();
-  return (
-    await rows<{ procedure: string; property: string }>(
-      db,
-      p.sql(`SELECT se.code AS procedure, op.vocabulary_uri AS property FROM dataset d JOIN sensor se ON se.id = d.sensor_id JOIN observed_property op ON op.id = d.property_id WHERE d.code = ${p.add(code)}`),
-    )
-  )[0];
+  return rows<PropertyRow>(db, p.sql(`SELECT ${PROPERTY_COLUMNS} FROM observed_property WHERE code = ANY(${p.add(codes)}::text[])`));
+}
+
+/** A dataset as InsertSensor sees it: its code, sensor, property URI and processing level. */
+export interface SensorDatasetRow {
+  code: string;
+  procedure: string;
+  property: string;
+  processing: string;
+}
+
+const SENSOR_DATASET = `SELECT d.code, se.code AS procedure, op.vocabulary_uri AS property, d.processing_level AS processing
+  FROM dataset d JOIN sensor se ON se.id = d.sensor_id JOIN observed_property op ON op.id = d.property_id`;
+
+/** The datasets of the given codes that exist (an offering InsertSensor would create may exist). */
+export async function datasetsByCode(db: Queryable, codes: string[]): Promise<SensorDatasetRow[]> {
+  const p = new SqlParams();
+  return rows<SensorDatasetRow>(db, p.sql(`${SENSOR_DATASET} WHERE d.code = ANY(${p.add(codes)}::text[])`));
+}
+
+/** A sensor's datasets (a sensor inserted again keeps them, whatever their codes). */
+export async function sensorDatasets(db: Queryable, procedure: string): Promise<SensorDatasetRow[]> {
+  const p = new SqlParams();
+  return rows<SensorDatasetRow>(db, p.sql(`${SENSOR_DATASET} WHERE se.code = ${p.add(procedure)} ORDER BY d.id`));
 }
 
 /** A result template: the text encoding InsertResult blocks use, and its dataset. */
@@ -84,16 +105,34 @@ export interface TargetDataset {
   network: string;
 }
 
-/** The datasets of the given offering codes (the ones that exist). */
-export async function datasetsByCode(db: Queryable, codes: string[]): Promise<TargetDataset[]> {
+/** A dataset a write may address through an offering, with that offering. */
+export interface AddressedDataset extends TargetDataset {
+  offering: string;
+}
+
+/**
+ * The datasets each offering code addresses (docs/sos.md, "Several observed properties"): the dataset of
+ * that code with the other datasets of its sensor at the same processing level (a client sends every
+ * property of a procedure to the one assignedOffering); or, for a code naming no dataset, the datasets
+ * coded `<code>_<property code>` (the offeringID a multi-property InsertSensor declared). Offerings
+ * addressing nothing have no rows.
+ */
+export async function datasetGroups(db: Queryable, offerings: string[]): Promise<AddressedDataset[]> {
   const p = new SqlParams();
-  return rows<TargetDataset>(
+  const codes = p.add(offerings);
+  return rows<AddressedDataset>(
     db,
     p.sql(
-      `SELECT d.id, d.code, se.code AS procedure, op.vocabulary_uri AS property, op.uom, st.code AS station, n.code AS network
-         FROM dataset d JOIN sensor se ON se.id = d.sensor_id JOIN observed_property op ON op.id = d.property_id
+      `WITH o AS (SELECT DISTINCT unnest(${codes}::text[]) AS offering),
+            named AS (SELECT o.offering, d.sensor_id, d.processing_level FROM o JOIN dataset d ON d.code = o.offering),
+            g AS (SELECT named.offering, d.id FROM named JOIN dataset d ON d.sensor_id = named.sensor_id AND d.processing_level = named.processing_level
+                  UNION ALL
+                  SELECT o.offering, d.id FROM o CROSS JOIN observed_property p JOIN dataset d ON d.code = o.offering || '_' || p.code AND d.property_id = p.id
+                   WHERE NOT EXISTS (SELECT 1 FROM named WHERE named.offering = o.offering))
+       SELECT g.offering, d.id, d.code, se.code AS procedure, op.vocabulary_uri AS property, op.uom, st.code AS station, n.code AS network
+         FROM g JOIN dataset d ON d.id = g.id JOIN sensor se ON se.id = d.sensor_id JOIN observed_property op ON op.id = d.property_id
          JOIN station st ON st.id = d.station_id JOIN network n ON n.id = st.network_id
-        WHERE d.code = ANY(${p.add(codes)}::text[])`,
+        ORDER BY g.offering, d.code = g.offering DESC, d.id`,
     ),
   );
 }
