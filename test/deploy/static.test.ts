@@ -227,6 +227,23 @@ describe('compose/compose.yaml', () => {
     }
   });
 
+  test('compose/primary.yaml (two machines): compose.yaml\'s db alone, published on a private address', () => {
+    const text = read('compose/primary.yaml');
+    const primary = YAML.parse(text) as { services: Record<string, Service & { extends?: { file: string; service: string } }>; volumes: Record<string, unknown> };
+    const schema = modernIds(JSON.parse(fs.readFileSync(SCHEMA_FILE, 'utf8')));
+    delete schema.$schema;
+    const validate = new Ajv2019({ strict: false, allErrors: true, validateFormats: false }).compile(schema);
+    expect(validate(primary) ? [] : validate.errors).toEqual([]);
+    expect(Object.keys(primary.services)).toEqual(['db']);
+    expect(primary.services.db.extends).toEqual({ file: 'compose.yaml', service: 'db' });
+    expect(primary.services.db.ports).toEqual(['${PRIMARY_PUBLISH_ADDRESS:?set PRIMARY_PUBLISH_ADDRESS in compose/.env (this machine\'s private address)}:${POSTGRES_PORT:-5432}:5432']);
+    // The named volume it extends with is declared, under the same name as in compose.yaml.
+    expect(services.db.volumes!.filter((v) => !v.startsWith('.')).map((v) => v.split(':')[0])).toEqual(Object.keys(primary.volumes));
+    const used = new Set([...text.matchAll(/\$\{([A-Z_][A-Z0-9_]*)/g)].map((m) => m[1]));
+    const documented = new Set([...read('compose/.env.example').matchAll(/^([A-Z_][A-Z0-9_]*)=/gm)].map((m) => m[1]));
+    for (const v of used) expect([v, documented.has(v)]).toEqual([v, true]);
+  });
+
   test('proxy: HTTPS published, the certificate mounted where haproxy.cfg reads it', () => {
     const p = services.proxy;
     expect(p.ports).toContain('${HTTPS_PORT:-443}:443');
@@ -280,7 +297,7 @@ describe('compose/compose.yaml', () => {
 
 describe('secrets', () => {
   const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
-  const ours = ['compose/compose.yaml', 'compose/.env.example', 'docker/gateway/Dockerfile', 'docker/haproxy/haproxy.cfg', 'docker/postgres/replication-init.sh', 'docker/postgres/standby-entrypoint.sh', '.dockerignore'];
+  const ours = ['compose/compose.yaml', 'compose/primary.yaml', 'compose/.env.example', 'docker/gateway/Dockerfile', 'docker/haproxy/haproxy.cfg', 'docker/postgres/replication-init.sh', 'docker/postgres/standby-entrypoint.sh', '.dockerignore'];
 
   test('the scanner finds real-looking credentials and ignores placeholders', () => {
     expect(scanText('compose/.env', 'POSTGRES_PASSWORD=Zq8rT2vLx9')).toHaveLength(1);
