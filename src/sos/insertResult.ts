@@ -47,6 +47,7 @@ async function insertRecords(ctx: OwsContext, t: ResultTemplate, raw: string): P
   const values = await templateValues(ctx.store, t.id);
   // A dataset of the template removed since (its rows cascade): the blocks no longer say where each value goes.
   if (values.length !== t.valueCount) throw invalidParam('template', `Result template "${t.id}" names an offering that no longer exists; insert the template again`);
+  for (const v of values) mayWriteNetwork(ctx, v.network, 'template', `Offering "${v.offering}"`);
   const rows = recordLines(raw, t, values);
   const summary = await sosWrite(ctx, 'InsertResult', (e) => (e.column === 'dataset_id' ? 'template' : 'resultValues'), 'block', async (b) => {
     const stage = b.stage('resultValues');

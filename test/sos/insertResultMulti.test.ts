@@ -14,6 +14,8 @@ import { insertObservationDoc, insertRecordTemplateDoc, insertResultDoc, insertR
  */
 
 const KEY = 'sos-t-record-key-0123456789';
+/** A key limited to a network the test sensors are not in. */
+const NET_KEY = 'sos-t-record-other-net-key-0123';
 const CF = 'http://vocab.nerc.ac.uk/standard_name/';
 const PSAL_URI = `${CF}sea_water_practical_salinity/`;
 const PRES_URI = `${CF}sea_water_pressure/`;
@@ -34,13 +36,13 @@ const TEMP_PSAL_QC: RecordField[] = [
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await createTestApp({ apiKeys: parseApiKeys(KEY) });
+  t = await createTestApp({ apiKeys: parseApiKeys(`${KEY},${NET_KEY}:OtherNet`) });
 });
 afterAll(async () => {
   await t.close();
 });
 
-const post = (xml: string) => t.http.post('/sos').set('Content-Type', 'application/xml').set('X-API-Key', KEY).send(xml).buffer(true).parse(textBody);
+const post = (xml: string, key = KEY) => t.http.post('/sos').set('Content-Type', 'application/xml').set('X-API-Key', key).send(xml).buffer(true).parse(textBody);
 const get = (q: string) => t.http.get(`/sos?${q}`).buffer(true).parse(textBody);
 
 /** A dataset's stored observations in time order: `time value qc` (value '-' when missing). */
@@ -153,6 +155,11 @@ describe('a CTD sending time, TEMP, qc, PSAL, qc blocks', () => {
     expect(await expectException(await send(['00:00Z,20.1,1,35.0,1', '00:10Z,20.2,1,35.1,12', '00:20Z,20.3,1,35.2,1']), 'InvalidParameterValue', 'resultValues')).toContain('block 2: quality flag');
     // Checked by the writer (the COPY path): a time given twice.
     expect(await expectException(await send(['00:00Z,20.1,1,35.0,1', '00:00Z,20.2,1,35.1,1', '00:20Z,20.3,1,35.2,1']), 'InvalidParameterValue', 'resultValues')).toContain('block 2: duplicate observation');
+    expect([await stored(TEMP_DS), await stored(PSAL_DS)]).toEqual(before);
+    // A key limited to another network: 403, nothing stored.
+    const forbidden = await post(insertResultDoc(`${TEMP_DS}/template`, '2025-05-03T00:00:00Z,20.1,1,35.0,1'), NET_KEY);
+    expect(forbidden.status).toBe(403);
+    expect(exceptionOf(forbidden.body)).toEqual({ code: 'NoApplicableCode', locator: 'template' });
     expect([await stored(TEMP_DS), await stored(PSAL_DS)]).toEqual(before);
   });
 

@@ -90,6 +90,8 @@ export interface TemplateValue {
   datasetId: number;
   /** The dataset's code. */
   offering: string;
+  /** The network of its station (an API key may be limited to networks). */
+  network: string;
   withQc: boolean;
 }
 
@@ -98,7 +100,8 @@ export async function templateValues(db: Queryable, id: string): Promise<Templat
   const p = new SqlParams();
   return rows<TemplateValue>(
     db,
-    p.sql(`SELECT v.dataset_id AS "datasetId", d.code AS offering, v.with_qc AS "withQc" FROM sos_result_template_value v JOIN dataset d ON d.id = v.dataset_id
+    p.sql(`SELECT v.dataset_id AS "datasetId", d.code AS offering, n.code AS network, v.with_qc AS "withQc"
+             FROM sos_result_template_value v JOIN dataset d ON d.id = v.dataset_id JOIN station s ON s.id = d.station_id JOIN network n ON n.id = s.network_id
             WHERE v.template_id = ${p.add(id)} ORDER BY v.position`),
   );
 }
@@ -107,7 +110,7 @@ export async function templateValues(db: Queryable, id: string): Promise<Templat
  * Stores a template with its values (the first value's dataset is the template's own); false when one of
  * the datasets has a template already (one template per dataset) or the id is taken, and then nothing is stored.
  */
-export async function insertTemplate(store: Store, t: Omit<ResultTemplate, 'datasetId' | 'withQc' | 'offering' | 'network' | 'valueCount'>, values: Omit<TemplateValue, 'offering'>[]): Promise<boolean> {
+export async function insertTemplate(store: Store, t: Omit<ResultTemplate, 'datasetId' | 'withQc' | 'offering' | 'network' | 'valueCount'>, values: Pick<TemplateValue, 'datasetId' | 'withQc'>[]): Promise<boolean> {
   const p = new SqlParams();
   const st = p.sql(
     `WITH t AS (INSERT INTO sos_result_template (id, dataset_id, token_separator, block_separator, decimal_separator, with_qc, value_count)
