@@ -150,3 +150,39 @@ export function deleteSensorDoc(procedure: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>
 <swes:DeleteSensor ${NS} service="SOS" version="2.0.0"><swes:procedure>${procedure}</swes:procedure></swes:DeleteSensor>`;
 }
+
+/** A field of a result record after its time: a quantity of an observed property (in `uom`), or a quality flag. */
+export type RecordField = { name: string; uri: string; uom: string } | { name: string; qc: true };
+
+/**
+ * InsertResultTemplate whose record holds several values, as 52°North's sos-importer and OpenSensorHub
+ * send a multi-parameter instrument: a swe:Time, then the fields in order; the observationTemplate's
+ * observedProperty is left out unless given.
+ */
+export function insertRecordTemplateDoc(offering: string, procedure: string, station: string, fields: RecordField[], o: { id?: string; property?: string; tokenSeparator?: string; blockSeparator?: string; decimalSeparator?: string } = {}): string {
+  const field = (f: RecordField) =>
+    'qc' in f
+      ? `<swe:field name="${f.name}"><swe:Category definition="http://reefgate.org/def/qc"/></swe:field>`
+      : `<swe:field name="${f.name}"><swe:Quantity definition="${f.uri}"><swe:uom code="${f.uom}"/></swe:Quantity></swe:field>`;
+  const dec = o.decimalSeparator ? ` decimalSeparator="${o.decimalSeparator}"` : '';
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<sos:InsertResultTemplate ${NS} service="SOS" version="2.0.0">
+  <sos:proposedTemplate><sos:ResultTemplate>
+    ${o.id ? `<swes:identifier>${o.id}</swes:identifier>` : ''}
+    <sos:offering>${offering}</sos:offering>
+    <sos:observationTemplate><om:OM_Observation gml:id="tmpl">
+      <om:phenomenonTime nilReason="template"/>
+      <om:resultTime nilReason="template"/>
+      <om:procedure xlink:href="${procedure}"/>
+      <om:observedProperty xlink:href="${o.property ?? 'http://reefgate.org/def/phenomenon/ctd'}"/>
+      <om:featureOfInterest xlink:href="${station}"/>
+      <om:result/>
+    </om:OM_Observation></sos:observationTemplate>
+    <sos:resultStructure><swe:DataRecord>
+      <swe:field name="phenomenonTime"><swe:Time definition="http://www.opengis.net/def/property/OGC/0/PhenomenonTime"><swe:uom xlink:href="http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"/></swe:Time></swe:field>
+      ${fields.map(field).join('\n      ')}
+    </swe:DataRecord></sos:resultStructure>
+    <sos:resultEncoding><swe:TextEncoding tokenSeparator="${o.tokenSeparator ?? ','}" blockSeparator="${o.blockSeparator ?? '@@'}"${dec}/></sos:resultEncoding>
+  </sos:ResultTemplate></sos:proposedTemplate>
+</sos:InsertResultTemplate>`;
+}

@@ -1,4 +1,5 @@
 import { invalidParam } from '../../ows/errors';
+import { canonicalPropertyUri } from './propertyUri';
 import type { AddressedDataset, TargetDataset } from './sql';
 
 /*
@@ -11,10 +12,12 @@ import type { AddressedDataset, TargetDataset } from './sql';
 
 /**
  * The one dataset, among those the offerings address, whose procedure and observed property are the
- * given ones (either may be absent): first among the datasets the offerings name themselves, then among
- * the others they address. None or several → InvalidParameterValue at `locator`.
+ * given ones (either may be absent; a CF standard name URI in any accepted form, propertyUri.ts): first
+ * among the datasets the offerings name themselves, then among the others they address. None or several
+ * → InvalidParameterValue at `locator`.
  */
-export function pickDataset(groups: Map<string, AddressedDataset[]>, procedure: string | undefined, property: string | undefined, locator: string): TargetDataset {
+export function pickDataset(groups: Map<string, AddressedDataset[]>, procedure: string | undefined, given: string | undefined, locator: string): TargetDataset {
+  const property = given && canonicalPropertyUri(given);
   const matches = (d: AddressedDataset) => (!procedure || d.procedure === procedure) && (!property || d.property === property);
   const all = new Map<number, AddressedDataset>();
   for (const g of groups.values()) for (const d of g) if (matches(d)) all.set(d.id, d);
@@ -25,6 +28,6 @@ export function pickDataset(groups: Map<string, AddressedDataset[]>, procedure: 
     locator,
     candidates.length
       ? 'The observation matches several datasets of the offerings given: name its procedure and observedProperty'
-      : `No offering of the request has procedure "${procedure ?? '-'}" and observed property "${property ?? '-'}"`,
+      : `No offering of the request has procedure "${procedure ?? '-'}" and observed property "${given ?? '-'}"`,
   );
 }

@@ -1,9 +1,9 @@
-import type { Queryable } from '../../data/store';
+import type { Queryable, Store } from '../../data/store';
 import { Sql, SqlParams } from '../../query/sqlParams';
 
 /*
  * The statements of the SOS transactional operations besides those of the one write path
- * (src/ingest/importSql.ts): look-ups before a write, and the result templates (schemas/004).
+ * (src/ingest/importSql.ts): look-ups before a write, and the result templates (schemas/004, 005).
  */
 
 async function rows<R>(db: Queryable, st: Sql): Promise<R[]> {
@@ -71,10 +71,12 @@ export interface ResultTemplate {
   blockSeparator: string;
   decimalSeparator: string;
   withQc: boolean;
+  /** Measured values per block: 1, or several for a record of several quantities (templateValues). */
+  valueCount: number;
 }
 
 const TEMPLATE_COLUMNS = `t.id, t.dataset_id AS "datasetId", d.code AS offering, n.code AS network, t.token_separator AS "tokenSeparator",
-  t.block_separator AS "blockSeparator", t.decimal_separator AS "decimalSeparator", t.with_qc AS "withQc"
+  t.block_separator AS "blockSeparator", t.decimal_separator AS "decimalSeparator", t.with_qc AS "withQc", t.value_count AS "valueCount"
   FROM sos_result_template t JOIN dataset d ON d.id = t.dataset_id JOIN station s ON s.id = d.station_id JOIN network n ON n.id = s.network_id`;
 
 /** A template by id. */
@@ -83,15 +85,54 @@ export async function templateById(db: Queryable, id: string): Promise<ResultTem
   return (await rows<ResultTemplate>(db, p.sql(`SELECT ${TEMPLATE_COLUMNS} WHERE t.id = ${p.add(id)}`)))[0];
 }
 
-/** Stores a template; false when its dataset has one already (one template per dataset) or the id is taken. */
-export async function insertTemplate(db: Queryable, t: Omit<ResultTemplate, 'offering' | 'network'>): Promise<boolean> {
+/** One measured value of a template's blocks: its dataset, and whether a quality flag follows it. */
+export interface TemplateValue {
+  datasetId: number;
+  /** The dataset's code. */
+  offering: string;
+  /** The network of its station (an API key may be limited to networks). */
+  network: string;
+  withQc: boolean;
+}
+
+/** A template's values in block order (the datasets that still exist). */
+export async function templateValues(db: Queryable, id: string): Promise<TemplateValue[]> {
+  const p = new SqlParams();
+  return rows<TemplateValue>(
+    db,
+    p.sql(`SELECT v.dataset_id AS "datasetId", d.code AS offering, n.code AS network, v.with_qc AS "withQc"
+             FROM sos_result_template_value v JOIN dataset d ON d.id = v.dataset_id JOIN station s ON s.id = d.station_id JOIN network n ON n.id = s.network_id
+            WHERE v.template_id = ${p.add(id)} ORDER BY v.position`),
+  );
+}
+
+/**
+ * Stores a template with its values (the first value's dataset is the template's own); false when one of
+ * the datasets has a template already (one template per dataset) or the id is taken, and then nothing is stored.
+ */
+export async function insertTemplate(store: Store, t: Omit<ResultTemplate, 'datasetId' | 'withQc' | 'offering' | 'network' | 'valueCount'>, values: Pick<TemplateValue, 'datasetId' | 'withQc'>[]): Promise<boolean> {
   const p = new SqlParams();
   const st = p.sql(
-    `INSERT INTO sos_result_template (id, dataset_id, token_separator, block_separator, decimal_separator, with_qc)
-       VALUES (${p.add(t.id)}, ${p.add(t.datasetId)}, ${p.add(t.tokenSeparator)}, ${p.add(t.blockSeparator)}, ${p.add(t.decimalSeparator)}, ${p.add(t.withQc)})
-       ON CONFLICT DO NOTHING`,
+    `WITH t AS (INSERT INTO sos_result_template (id, dataset_id, token_separator, block_separator, decimal_separator, with_qc, value_count)
+                VALUES (${p.add(t.id)}, ${p.add(values[0].datasetId)}, ${p.add(t.tokenSeparator)}, ${p.add(t.blockSeparator)}, ${p.add(t.decimalSeparator)}, ${p.add(values[0].withQc)}, ${p.add(values.length)})
+                ON CONFLICT DO NOTHING RETURNING id),
+          v AS (INSERT INTO sos_result_template_value (template_id, position, dataset_id, with_qc)
+                SELECT t.id, x.position, x.dataset_id, x.with_qc FROM t, unnest(${p.add(values.map((v) => v.datasetId))}::int[], ${p.add(values.map((v) => String(v.withQc)))}::boolean[])
+                  WITH ORDINALITY AS x(dataset_id, with_qc, position)
+                ON CONFLICT DO NOTHING RETURNING 1)
+     SELECT (SELECT count(*) FROM v)::int AS n`,
   );
-  return (await db.query(st.text, st.values)).rowCount > 0;
+  const refused = new Error('template refused');
+  try {
+    return await store.transaction(async (s) => {
+      // Fewer value rows than values: a dataset has another template; the template row goes back too.
+      if ((await s.query<{ n: number }>(st.text, st.values)).rows[0].n !== values.length) throw refused;
+      return true;
+    });
+  } catch (err) {
+    if (err === refused) return false;
+    throw err;
+  }
 }
 
 /** A dataset as an observation for it is checked: its id, sensor, property, unit and network. */
