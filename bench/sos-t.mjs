@@ -17,16 +17,12 @@
 // shared, loaded machine; PostgreSQL's background processes (WAL writer, checkpointer) are not counted.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { arg, ROOT as HERE } from './lib/script.mjs';
+import { childEnv as env, freePort, pgServer } from './lib/gateway.mjs';
 
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : def;
-};
-const ROOT = path.resolve(arg('root', path.join(path.dirname(fileURLToPath(import.meta.url)), '..')));
+const ROOT = path.resolve(arg('root', HERE));
 const BIN = path.join(ROOT, 'bin/reefgate.js');
 const NO_CLI = process.argv.includes('--no-cli');
 const CPU_PROF = arg('cpu-prof');
@@ -42,34 +38,13 @@ const BLOCK = 10_000;
 const KEY = 'bench-sos-t-key-0123456789';
 const NS = 'xmlns:sos="http://www.opengis.net/sos/2.0" xmlns:swes="http://www.opengis.net/swes/2.0" xmlns:swe="http://www.opengis.net/swe/2.0" xmlns:gml="http://www.opengis.net/gml/3.2" xmlns:om="http://www.opengis.net/om/2.0" xmlns:xlink="http://www.w3.org/1999/xlink" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"';
 
-const psql = (db, sql) => {
-  const r = spawnSync('psql', [`${SERVER}/${db}`, '-Atqc', sql], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return r.stdout.trim();
-};
-const freshDb = (name) => {
-  psql('postgres', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  psql('postgres', `CREATE DATABASE ${name}`);
-  return `${SERVER}/${name}`;
-};
-const env = (extra) => {
-  const e = { ...process.env, LOG_LEVEL: 'warn', ...extra };
-  delete e.NODE_OPTIONS;
-  return e;
-};
+const { psql, freshDb } = pgServer(SERVER);
 const reefgate = (args, e) => {
   const t0 = process.hrtime.bigint();
   const r = spawnSync(process.execPath, [BIN, ...args], { env: e, cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`reefgate ${args.join(' ')}: ${r.stderr.slice(-2000)}`);
   return { wall: Number(process.hrtime.bigint() - t0) / 1e9, stderr: r.stderr };
 };
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
 const pct = (xs, p) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 /** CPU seconds (user+system) of a process so far; 0 when gone. */
 const cpuOf = (pid) => {

@@ -7,7 +7,7 @@ import { ingest, IngestSource, IngestSummary } from './writer';
 
 /*
  * Observations-only writes (SOS InsertObservation and InsertResult) in one round trip: the rules of the
- * one write path (writer.ts) as one PostgreSQL function, reefgate_write_observations (schemas/005), called
+ * one write path (writer.ts) as one PostgreSQL function, reefgate_write_observations (schemas/006), called
  * as one autocommit statement. Requests that arrive while this process has WRITES_IN_FLIGHT such
  * statements running wait, and go together in the next one: each keeps its own run and is written all
  * or nothing, but they share one commit. Changing runs end under the updateSequence lock until commit, so

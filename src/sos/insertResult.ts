@@ -1,25 +1,27 @@
+import type { ObservationColumns } from '../ingest/groupWrite';
+import type { ImportError } from '../ingest/validate';
 import { invalidParam, missingParam } from '../ows/errors';
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
 import { xmlResponse } from '../ows/types';
 import { xmlRoot, xmlString } from '../xml/document';
-import type { ObservationColumns } from '../ingest/groupWrite';
-import type { ImportError } from '../ingest/validate';
-import { ResultTemplate, templateById } from './transactional/sql';
+import { ResultTemplate, templateById, TemplateValue, templateValues } from './transactional/sql';
 import { instant, measure, qcFlag } from './transactional/values';
 import { child, mayWriteNetwork, poxRoot, sosWrite, sosWriteObservations, text } from './transactional/write';
 
-/** COPY lines per chunk handed to the writer (requests of more than GROUPED_BLOCKS blocks). */
+/** COPY lines per chunk handed to the writer (requests of more than GROUPED_ROWS rows). */
 const CHUNK_LINES = 2000;
 /**
- * Up to this many blocks a request is one statement, grouped with others under one commit
+ * Up to this many rows a request is one statement, grouped with others under one commit
  * (src/ingest/groupWrite.ts); beyond, the writer's COPY path (a staging table, datasets recounted).
  */
-const GROUPED_BLOCKS = 100_000;
+const GROUPED_ROWS = 100_000;
 
 /**
  * InsertResult (SOS 2.0 POX): the bulk path. The resultValues are blocks `time,value[,qc]` in the
  * template's text encoding; every block is checked before anything is written, then all are written in
- * one transaction. A bad block anywhere: InvalidParameterValue naming the block, nothing stored.
+ * one run. A bad block anywhere: InvalidParameterValue naming the block, nothing stored. A template of
+ * several values (time, v1[, qc1], v2[, qc2]…) splits each block into its datasets, one row each, in
+ * the same one run.
  */
 export async function insertResult(req: OwsRequest, ctx: OwsContext): Promise<OwsResponse> {
   const root = poxRoot(req, 'InsertResult');
@@ -30,14 +32,25 @@ export async function insertResult(req: OwsRequest, ctx: OwsContext): Promise<Ow
   const t = await templateById(ctx.store, id);
   if (!t) throw invalidParam('template', `Result template "${id}" does not exist (insert it with InsertResultTemplate; it goes with its sensor)`);
   mayWriteNetwork(ctx, t.network, 'template', `Offering "${t.offering}"`);
-  const { rows, blocks } = parseBlocks(values.text, t);
+  let fields: TemplateValue[] = [{ datasetId: t.datasetId, offering: t.offering, network: t.network, withQc: t.withQc }];
+  if (t.valueCount > 1) {
+    fields = await templateValues(ctx.store, t.id);
+    // A dataset of the template removed since (its rows cascade): the blocks no longer say where each value goes.
+    if (fields.length !== t.valueCount) throw invalidParam('template', `Result template "${t.id}" names an offering that no longer exists; insert the template again`);
+    for (const v of fields) mayWriteNetwork(ctx, v.network, 'template', `Offering "${v.offering}"`);
+  }
+  const { rows, blocks } = parseBlocks(values.text, t, fields);
   const locate = (e: ImportError) => (e.column === 'dataset_id' ? 'template' : 'resultValues');
   const summary =
-    blocks.length <= GROUPED_BLOCKS
+    blocks.length <= GROUPED_ROWS
       ? await sosWriteObservations(ctx, 'InsertResult', locate, 'block', rows, 'resultValues', blocks)
       : await sosWrite(ctx, 'InsertResult', locate, 'block', async (b) => {
           const stage = b.stage('resultValues');
-          await b.copyObservations(stage, chunks(blocks.length, (i) => stage.line(blocks[i], t.datasetId, t.offering, rows.times[i], new Date(rows.times[i]).toISOString(), rows.values[i] === null ? '\\N' : String(rows.values[i]), String(rows.qcs[i]))));
+          const code = new Map(fields.map((v) => [v.datasetId, v.offering]));
+          await b.copyObservations(
+            stage,
+            chunks(blocks.length, (i) => stage.line(blocks[i], rows.datasetIds[i], code.get(rows.datasetIds[i])!, rows.times[i], new Date(rows.times[i]).toISOString(), rows.values[i] === null ? '\\N' : String(rows.values[i]), String(rows.qcs[i]))),
+          );
         });
   const res = xmlRoot('sos:InsertResultResponse', ['swes', 'swe']);
   // The counts ride in the response's extension slot for clients that want them (the schema allows any content there).
@@ -46,13 +59,17 @@ export async function insertResult(req: OwsRequest, ctx: OwsContext): Promise<Ow
 }
 
 /**
- * Splits and checks every block into columns, with each row's block number (1-based, as errors name
- * them); empty blocks (a trailing separator) are skipped. One pass with indexOf, no array of all blocks.
+ * Splits and checks every block into columns, one row per value of the template, with each row's block
+ * number (1-based, as errors name them); empty blocks (a trailing separator) are skipped. One pass with
+ * indexOf, no array of all blocks. Each value token: empty or NaN is a missing value (null); an absent
+ * or empty qc is 0. A single-value template also takes blocks without their qc.
  */
-function parseBlocks(raw: string, t: ResultTemplate): { rows: ObservationColumns; blocks: number[] } {
+function parseBlocks(raw: string, t: ResultTemplate, fields: TemplateValue[]): { rows: ObservationColumns; blocks: number[] } {
   const rows: ObservationColumns = { datasetIds: [], times: [], values: [], qcs: [] };
   const blocks: number[] = [];
-  const tokens = t.withQc ? 3 : 2;
+  const tokens = 1 + fields.reduce((n, v) => n + (v.withQc ? 2 : 1), 0);
+  const single = fields.length === 1;
+  const names = single ? `time, value${t.withQc ? ', qc' : ''}` : ['time', ...fields.flatMap((v) => (v.withQc ? [v.offering, `${v.offering} qc`] : [v.offering]))].join(', ');
   const at = 'resultValues';
   const sep = t.blockSeparator;
   for (let start = 0, n = 1; ; n++) {
@@ -60,17 +77,22 @@ function parseBlocks(raw: string, t: ResultTemplate): { rows: ObservationColumns
     const b = raw.slice(start, found < 0 ? raw.length : found).trim();
     if (b !== '') {
       const f = b.split(t.tokenSeparator);
-      if (f.length !== tokens && !(t.withQc && f.length === 2)) throw invalidParam(at, `block ${n}: expected ${tokens} tokens (time, value${t.withQc ? ', qc' : ''}), found ${f.length}; nothing was stored`);
+      if (f.length !== tokens && !(single && t.withQc && f.length === 2)) throw invalidParam(at, `block ${n}: expected ${tokens} tokens (${names}), found ${f.length}; nothing was stored`);
       try {
-        const v = f[1].trim();
-        rows.times.push(instant(f[0].trim(), at));
-        rows.values.push(measure(t.decimalSeparator === '.' ? v : v.replace(t.decimalSeparator, '.'), at));
-        rows.qcs.push(qcFlag(f[2]?.trim(), at));
+        const time = instant(f[0].trim(), at);
+        let k = 1;
+        for (const v of fields) {
+          const value = f[k].trim();
+          rows.datasetIds.push(v.datasetId);
+          rows.times.push(time);
+          rows.values.push(measure(t.decimalSeparator === '.' ? value : value.replace(t.decimalSeparator, '.'), at));
+          rows.qcs.push(qcFlag(v.withQc ? f[k + 1]?.trim() : undefined, at));
+          blocks.push(n);
+          k += v.withQc ? 2 : 1;
+        }
       } catch (err) {
         throw invalidParam(at, `block ${n}: ${(err as Error).message}; nothing was stored`);
       }
-      rows.datasetIds.push(t.datasetId);
-      blocks.push(n);
     }
     if (found < 0) break;
     start = found + sep.length;

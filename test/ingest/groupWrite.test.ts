@@ -8,7 +8,7 @@ import { DataChange, onDataChange } from '../../src/ingest/changes';
 import type { Store } from '../../src/data/store';
 
 /*
- * The observations-only write path of SOS-T (src/ingest/groupWrite.ts and schemas/005): the writer's
+ * The observations-only write path of SOS-T (src/ingest/groupWrite.ts and schemas/006): the writer's
  * rules hold when requests are written in groups under one commit — each request all or nothing with a
  * run of its own, re-sending changes nothing, corrections recorded, counts and extents exact, every
  * changing run its own updateSequence — on both backends (PGlite takes the writer's transaction).
