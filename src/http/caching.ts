@@ -186,8 +186,25 @@ export function validators(resource: ResourceId, key: RequestKey, config: Config
     parts.push(...ds.map((d) => (typeof d === 'string' ? `missing:${d}` : datasetId(d))));
     lastModified = latest(ds.map((d) => (typeof d === 'string' ? undefined : d.updatedAt)));
   }
-  const etag = `"${crypto.createHash('sha256').update(parts.join('\n')).digest('base64url').slice(0, 27)}"`;
-  return { etag, lastModified };
+  return { etag: entityTag(parts.join('\n')), lastModified };
+}
+
+/** Tags already computed, by their input: a busy resource is asked for the same few over and over. */
+const tags = new Map<string, string>();
+/** Bounds of that memo: inputs remembered (all dropped when full) and the longest input remembered. */
+const MAX_TAGS = 1000;
+const MAX_TAG_INPUT = 2048;
+
+/** The strong tag of a validator input (a digest; SHA-256 and its hasher object cost more than the rest of the validators). */
+function entityTag(input: string): string {
+  let tag = tags.get(input);
+  if (tag) return tag;
+  tag = `"${crypto.createHash('sha256').update(input).digest('base64url').slice(0, 27)}"`;
+  if (input.length <= MAX_TAG_INPUT) {
+    if (tags.size >= MAX_TAGS) tags.clear();
+    tags.set(input, tag);
+  }
+  return tag;
 }
 
 /** Suffix of an entity tag per content coding: each encoding is a representation of its own (strong tags). */
