@@ -101,6 +101,25 @@ export function negotiate(offered: readonly FormatId[], f: string | undefined, a
     throw notAcceptable(later ? `Format "${name}" is not available yet` : `Unknown format f=${name.slice(0, 40)}`, served);
   }
   if (accept === undefined || accept.trim() === '') return served[0];
+  if (accept.length > MAX_REMEMBERED_CHARS) return byAccept(served, accept);
+  // Clients send the same few Accept headers on every request: each route's format list remembers its answers.
+  let known = chosen.get(offered);
+  if (!known) chosen.set(offered, (known = new Map()));
+  const hit = known.get(accept);
+  if (hit) return hit;
+  const best = byAccept(served, accept);
+  if (known.size >= MAX_REMEMBERED) known.clear();
+  known.set(accept, best);
+  return best;
+}
+
+/** Remembered Accept headers per route's format list, bounded in number and length (a client inventing headers only clears it). */
+const MAX_REMEMBERED = 64;
+const MAX_REMEMBERED_CHARS = 512;
+const chosen = new WeakMap<readonly FormatId[], Map<string, Format>>();
+
+/** The best of the served formats by an Accept header (ties in route order), or 406. */
+function byAccept(served: Format[], accept: string): Format {
   const ranges = parseAccept(accept);
   if (ranges.length === 0) return served[0];
   let best: Format | undefined;

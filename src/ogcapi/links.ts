@@ -33,14 +33,19 @@ export function withQuery(url: string, params: [string, string][]): string {
  * (same query) with `f` set to the format's name.
  */
 export function selfAndAlternates(url: string, query: [string, string][], formats: FormatId[], chosen: FormatId, title: string): Link[] {
-  const rest = query.filter(([k]) => k !== 'f');
-  return formats
-    .map((id) => FORMATS[id])
-    .filter((fmt) => fmt.served)
-    .map((fmt) => ({
-      href: withQuery(url, [...rest, ['f', fmt.fNames[fmt.fNames.length - 1]]]),
+  // The other parameters are encoded once for all the formats (`withQuery` of each would repeat it).
+  const rest = withQuery(url, query.filter(([k]) => k !== 'f'));
+  const joiner = rest === url ? '?' : '&';
+  const out: Link[] = [];
+  for (const id of formats) {
+    const fmt = FORMATS[id];
+    if (!fmt.served) continue;
+    out.push({
+      href: `${rest}${joiner}f=${encodeURIComponent(fmt.fNames[fmt.fNames.length - 1])}`,
       rel: fmt.id === chosen ? 'self' : 'alternate',
       type: fmt.mediaType,
       title: `${title} as ${fmt.title}`,
-    }));
+    });
+  }
+  return out;
 }

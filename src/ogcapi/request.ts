@@ -39,12 +39,16 @@ export function parseQuery(raw: string): QueryParams {
   return { get: (n) => byName.get(n), entries };
 }
 
+/** The query parameters a route takes: its own and, on items, each queryable of the collection (`extra`). */
+export function allowedParameters(route: RouteDef, extra: readonly string[] = []): ReadonlySet<string> {
+  return new Set([...route.parameters.filter((p) => p.in === 'query').map((p) => p.name), ...extra]);
+}
+
 /**
- * Refuses any query parameter the route does not declare: its own parameters, and on items each
- * queryable of the collection (`extra`). The standard asks for a 400 here rather than ignoring it.
+ * Refuses any query parameter the route does not declare (`allowed`, from allowedParameters, built
+ * once per route and collection). The standard asks for a 400 here rather than ignoring it.
  */
-export function checkParameters(q: QueryParams, route: RouteDef, extra: readonly string[] = []): void {
-  const allowed = new Set([...route.parameters.filter((p) => p.in === 'query').map((p) => p.name), ...extra]);
+export function checkParameters(q: QueryParams, allowed: ReadonlySet<string>): void {
   for (const [name] of q.entries) {
     if (!allowed.has(name)) {
       const known = [...allowed].join(', ');

@@ -30,7 +30,7 @@ import { openapiDocument } from './openapi';
 import { openapiHtml } from './openapiHtml';
 import { apiStylesheet } from './html/page';
 import { queryablesSchema } from './queryables';
-import { checkParameters, parseQuery } from './request';
+import { allowedParameters, checkParameters, parseQuery } from './request';
 import { ogcapiRoutes, RouteDef, routeDef, RouteId } from './routes';
 import { parseDatetime } from './datetime';
 import type { QueryParams } from './request';
@@ -135,6 +135,16 @@ export function ogcapiRouter(deps: OgcapiDeps): express.Router {
   const answer = resources(config);
   for (const route of ogcapiRoutes(config)) {
     const labels: RequestLabels = { service: 'OGCAPI', operation: route.id };
+    // The parameters the route takes, per collection: built on its first request, not on every one.
+    const allowed = new Map<Collection | undefined, ReadonlySet<string>>();
+    const allowedFor = (c: Collection | undefined): ReadonlySet<string> => {
+      let set = allowed.get(c);
+      if (!set) {
+        set = allowedParameters(route, route.queryableParameters && c ? propertyParameterNames(c) : []);
+        allowed.set(c, set);
+      }
+      return set;
+    };
     const handler = async (req: Request, res: Response) => {
       // Aborted when the client goes away or REQUEST_TIMEOUT_MS passes: cancels the database work.
       const ac = requestAbortController(res);
@@ -150,7 +160,7 @@ export function ogcapiRouter(deps: OgcapiDeps): express.Router {
           collection = findCollection(config, params.collectionId);
           if (!collection) throw new OwsError('NotFound', 'collectionId', `No collection "${params.collectionId.slice(0, 100)}"; collections: ${COLLECTIONS.map((c) => c.id).join(', ')}`, { status: 404 });
         }
-        checkParameters(query, route, route.queryableParameters && collection ? propertyParameterNames(collection) : []);
+        checkParameters(query, allowedFor(collection));
         const baseUrl = publicBaseUrl(req, config);
         const ctx: ApiContext = {
           config,

@@ -28,8 +28,8 @@ export async function openRows(store: Store, sql: Sql, signal: AbortSignal, batc
  * Reads a page of at most one batch with one plain query (no cursor round trips): the page is bounded
  * by COUNT ≤ BATCH, so this never holds more than a cursor batch would.
  */
-async function readSmallPage(store: Store, sql: Sql): Promise<RowSource> {
-  const r = await store.query<Record<string, string | null>>(sql.text, sql.values);
+async function readSmallPage(store: Store, sql: Sql, prepare: boolean): Promise<RowSource> {
+  const r = await store.query<Record<string, string | null>>(sql.text, sql.values, { prepare });
   return { first: r.rows.map((row) => Object.values(row)) };
 }
 
@@ -65,6 +65,24 @@ export interface PagePlan {
 /** Types too large to count on every page. */
 const LARGE_TYPES = new Set(['Observation']);
 
+/**
+ * A small type (stations, datasets) with no filter or id list: its count is one fixed text per type,
+ * prepared (planned once per connection instead of on every request: 0.17 → 0.05 ms of backend CPU).
+ */
+function isUnfilteredSmall(q: FeatureQuery): boolean {
+  return !LARGE_TYPES.has(q.type.name) && q.filters.length === 0 && !q.resourceIds;
+}
+
+/**
+ * ...and also unsorted with every property: the collection as clients page through it. Its page comes
+ * in a handful of fixed texts per type (one per geometry encoding, axis order, with or without
+ * geometry), so it is prepared too: planning was half the backend's work on the 30-station page
+ * (0.8 → 0.4 ms). Other pages follow the client's choices and are planned per request.
+ */
+function isFixedShape(q: FeatureQuery): boolean {
+  return isUnfilteredSmall(q) && q.sortBy.length === 0 && q.properties.length === q.type.properties.length;
+}
+
 /** Runs a store call, turning PostgreSQL data errors (bad casts, out-of-range values) into a client error. */
 export async function dbCall<T>(fn: () => Promise<T>): Promise<T> {
   try {
@@ -78,15 +96,15 @@ export async function dbCall<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function scalar(store: Store, sql: Sql): Promise<number> {
-  const r = await dbCall(() => store.query<{ n: number | string }>(sql.text, sql.values));
+async function scalar(store: Store, sql: Sql, prepare = false): Promise<number> {
+  const r = await dbCall(() => store.query<{ n: number | string }>(sql.text, sql.values, { prepare }));
   return Number(r.rows[0]?.n ?? 0);
 }
 
 /** Exact number of features matching a query (cheap path for the whole Observation table). */
 export async function exactCount(store: Store, q: FeatureQuery): Promise<number> {
   if (isUnfilteredObservation(q)) return scalar(store, storedObservationCountSql());
-  return scalar(store, countSql(q));
+  return scalar(store, countSql(q), isUnfilteredSmall(q));
 }
 
 /**
@@ -120,7 +138,7 @@ export async function openPage(store: Store, q: FeatureQuery, encoding: Geometry
   }
   const seek = isUnfilteredObservation(q) && q.sortBy.length === 0;
   const sql = seek ? await observationSeek(store, q, encoding) : pageSql(q, encoding);
-  const rows = sql ? await dbCall(() => readSmallPage(store, sql)) : null;
+  const rows = sql ? await dbCall(() => readSmallPage(store, sql, isFixedShape(q))) : null;
   try {
     const returned = rows?.first.length ?? 0;
     const cheapCount = !LARGE_TYPES.has(q.type.name) || isUnfilteredObservation(q);

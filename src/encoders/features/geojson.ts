@@ -11,13 +11,24 @@ function jsonValue(p: PropertyDef, v: string, baseUrl: string): string {
   return JSON.stringify(propertyText(p, v, baseUrl));
 }
 
+const memberNames = new WeakMap<PropertyDef[], string[]>();
+/** `"name":` of each property (after the first, with its leading comma), written once per property list instead of once per row. */
+function namesOf(properties: PropertyDef[]): string[] {
+  let names = memberNames.get(properties);
+  if (!names) {
+    names = properties.map((p, i) => `${i ? ',' : ''}${JSON.stringify(p.name)}:`);
+    memberNames.set(properties, names);
+  }
+  return names;
+}
+
 /** One GeoJSON Feature of a row with the given id (WFS: the gml:id; OGC API: the local id of /items/{id}). */
 export function geojsonFeature(row: FeatureRow, info: CollectionInfo, id: string): string {
+  const names = namesOf(info.properties);
   let props = '';
   for (let i = 0; i < info.properties.length; i++) {
     const v = row[i + 2];
-    const p = info.properties[i];
-    props += `${i ? ',' : ''}${JSON.stringify(p.name)}:${v === null || v === undefined ? 'null' : jsonValue(p, v, info.baseUrl)}`;
+    props += names[i] + (v === null || v === undefined ? 'null' : jsonValue(info.properties[i], v, info.baseUrl));
   }
   const geom = info.includeGeometry && row[1] ? row[1] : 'null';
   return `{"type":"Feature","id":${JSON.stringify(id)},"geometry":${geom},"properties":{${props}}}`;
