@@ -4,14 +4,18 @@
 #
 #   bash bench/busy.sh 2 -- node bench/sos.mjs          # two busy loops beside the SOS benchmark
 #
-# The busy loops are `yes > /dev/null` at normal priority; their pids are killed when the command ends
-# (or is interrupted). The command's exit status is returned.
+# The busy loops are `yes > /dev/null` at normal priority, started in a session of their own (setsid):
+# with the kernel's autogroup scheduling (/proc/sys/kernel/sched_autogroup_enabled, on by default) CPU
+# is shared between sessions first, so loops left in the bench's session would take their share from
+# the bench's own processes only, not from servers running as daemons (the MapServer peer, PostgreSQL).
+# They are killed when the command ends (or is interrupted); the command's exit status is returned.
 set -euo pipefail
 n="${1:?usage: busy.sh N -- command...}"; shift
 [ "${1:-}" = "--" ] && shift
-pids=()
-stop() { [ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null || true; }
+pidfile=$(mktemp)
+stop() { [ -s "$pidfile" ] && pkill -P "$(cat "$pidfile")" 2>/dev/null; [ -s "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null; rm -f "$pidfile"; true; }
 trap stop EXIT INT TERM
-for _ in $(seq 1 "$n"); do yes > /dev/null & pids+=($!); done
-echo "busy.sh: ${n} busy loop(s) running (pids ${pids[*]}), load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+setsid bash -c 'echo $$ > "$1"; for _ in $(seq 1 "$2"); do yes > /dev/null & done; wait' busy "$pidfile" "$n" &
+for _ in $(seq 1 50); do [ -s "$pidfile" ] && break; sleep 0.1; done
+echo "busy.sh: ${n} busy loop(s) in session $(cat "$pidfile") (autogroup $(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null || echo n/a)), load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 "$@"

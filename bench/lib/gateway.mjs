@@ -27,9 +27,20 @@ export const freePort = () =>
     });
   });
 
-/** Spawns `node [nodeFlags] entry serve` with exactly env (stdout ignored, stderr shown); returns the child at once. */
+/**
+ * Spawns `node [nodeFlags] entry serve` with exactly env (stdout ignored, stderr shown); returns the child at once.
+ * The gateway gets a session of its own, as a daemon has (and as the MapServer peer's FastCGI processes
+ * have): with the kernel's autogroup scheduling (on by default), a process shares one CPU share with its
+ * whole session, so a gateway left in the bench's session would share it with wrk and any busy loops
+ * started beside the bench, and lose against a peer whose processes run in their own sessions.
+ */
 export function spawnGateway({ entry = ENTRY, nodeFlags = [], env, cwd }) {
-  return spawn(process.execPath, [...nodeFlags, entry, 'serve'], { env, cwd, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeFlags, entry, 'serve'], { env, cwd, stdio: ['ignore', 'ignore', 'inherit'], detached: true });
+  // Detached, it would outlive a bench that dies: stop it when this process exits.
+  const stop = () => child.kill();
+  process.once('exit', stop);
+  child.once('exit', () => process.off('exit', stop));
+  return child;
 }
 
 /** Resolves once base/readyz answers 200; throws when the child exits first or timeoutMs passes. */
