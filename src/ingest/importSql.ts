@@ -102,6 +102,15 @@ export function lockDatasets(ids: number[]): Sql {
   return p.sql(`SELECT count(pg_advisory_xact_lock(${p.add(DATASET_LOCK)}, x.id)) FROM (SELECT unnest(${p.add(ids)}::int[]) AS id ORDER BY 1) x`);
 }
 
+/**
+ * Creates the yearly partitions of observation the given UTC years need and lack (schemas/005; nothing while
+ * observation is a plain table): one function call, which locks only when a partition is missing.
+ */
+export function ensurePartitions(years: number[]): Sql {
+  const p = new SqlParams();
+  return p.sql(`SELECT observation_ensure_partitions(${p.add(years)}::int[])`);
+}
+
 /** Creates a network named by its code, if it is new. */
 export function insertNetwork(code: string): Sql {
   const p = new SqlParams();

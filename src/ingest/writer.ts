@@ -205,7 +205,7 @@ export class IngestBatch {
     this.obs.read += stage.rows;
     if (stage.rows === 0) return;
     await this.s.query(sql.STAGING.analyze);
-    await this.merge(stage.datasetIds, 'staged', stage.rows <= SMALL_STAGE ? 'incremental' : 'recount', stage.file);
+    await this.merge(stage.datasetIds, stage.years, 'staged', stage.rows <= SMALL_STAGE ? 'incremental' : 'recount', stage.file);
   }
 
   /**
@@ -215,6 +215,7 @@ export class IngestBatch {
    */
   async addObservations(rows: ObservationInput[], file = 'request'): Promise<void> {
     const seen = new Set<string>();
+    const years = new YearSet();
     const arrays: sql.ObservationArrays = { datasetIds: [], times: [], values: [], qcs: [] };
     rows.forEach((r, i) => {
       const at = i + 1;
@@ -225,21 +226,25 @@ export class IngestBatch {
       const key = `${r.datasetId}@${r.time}`;
       if (seen.has(key)) throw new ImportError(file, at, 'time', `duplicate observation at ${isoUtc(r.time)} in one request`);
       seen.add(key);
+      years.add(r.time);
       arrays.datasetIds.push(r.datasetId);
       arrays.times.push(new Date(r.time).toISOString());
       arrays.values.push(r.value);
       arrays.qcs.push(r.qc);
     });
     this.obs.read += rows.length;
-    if (rows.length) await this.merge([...new Set(arrays.datasetIds)], arrays, 'incremental', file);
+    if (rows.length) await this.merge([...new Set(arrays.datasetIds)], years.list, arrays, 'incremental', file);
   }
 
   /**
-   * Locks the datasets and checks they still exist (the caller may have looked them up before this
-   * transaction), then corrections, then new rows; each statement also brings its datasets up to date:
-   * incrementally from the inserted rows, or by a recount after a bulk insert (cheaper there).
+   * Creates the yearly partitions the rows need (when observation is partitioned; before any dataset lock,
+   * so writers take the partition lock and the dataset locks in one order), locks the datasets and checks
+   * they still exist (the caller may have looked them up before this transaction), then corrections, then
+   * new rows; each statement also brings its datasets up to date: incrementally from the inserted rows, or
+   * by a recount after a bulk insert (cheaper there).
    */
-  private async merge(datasetIds: number[], rows: 'staged' | sql.ObservationArrays, counts: 'incremental' | 'recount', file: string): Promise<void> {
+  private async merge(datasetIds: number[], years: number[], rows: 'staged' | sql.ObservationArrays, counts: 'incremental' | 'recount', file: string): Promise<void> {
+    await run(this.s, sql.ensurePartitions(years));
     await run(this.s, sql.lockDatasets(datasetIds));
     for (const r of (await run<{ id: number; n: number }>(this.s, sql.mergeCorrections(this.runId, datasetIds, rows))).rows) {
       // Line 0: no one row is at fault.
@@ -319,6 +324,7 @@ export class ObservationStage {
   rows = 0;
   ordered = true;
   private readonly last = new Map<number, number>();
+  private readonly yearSet = new YearSet();
 
   constructor(readonly file: string) {}
 
@@ -332,6 +338,7 @@ export class ObservationStage {
       this.last.set(id, t);
     }
     this.rows++;
+    this.yearSet.add(t);
     return `${n}\t${id}\t${time}\t${value}\t${qc}\n`;
   }
 
@@ -339,6 +346,43 @@ export class ObservationStage {
   get datasetIds(): number[] {
     return [...this.last.keys()];
   }
+
+  /** The UTC years of the staged rows (the partitions they need). */
+  get years(): number[] {
+    return this.yearSet.list;
+  }
+}
+
+/**
+ * The distinct UTC years of instants given one by one, for the partitions a write needs. Rows come grouped
+ * by series in time order, so nearly every instant falls in the year of the one before: that is one
+ * comparison, and a calendar computation only when the year changes.
+ */
+export class YearSet {
+  private readonly years = new Set<number>();
+  private from = 0;
+  private to = -1;
+
+  /** Adds the year of an instant (epoch ms). */
+  add(t: number): void {
+    if (t >= this.from && t < this.to) return;
+    const y = new Date(t).getUTCFullYear();
+    this.years.add(y);
+    this.from = yearStart(y);
+    this.to = yearStart(y + 1);
+  }
+
+  /** The years seen, ascending. */
+  get list(): number[] {
+    return [...this.years].sort((a, b) => a - b);
+  }
+}
+
+/** Epoch ms of 1 January of a UTC year (Date.UTC would read years 0-99 as 1900-1999). */
+function yearStart(y: number): number {
+  const d = new Date(0);
+  d.setUTCFullYear(y, 0, 1);
+  return d.getTime();
 }
 
 function run<R = Record<string, unknown>>(s: Session, st: Sql): Promise<QueryResult<R>> {
