@@ -12,6 +12,8 @@
 # it was taken (the machine is shared); the layouts take turns so that load falls on both alike.
 #   full:    IMPORT_ROUNDS (2) imports of the whole set into a fresh database per layout, alternating
 #            (partitioned = `partition-observations` on the empty database, then the import creates the years);
+#   reuse:   both databases as a previous run left them (then INCREMENT_FIRST=3 shifts the increments
+#            past the years earlier runs added);
 #   convert: the plain database imported once (or reused when it holds the set: REUSE=1), then copied
 #            (CREATE DATABASE ... TEMPLATE) and converted by `partition-observations` (timed).
 # Then both: INCREMENT_ROUNDS (2) increments (the last three months of every series shifted k years on, into
@@ -24,6 +26,7 @@ MODE=${3:-full}
 SERVER=${SERVER:-postgres://root@127.0.0.1:5432}
 IMPORT_ROUNDS=${IMPORT_ROUNDS:-2}
 INCREMENT_ROUNDS=${INCREMENT_ROUNDS:-2}
+INCREMENT_FIRST=${INCREMENT_FIRST:-1}
 PLAIN=rg_part_${LABEL}p
 PARTED=rg_part_${LABEL}x
 cd "$(dirname "$0")/.."
@@ -45,7 +48,9 @@ import_into() {
   echo "IMPORT $LABEL $layout: $n rows in $(echo "$t1 - $t0" | bc) s = $(echo "$n / ($t1 - $t0)" | bc) obs/s; load before $l0, after $(load)"
 }
 
-if [ "$MODE" = full ]; then
+if [ "$MODE" = reuse ]; then
+  echo "reusing $PLAIN and $PARTED"
+elif [ "$MODE" = full ]; then
   for r in $(seq 1 "$IMPORT_ROUNDS"); do
     if [ $((r % 2)) = 1 ]; then order="plain partitioned"; else order="partitioned plain"; fi
     for layout in $order; do
@@ -68,7 +73,7 @@ for db in "$PLAIN" "$PARTED"; do psql -X "$SERVER/$db" -qc "VACUUM ANALYZE"; don
 # years on (same rows for both layouts).
 INC=$(mktemp -d)
 trap 'rm -rf "$INC"' EXIT
-for k in $(seq 1 "$INCREMENT_ROUNDS"); do
+for k in $(seq "$INCREMENT_FIRST" $((INCREMENT_FIRST + INCREMENT_ROUNDS - 1))); do
   mkdir -p "$INC/$k"
   psql -X "$SERVER/$PLAIN" -qc "\copy (SELECT d.code AS dataset_id, to_char((o.time + interval '$k year') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS time, o.value, o.qc
       FROM observation o JOIN dataset d ON d.id = o.dataset_id
@@ -78,7 +83,7 @@ for k in $(seq 1 "$INCREMENT_ROUNDS"); do
     l0=$(load); t0=$(date +%s.%N)
     out=$(DATABASE_URL="$SERVER/$db" node bin/reefgate.js import "$INC/$k" 2>&1 | grep -v 'rows/s)$' | grep observations)
     t1=$(date +%s.%N)
-    n=$(echo "$out" | sed -E 's/[^0-9]*([0-9,]+)\/.*/\1/; s/,//g')
+    n=$(echo "$out" | grep written | sed -E 's/[^0-9]*([0-9,]+)\/.*/\1/; s/,//g')
     echo "INCREMENT $LABEL +$k year(s) into $db: $n rows in $(echo "$t1 - $t0" | bc) s = $(echo "$n / ($t1 - $t0)" | bc) obs/s; load before $l0, after $(load)"
   done
 done

@@ -205,7 +205,7 @@ export class IngestBatch {
     this.obs.read += stage.rows;
     if (stage.rows === 0) return;
     await this.s.query(sql.STAGING.analyze);
-    await this.merge(stage.datasetIds, stage.years, 'staged', stage.rows <= SMALL_STAGE ? 'incremental' : 'recount', stage.file);
+    await this.merge(stage.datasetIds, stage.span, 'staged', stage.rows <= SMALL_STAGE ? 'incremental' : 'recount', stage.file);
   }
 
   /**
@@ -215,7 +215,7 @@ export class IngestBatch {
    */
   async addObservations(rows: ObservationInput[], file = 'request'): Promise<void> {
     const seen = new Set<string>();
-    const years = new YearSet();
+    const span = new TimeSpan();
     const arrays: sql.ObservationArrays = { datasetIds: [], times: [], values: [], qcs: [] };
     rows.forEach((r, i) => {
       const at = i + 1;
@@ -226,14 +226,14 @@ export class IngestBatch {
       const key = `${r.datasetId}@${r.time}`;
       if (seen.has(key)) throw new ImportError(file, at, 'time', `duplicate observation at ${isoUtc(r.time)} in one request`);
       seen.add(key);
-      years.add(r.time);
+      span.add(r.time);
       arrays.datasetIds.push(r.datasetId);
       arrays.times.push(new Date(r.time).toISOString());
       arrays.values.push(r.value);
       arrays.qcs.push(r.qc);
     });
     this.obs.read += rows.length;
-    if (rows.length) await this.merge([...new Set(arrays.datasetIds)], years.list, arrays, 'incremental', file);
+    if (rows.length) await this.merge([...new Set(arrays.datasetIds)], span, arrays, 'incremental', file);
   }
 
   /**
@@ -243,22 +243,23 @@ export class IngestBatch {
    * new rows; each statement also brings its datasets up to date: incrementally from the inserted rows, or
    * by a recount after a bulk insert (cheaper there).
    */
-  private async merge(datasetIds: number[], years: number[], rows: 'staged' | sql.ObservationArrays, counts: 'incremental' | 'recount', file: string): Promise<void> {
-    await run(this.s, sql.ensurePartitions(years));
+  private async merge(datasetIds: number[], span: TimeSpan, rows: 'staged' | sql.ObservationArrays, counts: 'incremental' | 'recount', file: string): Promise<void> {
+    await run(this.s, sql.ensurePartitions(span.years));
+    const window = span.window;
     await run(this.s, sql.lockDatasets(datasetIds));
-    for (const r of (await run<{ id: number; n: number }>(this.s, sql.mergeCorrections(this.runId, datasetIds, rows))).rows) {
+    for (const r of (await run<{ id: number; n: number }>(this.s, sql.mergeCorrections(this.runId, datasetIds, rows, window))).rows) {
       // Line 0: no one row is at fault.
       if (r.n < 0) throw new ImportError(file, 0, 'dataset_id', `dataset ${r.id} no longer exists (its sensor was deleted meanwhile)`);
       this.obs.corrected += r.n;
       this.touched.add(r.id);
     }
     if (counts === 'recount') {
-      const inserted = (await this.s.query(sql.STAGING.insertNew)).rowCount;
+      const inserted = (await run(this.s, sql.insertNewStaged(window))).rowCount;
       this.obs.inserted += inserted;
       if (inserted > 0) for (const r of (await run<{ id: number }>(this.s, sql.recountDatasets(datasetIds))).rows) this.touched.add(r.id);
       return;
     }
-    for (const r of (await run<{ id: number; n: number }>(this.s, sql.mergeNew(rows))).rows) {
+    for (const r of (await run<{ id: number; n: number }>(this.s, sql.mergeNew(rows, window))).rows) {
       this.obs.inserted += r.n;
       this.touched.add(r.id);
     }
@@ -324,7 +325,7 @@ export class ObservationStage {
   rows = 0;
   ordered = true;
   private readonly last = new Map<number, number>();
-  private readonly yearSet = new YearSet();
+  private readonly timeSpan = new TimeSpan();
 
   constructor(readonly file: string) {}
 
@@ -338,7 +339,7 @@ export class ObservationStage {
       this.last.set(id, t);
     }
     this.rows++;
-    this.yearSet.add(t);
+    this.timeSpan.add(t);
     return `${n}\t${id}\t${time}\t${value}\t${qc}\n`;
   }
 
@@ -347,34 +348,44 @@ export class ObservationStage {
     return [...this.last.keys()];
   }
 
-  /** The UTC years of the staged rows (the partitions they need). */
-  get years(): number[] {
-    return this.yearSet.list;
+  /** The instants of the staged rows: their UTC years and extent. */
+  get span(): TimeSpan {
+    return this.timeSpan;
   }
 }
 
 /**
- * The distinct UTC years of instants given one by one, for the partitions a write needs. Rows come grouped
- * by series in time order, so nearly every instant falls in the year of the one before: that is one
- * comparison, and a calendar computation only when the year changes.
+ * The distinct UTC years (the partitions a write needs) and the extent of instants given one by one. Rows
+ * come grouped by series in time order, so nearly every instant falls in the year of the one before: that
+ * is a few comparisons, and a calendar computation only when the year changes.
  */
-export class YearSet {
-  private readonly years = new Set<number>();
+export class TimeSpan {
+  private readonly yearSet = new Set<number>();
   private from = 0;
   private to = -1;
+  private min = Infinity;
+  private max = -Infinity;
 
-  /** Adds the year of an instant (epoch ms). */
+  /** Adds an instant (epoch ms). */
   add(t: number): void {
+    if (t < this.min) this.min = t;
+    if (t > this.max) this.max = t;
     if (t >= this.from && t < this.to) return;
     const y = new Date(t).getUTCFullYear();
-    this.years.add(y);
+    this.yearSet.add(y);
     this.from = yearStart(y);
     this.to = yearStart(y + 1);
   }
 
   /** The years seen, ascending. */
-  get list(): number[] {
-    return [...this.years].sort((a, b) => a - b);
+  get years(): number[] {
+    return [...this.yearSet].sort((a, b) => a - b);
+  }
+
+  /** The first and last instant seen (the writer's joins are bounded by them); empty span: an empty window. */
+  get window(): sql.TimeWindow {
+    if (this.min > this.max) return { from: new Date(0).toISOString(), to: new Date(-1).toISOString() };
+    return { from: new Date(this.min).toISOString(), to: new Date(this.max).toISOString() };
   }
 }
 

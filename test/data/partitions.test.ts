@@ -1,6 +1,7 @@
 import { partitionObservations, ensurePartitionsAhead } from '../../src/data/migrate';
 import type { Store } from '../../src/data/store';
 import { importParts, ImportPart } from '../../src/ingest/importer';
+import { insertNewStaged, mergeCorrections, STAGING } from '../../src/ingest/importSql';
 import { ingest } from '../../src/ingest/writer';
 import { createTestApp, TestApp } from '../helpers/app';
 import { usingPostgres } from '../helpers/env';
@@ -115,6 +116,19 @@ maybe('observation time partitions', () => {
     expect(all).toMatch(/^Append/);
     expect(all).toMatch(/Index Only Scan using observation_y2021_pkey[^]*observation_y2022_pkey[^]*observation_y2024_pkey/);
     expect(all).not.toMatch(/Sort|Merge Append/);
+  });
+
+  test("the write path's merge reads only the partitions of the staged rows' years", async () => {
+    const plan = await parted.db.store.transaction(async (s) => {
+      await s.query(STAGING.create);
+      await s.query(`INSERT INTO import_obs SELECT 1, dataset_id, time, value + 1, qc FROM observation WHERE time >= '2024-03-01Z' AND time < '2024-03-02Z'`);
+      await s.query(STAGING.analyze);
+      const w = { from: '2024-03-01T00:00:00Z', to: '2024-03-01T23:30:00Z' };
+      const explain = async (q: { text: string; values: unknown[] }) => (await s.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${q.text}`, q.values)).rows.map((x) => x['QUERY PLAN']).join('\n');
+      return [await explain(insertNewStaged(w)), await explain(mergeCorrections(1, [1], 'staged', w))].join('\n');
+    });
+    // Without the window, a hash of every partition (all stored rows) was planned for 200,000 staged rows.
+    expect(new Set(plan.match(/observation_y\d{4}/g))).toEqual(new Set(['observation_y2024']));
   });
 
   const requests: [string, string][] = [
