@@ -247,6 +247,8 @@ export class IngestBatch {
     await run(this.s, sql.ensurePartitions(span.years));
     const window = span.window;
     await run(this.s, sql.lockDatasets(datasetIds));
+    // Under the dataset locks: no other writer can store rows of these datasets until commit.
+    const stored = (await run<{ stored: boolean }>(this.s, sql.storedWithin(datasetIds, window))).rows[0].stored;
     for (const r of (await run<{ id: number; n: number }>(this.s, sql.mergeCorrections(this.runId, datasetIds, rows, window))).rows) {
       // Line 0: no one row is at fault.
       if (r.n < 0) throw new ImportError(file, 0, 'dataset_id', `dataset ${r.id} no longer exists (its sensor was deleted meanwhile)`);
@@ -254,12 +256,12 @@ export class IngestBatch {
       this.touched.add(r.id);
     }
     if (counts === 'recount') {
-      const inserted = (await run(this.s, sql.insertNewStaged(window))).rowCount;
+      const inserted = (await run(this.s, sql.insertNewStaged(window, stored))).rowCount;
       this.obs.inserted += inserted;
       if (inserted > 0) for (const r of (await run<{ id: number }>(this.s, sql.recountDatasets(datasetIds))).rows) this.touched.add(r.id);
       return;
     }
-    for (const r of (await run<{ id: number; n: number }>(this.s, sql.mergeNew(rows, window))).rows) {
+    for (const r of (await run<{ id: number; n: number }>(this.s, sql.mergeNew(rows, window, stored))).rows) {
       this.obs.inserted += r.n;
       this.touched.add(r.id);
     }

@@ -171,6 +171,17 @@ maybe('observation time partitions', () => {
     expect(after.filter((p) => !before.includes(p))).toEqual(['observation_y2018', 'observation_y2019']);
   });
 
+  // Not a timing assertion in spirit: the quadratic plan took minutes on 120,000 rows, the fixed one a second
+  // or two, so a generous limit separates them on any machine.
+  test('a bulk write into a year created ahead and analysed empty stays linear', async () => {
+    const y = new Date().getUTCFullYear() + 1;
+    await parted.db.store.query(`VACUUM ANALYZE observation_y${y}`);
+    const r = await importParts(parted.db.store, source, [part('observations', obsCsv(OFF, `${y}-01-01T00:00:00Z`, 120_000, 1, 10))]);
+    expect(r.observations.inserted).toBe(120_000);
+    const n = await parted.db.store.query<{ n: number }>(`SELECT count(*)::int AS n FROM observation_y${y}`);
+    expect(n.rows[0].n).toBe(120_000);
+  }, 120_000);
+
   test('deleting a sensor removes its observations from every partition', async () => {
     const r = await ingest(parted.db.store, source, async (b) => {
       expect(await b.deleteSensor('NCL_OUVEA01_SBE56')).not.toBeNull();
