@@ -258,7 +258,8 @@ export class IngestBatch {
     if (counts === 'recount') {
       const inserted = (await run(this.s, sql.insertNewStaged(window, stored))).rowCount;
       this.obs.inserted += inserted;
-      if (inserted > 0) for (const r of (await run<{ id: number }>(this.s, sql.recountDatasets(datasetIds))).rows) this.touched.add(r.id);
+      const counted = stored ? sql.recountDatasets(datasetIds) : { text: sql.ADD_STAGED_COUNTS, values: [] };
+      if (inserted > 0) for (const r of (await run<{ id: number }>(this.s, counted)).rows) this.touched.add(r.id);
       return;
     }
     for (const r of (await run<{ id: number; n: number }>(this.s, sql.mergeNew(rows, window, stored))).rows) {
