@@ -131,6 +131,25 @@ async function sequential(side, url, n = REPEAT) {
   return { ms: median(runs.map((x) => x.s)) * 1000, bytes: runs[0].bytes, load, cpu };
 }
 
+/**
+ * The statement under a series read, as PostgreSQL sees it: one 5,000-row batch of the dataset (the month,
+ * or the first batch of the full series), EXPLAIN ANALYZE'd REPEAT * 3 times; median planning and execution
+ * ms. Planning is where partitions cost: one index scan planned per year the statement may touch.
+ */
+async function sqlFloor(side, window) {
+  const load = load1();
+  const plan = [], exec = [];
+  const cond = window ? ` AND o.time >= '${ds.m0}' AND o.time <= '${end}'` : '';
+  for (let i = 0; i <= REPEAT * 3; i++) {
+    const r = await side.admin.query(`EXPLAIN (ANALYZE, TIMING off) SELECT o.time, o.value, o.qc FROM observation o WHERE o.dataset_id = ${Number(ds.id)}${cond} ORDER BY o.time LIMIT 5000`);
+    const text = r.rows.map((x) => x['QUERY PLAN']).join('\n');
+    if (i === 0) continue; // warm
+    plan.push(Number(/Planning Time: ([\d.]+)/.exec(text)[1]));
+    exec.push(Number(/Execution Time: ([\d.]+)/.exec(text)[1]));
+  }
+  return { plan: median(plan), exec: median(exec), load };
+}
+
 /** Throughput under wrk (CONNS connections, DURATION s). */
 async function throughput(side, url) {
   const load = load1();
@@ -177,6 +196,10 @@ try {
   for (let round = 1; round <= ROUNDS; round++) {
     for (const side of round % 2 ? sides : [...sides].reverse()) {
       log(`round ${round}: ${side.name}`);
+      for (const [what, w] of [['SQL one month (5,000-row batch)', true], ['SQL first 5,000-row batch of the series', false]]) {
+        const f = await sqlFloor(side, w);
+        results.push({ round, layout: side.name, what, sql: f, load: f.load });
+      }
       results.push({ round, layout: side.name, what: 'SOS CSV one month, sequential', ...(await sequential(side, urls.month, REPEAT * 3)) });
       results.push({ round, layout: side.name, what: `SOS CSV one month, wrk ${CONNS} connections`, ...(await throughput(side, urls.month)) });
       results.push({ round, layout: side.name, what: 'SOS CSV full series, sequential', ...(await sequential(side, urls.series, Math.max(3, Math.ceil(REPEAT / 2)))) });
@@ -193,6 +216,10 @@ console.log(`\n${total.toLocaleString('en')} observations; dataset ${ds.code} ($
 console.log('| request | round | layout | median latency / throughput | bytes | load (1 min) | CPU/request node + PostgreSQL |');
 console.log('|---|---|---|---|---|---|---|');
 for (const r of results) {
+  if (r.sql) {
+    console.log(`| ${r.what} | ${r.round} | ${r.layout} | planning ${f(r.sql.plan, 3)} ms + execution ${f(r.sql.exec, 3)} ms | | ${r.load} | |`);
+    continue;
+  }
   const fig = r.rps !== undefined ? `${f(r.rps)} req/s (${r.requests} requests)` : `${f(r.ms)} ms`;
   console.log(`| ${r.what} | ${r.round} | ${r.layout} | ${fig} | ${r.bytes ?? ''} | ${r.load} | ${f(r.cpu.node, 2)} + ${f(r.cpu.pg, 2)} ms |`);
 }
