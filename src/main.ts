@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig, Config } from './config/config';
-import { migrate, partitionObservations } from './data/migrate';
+import { migrate, partitionObservations, vacuumTargets } from './data/migrate';
 import { embeddedStart, openStore, withReadReplicas } from './data/openStore';
 import { PgliteStore } from './data/pgliteStore';
 import { Store } from './data/store';
@@ -195,7 +195,9 @@ export async function runImport(store: Store, dir: string): Promise<number> {
       // Fresh statistics and visibility map: the planner and index-only scans need them after a bulk load.
       // The import is committed by now: a failure here is a warning, not a failed import.
       try {
-        await store.query('VACUUM (ANALYZE) observation');
+        // Partitioned: only the years written (the whole parent would vacuum and sample every year: 13 s of a
+        // 28 s increment of 1.5M rows into 124M).
+        for (const table of await vacuumTargets(store, s.years)) await store.query(`VACUUM (ANALYZE) ${table}`);
       } catch (err) {
         process.stderr.write(`import committed; VACUUM (ANALYZE) observation failed (run it by hand): ${(err as Error).message}\n`);
       }

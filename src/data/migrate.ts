@@ -91,3 +91,19 @@ export async function partitionObservations(store: Store): Promise<number> {
   return moved;
 }
 
+/**
+ * What to VACUUM (ANALYZE) after writing observations of the given UTC years: the plain table, or the
+ * existing partitions of those years (names read from the catalogue, quoted).
+ */
+export async function vacuumTargets(store: Store, years: number[]): Promise<string[]> {
+  const r = await store.query<{ name: string | null }>(
+    `SELECT c.relname AS name FROM pg_class p
+       LEFT JOIN pg_inherits i ON i.inhparent = p.oid
+       LEFT JOIN pg_class c ON c.oid = i.inhrelid AND c.relname = ANY($1::text[])
+      WHERE p.oid = 'observation'::regclass AND p.relkind = 'p'`,
+    [years.map((y) => `observation_y${String(y).padStart(4, '0')}`)],
+  );
+  if (!r.rows.length) return ['observation'];
+  return r.rows.filter((x) => x.name).map((x) => `"${x.name!.replace(/"/g, '""')}"`);
+}
+

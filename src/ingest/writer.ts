@@ -49,6 +49,8 @@ export interface IngestSummary {
   /** Distinct property codes in the datasets given; written = properties created or relabelled. */
   observedProperties: { read: number; written: number };
   observations: ObservationCounts;
+  /** UTC years of the observations merged (on a partitioned table, the partitions written). */
+  years: number[];
   changed: boolean;
   seconds: number;
 }
@@ -111,6 +113,7 @@ export class IngestBatch {
   private readonly obs = { read: 0, inserted: 0, corrected: 0 };
   /** Datasets whose observations changed. */
   readonly touched = new Set<number>();
+  private readonly years = new Set<number>();
   private staged = false;
 
   constructor(private readonly s: Session, readonly runId: number, private readonly source: IngestSource) {}
@@ -244,6 +247,7 @@ export class IngestBatch {
    * by a recount after a bulk insert (cheaper there).
    */
   private async merge(datasetIds: number[], span: TimeSpan, rows: 'staged' | sql.ObservationArrays, counts: 'incremental' | 'recount', file: string): Promise<void> {
+    for (const y of span.years) this.years.add(y);
     await run(this.s, sql.ensurePartitions(span.years));
     const window = span.window;
     await run(this.s, sql.lockDatasets(datasetIds));
@@ -313,6 +317,7 @@ export class IngestBatch {
       datasets: { read: this.datasetsRead, written: this.datasetsWritten },
       observedProperties: { read: this.propertiesRead.size, written: this.propertiesWritten.size },
       observations: { read, inserted, corrected, unchanged: read - inserted - corrected, written: inserted + corrected },
+      years: [...this.years].sort((a, b) => a - b),
       changed: this.catalogueChanged || inserted + corrected > 0,
       seconds,
     };

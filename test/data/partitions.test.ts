@@ -1,4 +1,4 @@
-import { partitionObservations, ensurePartitionsAhead } from '../../src/data/migrate';
+import { partitionObservations, ensurePartitionsAhead, vacuumTargets } from '../../src/data/migrate';
 import type { Store } from '../../src/data/store';
 import { importParts, ImportPart } from '../../src/ingest/importer';
 import { insertNewStaged, mergeCorrections, STAGING } from '../../src/ingest/importSql';
@@ -87,6 +87,9 @@ maybe('observation time partitions', () => {
       const opts = await parted.db.store.query<{ o: string[] }>('SELECT reloptions AS o FROM pg_class WHERE relname = $1', [p]);
       expect(opts.rows[0].o).toEqual(['fillfactor=100']);
     }
+    // After an import, only the partitions of the years written are vacuumed and analysed.
+    expect(await vacuumTargets(parted.db.store, [1999, 2024])).toEqual(['"observation_y2024"']);
+    expect(await vacuumTargets(plain.db.store, [2024])).toEqual(['observation']);
     // A second run changes nothing; the years ahead are there already.
     expect(await partitionObservations(parted.db.store)).toBe(-1);
     expect(await ensurePartitionsAhead(parted.db.store)).toBe(0);
