@@ -12,11 +12,8 @@
 // Env: REEFGATE_URL (http://127.0.0.1:18095); DATABASE_URL (optional: also reports how long the
 // abandoned statements stay in pg_stat_activity). Prints one markdown row per round.
 import pg from 'pg';
+import { arg } from './lib/script.mjs';
 
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : def;
-};
 const N = Number(arg('n', '30'));
 const ABANDON_AFTER_MS = Number(arg('abandon-after-ms', '500'));
 const ROUNDS = Number(arg('rounds', '3'));

@@ -13,20 +13,18 @@
 // and per metadata 200), BENCH_N_DATA (100 sequential 200s of a data window), BENCH_DURATION (5 s per
 // autocannon run), BENCH_CONNS (16), BENCH_DATASET (default: the largest), BENCH_ACCEPT_ENCODING
 // (identity: the 200s are sent uncompressed).
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import os from 'node:os';
 import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { logger } from './lib/script.mjs';
+import { ENTRY as BUILT_ENTRY, startGateway, stopGateway } from './lib/gateway.mjs';
 
 const require = createRequire(import.meta.url);
 const autocannon = require('autocannon');
 const { Client } = require('pg');
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DB = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/rg_bench7m';
-const ENTRY = process.env.SERVER_ENTRY ?? path.join(ROOT, 'dist/src/main.js');
+const ENTRY = process.env.SERVER_ENTRY ?? BUILT_ENTRY;
 const PORT = Number(process.env.BENCH_PORT ?? 8274);
 const N = Number(process.env.BENCH_N ?? 500);
 const N_DATA = Number(process.env.BENCH_N_DATA ?? 100);
@@ -35,7 +33,7 @@ const CONNS = Number(process.env.BENCH_CONNS ?? 16);
 const ENCODING = process.env.BENCH_ACCEPT_ENCODING ?? 'identity';
 const BASE = `http://127.0.0.1:${PORT}`;
 
-const log = (...a) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a);
+const log = logger('bench');
 const quantile = (xs, q) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
@@ -44,20 +42,13 @@ const ms = (x) => (x < 10 ? x.toFixed(2) : x.toFixed(1));
 const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
 
 /** Starts the gateway on the benchmark database; resolves with the child once /readyz answers. */
-async function startServer() {
-  const child = spawn(process.execPath, ['--max-old-space-size=192', ENTRY, 'serve'], {
+const startServer = () =>
+  startGateway({
+    entry: ENTRY,
+    nodeFlags: ['--max-old-space-size=192'],
     env: { ...process.env, DATABASE_URL: DB, PORT: String(PORT), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0', SOS_MAX_XML_BYTES: '2000000000' },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    base: BASE,
   });
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`${BASE}/readyz`)).ok) return child;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill();
-  throw new Error('gateway did not become ready');
-}
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 /** One GET on a kept-alive connection, body read and discarded: status, ETag, milliseconds, bytes. */
@@ -163,8 +154,7 @@ try {
     log(`${c.name}: ${CONNS} connections 200 ${Math.round(l200.rps)} req/s, 304 ${Math.round(l304.rps)} req/s; load ${load()}`);
   }
 } finally {
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
+  await stopGateway(child);
   await stats.end();
 }
 

@@ -11,31 +11,23 @@
 // Knobs: SERVER_ENTRY (default dist/src/main.js), BENCH_PORT (8273), BENCH_NODE_FLAGS (default the
 // shipped --max-old-space-size=192), BENCH_REPEAT (7), BENCH_DATASET (default: the largest),
 // BENCH_SKIP_NETWORK=1 (skip the whole-network streams).
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { logger, median, mib, procBytes, procStat, sec } from './lib/script.mjs';
+import { benchDataset, benchNodeFlags, copySeconds, ENTRY as BUILT_ENTRY, startGateway, stopGateway as stopServer } from './lib/gateway.mjs';
 
 const require = createRequire(import.meta.url);
 const { Client } = require('pg');
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DB = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/rg_bench7m';
-const ENTRY = process.env.SERVER_ENTRY ?? path.join(ROOT, 'dist/src/main.js');
+const ENTRY = process.env.SERVER_ENTRY ?? BUILT_ENTRY;
 const PORT = Number(process.env.BENCH_PORT ?? 8273);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 7);
 const BASE = `http://127.0.0.1:${PORT}`;
 const EDR = `${BASE}/ogcapi/collections/insitu`;
 
-const log = (...a) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a);
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const sec = (x) => `${x.toFixed(3)} s`;
-const mib = (b) => `${(b / 1048576).toFixed(1)} MiB`;
+const log = logger('bench');
 const enc = encodeURIComponent;
 const loadavg = () => os.loadavg().map((x) => x.toFixed(1)).join(' / ');
 
@@ -72,44 +64,18 @@ async function backendPids() {
 
 /** Starts the server on the benchmark database; resolves with the child once /readyz answers. */
 async function startServer() {
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS ?? '--max-old-space-size=192').split(' ').filter(Boolean), ENTRY, 'serve'], {
+  const child = await startGateway({
+    entry: ENTRY,
+    nodeFlags: benchNodeFlags(),
     env: { ...process.env, DATABASE_URL: DB, PORT: String(PORT), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0' },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    base: BASE,
   });
   serverPid = child.pid;
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`${BASE}/readyz`)).ok) return child;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill();
-  throw new Error('server did not become ready');
-}
-
-async function stopServer(child) {
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
-}
-
-/** A field of /proc/<pid>/status in bytes (VmRSS, VmHWM). */
-function procKb(pid, field) {
-  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : NaN;
+  return child;
 }
 
 /** CPU seconds (user+system) a process has used (0 once it is gone). */
-function cpuSeconds(pid) {
-  let st;
-  try {
-    st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return 0;
-  }
-  const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-  // Clock ticks of 1/100 s (USER_HZ on Linux).
-  return (Number(f[11]) + Number(f[12])) / 100;
-}
+const cpuSeconds = (pid) => procStat(pid)?.s ?? 0;
 
 /** Downloads a URL completely; returns seconds, bytes, status, the CPU seconds of the server and of its PostgreSQL backends, and the last bytes. */
 async function download(url, onChunk) {
@@ -134,12 +100,7 @@ async function download(url, onChunk) {
 }
 
 /** The raw SQL floor: psql COPY of the same rows to STDOUT (discarded), seconds. */
-function copyOnce(sql) {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync('psql', ['-X', '-q', '-d', DB, '-c', `COPY (${sql}) TO STDOUT`], { stdio: ['ignore', 'ignore', 'inherit'] });
-  if (r.status !== 0) throw new Error('psql failed');
-  return Number(process.hrtime.bigint() - t0) / 1e9;
-}
+const copyOnce = (sql) => copySeconds(DB, sql);
 
 /**
  * Every request of a group, warm, then REPEAT rounds taking turns (so a change in the machine's load
@@ -171,17 +132,7 @@ monitor = new Client({ connectionString: DB });
 await monitor.connect();
 const db = new Client({ connectionString: DB });
 await db.connect();
-const pick = process.env.BENCH_DATASET;
-const ds = (
-  await db.query(
-    `SELECT d.id, d.code, s.code AS station, p.code AS prop, d.obs_count,
-            to_char(date_trunc('month', d.time_end AT TIME ZONE 'UTC' - interval '1 month'), 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS m0,
-            to_char(date_trunc('month', d.time_end AT TIME ZONE 'UTC' - interval '1 month') + interval '1 month', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS m1
-     FROM dataset d JOIN station s ON s.id = d.station_id JOIN observed_property p ON p.id = d.property_id
-     ${pick ? 'WHERE d.code = $1' : ''} ORDER BY d.obs_count DESC LIMIT 1`,
-    pick ? [pick] : [],
-  )
-).rows[0];
+const ds = await benchDataset(db);
 const total = Number((await db.query('SELECT sum(obs_count)::bigint AS n FROM dataset')).rows[0].n);
 const end = new Date(Date.parse(ds.m1) - 1000).toISOString().replace('.000Z', 'Z');
 const monthNet = Number((await db.query('SELECT count(*)::int AS n FROM observation WHERE time >= $1 AND time <= $2', [ds.m0, end])).rows[0].n);
@@ -268,10 +219,10 @@ if (!process.env.BENCH_SKIP_NETWORK) {
     server = await startServer();
     const samples = [];
     let got = 0;
-    const timer = setInterval(() => samples.push([got, procKb(server.pid, 'VmRSS')]), 100);
+    const timer = setInterval(() => samples.push([got, procBytes(server.pid, 'VmRSS')]), 100);
     const r = await download(url, (b) => (got = b));
     clearInterval(timer);
-    const hwm = procKb(server.pid, 'VmHWM');
+    const hwm = procBytes(server.pid, 'VmHWM');
     if (r.status !== 200 || !/[}\n]$/.test(r.tail)) throw new Error(`${label}: HTTP ${r.status}, incomplete`);
     const at = (f) => samples.find(([b]) => b >= f * r.bytes)?.[1] ?? NaN;
     const points = [0.1, 0.25, 0.5, 0.75, 0.9].map((f) => mib(at(f)).replace(' MiB', '')).join(' / ');

@@ -11,18 +11,13 @@
 // started for it (`node dist/src/main.js serve`, LOG_LEVEL=warn). The two paths alternate which goes
 // first from round to round. Figures: the run's own seconds (the gateway's transaction for the push, the
 // CLI's for the import) and the wall time of the command. A markdown table goes to stdout.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { arg, loadavg, procBytes, ROOT } from './lib/script.mjs';
+import { childEnv as envWith, freePort, pgServer, spawnGateway, stopGateway, waitReady } from './lib/gateway.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'bin/reefgate.js');
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : def;
-};
 const DIR = process.argv[2];
 if (!DIR || DIR.startsWith('--') || !fs.existsSync(DIR)) {
   console.error('usage: node bench/ingest-http.mjs DIR [--rounds N] [--server postgres://root@127.0.0.1:5432]');
@@ -31,22 +26,7 @@ if (!DIR || DIR.startsWith('--') || !fs.existsSync(DIR)) {
 const ROUNDS = Number(arg('rounds', '2'));
 const SERVER = arg('server', 'postgres://root@127.0.0.1:5432');
 const KEY = 'bench-ingest-key-0123456789';
-
-const psql = (db, sql) => {
-  const r = spawnSync('psql', [`${SERVER}/${db}`, '-Atqc', sql], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return r.stdout.trim();
-};
-const freshDb = (name) => {
-  psql('postgres', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  psql('postgres', `CREATE DATABASE ${name}`);
-  return `${SERVER}/${name}`;
-};
-const envWith = (extra) => {
-  const e = { ...process.env, LOG_LEVEL: 'warn', ...extra };
-  delete e.NODE_OPTIONS;
-  return e;
-};
+const { psql, freshDb } = pgServer(SERVER);
 
 /** Runs reefgate with args; resolves with wall seconds and stderr. */
 function reefgate(args, env) {
@@ -71,14 +51,6 @@ function parseSummary(stderr) {
   return { secs, obs };
 }
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-
 async function cli(round) {
   const url = freshDb(`rg_bench_ingest_cli_${process.pid}`);
   const env = envWith({ DATABASE_URL: url });
@@ -96,23 +68,17 @@ async function http(round) {
   const base = `http://127.0.0.1:${port}`;
   const env = envWith({ DATABASE_URL: url, PORT: String(port), HOST: '127.0.0.1', API_KEYS: KEY });
   await reefgate(['migrate'], env);
-  const gw = spawn(process.execPath, [path.join(ROOT, 'dist/src/main.js'), 'serve'], { env, cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const gw = spawnGateway({ env, cwd: ROOT });
   try {
-    for (let i = 0; ; i++) {
-      const r = await fetch(`${base}/readyz`).catch(() => undefined);
-      if (r?.status === 200) break;
-      if (i > 600 || gw.exitCode !== null) throw new Error('gateway not ready');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const hwm = () => Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${gw.pid}/status`, 'utf8'))[1]);
+    await waitReady(base, gw);
+    const hwm = () => procBytes(gw.pid, 'VmHWM') / 1024;
     const rssBefore = hwm();
     const first = await reefgate(['import', DIR, '--url', base, '--key', KEY], envWith({}));
     const again = await reefgate(['import', DIR, '--url', base, '--key', KEY], envWith({}));
     const peak = hwm();
     return { path: 'HTTP push (POST /ingest)', round, first: { ...parseSummary(first.stderr), wall: first.wall }, again: { ...parseSummary(again.stderr), wall: again.wall }, peakMiB: Math.round(peak / 1024), startMiB: Math.round(rssBefore / 1024) };
   } finally {
-    gw.kill('SIGTERM');
-    await new Promise((r) => gw.once('exit', r));
+    await stopGateway(gw);
     psql('postgres', `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
   }
 }
@@ -128,7 +94,7 @@ for (let round = 1; round <= ROUNDS; round++) {
 }
 
 const rate = (n, s) => Math.round(n / s).toLocaleString('en');
-const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const load = loadavg();
 console.log(`\n${DIR}: ${results[0].first.obs.toLocaleString('en')} observations; load average at the end ${load}\n`);
 console.log('| round | path | into an empty database: run (wall) | rows/s | same files again: run (wall) | rows/s | gateway peak RSS |');
 console.log('|---|---|---|---|---|---|---|');

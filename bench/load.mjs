@@ -28,13 +28,9 @@ import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { arg, ROOT } from './lib/script.mjs';
+import { waitReady } from './lib/gateway.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : def;
-};
 const DURATION = Number(arg('duration', '60'));
 const CONNECTIONS = Number(arg('connections', '64'));
 const PORT = Number(process.env.PORT ?? '18095');
@@ -77,20 +73,9 @@ async function startGateway() {
   }
   console.error(`gateway: ${cmd.join(' ')}${EMBEDDED ? ` (embedded, DATA_DIR=${DATA_DIR})` : ''}`);
   const child = spawn(cmd[0], cmd.slice(1), { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
-  const t0 = Date.now();
   // A first embedded start creates the database and imports the demo data: allow for a loaded machine.
-  const limit = EMBEDDED ? 300_000 : 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}`);
-    try {
-      const r = await fetch(`${BASE}/readyz`);
-      if (r.status === 200) return child;
-    } catch {
-      /* not listening yet */
-    }
-    if (Date.now() - t0 > limit) throw new Error(`gateway not ready within ${limit / 1000} s`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  await waitReady(BASE, child, { timeoutMs: EMBEDDED ? 300_000 : 60_000, everyMs: 250 });
+  return child;
 }
 
 /** Full GC in the gateway through its inspector (DevTools protocol). */

@@ -23,15 +23,11 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import pg from 'pg';
+import { arg, ROOT } from './lib/script.mjs';
+import { childEnv as envWith, freePort } from './lib/gateway.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : def;
-};
 const MESSAGES = Number(arg('messages', '100000'));
 const PUBLISHERS = Number(arg('publishers', '4'));
 const RATE = Number(arg('rate', '5000'));
@@ -44,18 +40,7 @@ const CLIENT_ID = `rgbench-${TAG}`;
 const DATASETS = Array.from({ length: 10 }, (_, i) => `MQB${i}_TEMP`);
 const PROBE = 'MQB_PROBE';
 
-const freePort = () => new Promise((resolve) => {
-  const s = net.createServer().listen(0, '127.0.0.1', () => {
-    const p = s.address().port;
-    s.close(() => resolve(p));
-  });
-});
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const envWith = (extra) => {
-  const e = { ...process.env, ...extra };
-  delete e.NODE_OPTIONS;
-  return e;
-};
 
 const clusterName = `rg_mqttbench_${TAG}`;
 const ctl = (action, ...more) => execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', VERSION, clusterName, action, ...more], { stdio: 'pipe' });

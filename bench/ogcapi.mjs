@@ -37,18 +37,17 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import { arg, loadavg, logger, median, procStat } from './lib/script.mjs';
+import { loadRun, loadTool } from './lib/loadRun.mjs';
 
 const require = createRequire(import.meta.url);
-const autocannon = require('autocannon');
 const { Client } = require('pg');
 
-const arg = (name, env, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : (process.env[env] ?? def);
-};
-const DURATION = Number(arg('duration', 'BENCH_DURATION', '5'));
-const CONNS = Number(arg('connections', 'BENCH_CONNS', '16'));
-const ROUNDS = Number(arg('rounds', 'BENCH_ROUNDS', '3'));
+/** --name on the command line, else the environment variable env, else def. */
+const opt = (name, env, def) => arg(name, process.env[env] ?? def);
+const DURATION = Number(opt('duration', 'BENCH_DURATION', '5'));
+const CONNS = Number(opt('connections', 'BENCH_CONNS', '16'));
+const ROUNDS = Number(opt('rounds', 'BENCH_ROUNDS', '3'));
 const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT ?? 30);
 const SLOW_MS = Number(process.env.BENCH_SLOW_MS ?? 1000);
 const SLOW_REPEAT = Number(process.env.BENCH_SLOW_REPEAT ?? 3);
@@ -57,15 +56,9 @@ const FDEEP = Number(process.env.BENCH_FILTER_DEEP ?? 2_000_000);
 const BBOX = process.env.BENCH_BBOX ?? '164,-23,169,-15';
 const RG = process.env.REEFGATE_URL ?? 'http://127.0.0.1:18093';
 const MS = process.env.MAPSERVER_URL ?? 'http://127.0.0.1:8190';
-const HAVE_WRK = spawnSync('wrk', ['--version']).error === undefined;
-const LOAD_TOOL = process.env.BENCH_LOAD ?? (HAVE_WRK ? 'wrk' : 'autocannon');
+const LOAD_TOOL = loadTool();
 
-const log = (...a) => console.error(`[ogcapi ${new Date().toISOString().slice(11, 19)}]`, ...a);
-const loadavg = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+const log = logger('ogcapi');
 const n = (x) => x.toLocaleString('en');
 const fix = (x, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : '–');
 
@@ -113,18 +106,7 @@ function listeners(url) {
   const p = spawnSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' });
   return [...(p.stdout ?? '').matchAll(/pid=(\d+)/g)].map((m) => Number(m[1]));
 }
-const byComm = (comm) => fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d) && readStat(d)?.comm === comm).map(Number);
-
-/** comm and user+system CPU seconds of a pid, or undefined once it is gone. */
-function readStat(pid) {
-  try {
-    const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-    return { comm: st.slice(st.indexOf('(') + 1, st.lastIndexOf(')')), s: (Number(f[11]) + Number(f[12])) / 100 };
-  } catch {
-    return undefined;
-  }
-}
+const byComm = (comm) => fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d) && procStat(d)?.comm === comm).map(Number);
 
 const serverPids = { ReefGate: listeners(RG), MapServer: MS === 'none' ? [] : [...listeners(MS), ...byComm('mapserv')] };
 
@@ -132,7 +114,7 @@ const serverPids = { ReefGate: listeners(RG), MapServer: MS === 'none' ? [] : [.
 async function cpuOf(server) {
   const pids = [...serverPids[server]];
   if (pgUp) pids.push(...(await pg.query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [DBS[server]])).rows.map((r) => r.pid));
-  return new Map(pids.map((pid) => [pid, readStat(pid)?.s]).filter(([, v]) => v !== undefined));
+  return new Map(pids.map((pid) => [pid, procStat(pid)?.s]).filter(([, v]) => v !== undefined));
 }
 
 /** Runs fn and returns its result with the server's CPU milliseconds per response (backends born during the run count whole). */
@@ -145,32 +127,9 @@ async function withCpu(server, fn) {
   return { ...r, cpu: r.requests > 0 ? (s * 1000) / r.requests : NaN };
 }
 
-/** wrk's "12.3ms" / "1.2s" / "800us" → milliseconds. */
-function wrkMs(s) {
-  const m = /^([\d.]+)(us|ms|s|m)$/.exec(s);
-  return m ? Number(m[1]) * { us: 0.001, ms: 1, s: 1000, m: 60000 }[m[2]] : NaN;
-}
-
 /** CONNS keep-alive connections for DURATION s (wrk, 2 threads, or autocannon). */
 async function load(url) {
-  if (LOAD_TOOL === 'wrk') {
-    const p = spawnSync('wrk', ['-t2', `-c${CONNS}`, `-d${DURATION}s`, '--latency', '--timeout', `${TIMEOUT_S}s`, url], { encoding: 'utf8' });
-    if (p.status !== 0) throw new Error(`wrk failed: ${p.stderr}`);
-    const o = p.stdout;
-    const num = (re) => Number(re.exec(o)?.[1] ?? 0);
-    return {
-      rps: num(/Requests\/sec:\s+([\d.]+)/),
-      p50: wrkMs(/\s50%\s+(\S+)/.exec(o)?.[1] ?? ''),
-      p99: wrkMs(/\s99%\s+(\S+)/.exec(o)?.[1] ?? ''),
-      bad: num(/Non-2xx or 3xx responses:\s+(\d+)/) + [...o.matchAll(/(?:connect|read|write|timeout) (\d+)/g)].reduce((k, m) => k + Number(m[1]), 0),
-      requests: num(/(\d+) requests in/),
-      mode: 'load',
-    };
-  }
-  const a = await new Promise((resolve, reject) =>
-    autocannon({ url, connections: CONNS, duration: DURATION, timeout: TIMEOUT_S }, (err, res) => (err ? reject(err) : resolve(res))),
-  );
-  return { rps: a.requests.average, p50: a.latency.p50, p99: a.latency.p99, bad: a.errors + a.non2xx, requests: a.requests.total, mode: 'load' };
+  return { ...(await loadRun(url, { tool: LOAD_TOOL, connections: CONNS, duration: DURATION, timeoutS: TIMEOUT_S })), mode: 'load' };
 }
 
 /** SLOW_REPEAT requests one after the other: req/s = 1 / mean time, p50 the median, p99 the slowest. */

@@ -12,16 +12,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { median } from './lib/script.mjs';
 
 const url = process.env.PORTAL_URL ?? 'http://127.0.0.1:8080/';
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const station = process.env.BENCH_STATION ?? '';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** Sizes of everything loaded so far, grouped by kind (PerformanceResourceTiming, same origin so sizes are exposed). */
 async function weight(page) {

@@ -11,19 +11,17 @@
 // PEER_URL (http://127.0.0.1:8190, the MapServer peer from ../shared/peers/mapserver; skipped when down),
 // BENCH_NODE_FLAGS (node flags of the server, default the shipped --max-old-space-size=192), BENCH_REPEAT (5), BENCH_DURATION (10 s per load run), BENCH_CONNS (16),
 // BENCH_LOAD_ROUNDS (3), BENCH_LOAD (wrk when installed — apt-get install wrk — else autocannon), BENCH_DATASET (default: the largest).
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { logger, median, mib, procBytes, procStat, sec } from './lib/script.mjs';
+import { benchDataset, benchNodeFlags, copySeconds, ENTRY as BUILT_ENTRY, startGateway, stopGateway as stopServer } from './lib/gateway.mjs';
+import { loadRun, loadTool } from './lib/loadRun.mjs';
 
 const require = createRequire(import.meta.url);
-const autocannon = require('autocannon');
 const { Client } = require('pg');
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DB = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/rg_bench_sos';
-const ENTRY = process.env.SERVER_ENTRY ?? path.join(ROOT, 'dist/src/main.js');
+const ENTRY = process.env.SERVER_ENTRY ?? BUILT_ENTRY;
 const PORT = Number(process.env.BENCH_PORT ?? 8272);
 const PEER = process.env.PEER_URL ?? 'http://127.0.0.1:8190';
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 5);
@@ -31,42 +29,22 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNS = Number(process.env.BENCH_CONNS ?? 16);
 const BASE = `http://127.0.0.1:${PORT}`;
 
-const log = (...a) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a);
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const sec = (x) => `${x.toFixed(3)} s`;
-const mib = (b) => `${(b / 1048576).toFixed(1)} MiB`;
+const log = logger('bench');
 
 /** Starts the server on the benchmark database; resolves with the child once /readyz answers. */
 async function startServer() {
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS ?? '--max-old-space-size=192').split(' ').filter(Boolean), ENTRY, 'serve'], {
+  const child = await startGateway({
+    entry: ENTRY,
+    nodeFlags: benchNodeFlags(),
     env: { ...process.env, DATABASE_URL: DB, PORT: String(PORT), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SOS_MAX_XML_BYTES: '2000000000', RATE_LIMIT_PER_MINUTE: '0' },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    base: BASE,
   });
   serverPid = child.pid;
-  for (let i = 0; i < 200; i++) {
-    try {
-      const r = await fetch(`${BASE}/readyz`);
-      if (r.ok) return child;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill();
-  throw new Error('server did not become ready');
-}
-
-async function stopServer(child) {
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
+  return child;
 }
 
 /** Peak resident set size of a process (VmHWM), bytes. */
-function peakRss(pid) {
-  const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : NaN;
-}
+const peakRss = (pid) => procBytes(pid, 'VmHWM');
 
 /** Downloads a URL completely, discarding the body; returns seconds, bytes and status. */
 async function download(url) {
@@ -89,10 +67,8 @@ async function timed(url, n = REPEAT) {
 function copyFloor(sql, n = REPEAT) {
   const runs = [];
   for (let i = 0; i <= n; i++) {
-    const t0 = process.hrtime.bigint();
-    const r = spawnSync('psql', ['-X', '-q', '-d', DB, '-c', `COPY (${sql}) TO STDOUT`], { stdio: ['ignore', 'ignore', 'inherit'] });
-    if (r.status !== 0) throw new Error('psql failed');
-    if (i > 0) runs.push(Number(process.hrtime.bigint() - t0) / 1e9);
+    const s = copySeconds(DB, sql);
+    if (i > 0) runs.push(s);
   }
   return median(runs);
 }
@@ -105,29 +81,17 @@ function cpuByPid() {
   const out = new Map();
   for (const pid of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
-    try {
-      const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const comm = st.slice(st.indexOf('(') + 1, st.lastIndexOf(')'));
-      if (!SERVER_COMMANDS.has(comm)) continue;
-      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-      // Node processes other than the gateway and its workers (WORKERS > 1) are not the server (this script).
-      if (comm === 'node' && Number(pid) !== serverPid && Number(f[1]) !== serverPid) continue;
-      out.set(pid, { comm, s: (Number(f[11]) + Number(f[12])) / 100 });
-    } catch {}
+    const st = procStat(pid);
+    if (!st || !SERVER_COMMANDS.has(st.comm)) continue;
+    // Node processes other than the gateway and its workers (WORKERS > 1) are not the server (this script).
+    if (st.comm === 'node' && Number(pid) !== serverPid && st.ppid !== serverPid) continue;
+    out.set(pid, { comm: st.comm, s: st.s });
   }
   return out;
 }
 let serverPid = 0;
 
-const HAVE_WRK = spawnSync('wrk', ['--version']).error === undefined;
-const LOAD_TOOL = process.env.BENCH_LOAD ?? (HAVE_WRK ? 'wrk' : 'autocannon');
-
-/** wrk's "12.3ms" / "1.2s" / "800us" → milliseconds. */
-function wrkMs(s) {
-  const m = /^([\d.]+)(us|ms|s|m)$/.exec(s);
-  if (!m) return NaN;
-  return Number(m[1]) * { us: 0.001, ms: 1, s: 1000, m: 60000 }[m[2]];
-}
+const LOAD_TOOL = loadTool();
 
 /**
  * Load at CONNS keep-alive connections for DURATION s. wrk (C, two threads) is the default: it is what
@@ -136,25 +100,7 @@ function wrkMs(s) {
  */
 async function load(url) {
   const before = cpuByPid();
-  let r;
-  if (LOAD_TOOL === 'wrk') {
-    const p = spawnSync('wrk', ['-t2', `-c${CONNS}`, `-d${DURATION}s`, '--latency', '--timeout', '60s', url], { encoding: 'utf8' });
-    if (p.status !== 0) throw new Error(`wrk failed: ${p.stderr}`);
-    const o = p.stdout;
-    const num = (re) => Number(re.exec(o)?.[1] ?? 0);
-    r = {
-      rps: num(/Requests\/sec:\s+([\d.]+)/),
-      p50: wrkMs(/\s50%\s+(\S+)/.exec(o)?.[1] ?? ''),
-      p99: wrkMs(/\s99%\s+(\S+)/.exec(o)?.[1] ?? ''),
-      bad: num(/Non-2xx or 3xx responses:\s+(\d+)/) + [...o.matchAll(/(?:connect|read|write|timeout) (\d+)/g)].reduce((n, m) => n + Number(m[1]), 0),
-      requests: num(/(\d+) requests in/),
-    };
-  } else {
-    const a = await new Promise((resolve, reject) =>
-      autocannon({ url, connections: CONNS, duration: DURATION, timeout: 60 }, (err, res) => (err ? reject(err) : resolve(res))),
-    );
-    r = { rps: a.requests.average, p50: a.latency.p50, p99: a.latency.p99, bad: a.errors + a.non2xx, requests: a.requests.total };
-  }
+  const r = await loadRun(url, { tool: LOAD_TOOL, connections: CONNS, duration: DURATION, timeoutS: 60 });
   // Per pid, so a backend that ends during the run only loses its own share.
   const cpu = {};
   for (const [pid, a] of cpuByPid()) {
@@ -174,17 +120,7 @@ async function peerUp() {
 
 const db = new Client({ connectionString: DB });
 await db.connect();
-const pick = process.env.BENCH_DATASET;
-const ds = (
-  await db.query(
-    `SELECT d.id, d.code, s.code AS station, p.code AS prop, p.vocabulary_uri AS uri, d.obs_count,
-            to_char(date_trunc('month', d.time_end AT TIME ZONE 'UTC' - interval '1 month'), 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS m0,
-            to_char(date_trunc('month', d.time_end AT TIME ZONE 'UTC' - interval '1 month') + interval '1 month', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS m1
-     FROM dataset d JOIN station s ON s.id = d.station_id JOIN observed_property p ON p.id = d.property_id
-     ${pick ? 'WHERE d.code = $1' : ''} ORDER BY d.obs_count DESC LIMIT 1`,
-    pick ? [pick] : [],
-  )
-).rows[0];
+const ds = await benchDataset(db);
 const total = Number((await db.query('SELECT sum(obs_count)::bigint AS n FROM dataset')).rows[0].n);
 const monthRows = Number((await db.query(`SELECT count(*)::int AS n FROM observation WHERE dataset_id = $1 AND time >= $2 AND time < $3`, [ds.id, ds.m0, ds.m1])).rows[0].n);
 await db.end();

@@ -11,11 +11,8 @@
 // Env: REEFGATE_URL (http://127.0.0.1:18090), MAPSERVER_URL (http://127.0.0.1:8190; "none" to skip).
 // Prints a markdown table (req/s mean, p50/p99 latency, bytes per response) and the ratios.
 import autocannon from 'autocannon';
+import { arg } from './lib/script.mjs';
 
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : def;
-};
 const DURATION = Number(arg('duration', '10'));
 const CONNECTIONS = Number(arg('connections', '16'));
 const RG = process.env.REEFGATE_URL ?? 'http://127.0.0.1:18090';

@@ -298,7 +298,7 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
   if (stopping) return;
   // Other replicas' writes reach this process's caches at commit (PostgreSQL; the embedded store has one process).
   changes = listenForChanges(store, log);
-  const app = createApp({ config: cfg, store, log, services, metricsText: link?.clusterMetrics });
+  const app = createApp({ config: cfg, store, log, services, metricsText: link?.clusterMetrics, rateCounter: link && cfg.rateLimitPerMinute > 0 ? link.rateTake : undefined });
   handler = app;
   link?.setMetricsSource(() => (app.locals.hardening as Hardening).metrics.snapshot());
   mqttFeed = startMqtt(cfg, store, log);

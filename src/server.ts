@@ -17,6 +17,7 @@ import { allServices } from './services';
 import type { OwsContext, OwsRequest, ServiceDefinition } from './ows/types';
 import { portalRouter } from './portal/routes';
 import { createHardening } from './http/middleware/hardening';
+import type { RateCounter } from './http/middleware/rateLimit';
 import { requestAbortController } from './http/middleware/requestDeadline';
 import { metadataHandler } from './metadata/route';
 import { datasetDownloadHandler } from './export/route';
@@ -32,6 +33,8 @@ export interface AppDeps {
   services?: ServiceDefinition[];
   /** /metrics text for more than this process (a cluster worker asks the primary for every worker's); default: this app's. */
   metricsText?: () => Promise<string>;
+  /** Where RATE_LIMIT_PER_MINUTE is counted (a cluster worker: the primary, for the whole gateway); default: this app. */
+  rateCounter?: RateCounter;
 }
 
 /** Builds the Express application: health, landing page, OGC endpoints and the one error renderer. */
@@ -49,7 +52,7 @@ export function createApp(deps: AppDeps): express.Express {
     return p === config.ogcapiBasePath || p.startsWith(`${config.ogcapiBasePath}/`);
   };
   const fail = (res: Response, err: unknown) => (underOgcapi(res) ? sendOgcapiError(res, err, log) : sendError(res, err, undefined, services, log));
-  const hardening = createHardening({ config, store, sendError: fail, metricsText: deps.metricsText });
+  const hardening = createHardening({ config, store, sendError: fail, metricsText: deps.metricsText, rateCounter: deps.rateCounter });
   app.locals.hardening = hardening;
   app.use(hardening.before);
 

@@ -40,7 +40,21 @@ export interface MetricsResult {
   text: string;
 }
 
-export type ClusterMessage = Hello | Migrated | Ready | MetricsRequest | MetricsCollect | MetricsReply | MetricsResult;
+/** Worker → primary: a request of this client arrived; may it be served (RATE_LIMIT_PER_MINUTE, counted for the whole gateway)? */
+export interface RateTake {
+  type: 'reefgate:rate-take';
+  id: number;
+  key: string;
+}
+/** Primary → the asking worker: served, or refused with the seconds until the client has a token again. */
+export interface RateVerdictMessage {
+  type: 'reefgate:rate-verdict';
+  id: number;
+  ok: boolean;
+  retryS: number;
+}
+
+export type ClusterMessage = Hello | Migrated | Ready | MetricsRequest | MetricsCollect | MetricsReply | MetricsResult | RateTake | RateVerdictMessage;
 
 /** True for a message of ours (anything else on the channel is not). */
 export function isClusterMessage(m: unknown): m is ClusterMessage {

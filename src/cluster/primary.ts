@@ -3,6 +3,7 @@ import type { Config } from '../config/config';
 import type { Logger } from '../log';
 import { isClusterMessage } from './messages';
 import { startMetricsBroker } from './metricsBroker';
+import { startRateBroker } from './rateBroker';
 
 /*
  * The primary process of WORKERS > 1 (node:cluster): it serves nothing and holds no database pool. It
@@ -15,7 +16,8 @@ import { startMetricsBroker } from './metricsBroker';
  *   requests and exits) and exits once they all have, or kills the rest after SHUTDOWN_BOUND_MS;
  * - on SIGHUP restarts the workers one at a time (rolling): a new one is started, and the old one
  *   stopped gracefully only when the new one serves, so capacity never drops;
- * - answers /metrics requests with every worker's figures added up (metricsBroker.ts).
+ * - answers /metrics requests with every worker's figures added up (metricsBroker.ts);
+ * - counts RATE_LIMIT_PER_MINUTE for the whole gateway: every worker asks it per request (rateBroker.ts).
  * The connections between clients and workers are spread by Node (round-robin, the default on Linux).
  */
 
@@ -49,6 +51,7 @@ export function runPrimary(cfg: Config, log: Logger, migrate: () => Promise<void
   let rolling = false;
   const alive = () => Object.values(cluster.workers ?? {}).filter((w) => w && !w.isDead()).length;
   const restarts = startMetricsBroker({ running: alive, ready: () => ready.size });
+  if (cfg.rateLimitPerMinute > 0) startRateBroker(cfg.rateLimitPerMinute);
 
   const fork = (slot: Slot, late: boolean): Worker => {
     const w = cluster.fork(late ? { [LATE_WORKER_ENV]: '1' } : {});

@@ -1,9 +1,16 @@
 import cluster from 'node:cluster';
 import { MetricsSnapshot, processRegistry } from '../metrics/metrics';
+import type { RateVerdict } from '../http/middleware/rateLimit';
 import { ClusterMessage, isClusterMessage } from './messages';
 
 /** How long a /metrics scrape waits for the primary's sum before answering 503. */
 const METRICS_WAIT_MS = 5000;
+/**
+ * How long a request waits for the primary's rate-limit verdict before it is served anyway: a limiter
+ * that cannot count must not turn into an outage (the primary only answers from memory, so this is a
+ * bound against a stalled primary, not a latency that happens).
+ */
+const RATE_WAIT_MS = 1000;
 
 /** A worker's side of the conversation with the primary (messages.ts). */
 export interface WorkerLink {
@@ -15,6 +22,8 @@ export interface WorkerLink {
   setMetricsSource(fn: () => Promise<MetricsSnapshot>): void;
   /** Every worker's metrics added up by the primary, as Prometheus text. */
   clusterMetrics(): Promise<string>;
+  /** One request of this client counted by the primary against RATE_LIMIT_PER_MINUTE for the whole gateway. */
+  rateTake(key: string): Promise<RateVerdict>;
 }
 
 /** Joins the primary: starts listening to it, then says hello. Call once, in a cluster worker. */
@@ -25,6 +34,7 @@ export function joinCluster(): WorkerLink {
   let migratedNow!: () => void;
   const migrated = new Promise<void>((resolve) => (migratedNow = resolve));
   const waiting = new Map<number, (text: string) => void>();
+  const verdicts = new Map<number, (v: RateVerdict) => void>();
   let nextId = 0;
   process.on('message', (m: unknown) => {
     if (!isClusterMessage(m)) return;
@@ -37,6 +47,9 @@ export function joinCluster(): WorkerLink {
     } else if (m.type === 'reefgate:metrics-result') {
       waiting.get(m.id)?.(m.text);
       waiting.delete(m.id);
+    } else if (m.type === 'reefgate:rate-verdict') {
+      verdicts.get(m.id)?.(m.ok ? { ok: true } : { ok: false, retryS: m.retryS });
+      verdicts.delete(m.id);
     }
   });
   send({ type: 'reefgate:hello' });
@@ -58,6 +71,20 @@ export function joinCluster(): WorkerLink {
           resolve(text);
         });
         send({ type: 'reefgate:metrics-request', id });
+      });
+    },
+    rateTake(key) {
+      const id = nextId++;
+      return new Promise<RateVerdict>((resolve) => {
+        const timer = setTimeout(() => {
+          verdicts.delete(id);
+          resolve({ ok: true });
+        }, RATE_WAIT_MS);
+        verdicts.set(id, (v) => {
+          clearTimeout(timer);
+          resolve(v);
+        });
+        send({ type: 'reefgate:rate-take', id, key });
       });
     },
   };

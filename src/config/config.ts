@@ -200,7 +200,7 @@ export const SETTINGS: Setting<keyof Config>[] = [
   { env: 'MAX_XML_BODY_BYTES', key: 'maxXmlBodyBytes', def: '1048576', doc: 'Largest accepted POST body', parse: int(1024, 100_000_000) },
   { env: 'MAX_HEAVY_REQUESTS', key: 'maxHeavyRequests', def: '8', doc: 'Concurrent data requests (GetFeature, GetObservation) before queueing, for the whole gateway (shared out among the WORKERS)', parse: int(1, 1000) },
   { env: 'HEAVY_QUEUE_SIZE', key: 'heavyQueueSize', def: '64', doc: 'Queued data requests before 503 with Retry-After, for the whole gateway (shared out among the WORKERS)', parse: int(0, 100_000) },
-  { env: 'RATE_LIMIT_PER_MINUTE', key: 'rateLimitPerMinute', def: '0', doc: 'Requests per minute per client address, counted by each worker; 0 = off', parse: int(0, 1_000_000) },
+  { env: 'RATE_LIMIT_PER_MINUTE', key: 'rateLimitPerMinute', def: '0', doc: 'Requests per minute per client address, for the whole gateway (with WORKERS > 1 the primary process counts for every worker); 0 = off', parse: int(0, 1_000_000) },
   { env: 'API_KEYS', key: 'apiKeys', def: '', doc: 'API keys for writes (POST /ingest, write operations), comma-separated; `KEY:NET1\\|NET2` limits a key to those networks (docs/ingest.md); empty (and no API_KEYS_FILE) = writes disabled', parse: keys },
   { env: 'API_KEYS_FILE', key: 'apiKeysFile', def: '', doc: 'File of more API keys, one entry per line as in API_KEYS (`#` comments), e.g. a Docker secret', parse: keysFile },
   { env: 'INGEST_MAX_BODY_BYTES', key: 'ingestMaxBodyBytes', def: '4294967296', doc: 'Largest POST /ingest body, counted after gzip decoding; above it 413 and nothing stored', parse: int(1024, 1_099_511_627_776) },

@@ -117,6 +117,17 @@ function expressPath(route: RouteDef): string {
   return route.path.replace(/\{(\w+)\}/g, ':$1') || '/';
 }
 
+/** The answer without Accept in its Vary header: for a request whose format the URL names (`f`). */
+function withoutVaryAccept(out: OwsResponse): OwsResponse {
+  const vary = out.headers?.Vary;
+  if (vary === undefined) return out;
+  const rest = vary.split(',').map((s) => s.trim()).filter((n) => n !== '' && n.toLowerCase() !== 'accept');
+  const headers = { ...out.headers };
+  if (rest.length) headers.Vary = rest.join(', ');
+  else delete headers.Vary;
+  return { ...out, headers };
+}
+
 /** The API's router, to mount at OGCAPI_BASE_PATH. */
 export function ogcapiRouter(deps: OgcapiDeps): express.Router {
   const { config, store, log, hardening } = deps;
@@ -152,9 +163,16 @@ export function ogcapiRouter(deps: OgcapiDeps): express.Router {
           accept: req.get('accept'),
           path: params,
         };
-        const cache = { resource: cachedResource(route.id, collection, query), key: { url: req.originalUrl, baseUrl, negotiated: [ctx.accept] }, config, store: ctx.store, vary: ['Accept'] };
+        // `f` in the URL decides the format and Accept is not read (formats.ts negotiate): the answer
+        // then does not vary on Accept, and saying so lets a shared cache that keys on the URL alone
+        // (HAProxy's, which refuses to store an answer varying on Accept) keep it (docs/caching.md).
+        const byUrl = query.get('f') !== undefined;
+        const cache = { resource: cachedResource(route.id, collection, query), key: { url: req.originalUrl, baseUrl, negotiated: byUrl ? [] : [ctx.accept] }, config, store: ctx.store, vary: byUrl ? [] : ['Accept'] };
         await hardening.guard(res, labels, route.id === 'items' || route.heavy === true, ac.signal, async () => {
-          const out = await cachedAnswer(req, res, cache, () => answer[route.id](ctx, collection));
+          const out = await cachedAnswer(req, res, cache, async () => {
+            const answered = await answer[route.id](ctx, collection);
+            return byUrl ? withoutVaryAccept(answered) : answered;
+          });
           if (out) await sendOwsResponse(res, out, ac.signal, log, { compression: config.compression });
         });
       } catch (err) {

@@ -1,11 +1,13 @@
-import { CF_VOCABULARY } from '../ingest/validate';
 import { invalidParam, missingParam } from '../ows/errors';
 import type { OwsContext, OwsRequest, OwsResponse } from '../ows/types';
 import { xmlResponse } from '../ows/types';
 import { xmlRoot, xmlString } from '../xml/document';
+import { ncnamePart } from '../xml/ncname';
 import { SML101_FORMAT, SML101_MIME, SML20_FORMAT } from './identifiers';
 import { readSensorDescription } from './transactional/sensorDescription';
-import { datasetByCode, propertyByUri, stationByCode } from './transactional/sql';
+import { sensorOfferings } from './transactional/sensorOfferings';
+import { declaredProperties } from './transactional/sensorProperties';
+import { stationByCode } from './transactional/sql';
 import { child, children, mayWriteNetwork, poxRoot, sosWrite, text } from './transactional/write';
 
 /** procedureDescriptionFormat values InsertSensor accepts. */
@@ -14,10 +16,15 @@ export const INSERT_SENSOR_FORMATS = [SML20_FORMAT, SML101_FORMAT];
 /** Processing level of a dataset InsertSensor creates when the description names none (live data is raw). */
 const DEFAULT_PROCESSING = 'RAW DATA';
 
+/** Definition of the swe:Text fields listing every offering of the sensor in the response's extension. */
+const OFFERING_ID = 'urn:ogc:def:identifier:OGC:offeringID';
+
 /**
  * InsertSensor (SWES 2.0, POX): creates the sensor (procedure), its station (featureOfInterest) when new,
- * the observed property when new, and one dataset (offering) for the one observableProperty; answers the
- * assigned procedure and offering. Re-inserting the same sensor changes nothing and answers the same.
+ * the observed properties when new, and one dataset (offering) per observableProperty (docs/sos.md,
+ * "Several observed properties"); answers the assigned procedure and the first property's offering
+ * (SWES has room for one), with every offering in the response's extension when there are several.
+ * Re-inserting the same sensor changes nothing and answers the same.
  */
 export async function insertSensor(req: OwsRequest, ctx: OwsContext): Promise<OwsResponse> {
   const root = poxRoot(req, 'InsertSensor');
@@ -28,11 +35,6 @@ export async function insertSensor(req: OwsRequest, ctx: OwsContext): Promise<Ow
   }
   const description = child(root, 'procedureDescription')?.children[0];
   if (!description) throw missingParam('procedureDescription');
-  const properties = children(root, 'observableProperty').map(text).filter(Boolean);
-  if (properties.length !== 1) {
-    throw invalidParam('observableProperty', `InsertSensor takes exactly one observableProperty here (one offering = one dataset = one property); found ${properties.length}`);
-  }
-  const uri = properties[0];
   const d = readSensorDescription(description);
   if (!d.featureOfInterest) throw invalidParam('procedureDescription', 'The sensor description names no featureOfInterest (a Term or swe:Text with definition …featureOfInterest/identifier): the station it stands at');
   const foi = d.featureOfInterest;
@@ -44,21 +46,10 @@ export async function insertSensor(req: OwsRequest, ctx: OwsContext): Promise<Ow
   }
   mayWriteNetwork(ctx, network!, 'procedureDescription', `Station "${foi}"`);
 
-  const known = await propertyByUri(ctx.store, uri);
-  const output = d.outputs.get(uri);
-  if (!known && !output) throw invalidParam('observableProperty', `Observed property "${uri}" is new: the description needs an sml:output whose swe:Quantity has this definition, a name (the property code) and a swe:uom code`);
-  if (!known && !uri.startsWith(CF_VOCABULARY)) throw invalidParam('observableProperty', `A new observed property must be a CF standard name URI (${CF_VOCABULARY}NAME/)`);
-  const prop = known
-    ? { code: known.code, standardName: known.standard_name, label: known.label, uom: known.uom }
-    : { code: output!.code, standardName: uri.slice(CF_VOCABULARY.length).replace(/\/$/, ''), label: output!.label, uom: output!.uom };
-  if (output && output.uom !== prop.uom) throw invalidParam('procedureDescription', `Observed property "${uri}" is stored in "${prop.uom}", not "${output.uom}"`);
-
+  const props = await declaredProperties(ctx.store, children(root, 'observableProperty').map(text), d);
   const family = d.family ?? (d.procedure.startsWith(`${foi}_`) ? d.procedure.slice(foi.length + 1) : d.procedure);
-  const offering = d.offering ?? `${d.procedure}_${prop.code}`;
-  const existing = await datasetByCode(ctx.store, offering);
-  if (existing && (existing.procedure !== d.procedure || existing.property !== uri)) {
-    throw invalidParam('offering', `Offering "${offering}" already exists for procedure "${existing.procedure}" and observed property "${existing.property}"`);
-  }
+  const processing = d.processing ?? DEFAULT_PROCESSING;
+  const offerings = await sensorOfferings(ctx.store, d, props, processing);
 
   await sosWrite(ctx, 'InsertSensor', () => 'procedureDescription', undefined, async (b) => {
     if (!station) {
@@ -67,14 +58,25 @@ export async function insertSensor(req: OwsRequest, ctx: OwsContext): Promise<Ow
     }
     await b.upsertSensor(d.procedure, family, foi, 'procedureDescription');
     // An existing dataset of this sensor and property is kept as it is (its declared period included).
-    if (!existing) {
-      const row = { line: 1, code: offering, station: foi, property: prop.code, standardName: prop.standardName, label: prop.label, uom: prop.uom, processing: d.processing ?? DEFAULT_PROCESSING, family, start: null, end: null };
-      await b.upsertDatasets([row], 'procedureDescription');
-    }
+    const rows = offerings
+      .filter((o) => o.isNew)
+      .map(({ code, property: p }) => ({ line: 1, code, station: foi, property: p.code, standardName: p.standardName, label: p.label, uom: p.uom, processing, family, start: null, end: null }));
+    if (rows.length) await b.upsertDatasets(rows, 'procedureDescription');
   });
 
-  const res = xmlRoot('swes:InsertSensorResponse', []);
+  const res = xmlRoot('swes:InsertSensorResponse', offerings.length > 1 ? ['swe'] : []);
+  if (offerings.length > 1) {
+    // SWES answers one assignedOffering (52°North SOS answers its first); the extension lists them all, by property code.
+    const rec = res.ele('swes:extension').ele('swe:DataRecord', { definition: 'http://reefgate.org/def/assignedOfferings' });
+    for (const o of offerings) rec.ele('swe:field', { name: fieldName(o.property.code) }).ele('swe:Text', { definition: OFFERING_ID }).ele('swe:value').txt(o.code);
+  }
   res.ele('swes:assignedProcedure').txt(d.procedure);
-  res.ele('swes:assignedOffering').txt(offering);
+  res.ele('swes:assignedOffering').txt(offerings[0].code);
   return xmlResponse(xmlString(res));
+}
+
+/** A swe:field name (an NCName) for a property code, which may start with a digit. */
+function fieldName(code: string): string {
+  const n = ncnamePart(code);
+  return /^[A-Za-z_]/.test(n) ? n : `_${n}`;
 }

@@ -7,7 +7,7 @@ import { createTestApp, TestApp } from '../helpers/app';
 import { usingPostgres } from '../helpers/env';
 
 /*
- * Yearly time partitions of observation (schemas/005, `reefgate partition-observations`): the conversion
+ * Yearly time partitions of observation (schemas/006, `reefgate partition-observations`): the conversion
  * keeps every row and the key, writes create the years they lack (also when several writers race for the
  * same new year), and every reader answers byte for byte as on the plain table. PostgreSQL only: the
  * embedded store stays a plain table.

@@ -1,10 +1,12 @@
 /**
  * Integration: Debian's HAProxy runs docker/haproxy/haproxy.cfg (only bind and server addresses mapped
- * to loopback ports) in front of two gateway instances and stand-ins for THREDDS and GeoNetwork.
+ * to loopback ports, and the certificate path to a self-signed one made here) in front of two gateway
+ * instances and stand-ins for THREDDS and GeoNetwork. Clients speak HTTPS to it, as in production.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +17,7 @@ import { createTestApp, TestApp } from '../helpers/app';
 import { usingPostgres } from '../helpers/env';
 import { hasTool } from '../helpers/xmllint';
 import { freePort } from '../helpers/gatewayProcess';
+import { selfSignedPem } from './tls';
 
 const ROOT = path.resolve(__dirname, '../..');
 const HAS_HAPROXY = hasTool('haproxy', ['-v']);
@@ -22,20 +25,22 @@ const maybe = HAS_HAPROXY ? describe : describe.skip;
 
 export interface Ports {
   http: number;
+  https: number;
   stats: number;
   gateways: number[];
   thredds: number;
   geonetwork: number;
 }
 
-/** The production config with bind and server addresses mapped to loopback ports; every other line unchanged. */
-export function loopbackVariant(cfg: string, p: Ports): string {
+/** The production config with bind and server addresses mapped to loopback ports and the certificate to `certFile`; every other line unchanged. */
+export function loopbackVariant(cfg: string, p: Ports, certFile: string): string {
   const dropResolvers = (opts: string) => opts.replace(/\s*resolvers \S+/, '');
   return cfg
     .split('\n')
     .map((line) => {
       let m: RegExpMatchArray | null;
       if ((m = line.match(/^(\s*)bind :80$/))) return `${m[1]}bind 127.0.0.1:${p.http}`;
+      if ((m = line.match(/^(\s*)bind :443 ssl crt \S+(.*)$/))) return `${m[1]}bind 127.0.0.1:${p.https} ssl crt ${certFile}${m[2]}`;
       if ((m = line.match(/^(\s*)bind :8404$/))) return `${m[1]}bind 127.0.0.1:${p.stats}`;
       if ((m = line.match(/^(\s*)server-template (\S+) \S+ gateway:8080(.*)$/))) {
         return p.gateways.map((port, i) => `${m![1]}server ${m![2]}${i + 1} 127.0.0.1:${port}${dropResolvers(m![3])}`).join('\n');
@@ -59,6 +64,29 @@ async function standIn(name: string): Promise<http.Server> {
 }
 
 const portOf = (s: http.Server) => (s.address() as AddressInfo).port;
+
+/**
+ * A request over http or https (trusting `ca`), answered as a fetch Response with the body as sent
+ * (no content decoding). Node's fetch cannot be told to trust a certificate without undici itself.
+ */
+function request(url: string, ca: string, headers: Record<string, string> = {}): Promise<Response> {
+  const u = new URL(url);
+  const lib = u.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = lib.get(u, { ca, agent: false, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const h = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
+        const status = res.statusCode ?? 0;
+        resolve(new Response([204, 304].includes(status) ? null : Buffer.concat(chunks), { status, headers: h }));
+      });
+    });
+    req.on('error', reject);
+  });
+}
 
 /** The CLI bundled from the current sources (so a stale dist/ can never be tested), inside the package for packageRoot(). */
 function bundleCli(): string {
@@ -128,6 +156,10 @@ maybe('HAProxy (docker/haproxy/haproxy.cfg) in front of two gateways, THREDDS an
   let dir: string;
   let ports: Ports;
   let base: string;
+  let plainBase: string;
+  let ca: string;
+  /** GET through the proxy's HTTPS port, trusting the test certificate. */
+  const get = (url: string, init: { headers?: Record<string, string> } = {}) => request(url, ca, init.headers);
 
   /** HAProxy's stats CSV as backend/server → field → value. */
   async function stats(): Promise<Record<string, Record<string, string>>> {
@@ -161,11 +193,14 @@ maybe('HAProxy (docker/haproxy/haproxy.cfg) in front of two gateways, THREDDS an
     }
     thredds = await standIn('thredds');
     geonetwork = await standIn('geonetwork');
-    ports = { http: await freePort(), stats: await freePort(), gateways: gateways.map((g) => g.port), thredds: portOf(thredds), geonetwork: portOf(geonetwork) };
-    base = `http://127.0.0.1:${ports.http}`;
+    ports = { http: await freePort(), https: await freePort(), stats: await freePort(), gateways: gateways.map((g) => g.port), thredds: portOf(thredds), geonetwork: portOf(geonetwork) };
+    base = `https://127.0.0.1:${ports.https}`;
+    plainBase = `http://127.0.0.1:${ports.http}`;
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-haproxy-'));
+    const [pem, cert] = selfSignedPem(dir);
+    ca = cert;
     const cfgFile = path.join(dir, 'haproxy.cfg');
-    fs.writeFileSync(cfgFile, loopbackVariant(fs.readFileSync(path.join(ROOT, 'docker/haproxy/haproxy.cfg'), 'utf8'), ports));
+    fs.writeFileSync(cfgFile, loopbackVariant(fs.readFileSync(path.join(ROOT, 'docker/haproxy/haproxy.cfg'), 'utf8'), ports, pem));
     proxy = spawn('haproxy', ['-db', '-f', cfgFile], { stdio: ['ignore', 'pipe', 'pipe'] });
     proxy.stdout!.on('data', (d) => (proxyLog += d));
     proxy.stderr!.on('data', (d) => (proxyLog += d));
@@ -200,8 +235,8 @@ maybe('HAProxy (docker/haproxy/haproxy.cfg) in front of two gateways, THREDDS an
     const orig = fs.readFileSync(path.join(ROOT, 'docker/haproxy/haproxy.cfg'), 'utf8').split('\n');
     const variant = fs.readFileSync(path.join(dir, 'haproxy.cfg'), 'utf8').split('\n');
     const changed = orig.filter((l) => !variant.includes(l));
-    expect(changed.length).toBe(5);
-    for (const l of changed) expect(l).toMatch(/^\s*(bind :(80|8404)|server(-template)? )/);
+    expect(changed.length).toBe(6);
+    for (const l of changed) expect(l).toMatch(/^\s*(bind :(80|8404)|bind :443 ssl crt |server(-template)? )/);
   });
 
   test('/ows, /wfs and /sos are routed to the gateways; capabilities advertise the proxy URL', async () => {
@@ -213,7 +248,7 @@ maybe('HAProxy (docker/haproxy/haproxy.cfg) in front of two gateways, THREDDS an
     ];
     for (const [p, root] of cases) {
       // Spoofed forwarding headers from the client are replaced by the proxy's own.
-      const r = await fetch(base + p, { headers: { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Prefix': '/evil' } });
+      const r = await get(base + p, { headers: { 'X-Forwarded-Proto': 'http', 'X-Forwarded-Prefix': '/evil' } });
       const body = await r.text();
       expect([p, r.status]).toEqual([p, 200]);
       expect(body).toMatch(root);
@@ -224,15 +259,15 @@ maybe('HAProxy (docker/haproxy/haproxy.cfg) in front of two gateways, THREDDS an
       for (const h of hrefs) expect([p, h.startsWith(`${base}/`)]).toEqual([p, true]);
       for (const port of ports.gateways) expect(body).not.toContain(`127.0.0.1:${port}`);
       expect(body).not.toContain('/evil');
-      expect(body).not.toContain('https://127.0.0.1');
+      expect(body).not.toContain('http://127.0.0.1');
     }
   });
 
   test('the GeoNetwork harvester URLs (WFS 1.1.0, SOS 1.0.0) answer through the proxy with what the harvester reads', async () => {
-    const wfs = await (await fetch(`${base}/wfs?SERVICE=WFS&VERSION=1.1.0&REQUEST=GetCapabilities`)).text();
+    const wfs = await (await get(`${base}/wfs?SERVICE=WFS&VERSION=1.1.0&REQUEST=GetCapabilities`)).text();
     expect(wfs).toMatch(/<wfs:WFS_Capabilities[^>]*xmlns:wfs="http:\/\/www\.opengis\.net\/wfs"/);
     expect((wfs.match(/<wfs:FeatureType\b/g) ?? []).length).toBe(3);
-    const sos = await (await fetch(`${base}/sos?SERVICE=SOS&VERSION=1.0.0&REQUEST=GetCapabilities`)).text();
+    const sos = await (await get(`${base}/sos?SERVICE=SOS&VERSION=1.0.0&REQUEST=GetCapabilities`)).text();
     expect(sos).toMatch(/xmlns:sos="http:\/\/www\.opengis\.net\/sos\/1\.0"/);
     const offerings = sos.match(/<sos:ObservationOffering\b[\s\S]*?<\/sos:ObservationOffering>/g) ?? [];
     expect(offerings.length).toBeGreaterThan(50);
@@ -243,18 +278,18 @@ maybe('HAProxy (docker/haproxy/haproxy.cfg) in front of two gateways, THREDDS an
     const g = gateways[0];
     if (g.headers) {
       g.headers.length = 0;
-      for (let i = 0; i < 2; i++) expect((await fetch(`${base}/healthz`, { headers: { 'X-Forwarded-Proto': 'https' } })).status).toBe(200);
+      for (let i = 0; i < 2; i++) expect((await get(`${base}/healthz`, { headers: { 'X-Forwarded-Proto': 'http' } })).status).toBe(200);
       const h = g.headers.find((x) => x['x-forwarded-host']);
-      expect(h).toMatchObject({ 'x-forwarded-for': '127.0.0.1', 'x-forwarded-proto': 'http', 'x-forwarded-host': `127.0.0.1:${ports.http}` });
+      expect(h).toMatchObject({ 'x-forwarded-for': '127.0.0.1', 'x-forwarded-proto': 'https', 'x-forwarded-host': `127.0.0.1:${ports.https}` });
     }
     // The headers are set in the frontend, before the backend is chosen: the stand-in sees the same.
-    const th = await (await fetch(`${base}/thredds/x`, { headers: { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'evil.example' } })).json();
-    expect(th).toMatchObject({ xff: '127.0.0.1', xfp: 'http', xfh: `127.0.0.1:${ports.http}` });
+    const th = await (await get(`${base}/thredds/x`, { headers: { 'X-Forwarded-Proto': 'http', 'X-Forwarded-Host': 'evil.example' } })).json();
+    expect(th).toMatchObject({ xff: '127.0.0.1', xfp: 'https', xfh: `127.0.0.1:${ports.https}` });
   });
 
   test('round-robin: both gateways serve requests', async () => {
     const [a0, b0] = await served();
-    for (let i = 0; i < 10; i++) expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    for (let i = 0; i < 10; i++) expect((await get(`${base}/healthz`)).status).toBe(200);
     const [a1, b1] = await served();
     expect(a1 - a0).toBeGreaterThanOrEqual(4);
     expect(b1 - b0).toBeGreaterThanOrEqual(4);
@@ -262,42 +297,92 @@ maybe('HAProxy (docker/haproxy/haproxy.cfg) in front of two gateways, THREDDS an
   });
 
   test('XML is gzip-compressed for clients that accept it', async () => {
-    const res = await new Promise<http.IncomingMessage>((resolve, reject) =>
-      http.get(`${base}/wfs?SERVICE=WFS&REQUEST=GetCapabilities`, { headers: { 'Accept-Encoding': 'gzip' } }, resolve).on('error', reject),
-    );
-    const chunks: Buffer[] = [];
-    for await (const c of res) chunks.push(c as Buffer);
-    expect(res.statusCode).toBe(200);
-    expect(res.headers['content-encoding']).toBe('gzip');
-    const xml = require('node:zlib').gunzipSync(Buffer.concat(chunks)).toString('utf8');
+    const res = await get(`${base}/wfs?SERVICE=WFS&REQUEST=GetCapabilities`, { headers: { 'Accept-Encoding': 'gzip' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-encoding')).toBe('gzip');
+    const xml = require('node:zlib').gunzipSync(Buffer.from(await res.arrayBuffer())).toString('utf8');
     expect(xml).toContain('<wfs:WFS_Capabilities');
   });
 
   test('capabilities are served from HAProxy\'s cache: a repeat reaches no gateway, carries Age, and revalidates to 304', async () => {
     const p = `${base}/wfs?SERVICE=WFS&REQUEST=GetCapabilities&VERSION=2.0.0&cachetest=1`;
-    const first = await fetch(p);
+    const first = await get(p);
     const body = await first.text();
     expect(first.status).toBe(200);
     expect(first.headers.get('etag')).toMatch(/^"/);
     const [a0, b0] = await served();
-    const again = await fetch(p);
+    const again = await get(p);
     expect(again.status).toBe(200);
     expect(await again.text()).toBe(body);
     expect(again.headers.get('age')).toMatch(/^\d+$/);
     const [a1, b1] = await served();
     expect(a1 + b1).toBe(a0 + b0);
     // A revalidation passes to either gateway: both give the representation the same tag.
-    const cond = await fetch(p, { headers: { 'If-None-Match': first.headers.get('etag')! } });
+    const cond = await get(p, { headers: { 'If-None-Match': first.headers.get('etag')! } });
     expect(cond.status).toBe(304);
     // A data request is never taken from the cache.
     const obs = `${base}/sos?service=SOS&version=2.0.0&request=GetObservation&offering=OUVEA01_TEMP_0A_SBE56&temporalFilter=om:phenomenonTime,2024-03-01T00:00:00Z/2024-03-02T00:00:00Z&responseFormat=text/csv`;
-    for (let i = 0; i < 2; i++) expect((await fetch(obs)).status).toBe(200);
+    for (let i = 0; i < 2; i++) expect((await get(obs)).status).toBe(200);
     const [a2, b2] = await served();
     expect(a2 + b2).toBe(a1 + b1 + 2);
   });
 
+  test('OGC API through the cache: the answer Accept chose is never stored; an f= URL is, and HTML never gets JSON', async () => {
+    // Negotiated by Accept (Vary: Accept): HAProxy does not store it, so the next client's Accept is honoured.
+    const p = `${base}/ogcapi/collections`;
+    const [a0, b0] = await served();
+    const json = await get(p, { headers: { Accept: 'application/json' } });
+    expect(json.status).toBe(200);
+    expect(json.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(json.headers.get('vary')).toMatch(/(^|, )Accept(,|$)/);
+    await json.text();
+    const html = await get(p, { headers: { Accept: 'text/html' } });
+    expect(html.status).toBe(200);
+    expect(html.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await html.text()).toMatch(/^<!doctype html>/);
+    const again = await get(p, { headers: { Accept: 'application/json' } });
+    expect(again.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(JSON.parse(await again.text())).toHaveProperty('collections');
+    const [a1, b1] = await served();
+    expect(a1 + b1).toBe(a0 + b0 + 3); // every one answered by a gateway
+    // The format in the URL: one representation, stored and served to any Accept.
+    const f = `${base}/ogcapi/collections?f=json`;
+    const first = await get(f, { headers: { Accept: 'text/html' } });
+    expect(first.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(first.headers.get('vary') ?? '').not.toMatch(/(^|, )Accept(,|$)/);
+    const body = await first.text();
+    const [a2, b2] = await served();
+    const cached = await get(f, { headers: { Accept: 'application/json' } });
+    expect(cached.headers.get('age')).toMatch(/^\d+$/);
+    expect(await cached.text()).toBe(body);
+    const [a3, b3] = await served();
+    expect(a3 + b3).toBe(a2 + b2);
+    const page = await get(`${base}/ogcapi/collections?f=html`, { headers: { Accept: 'application/json' } });
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    await page.text();
+  });
+
+  test('TLS: HTTPS with the mounted certificate and HSTS; plain HTTP is redirected to the same URL over HTTPS', async () => {
+    const r = await get(`${base}/wfs?SERVICE=WFS&REQUEST=GetCapabilities`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('strict-transport-security')).toBe('max-age=31536000');
+    await r.text();
+    // Not trusted without the certificate: the proxy really speaks TLS with it.
+    await expect(request(`${base}/healthz`, '')).rejects.toThrow(/self[- ]signed|certificate/i);
+    const [a0, b0] = await served();
+    for (const p of ['/wfs?SERVICE=WFS&REQUEST=GetCapabilities', '/ogcapi/collections?f=json', '/thredds/catalog.xml', '/']) {
+      const plain = await request(`${plainBase}${p}`, ca, { Host: 'data.example.org' });
+      expect([p, plain.status]).toEqual([p, 308]);
+      expect([p, plain.headers.get('location')]).toEqual([p, `https://data.example.org${p}`]);
+      expect(plain.headers.get('strict-transport-security')).toBeNull();
+    }
+    // Answered by the proxy alone.
+    const [a1, b1] = await served();
+    expect(a1 + b1).toBe(a0 + b0);
+  });
+
   test('ISO 19139 records through the proxy link to the proxy URL', async () => {
-    const r = await fetch(`${base}/metadata/OUVEA01_TEMP_0A_SBE56.xml`);
+    const r = await get(`${base}/metadata/OUVEA01_TEMP_0A_SBE56.xml`);
     expect(r.status).toBe(200);
     const xml = await r.text();
     expect(xml).toContain(`<gco:CharacterString>${base}/metadata/OUVEA01_TEMP_0A_SBE56.xml</gco:CharacterString>`);
@@ -305,19 +390,19 @@ maybe('HAProxy (docker/haproxy/haproxy.cfg) in front of two gateways, THREDDS an
   });
 
   test('/thredds and /geonetwork reach their backends with the forwarded headers; look-alike paths do not', async () => {
-    const th = await (await fetch(`${base}/thredds/dodsC/reefgate/X.nc.das`)).json();
-    expect(th).toMatchObject({ name: 'thredds', url: '/thredds/dodsC/reefgate/X.nc.das', xff: '127.0.0.1', xfp: 'http', xfh: `127.0.0.1:${ports.http}` });
-    const gn = await (await fetch(`${base}/geonetwork/srv/eng/catalog.search`)).json();
+    const th = await (await get(`${base}/thredds/dodsC/reefgate/X.nc.das`)).json();
+    expect(th).toMatchObject({ name: 'thredds', url: '/thredds/dodsC/reefgate/X.nc.das', xff: '127.0.0.1', xfp: 'https', xfh: `127.0.0.1:${ports.https}` });
+    const gn = await (await get(`${base}/geonetwork/srv/eng/catalog.search`)).json();
     expect(gn).toMatchObject({ name: 'geonetwork', url: '/geonetwork/srv/eng/catalog.search' });
-    expect(await (await fetch(`${base}/thredds`)).json()).toMatchObject({ name: 'thredds', url: '/thredds' });
+    expect(await (await get(`${base}/thredds`)).json()).toMatchObject({ name: 'thredds', url: '/thredds' });
     // A look-alike path is the gateway's: its 404, not the stand-in's echo.
-    const other = await fetch(`${base}/threddsX`);
+    const other = await get(`${base}/threddsX`);
     expect(other.status).toBe(404);
     expect(await other.text()).not.toContain('"name":"thredds"');
   });
 
   test('/metrics is not exposed publicly; the stats page is on its own port', async () => {
-    expect((await fetch(`${base}/metrics`)).status).toBe(404);
+    expect((await get(`${base}/metrics`)).status).toBe(404);
     const s = await fetch(`http://127.0.0.1:${ports.stats}/stats`);
     expect(s.status).toBe(200);
     expect(await s.text()).toContain('gateway');
@@ -330,7 +415,7 @@ maybe('HAProxy (docker/haproxy/haproxy.cfg) in front of two gateways, THREDDS an
     // Immediately (before the health check notices): refused connections are redispatched.
     for (let i = 0; i < 12; i++) {
       // no-cache: past HAProxy's cache, so every request reaches a gateway.
-      const r = await fetch(`${base}/sos?SERVICE=SOS&REQUEST=GetCapabilities&ACCEPTVERSIONS=2.0.0&SECTIONS=ServiceIdentification`, { headers: { 'Cache-Control': 'no-cache' } });
+      const r = await get(`${base}/sos?SERVICE=SOS&REQUEST=GetCapabilities&ACCEPTVERSIONS=2.0.0&SECTIONS=ServiceIdentification`, { headers: { 'Cache-Control': 'no-cache' } });
       expect([i, r.status]).toEqual([i, 200]);
       await r.text();
     }
@@ -340,6 +425,6 @@ maybe('HAProxy (docker/haproxy/haproxy.cfg) in front of two gateways, THREDDS an
     const deadline = Date.now() + 120_000; // a cap against a hang, not a speed check
     while ((await status('gateway/gw2')) !== 'DOWN' && Date.now() < deadline) await sleep(300);
     expect(await status('gateway/gw2')).toBe('DOWN');
-    expect((await fetch(`${base}/wfs?SERVICE=WFS&REQUEST=GetCapabilities`)).status).toBe(200);
+    expect((await get(`${base}/wfs?SERVICE=WFS&REQUEST=GetCapabilities`)).status).toBe(200);
   });
 });

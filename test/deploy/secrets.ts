@@ -26,7 +26,8 @@ const RULES: { name: string; re: RegExp; only?: RegExp; value?: (m: RegExpMatchA
     name: 'secret assignment',
     only: CONFIG_FILE,
     re: /^\s*-?\s*["']?([A-Za-z0-9_.-]*)["']?\s*[:=]\s*["']?([^"'\s#]*)/,
-    value: (m) => (SECRET_KEY.test(m[1]) ? m[2] : ''),
+    // A *_FILE key names where a secret is (API_KEYS_FILE: /run/secrets/api_keys), not the secret.
+    value: (m) => (SECRET_KEY.test(m[1]) && !/_FILE$/i.test(m[1]) ? m[2] : ''),
   },
 ];
 

@@ -7,12 +7,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Ajv2019 from 'ajv/dist/2019';
 import YAML from 'yaml';
-import { SETTINGS } from '../../src/config/config';
+import { loadConfig, SETTINGS } from '../../src/config/config';
 import { DEFAULT_THREDDS_LOCATION } from '../../src/export/threddsCatalog';
 import { TEMPLATE_FILE } from '../../src/data/pgliteTemplate';
 import { BUNDLE_FILE } from '../../src/data/postgisBundle';
-import { hasTool } from '../helpers/xmllint';
+import { expectValidXml, hasTool, THREDDS_CATALOG_XSD } from '../helpers/xmllint';
 import { scanFiles, scanText } from './secrets';
+import { CERT_PATH, selfSignedPem } from './tls';
 
 const ROOT = path.resolve(__dirname, '../..');
 const read = (rel: string) => fs.readFileSync(path.join(ROOT, rel), 'utf8');
@@ -30,6 +31,7 @@ interface Service {
   entrypoint?: string[];
   environment?: Record<string, string>;
   volumes?: string[];
+  secrets?: string[];
   ports?: string[];
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test?: string[] | string; disable?: boolean };
@@ -58,7 +60,7 @@ function modernIds(node: any, root = true): any {
 }
 
 const composeText = read('compose/compose.yaml');
-const compose = YAML.parse(composeText, { merge: true }) as { version?: string; services: Record<string, Service>; volumes: Record<string, unknown> };
+const compose = YAML.parse(composeText, { merge: true }) as { version?: string; services: Record<string, Service>; volumes: Record<string, unknown>; secrets?: Record<string, { file?: string }> };
 const services = compose.services;
 
 describe('compose/compose.yaml', () => {
@@ -99,7 +101,7 @@ describe('compose/compose.yaml', () => {
 
   test('every long-running service has a healthcheck; one-shots do not restart', () => {
     const longRunning = Object.entries(services).filter(([, s]) => s.restart !== 'no');
-    expect(longRunning.map(([n]) => n).sort()).toEqual(['db', 'elasticsearch', 'gateway', 'geonetwork', 'geonetwork-db', 'proxy', 'thredds']);
+    expect(longRunning.map(([n]) => n).sort()).toEqual(['db', 'db-standby', 'elasticsearch', 'gateway', 'geonetwork', 'geonetwork-db', 'proxy', 'thredds']);
     for (const [name, s] of longRunning) {
       expect([name, s.healthcheck?.disable ?? false]).toEqual([name, false]);
       expect([name, Array.isArray(s.healthcheck?.test) || typeof s.healthcheck?.test === 'string']).toEqual([name, true]);
@@ -149,11 +151,105 @@ describe('compose/compose.yaml', () => {
     expect(g.depends_on?.migrate.condition).toBe('service_completed_successfully');
     expect(Object.keys(g.environment!)).toEqual(expect.arrayContaining(['DATABASE_URL', 'PUBLIC_URL', 'TRUST_PROXY', 'THREDDS_URL']));
     expect(g.environment!.TRUST_PROXY).toBe('true');
-    expect(g.environment!.DATABASE_URL).toMatch(/^postgres:\/\/\$\{POSTGRES_USER[^}]*\}:\$\{POSTGRES_PASSWORD[^}]*\}@db:5432\//);
+    expect(g.environment!.DATABASE_URL).toMatch(/^postgres:\/\/\$\{POSTGRES_USER[^}]*\}:\$\{POSTGRES_PASSWORD[^}]*\}@\$\{POSTGRES_HOST:-db\}:\$\{POSTGRES_PORT:-5432\}\//);
     // Every variable the gateway gets is one it understands.
     const known = new Set(SETTINGS.map((s) => s.env));
     for (const k of Object.keys(g.environment!)) expect([k, known.has(k)]).toEqual([k, true]);
     expect(g.ports).toBeUndefined(); // reachable only through the proxy
+  });
+
+  test('gateway: the settings an operator sets are passed through, with the gateway\'s own defaults', () => {
+    const env = services.gateway.environment!;
+    const bySetting = new Map(SETTINGS.map((s) => [s.env, s]));
+    // Issue 16.5: scaling, replicas, keys, limits, CORS, who runs the service.
+    for (const k of ['WORKERS', 'PG_POOL_MAX', 'READ_DATABASE_URLS', 'READ_MAX_LAG_MS', 'API_KEYS_FILE', 'RATE_LIMIT_PER_MINUTE', 'MAX_HEAVY_REQUESTS', 'CORS_ORIGIN', 'SERVICE_TITLE', 'SERVICE_ABSTRACT', 'PROVIDER_NAME', 'PROVIDER_SITE', 'CONTACT_EMAIL']) {
+      expect([k, k in env]).toEqual([k, true]);
+    }
+    // A variable present but empty is read as '' (not the default): so `${X:-default}` must say the
+    // gateway's default, or an operator leaving it empty in .env would get another title, limit...
+    let checked = 0;
+    for (const [k, v] of Object.entries(env)) {
+      const m = /^\$\{([A-Z_][A-Z0-9_]*):?-([^}]*)\}$/.exec(v);
+      if (!m || !bySetting.has(k)) continue;
+      expect([k, m[1]]).toEqual([k, k]);
+      expect([k, m[2]]).toEqual([k, bySetting.get(k)!.def]);
+      checked++;
+    }
+    expect(checked).toBeGreaterThanOrEqual(10);
+    // CORS_ORIGIN= in .env turns CORS off, so its default applies only when unset (`-`, not `:-`).
+    expect(env.CORS_ORIGIN).toBe('${CORS_ORIGIN-*}');
+    // The keys come from a secret, mounted where API_KEYS_FILE says; the file exists only on the host.
+    expect(services.gateway.secrets).toEqual(['api_keys']);
+    expect(env.API_KEYS_FILE).toBe('/run/secrets/api_keys');
+    expect(compose.secrets?.api_keys?.file).toBe('./secrets/api_keys');
+    expect(read('compose/secrets/.gitignore').split('\n')).toEqual(expect.arrayContaining(['*', '!.gitignore']));
+    // Each value the compose defaults give is one the gateway accepts.
+    const resolved = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replace(/\$\{[A-Z_]+:?-([^}]*)\}/g, '$1')]));
+    const cfg = loadConfig({ ...resolved, DATABASE_URL: 'postgres://u@db:5432/x', READ_DATABASE_URLS: 'postgres://u@db-standby:5432/x', API_KEYS_FILE: '', NETCDF_DIR: '' });
+    expect(cfg.serviceTitle).toBe('ReefGate ocean observations');
+    expect(cfg.corsOrigin).toBe('*');
+  });
+
+  test('db-standby: a hot standby copied from the primary by its entrypoint, read by the gateways', () => {
+    const db = services.db;
+    const sb = services['db-standby'];
+    expect(sb.image).toBe(db.image); // same PostgreSQL major and PostGIS binaries as the primary
+    expect(sb.entrypoint).toEqual(['bash', '/usr/local/bin/standby-entrypoint.sh']);
+    expect(sb.volumes).toContain('../docker/postgres/standby-entrypoint.sh:/usr/local/bin/standby-entrypoint.sh:ro');
+    expect(sb.volumes).toContain('pgstandby:/var/lib/postgresql/data');
+    expect(Object.keys(compose.volumes)).toContain('pgstandby');
+    // PGDATA below the mount point: the finished copy is renamed into place.
+    expect(path.posix.dirname(sb.environment!.PGDATA)).toBe('/var/lib/postgresql/data');
+    expect(sb.environment!.PRIMARY_HOST).toBe('${POSTGRES_HOST:-db}');
+    expect(sb.environment!.REPLICATION_PASSWORD).toMatch(/^\$\{REPLICATION_PASSWORD:\?/);
+    expect(sb.environment!.REPLICATION_USER).toBe(db.environment!.REPLICATION_USER);
+    expect(sb.depends_on?.db.condition).toBe('service_healthy');
+    expect(([] as string[]).concat(sb.healthcheck!.test!).join(' ')).toContain('pg_is_in_recovery()');
+    // Every variable the entrypoint requires is set.
+    const entry = read('docker/postgres/standby-entrypoint.sh');
+    for (const m of entry.matchAll(/\$\{([A-Z_]+):\?/g)) expect([m[1], m[1] in sb.environment!]).toEqual([m[1], true]);
+    // The primary: the init script that creates the role and its pg_hba.conf line, run by the image.
+    expect(db.volumes).toContain('../docker/postgres/replication-init.sh:/docker-entrypoint-initdb.d/20-replication.sh:ro');
+    expect(db.environment!.REPLICATION_PASSWORD).toMatch(/^\$\{REPLICATION_PASSWORD:\?/);
+    const init = read('docker/postgres/replication-init.sh');
+    expect(init).toMatch(/host replication \$\{user\} \$\{address\} scram-sha-256/);
+    expect(db.command!.join(' ')).toMatch(/wal_level=replica/);
+    expect(db.command!.join(' ')).toMatch(/max_slot_wal_keep_size=/);
+    // The gateways read from it, with the primary's database and credentials (roles are replicated).
+    const g = services.gateway;
+    expect(g.environment!.READ_DATABASE_URLS).toBe(g.environment!.DATABASE_URL.replace('${POSTGRES_HOST:-db}:${POSTGRES_PORT:-5432}', 'db-standby:5432'));
+    expect(g.depends_on?.['db-standby'].condition).toBe('service_started');
+    // The scripts are executable in git (a mount keeps the mode) and valid bash.
+    const modes = execFileSync('git', ['ls-files', '-s', 'docker/postgres'], { cwd: ROOT, encoding: 'utf8' });
+    for (const f of ['replication-init.sh', 'standby-entrypoint.sh']) {
+      expect(modes).toMatch(new RegExp(`^100755 \\S+ 0\tdocker/postgres/${f.replace('.', '\\.')}$`, 'm'));
+      expect(spawnSync('bash', ['-n', path.join(ROOT, 'docker/postgres', f)]).status).toBe(0);
+    }
+  });
+
+  test('compose/primary.yaml (two machines): compose.yaml\'s db alone, published on a private address', () => {
+    const text = read('compose/primary.yaml');
+    const primary = YAML.parse(text) as { services: Record<string, Service & { extends?: { file: string; service: string } }>; volumes: Record<string, unknown> };
+    const schema = modernIds(JSON.parse(fs.readFileSync(SCHEMA_FILE, 'utf8')));
+    delete schema.$schema;
+    const validate = new Ajv2019({ strict: false, allErrors: true, validateFormats: false }).compile(schema);
+    expect(validate(primary) ? [] : validate.errors).toEqual([]);
+    expect(Object.keys(primary.services)).toEqual(['db']);
+    expect(primary.services.db.extends).toEqual({ file: 'compose.yaml', service: 'db' });
+    expect(primary.services.db.ports).toEqual(['${PRIMARY_PUBLISH_ADDRESS:?set PRIMARY_PUBLISH_ADDRESS in compose/.env (this machine\'s private address)}:${POSTGRES_PORT:-5432}:5432']);
+    // The named volume it extends with is declared, under the same name as in compose.yaml.
+    expect(services.db.volumes!.filter((v) => !v.startsWith('.')).map((v) => v.split(':')[0])).toEqual(Object.keys(primary.volumes));
+    const used = new Set([...text.matchAll(/\$\{([A-Z_][A-Z0-9_]*)/g)].map((m) => m[1]));
+    const documented = new Set([...read('compose/.env.example').matchAll(/^([A-Z_][A-Z0-9_]*)=/gm)].map((m) => m[1]));
+    for (const v of used) expect([v, documented.has(v)]).toEqual([v, true]);
+  });
+
+  test('proxy: HTTPS published, the certificate mounted where haproxy.cfg reads it', () => {
+    const p = services.proxy;
+    expect(p.ports).toContain('${HTTPS_PORT:-443}:443');
+    expect(p.volumes).toContain(`\${TLS_CERT_FILE:-./certs/reefgate.pem}:${CERT_PATH}:ro`);
+    expect(read('docker/haproxy/haproxy.cfg')).toMatch(new RegExp(`^\\s*bind :443 ssl crt ${CERT_PATH.replace(/\./g, '\\.')}\\b`, 'm'));
+    expect(read('compose/certs/.gitignore').split('\n')).toEqual(expect.arrayContaining(['*', '!.gitignore']));
   });
 
   test('data, config and logs: named volume for the db, read-only mounts, host directories for operators', () => {
@@ -175,6 +271,10 @@ describe('compose/compose.yaml', () => {
     const contentDir = '/usr/local/tomcat/content/thredds/';
     expect(services.thredds.volumes).toContain(`./config/thredds/catalog.xml:${contentDir}catalog.xml:ro`);
     expect(rootCatalog).toContain(`xlink:href="${threddsMount.slice(contentDir.length)}/catalog.xml"`);
+    // Its datasetScan lists the same directory on every request (new datasets without a restart), only *.nc.
+    expect(rootCatalog).toMatch(new RegExp(`<datasetScan [^>]*location="${threddsMount}/"`));
+    expect(rootCatalog).toMatch(/<include wildcard="\*\.nc"\/>/);
+    expectValidXml(rootCatalog, THREDDS_CATALOG_XSD);
     const hostMounts = Object.values(services).flatMap((s) => s.volumes ?? []).filter((v) => v.startsWith('./'));
     expect(hostMounts.some((v) => v.startsWith('./config/'))).toBe(true);
     expect(hostMounts.some((v) => v.startsWith('./logs/'))).toBe(true);
@@ -197,7 +297,7 @@ describe('compose/compose.yaml', () => {
 
 describe('secrets', () => {
   const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
-  const ours = ['compose/compose.yaml', 'compose/.env.example', 'docker/gateway/Dockerfile', 'docker/haproxy/haproxy.cfg', '.dockerignore'];
+  const ours = ['compose/compose.yaml', 'compose/primary.yaml', 'compose/.env.example', 'docker/gateway/Dockerfile', 'docker/haproxy/haproxy.cfg', 'docker/postgres/replication-init.sh', 'docker/postgres/standby-entrypoint.sh', '.dockerignore'];
 
   test('the scanner finds real-looking credentials and ignores placeholders', () => {
     expect(scanText('compose/.env', 'POSTGRES_PASSWORD=Zq8rT2vLx9')).toHaveLength(1);
@@ -209,6 +309,9 @@ describe('secrets', () => {
     expect(scanText('c.yaml', '  POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?set it}')).toHaveLength(0);
     expect(scanText('c.yaml', 'DATABASE_URL: postgres://${U}:${P}@db:5432/x')).toHaveLength(0);
     expect(scanText('t.ts', "const url = 'postgres://root@127.0.0.1:5432/postgres';")).toHaveLength(0);
+    // Where a secret is kept is not a secret; the secret itself is.
+    expect(scanText('c.yaml', '      API_KEYS_FILE: /run/secrets/api_keys')).toHaveLength(0);
+    expect(scanText('c.yaml', '      API_KEYS: k3yV4lue9')).toHaveLength(1);
   });
 
   test('no committed file holds a password, token or private key', () => {
@@ -285,11 +388,32 @@ const SECRET_NAME = /(PASSWORD|SECRET|TOKEN|API_KEYS?)\b/i;
 describe('docker/haproxy/haproxy.cfg', () => {
   const cfg = read('docker/haproxy/haproxy.cfg');
 
-  test('haproxy -c accepts it (Debian haproxy)', () => {
+  test('haproxy -c accepts it (Debian haproxy), with a certificate at the mounted path', () => {
     if (!hasTool('haproxy', ['-v'])) return;
-    const r = spawnSync('haproxy', ['-c', '-f', path.join(ROOT, 'docker/haproxy/haproxy.cfg')], { encoding: 'utf8' });
-    expect({ status: r.status, out: r.status === 0 ? '' : r.stdout + r.stderr }).toEqual({ status: 0, out: '' });
-    expect(r.stdout + r.stderr).toMatch(/Configuration file is valid/);
+    const tmp = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'rg-haproxy-c-'));
+    try {
+      const check = (certFile: string) => {
+        const file = path.join(tmp, 'haproxy.cfg');
+        fs.writeFileSync(file, cfg.split(CERT_PATH).join(certFile));
+        return spawnSync('haproxy', ['-c', '-f', file], { encoding: 'utf8' });
+      };
+      // No certificate: HAProxy refuses to start (so the check below is a real one).
+      expect(check(path.join(tmp, 'missing.pem')).status).not.toBe(0);
+      const [pem] = selfSignedPem(tmp);
+      const r = check(pem);
+      expect({ status: r.status, out: r.status === 0 ? '' : r.stdout + r.stderr }).toEqual({ status: 0, out: '' });
+      expect(r.stdout + r.stderr).toMatch(/Configuration file is valid/);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  test('TLS: the certificate path, HTTP redirected to HTTPS, HSTS over TLS, X-Forwarded-Proto from the connection', () => {
+    expect(cfg.split(CERT_PATH)).toHaveLength(2);
+    expect(cfg).toMatch(/^\s*http-request redirect scheme https code 30[18] unless \{ ssl_fc \}$/m);
+    expect(cfg).toMatch(/^\s*http-response set-header Strict-Transport-Security "max-age=\d+" if \{ ssl_fc \}$/m);
+    expect(cfg).toMatch(/set-header X-Forwarded-Proto https if \{ ssl_fc \}/);
+    expect(cfg).toMatch(/ssl-min-ver TLSv1\.2/);
   });
 
   test('routes, health checks, forwarded headers, compression and stats are configured', () => {

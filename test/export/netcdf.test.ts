@@ -13,7 +13,7 @@ import { netcdfFileName, opendapUrl } from '../../src/catalog/links';
 import { NetcdfWriter } from '../../src/export/netcdf3';
 import { QC_FLAG_MEANINGS } from '../../src/export/oceansites';
 import { createTestDb, TestDb } from '../helpers/testStore';
-import { hasTool } from '../helpers/xmllint';
+import { expectValidXml, hasTool, THREDDS_CATALOG_XSD } from '../helpers/xmllint';
 
 const HAS_NCDUMP = hasTool('ncdump', ['-h']);
 const ncdump = (args: string[]) => {
@@ -182,6 +182,8 @@ describe('NetCDF export (OceanSITES) read back with ncdump', () => {
 
   test('THREDDS catalog lists every file with OPeNDAP access; opendapUrl matches it', () => {
     const xml = fs.readFileSync(summary.catalog, 'utf8');
+    // THREDDS reads catalogs with this schema: an invalid one would not be picked up.
+    expectValidXml(xml, THREDDS_CATALOG_XSD);
     const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@' }).parse(xml);
     const cat = doc.catalog;
     expect(cat['@xmlns']).toBe('http://www.unidata.ucar.edu/namespaces/thredds/InvCatalog/v1.0');

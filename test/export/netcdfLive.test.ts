@@ -13,7 +13,7 @@ import { parseApiKeys } from '../../src/security/apiKey';
 import { createLogger } from '../../src/log';
 import { netcdfFileName } from '../../src/catalog/links';
 import { NetcdfLive, startNetcdfLive } from '../../src/export/netcdfLive';
-import { hasTool } from '../helpers/xmllint';
+import { expectValidXml, hasTool, THREDDS_CATALOG_XSD } from '../helpers/xmllint';
 
 const HAS_NCDUMP = hasTool('ncdump', ['-h']);
 const KEY = 'live-netcdf-key-0123456789';
@@ -108,6 +108,7 @@ describeNc('live NetCDF export (NETCDF_DIR)', () => {
     await waitFor('LIVE_TEMP exported', () => fs.existsSync(file('LIVE_TEMP')) && catalogPaths().includes(netcdfFileName('LIVE_TEMP')));
     expect(ncRecords(file('LIVE_TEMP'))).toBe(2);
     expect(catalogPaths()).toEqual((await codes()).map(netcdfFileName).sort());
+    expectValidXml(fs.readFileSync(path.join(dir, 'catalog.xml'), 'utf8'), THREDDS_CATALOG_XSD);
     const bLast = fs.statSync(file(b));
     expect([bLast.ino, bLast.mtimeMs]).toEqual([before.b.ino, before.b.mtimeMs]);
     expect(leftovers()).toEqual([]);

@@ -7,6 +7,9 @@ import { SHARED_DIR } from './shared';
 /** The offline OGC schemas shared beside the project. */
 export const SCHEMAS_DIR = path.join(SHARED_DIR, 'ogc-schemas');
 const CATALOG = path.join(SCHEMAS_DIR, 'catalog.xml');
+/** Schemas the project vendors itself (THREDDS InvCatalog), with their own XML catalog. */
+export const THREDDS_CATALOG_XSD = path.resolve(__dirname, '../../schemas/thredds/InvCatalog.1.0.7.xsd');
+const CATALOGS = [CATALOG, path.resolve(__dirname, '../../schemas/thredds/catalog.xml')].join(' ');
 
 /** Entry-point schemas by short name (see ../shared/ogc-schemas/README.md). */
 export const SCHEMA = {
@@ -54,7 +57,7 @@ export function validateXml(xml: string, schema: keyof typeof SCHEMA | string): 
   fs.writeFileSync(file, xml);
   try {
     const r = spawnSync('xmllint', ['--nonet', '--noout', '--schema', xsd, file], {
-      env: { ...process.env, XML_CATALOG_FILES: CATALOG },
+      env: { ...process.env, XML_CATALOG_FILES: CATALOGS },
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
     });

@@ -118,6 +118,29 @@ describe('validators and conditional requests', () => {
     expect(new Set([...tags, html, json]).size).toBe(6);
   });
 
+  test('OGC API: Vary: Accept when Accept chose the format; not when f= did (one representation for every Accept)', async () => {
+    for (const path of ['/ogcapi', '/ogcapi/collections', '/ogcapi/collections/stations', '/ogcapi/collections/stations/items', '/ogcapi/conformance']) {
+      const negotiated = await get(path, { Accept: 'text/html' });
+      expect([path, negotiated.status]).toEqual([path, 200]);
+      expect([path, negotiated.headers.vary]).toEqual([path, expect.stringMatching(/(^|, )Accept(,|$)/)]);
+      const byUrl = [await get(`${path}?f=json`, { Accept: 'text/html' }), await get(`${path}?f=json`, { Accept: 'application/json' }), await get(`${path}?f=json`)];
+      for (const r of byUrl) {
+        expect([path, r.status, r.headers['content-type']]).toEqual([path, 200, expect.stringMatching(/json/)]);
+        expect([path, r.headers.vary ?? '']).toEqual([path, expect.not.stringMatching(/(^|, )Accept(,|$)/)]);
+      }
+      // The same representation, so the same tag whatever Accept said, and a 304 for any Accept.
+      expect(new Set(byUrl.map((r) => r.headers.etag)).size).toBe(1);
+      if (byUrl[0].headers.etag) {
+        const again = await get(`${path}?f=json`, { Accept: 'text/html', 'If-None-Match': byUrl[0].headers.etag });
+        expect([path, again.status]).toEqual([path, 304]);
+        expect([path, again.headers.vary ?? '']).toEqual([path, expect.not.stringMatching(/(^|, )Accept(,|$)/)]);
+      }
+      const html = await get(`${path}?f=html`, { Accept: 'application/json' });
+      expect([path, html.headers['content-type']]).toEqual([path, expect.stringMatching(/^text\/html/)]);
+      expect([path, html.headers.vary ?? '']).toEqual([path, expect.not.stringMatching(/(^|, )Accept(,|$)/)]);
+    }
+  });
+
   test('a closed window is cached long, and its 304 runs no statement at all; an open window has no validators', async () => {
     const r = await get(window(A));
     expect(r.status).toBe(200);

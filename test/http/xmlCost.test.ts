@@ -101,3 +101,30 @@ describe('hostile bodies over HTTP', () => {
     expect(text.length).toBeLessThan(2048);
   });
 });
+
+describe('parseXml and long text runs (set aside before parsing)', () => {
+  // Long enough to be set aside (src/http/xml.ts LONG_TEXT); what the parser would give must come back.
+  const long = '2024-01-01T00:00:00Z,1.5,1@@'.repeat(400);
+  const R = (inner: string) => `<r xmlns="urn:x" xmlns:p="urn:p">${inner}</r>`;
+  const texts = (xml: string) => parseXml(xml).children.map((c) => c.text);
+
+  it('returns the text of every element as it was sent, line ends normalised, whatever surrounds it', () => {
+    expect(texts(R(`<v>${long}</v><w>x</w>`))).toEqual([long.trim(), 'x']);
+    expect(texts(R(`<v>${long}\r\n${long}\r${long}</v>`))).toEqual([`${long}\n${long}\n${long}`]);
+    expect(texts(R(`<v>  ${long}  </v><p:v>${long}</p:v>`))).toEqual([long, long]);
+    // Runs with markup characters stay the parser's: entities decoded, quotes and ">" kept.
+    expect(texts(R(`<v>${long}&amp;${long}</v>`))).toEqual([`${long}&${long}`]);
+    expect(texts(R(`<v>${long}"q"> ${long}</v>`))).toEqual([`${long}"q"> ${long}`]);
+    // In CDATA the run comes back; in a comment it goes with the comment; a ">" in an attribute is no tag end.
+    expect(texts(R(`<v><![CDATA[<x>${long}<y>]]></v>`))).toEqual([`<x>${long}<y>`]);
+    expect(texts(R(`<!-- >${long}< --><v>k</v>`))).toEqual(['k']);
+    const el = parseXml(R(`<v a="q>">${long}</v>`)).children[0];
+    expect([el.attrs.a, el.text]).toEqual(['q>', long]);
+  });
+
+  it('still refuses malformed documents holding long runs', () => {
+    for (const bad of [R(`<v>${long}</w>`), `<r xmlns="urn:x"><v>${long}</v>`, R(`<v>${long}</v><v>${long}`)]) {
+      expect(() => parseXml(bad)).toThrow(/Malformed XML|Unclosed|closing tag/);
+    }
+  });
+});

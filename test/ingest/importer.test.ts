@@ -1,11 +1,11 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { createTestDb, TestDb } from '../helpers/testStore';
 import { formatImportSummary, ImportError, importDirectory } from '../../src/ingest/importer';
 import { Store } from '../../src/data/store';
 import { DEMO_DIR } from '../helpers/env';
+import { writeImportSet } from '../helpers/importSet';
 
 const STATIONS = `station_id,name,network,producer,country,lat,lon,depth_m
 NCL_A,"Station A, lagoon",ReefTEMPS,IRD Nouméa,NCL,-22.3,166.4,5
@@ -25,11 +25,7 @@ B_TEMP,2024-01-01T01:00:00Z,27.5,4
 B_PSAL,2024-01-01T00:00:00Z,35.1,1
 `;
 
-function writeSet(files: Record<string, string | Buffer>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-import-'));
-  for (const [name, body] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), body);
-  return dir;
-}
+const writeSet = (files: Record<string, string | Buffer>) => writeImportSet(files, 'rg-import-');
 
 async function counts(store: Store) {
   const r = await store.query<{ st: number; ds: number; obs: number; runs: number }>(

@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import supertest from 'supertest';
 import { createTestApp, TestApp } from '../helpers/app';
 import { usingPostgres } from '../helpers/env';
+import { oneSeriesSet } from '../helpers/importSet';
 import { parseApiKeys } from '../../src/security/apiKey';
 import { PgStore } from '../../src/data/pgStore';
 import { createApp } from '../../src/server';
@@ -20,19 +21,8 @@ const KEY = 'push-key-0123456789';
 const NET_KEY = 'net-key-0123456789';
 const DEMO_DATASET = 'OUVEA01_TEMP_0A_SBE56';
 
-const STATIONS = `station_id,name,network,producer,country,lat,lon,depth_m
-T_A,Test A,TestNet,IRD,NCL,-22.3,166.4,5
-`;
-const DATASETS = `dataset_id,station_id,property_code,standard_name,property_label,uom,processing,instrument_family,start,end
-TA_TEMP,T_A,TEMP,sea_water_temperature,Sea temperature,Cel,RAW DATA,SBE56,,
-`;
-const OBS = `dataset_id,time,value,qc
-TA_TEMP,2024-03-01T00:00:00Z,25.1,1
-TA_TEMP,2024-03-01T01:00:00Z,25.2,1
-TA_TEMP,2024-03-01T02:00:00Z,25.3,1
-TA_TEMP,2024-03-01T03:00:00Z,25.4,1
-TA_TEMP,2024-03-01T04:00:00Z,25.5,1
-`;
+// Station T_A (network TestNet), dataset TA_TEMP: 25.1 … 25.5 at 00:00 … 04:00 on 2024-03-01.
+const { STATIONS, DATASETS, OBS } = oneSeriesSet({ station: 'T_A', name: 'Test A', network: 'TestNet', producer: 'IRD' }, 'TA_TEMP', '2024-03-01');
 
 async function stored(store: Store) {
   const r = await store.query<{ st: number; ds: number; obs: number; runs: number; corr: number; sum: number }>(

@@ -1,9 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { freePort, ROOT } from '../helpers/gatewayProcess';
+import { oneSeriesSet, writeImportSet } from '../helpers/importSet';
 
 /*
  * `reefgate import DIR --url URL --key KEY` against a real `reefgate serve` on the embedded store (PGlite):
@@ -12,18 +13,8 @@ import zlib from 'node:zlib';
  * Real processes (dist/, so `npm run build` first).
  */
 
-const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'bin/reefgate.js');
 const KEY = 'remote-key-0123456789abcdef';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 function env(extra: Record<string, string>): NodeJS.ProcessEnv {
   const e: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', LOAD_DEMO_DATA: 'false' };
@@ -44,25 +35,10 @@ function run(args: string[], e: NodeJS.ProcessEnv): Promise<{ status: number | n
   });
 }
 
-function writeSet(files: Record<string, string | Buffer>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-remote-'));
-  for (const [name, body] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), body);
-  return dir;
-}
+const writeSet = (files: Record<string, string | Buffer>) => writeImportSet(files, 'rg-remote-');
 
-const STATIONS = `station_id,name,network,producer,country,lat,lon,depth_m
-R_A,Remote A,ReefTEMPS,IRD Nouméa,NCL,-22.3,166.4,5
-`;
-const DATASETS = `dataset_id,station_id,property_code,standard_name,property_label,uom,processing,instrument_family,start,end
-RA_TEMP,R_A,TEMP,sea_water_temperature,Sea temperature,Cel,RAW DATA,SBE56,,
-`;
-const OBS = `dataset_id,time,value,qc
-RA_TEMP,2024-05-01T00:00:00Z,25.1,1
-RA_TEMP,2024-05-01T01:00:00Z,25.2,1
-RA_TEMP,2024-05-01T02:00:00Z,25.3,1
-RA_TEMP,2024-05-01T03:00:00Z,25.4,1
-RA_TEMP,2024-05-01T04:00:00Z,25.5,1
-`;
+// Station R_A, dataset RA_TEMP: 25.1 … 25.5 at 00:00 … 04:00 on 2024-05-01.
+const { STATIONS, DATASETS, OBS } = oneSeriesSet({ station: 'R_A', name: 'Remote A', network: 'ReefTEMPS', producer: 'IRD Nouméa' }, 'RA_TEMP', '2024-05-01');
 
 describe('reefgate import --url against a running embedded gateway', () => {
   let dataDir: string;

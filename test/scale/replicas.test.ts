@@ -143,6 +143,9 @@ run('read replicas (READ_DATABASE_URLS) on a real primary and pg_basebackup stan
     const one = await startGateway({ DATABASE_URL: primary.url(DB), READ_DATABASE_URLS: standby.url(DB), WORKERS: '1', LOG_LEVEL: 'warn' }, 180_000);
     try {
       expect(JSON.parse((await freshGet(`${one.base}/readyz`)).body)).toMatchObject({ status: 'ready', readReplicas: { configured: 1 } });
+      // The monitor's first probe may still be running on a busy machine: until it has found the standby
+      // in rotation, reads go to the primary (by design), and this test is about where they go after.
+      await eventually('the standby in rotation', async () => (JSON.parse((await freshGet(`${one.base}/readyz`)).body).readReplicas?.inRotation === 1 ? true : undefined));
       for (const r of reads()) {
         const res = await freshGet(`${one.base}${r.url}`);
         expect([r.url, res.status]).toEqual([r.url, 200]);
@@ -206,6 +209,21 @@ run('read replicas (READ_DATABASE_URLS) on a real primary and pg_basebackup stan
       loadConfig({ DATABASE_URL: primary.url(DB), READ_DATABASE_URLS: standby.url(DB), READ_MAX_LAG_MS: String(maxLagMs), PG_POOL_MAX: '2', WORKERS: '1' });
     const stationName = async (db: { query: Store['query'] }) => (await db.query<{ name: string }>('SELECT name FROM station WHERE code = $1', ['NCL_OUVEA01'])).rows[0]?.name;
     const stats = () => store.routingStats!();
+    /** Waits until the store counts the standby in rotation (or, with false, out of it). */
+    const rotation = (what: string, inRotation = true) => eventually(what, () => (stats().replicas[0].inRotation === inRotation ? true : undefined));
+    /** The standby in rotation, then its replay paused: what is written from now on, only the primary has. */
+    async function pauseStandby(): Promise<void> {
+      await rotation('the standby in rotation');
+      await standby.sql('SELECT pg_wal_replay_pause()', [], DB);
+    }
+    /** The standby's replay resumed: once it is back in rotation, it serves the next read, which sees `renamed`. */
+    async function resumedStandbyServes(renamed: string): Promise<void> {
+      await standby.sql('SELECT pg_wal_replay_resume()', [], DB);
+      await rotation('the standby back in rotation');
+      const replicaBefore = stats().reads.replica;
+      expect(await stationName(store)).toBe(renamed);
+      expect(stats().reads.replica).toBe(replicaBefore + 1);
+    }
 
     beforeAll(async () => {
       other = new PgStore({ connectionString: primary.url(DB), max: 1 });
@@ -222,8 +240,7 @@ run('read replicas (READ_DATABASE_URLS) on a real primary and pg_basebackup stan
 
     test('read-your-writes: after a commit through the store, its reads stay on the primary until the standby has replayed it', async () => {
       store = await openServingStore(cfg(60_000));
-      await eventually('the standby in rotation', () => (stats().replicas[0].inRotation ? true : undefined));
-      await standby.sql('SELECT pg_wal_replay_pause()', [], DB);
+      await pauseStandby();
       const renamed = `Ouvéa renamed ${Date.now()}`;
       await store.transaction((s) => s.query('UPDATE station SET name = $1 WHERE code = $2', [renamed, 'NCL_OUVEA01']));
       const viaStandby = new PgStore({ connectionString: standby.url(DB), max: 1 });
@@ -238,11 +255,7 @@ run('read replicas (READ_DATABASE_URLS) on a real primary and pg_basebackup stan
         // Streams too.
         for await (const rows of store.stream<{ name: string }>('SELECT name FROM station WHERE code = $1', ['NCL_OUVEA01'])) expect(rows[0].name).toBe(renamed);
         // Once replayed, the standby serves again, with the write.
-        await standby.sql('SELECT pg_wal_replay_resume()', [], DB);
-        await eventually('the standby back in rotation', () => (stats().replicas[0].inRotation ? true : undefined));
-        const replicaBefore = stats().reads.replica;
-        expect(await stationName(store)).toBe(renamed);
-        expect(stats().reads.replica).toBe(replicaBefore + 1);
+        await resumedStandbyServes(renamed);
       } finally {
         await viaStandby.close();
       }
@@ -253,8 +266,7 @@ run('read replicas (READ_DATABASE_URLS) on a real primary and pg_basebackup stan
       const sub = listenForChanges(store, createLogger('silent'))!;
       try {
         await sub.ready;
-        await eventually('the standby in rotation', () => (stats().replicas[0].inRotation ? true : undefined));
-        await standby.sql('SELECT pg_wal_replay_pause()', [], DB);
+        await pauseStandby();
         // Another gateway's write: committed with its notification, as the one write path does.
         const renamed = `Ouvéa announced ${Date.now()}`;
         await other.transaction(async (s) => {
@@ -265,11 +277,7 @@ run('read replicas (READ_DATABASE_URLS) on a real primary and pg_basebackup stan
         // Well within READ_MAX_LAG_MS (60 s): only the notification can have taken the standby out.
         expect(await stationName(store)).toBe(renamed);
         expect(stats().replicas[0].inRotation).toBe(false);
-        await standby.sql('SELECT pg_wal_replay_resume()', [], DB);
-        await eventually('the standby back in rotation', () => (stats().replicas[0].inRotation ? true : undefined));
-        const replicaBefore = stats().reads.replica;
-        expect(await stationName(store)).toBe(renamed);
-        expect(stats().reads.replica).toBe(replicaBefore + 1);
+        await resumedStandbyServes(renamed);
       } finally {
         await sub.close();
       }
@@ -277,7 +285,7 @@ run('read replicas (READ_DATABASE_URLS) on a real primary and pg_basebackup stan
 
     test('a read running on the standby when it stops is run again on the primary, query and stream alike', async () => {
       store = await openServingStore(cfg(60_000));
-      await eventually('the standby in rotation', () => (stats().replicas[0].inRotation ? true : undefined));
+      await rotation('the standby in rotation');
       const slow = 'SELECT pg_sleep(3) AS slept, (SELECT count(*)::int FROM station) AS n';
       const query = store.query<{ n: number }>(slow);
       const stream = (async () => {
@@ -305,25 +313,20 @@ run('read replicas (READ_DATABASE_URLS) on a real primary and pg_basebackup stan
       } finally {
         await standby.start();
       }
-      await eventually('the standby back in rotation', () => (stats().replicas[0].inRotation ? true : undefined));
+      await rotation('the standby back in rotation');
     });
 
     test('a standby further behind than READ_MAX_LAG_MS is skipped until it catches up, whoever wrote', async () => {
       store = await openServingStore(cfg(500));
-      await eventually('the standby in rotation', () => (stats().replicas[0].inRotation ? true : undefined));
-      await standby.sql('SELECT pg_wal_replay_pause()', [], DB);
+      await pauseStandby();
       // Written by another process: this store learns of it only by measuring the standby's lag.
       const renamed = `Ouvéa elsewhere ${Date.now()}`;
       await other.query('UPDATE station SET name = $1 WHERE code = $2', [renamed, 'NCL_OUVEA01']);
-      await eventually('the standby out of rotation', () => (stats().replicas[0].inRotation ? undefined : true));
+      await rotation('the standby out of rotation', false);
       expect(stats().replicas[0].up).toBe(true);
       expect(stats().replicas[0].lagMs).toBeGreaterThan(500);
       expect(await stationName(store)).toBe(renamed);
-      await standby.sql('SELECT pg_wal_replay_resume()', [], DB);
-      await eventually('the standby back in rotation', () => (stats().replicas[0].inRotation ? true : undefined));
-      const replicaBefore = stats().reads.replica;
-      expect(await stationName(store)).toBe(renamed);
-      expect(stats().reads.replica).toBe(replicaBefore + 1);
+      await resumedStandbyServes(renamed);
     });
   });
 });

@@ -11,10 +11,26 @@ export const TEMP_URI = 'http://vocab.nerc.ac.uk/standard_name/sea_water_tempera
 export interface SensorSpec {
   procedure: string;
   station: string;
-  offering: string;
+  /** The offeringID capability; absent: none declared. */
+  offering?: string;
   network?: string;
   property?: string;
   uom?: string;
+  /** Several outputs (a multi-parameter instrument); default: one TEMP output of `property` in `uom`. */
+  outputs?: Output[];
+}
+
+/** An sml:output: its name (the property code), swe:Quantity definition and unit. */
+export interface Output {
+  name: string;
+  uri: string;
+  uom: string;
+  label?: string;
+}
+
+/** The outputs a spec declares. */
+function outputsOf(s: SensorSpec): Output[] {
+  return s.outputs ?? [{ name: 'TEMP', uri: s.property ?? TEMP_URI, uom: s.uom ?? 'Cel', label: 'Sea temperature' }];
 }
 
 /** A SensorML 2.0 PhysicalSystem (the namespaces declared on it, so it validates alone). */
@@ -25,10 +41,10 @@ export function sml20(s: SensorSpec): string {
   <gml:identifier codeSpace="uniqueID">${s.procedure}</gml:identifier>
   <sml:identification><sml:IdentifierList><sml:identifier><sml:Term definition="urn:ogc:def:identifier:OGC:uniqueID"><sml:label>uniqueID</sml:label><sml:value>${s.procedure}</sml:value></sml:Term></sml:identifier></sml:IdentifierList></sml:identification>
   <sml:classification><sml:ClassifierList><sml:classifier><sml:Term definition="http://reefgate.org/def/instrumentFamily"><sml:label>instrument family</sml:label><sml:value>SBE37</sml:value></sml:Term></sml:classifier></sml:ClassifierList></sml:classification>
-  ${text('offerings', 'urn:ogc:def:identifier:OGC:offeringID', s.offering)}
+  ${s.offering ? text('offerings', 'urn:ogc:def:identifier:OGC:offeringID', s.offering) : ''}
   ${text('featuresOfInterest', 'http://www.opengis.net/def/featureOfInterest/identifier', s.station)}
   ${s.network ? text('network', 'http://reefgate.org/def/network', s.network) : ''}
-  <sml:outputs><sml:OutputList><sml:output name="TEMP"><swe:Quantity definition="${s.property ?? TEMP_URI}"><swe:label>Sea temperature</swe:label><swe:uom code="${s.uom ?? 'Cel'}"/></swe:Quantity></sml:output></sml:OutputList></sml:outputs>
+  <sml:outputs><sml:OutputList>${outputsOf(s).map((o) => `<sml:output name="${o.name}"><swe:Quantity definition="${o.uri}"><swe:label>${o.label ?? o.name}</swe:label><swe:uom code="${o.uom}"/></swe:Quantity></sml:output>`).join('')}</sml:OutputList></sml:outputs>
   <sml:position><swe:Vector referenceFrame="http://www.opengis.net/def/crs/EPSG/0/4326">
     <swe:coordinate name="latitude"><swe:Quantity axisID="Lat"><swe:uom code="deg"/><swe:value>-20.61</swe:value></swe:Quantity></swe:coordinate>
     <swe:coordinate name="longitude"><swe:Quantity axisID="Long"><swe:uom code="deg"/><swe:value>166.45</swe:value></swe:Quantity></swe:coordinate>
@@ -43,7 +59,7 @@ export function sml101(s: SensorSpec): string {
     <sml:identification><sml:IdentifierList><sml:identifier name="uniqueID"><sml:Term definition="urn:ogc:def:identifier:OGC:uniqueID"><sml:value>${s.procedure}</sml:value></sml:Term></sml:identifier></sml:IdentifierList></sml:identification>
     <sml:classification><sml:ClassifierList><sml:classifier name="family"><sml:Term definition="http://reefgate.org/def/instrumentFamily"><sml:value>SBE37</sml:value></sml:Term></sml:classifier></sml:ClassifierList></sml:classification>
     <sml:capabilities name="offerings"><swe:SimpleDataRecord>
-      <swe:field name="offeringID"><swe:Text definition="urn:ogc:def:identifier:OGC:offeringID"><swe:value>${s.offering}</swe:value></swe:Text></swe:field>
+      ${s.offering ? `<swe:field name="offeringID"><swe:Text definition="urn:ogc:def:identifier:OGC:offeringID"><swe:value>${s.offering}</swe:value></swe:Text></swe:field>` : ''}
       <swe:field name="featureOfInterest"><swe:Text definition="http://www.opengis.net/def/featureOfInterest/identifier"><swe:value>${s.station}</swe:value></swe:Text></swe:field>
       ${s.network ? `<swe:field name="network"><swe:Text definition="http://reefgate.org/def/network"><swe:value>${s.network}</swe:value></swe:Text></swe:field>` : ''}
     </swe:SimpleDataRecord></sml:capabilities>
@@ -51,18 +67,18 @@ export function sml101(s: SensorSpec): string {
       <swe:coordinate name="latitude"><swe:Quantity axisID="y"><swe:uom code="deg"/><swe:value>-21.5</swe:value></swe:Quantity></swe:coordinate>
       <swe:coordinate name="longitude"><swe:Quantity axisID="x"><swe:uom code="deg"/><swe:value>165.9</swe:value></swe:Quantity></swe:coordinate>
     </swe:Vector></swe:location></swe:Position></sml:position>
-    <sml:outputs><sml:OutputList><sml:output name="TEMP"><swe:Quantity definition="${s.property ?? TEMP_URI}"><swe:uom code="${s.uom ?? 'Cel'}"/></swe:Quantity></sml:output></sml:OutputList></sml:outputs>
+    <sml:outputs><sml:OutputList>${outputsOf(s).map((o) => `<sml:output name="${o.name}"><swe:Quantity definition="${o.uri}"><swe:uom code="${o.uom}"/></swe:Quantity></sml:output>`).join('')}</sml:OutputList></sml:outputs>
   </sml:System></sml:member>
 </sml:SensorML>`;
 }
 
-/** InsertSensor (SWES 2.0) with the SOS insertion metadata. */
-export function insertSensorDoc(description: string, format = 'http://www.opengis.net/sensorml/2.0', property = TEMP_URI): string {
+/** InsertSensor (SWES 2.0) with the SOS insertion metadata; several observableProperty for a list. */
+export function insertSensorDoc(description: string, format = 'http://www.opengis.net/sensorml/2.0', property: string | string[] = TEMP_URI): string {
   return `<?xml version="1.0" encoding="UTF-8"?>
 <swes:InsertSensor ${NS} service="SOS" version="2.0.0">
   <swes:procedureDescriptionFormat>${format}</swes:procedureDescriptionFormat>
   <swes:procedureDescription>${description}</swes:procedureDescription>
-  <swes:observableProperty>${property}</swes:observableProperty>
+  ${(Array.isArray(property) ? property : [property]).map((p) => `<swes:observableProperty>${p}</swes:observableProperty>`).join('\n  ')}
   <swes:metadata><sos:SosInsertionMetadata>
     <sos:observationType>http://www.opengis.net/def/observationType/OGC-OM/2.0/OM_Measurement</sos:observationType>
     <sos:featureOfInterestType>http://www.opengis.net/def/samplingFeatureType/OGC-OM/2.0/SF_SamplingPoint</sos:featureOfInterestType>
@@ -75,17 +91,19 @@ export interface Obs {
   value: string;
   uom?: string;
   qc?: number;
+  /** Its observedProperty, when not the request's. */
+  property?: string;
 }
 
-/** InsertObservation of OM_Measurements into one offering (the first observation's time instant is referenced as its resultTime). */
-export function insertObservationDoc(offering: string, procedure: string, station: string, obs: Obs[]): string {
+/** InsertObservation of OM_Measurements into one offering (each observation's time instant is referenced as its resultTime). */
+export function insertObservationDoc(offering: string, procedure: string, station: string, obs: Obs[], property = TEMP_URI): string {
   const one = (o: Obs, i: number) => `<sos:observation><om:OM_Observation gml:id="o${i}">
     <om:type xlink:href="http://www.opengis.net/def/observationType/OGC-OM/2.0/OM_Measurement"/>
     <om:phenomenonTime><gml:TimeInstant gml:id="t${i}"><gml:timePosition>${o.time}</gml:timePosition></gml:TimeInstant></om:phenomenonTime>
     <om:resultTime xlink:href="#t${i}"/>
     <om:procedure xlink:href="${procedure}"/>
     ${o.qc === undefined ? '' : `<om:parameter><om:NamedValue><om:name xlink:href="http://reefgate.org/def/qc"/><om:value xsi:type="xs:string" xmlns:xs="http://www.w3.org/2001/XMLSchema">${o.qc}</om:value></om:NamedValue></om:parameter>`}
-    <om:observedProperty xlink:href="${TEMP_URI}"/>
+    <om:observedProperty xlink:href="${o.property ?? property}"/>
     <om:featureOfInterest xlink:href="${station}"/>
     <om:result xsi:type="gml:MeasureType" uom="${o.uom ?? 'Cel'}">${o.value}</om:result>
   </om:OM_Observation></sos:observation>`;
@@ -97,7 +115,7 @@ export function insertObservationDoc(offering: string, procedure: string, statio
 }
 
 /** InsertResultTemplate: blocks `time,value,qc` separated by "@@". */
-export function insertResultTemplateDoc(offering: string, procedure: string, station: string, id?: string): string {
+export function insertResultTemplateDoc(offering: string, procedure: string, station: string, id?: string, property = TEMP_URI, uom = 'Cel'): string {
   return `<?xml version="1.0" encoding="UTF-8"?>
 <sos:InsertResultTemplate ${NS} service="SOS" version="2.0.0">
   <sos:proposedTemplate><sos:ResultTemplate>
@@ -107,13 +125,13 @@ export function insertResultTemplateDoc(offering: string, procedure: string, sta
       <om:phenomenonTime nilReason="template"/>
       <om:resultTime nilReason="template"/>
       <om:procedure xlink:href="${procedure}"/>
-      <om:observedProperty xlink:href="${TEMP_URI}"/>
+      <om:observedProperty xlink:href="${property}"/>
       <om:featureOfInterest xlink:href="${station}"/>
       <om:result/>
     </om:OM_Observation></sos:observationTemplate>
     <sos:resultStructure><swe:DataRecord>
       <swe:field name="phenomenonTime"><swe:Time definition="http://www.opengis.net/def/property/OGC/0/PhenomenonTime"><swe:uom xlink:href="http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"/></swe:Time></swe:field>
-      <swe:field name="TEMP"><swe:Quantity definition="${TEMP_URI}"><swe:uom code="Cel"/></swe:Quantity></swe:field>
+      <swe:field name="value"><swe:Quantity definition="${property}"><swe:uom code="${uom}"/></swe:Quantity></swe:field>
       <swe:field name="qc"><swe:Category definition="http://reefgate.org/def/qc"/></swe:field>
     </swe:DataRecord></sos:resultStructure>
     <sos:resultEncoding><swe:TextEncoding tokenSeparator="," blockSeparator="@@"/></sos:resultEncoding>
@@ -131,4 +149,40 @@ export function insertResultDoc(template: string, values: string): string {
 export function deleteSensorDoc(procedure: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>
 <swes:DeleteSensor ${NS} service="SOS" version="2.0.0"><swes:procedure>${procedure}</swes:procedure></swes:DeleteSensor>`;
+}
+
+/** A field of a result record after its time: a quantity of an observed property (in `uom`), or a quality flag. */
+export type RecordField = { name: string; uri: string; uom: string } | { name: string; qc: true };
+
+/**
+ * InsertResultTemplate whose record holds several values, as 52°North's sos-importer and OpenSensorHub
+ * send a multi-parameter instrument: a swe:Time, then the fields in order; the observationTemplate's
+ * observedProperty is left out unless given.
+ */
+export function insertRecordTemplateDoc(offering: string, procedure: string, station: string, fields: RecordField[], o: { id?: string; property?: string; tokenSeparator?: string; blockSeparator?: string; decimalSeparator?: string } = {}): string {
+  const field = (f: RecordField) =>
+    'qc' in f
+      ? `<swe:field name="${f.name}"><swe:Category definition="http://reefgate.org/def/qc"/></swe:field>`
+      : `<swe:field name="${f.name}"><swe:Quantity definition="${f.uri}"><swe:uom code="${f.uom}"/></swe:Quantity></swe:field>`;
+  const dec = o.decimalSeparator ? ` decimalSeparator="${o.decimalSeparator}"` : '';
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<sos:InsertResultTemplate ${NS} service="SOS" version="2.0.0">
+  <sos:proposedTemplate><sos:ResultTemplate>
+    ${o.id ? `<swes:identifier>${o.id}</swes:identifier>` : ''}
+    <sos:offering>${offering}</sos:offering>
+    <sos:observationTemplate><om:OM_Observation gml:id="tmpl">
+      <om:phenomenonTime nilReason="template"/>
+      <om:resultTime nilReason="template"/>
+      <om:procedure xlink:href="${procedure}"/>
+      <om:observedProperty xlink:href="${o.property ?? 'http://reefgate.org/def/phenomenon/ctd'}"/>
+      <om:featureOfInterest xlink:href="${station}"/>
+      <om:result/>
+    </om:OM_Observation></sos:observationTemplate>
+    <sos:resultStructure><swe:DataRecord>
+      <swe:field name="phenomenonTime"><swe:Time definition="http://www.opengis.net/def/property/OGC/0/PhenomenonTime"><swe:uom xlink:href="http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"/></swe:Time></swe:field>
+      ${fields.map(field).join('\n      ')}
+    </swe:DataRecord></sos:resultStructure>
+    <sos:resultEncoding><swe:TextEncoding tokenSeparator="${o.tokenSeparator ?? ','}" blockSeparator="${o.blockSeparator ?? '@@'}"${dec}/></sos:resultEncoding>
+  </sos:ResultTemplate></sos:proposedTemplate>
+</sos:InsertResultTemplate>`;
 }

@@ -31,6 +31,14 @@ describe('parseIsoInstant', () => {
     expect(parseIsoInstant(text)).toBeNull();
   });
 
+  it('reads the common form YYYY-MM-DDTHH:MM:SS[.mmm]Z (its own fast path) as the general expression reads it', () => {
+    const cases = ['2024-01-23T06:40:00Z', '2024-02-29T23:59:59.999Z', '2023-02-29T00:00:00Z', '1900-02-29T00:00:00Z', '2000-02-29T00:00:00Z', '0100-01-01T00:00:00Z',
+      '9999-12-31T23:59:59.999Z', '1970-01-01T00:00:00.000Z', '1969-12-31T23:59:59.001Z', '2024-04-31T00:00:00Z', '2024-01-01T23:60:00Z', '2024-01-01T00:00:60Z', '2024-1a-01T00:00:00Z'];
+    for (const c of cases) expect([c, parseIsoInstant(c, { requireZone: true })]).toEqual([c, parseIsoInstant(c.replace(/Z$/, '+00:00'), { requireZone: true })]);
+    expect(parseIsoInstant('2024-01-23T06:40:00Z')).toBe(Date.UTC(2024, 0, 23, 6, 40));
+    expect(parseIsoInstant('2024-01-23T06:40:00.123Z')).toBe(Date.UTC(2024, 0, 23, 6, 40, 0, 123));
+  });
+
   it('bounds are the first and last instants of years 0001 and 9999', () => {
     expect(isoUtc(MIN_INSTANT)).toBe('0001-01-01T00:00:00Z');
     expect(isoUtc(MAX_INSTANT)).toBe('9999-12-31T23:59:59.999Z');

@@ -1,9 +1,11 @@
 /**
  * What the column encoders (CoverageJSON, EDR GeoJSON) share: the SQL of their three columns (the
- * time axis, the values, the quality flags, each as JSON text formatted by PostgreSQL) and the
- * downsampling adapter that feeds them the rows `downsample=N` keeps.
+ * time axis, the values, the quality flags, each as JSON text formatted by PostgreSQL), the loop that
+ * writes each column as one JSON array (ColumnArraysEncoder) and the downsampling adapter that feeds
+ * them the rows `downsample=N` keeps.
  */
 import type { Offering } from '../../catalog/offerings';
+import type { RequestLabels } from '../../metrics/metrics';
 import type { ColumnSeriesEncoder, RowSeriesEncoder, SeriesExtent } from '../../query/observations';
 import type { ChunkWriter } from '../chunkWriter';
 import { MinMaxDownsampler } from './downsample';
@@ -68,6 +70,59 @@ function fillTimes(w: ChunkWriter, iso: IsoTimeWriter, text: string, at: { i: nu
 
 /** What a column document encoder adds to the driver's protocol: its document start and end. */
 export type ColumnDocumentEncoder = ColumnSeriesEncoder & { begin(): Promise<void>; end(): Promise<void> };
+
+/**
+ * The streaming loop of a column document: each column of a series is one JSON array whose items come
+ * in batches (the times through writeTimes, the values and flags as PostgreSQL's text), counted on the
+ * time column. A format writes what opens a column's array (openColumn: it closes the one before) and
+ * its series' and document's start and end; both formats' bytes come from this one loop.
+ */
+export abstract class ColumnArraysEncoder implements ColumnDocumentEncoder {
+  readonly columnSql = SERIES_COLUMNS;
+  readonly columnSeparator = ',';
+  /** The column whose array is open (-1: none yet in this series). */
+  protected column_ = -1;
+  /** Rows of the current series so far (items of its time column). */
+  protected rows = 0;
+  private firstInColumn = true;
+  private readonly iso = new IsoTimeWriter();
+
+  constructor(
+    protected readonly w: ChunkWriter,
+    readonly metricLabels?: RequestLabels,
+  ) {}
+
+  abstract begin(): Promise<void>;
+  abstract seriesStart(ds: Offering, extent: SeriesExtent | undefined): Promise<void>;
+  abstract seriesEnd(ds: Offering): Promise<void>;
+  abstract end(): Promise<void>;
+
+  /** Writes what closes the open column (column_, if any) and opens column k's array. */
+  protected abstract openColumn(ds: Offering, k: number): Promise<void>;
+
+  /** Resets the loop for a new series whose column `open` (-1 for none) seriesStart has already opened. */
+  protected startColumns(open: number): void {
+    this.column_ = open;
+    this.rows = 0;
+    this.firstInColumn = true;
+  }
+
+  async column(ds: Offering, k: number, n: number, text: string): Promise<void> {
+    if (k !== this.column_) {
+      await this.openColumn(ds, k);
+      this.column_ = k;
+      this.firstInColumn = true;
+    }
+    if (k === 0) {
+      this.rows += n;
+      await writeTimes(this.w, this.iso, text, !this.firstInColumn);
+    } else {
+      if (!this.firstInColumn) await this.w.write(',');
+      await this.w.write(text);
+    }
+    this.firstInColumn = false;
+  }
+}
 
 /** Largest `downsample` a column document takes: the points kept are held until the series ends (its columns are written one after the other). */
 export const MAX_COLUMN_DOWNSAMPLE = 20_000;

@@ -12,9 +12,8 @@ import { UCUM_URI, unitNames } from '../../catalog/units';
 import { QC_FLAG_MEANINGS } from '../../catalog/qualityFlags';
 import type { RequestLabels } from '../../metrics/metrics';
 import { ChunkWriter } from '../chunkWriter';
-import { ColumnDocumentEncoder, SERIES_COLUMNS, writeTimes } from './columns';
+import { ColumnArraysEncoder } from './columns';
 import { QC_PARAMETER } from './identifiers';
-import { IsoTimeWriter } from './isoTime';
 
 /** Media type of CoverageJSON (the EDR standard's). */
 export const COVJSON_MEDIA_TYPE = 'application/prs.coverage+json';
@@ -96,21 +95,14 @@ export interface CovJsonLayout {
  * range gets its `shape` (the row count of column 0) and its values. Constant parts are built once per
  * series; the values are PostgreSQL's text copied through.
  */
-export class CovJsonEncoder implements ColumnDocumentEncoder {
-  readonly columnSql = SERIES_COLUMNS;
-  readonly columnSeparator = ',';
-  readonly metricLabels?: RequestLabels;
-  private column_ = -1;
-  private rows = 0;
-  private firstInColumn = true;
-  private readonly iso = new IsoTimeWriter();
+export class CovJsonEncoder extends ColumnArraysEncoder {
   private firstCoverage = true;
 
   constructor(
-    private readonly w: ChunkWriter,
+    w: ChunkWriter,
     private readonly layout: CovJsonLayout,
   ) {
-    this.metricLabels = layout.metricLabels;
+    super(w, layout.metricLabels);
   }
 
   /** The collection's head (nothing for a single coverage: it starts with its series). */
@@ -130,31 +122,16 @@ export class CovJsonEncoder implements ColumnDocumentEncoder {
         `"referencing":${JSON.stringify(referencing(this.layout.crs, ds.depth !== null))},"axes":{${axes},"t":{"values":[`,
     );
     this.firstCoverage = false;
-    this.column_ = 0;
-    this.rows = 0;
-    this.firstInColumn = true;
-  }
-
-  async column(ds: Offering, k: number, n: number, text: string): Promise<void> {
-    if (k !== this.column_) await this.startColumn(ds, k);
-    if (k === 0) {
-      this.rows += n;
-      await writeTimes(this.w, this.iso, text, !this.firstInColumn);
-    } else {
-      if (!this.firstInColumn) await this.w.write(',');
-      await this.w.write(text);
-    }
-    this.firstInColumn = false;
+    // The time axis' array is open: column 0 continues it.
+    this.startColumns(0);
   }
 
   /** Closes the column before (the time axis and the domain, or a range) and opens range k with its shape. */
-  private async startColumn(ds: Offering, k: number): Promise<void> {
+  protected async openColumn(ds: Offering, k: number): Promise<void> {
     const close = this.column_ === 0 ? ']}}},"ranges":{' : ']},';
     const key = k === 1 ? ds.propertyCode : qcKey(ds.propertyCode);
     const dataType = k === 1 ? 'float' : 'integer';
     await this.w.write(`${close}${JSON.stringify(key)}:{"type":"NdArray","dataType":"${dataType}","axisNames":["t"],"shape":[${this.rows}],"values":[`);
-    this.column_ = k;
-    this.firstInColumn = true;
   }
 
   async seriesEnd(): Promise<void> {

@@ -7,8 +7,7 @@
 import type { Offering } from '../../catalog/offerings';
 import type { RequestLabels } from '../../metrics/metrics';
 import { ChunkWriter } from '../chunkWriter';
-import { ColumnDocumentEncoder, SERIES_COLUMNS, writeTimes } from './columns';
-import { IsoTimeWriter } from './isoTime';
+import { ColumnArraysEncoder } from './columns';
 import type { SeriesCrs } from './covjson';
 
 /** Property names of the three arrays, in column order. */
@@ -23,21 +22,14 @@ export interface EdrGeojsonLayout {
 }
 
 /** One feature per series, each column an array property; numberReturned counts the features written. */
-export class EdrGeojsonEncoder implements ColumnDocumentEncoder {
-  readonly columnSql = SERIES_COLUMNS;
-  readonly columnSeparator = ',';
-  readonly metricLabels?: RequestLabels;
-  private column_ = -1;
-  private rows = 0;
-  private firstInColumn = true;
-  private readonly iso = new IsoTimeWriter();
+export class EdrGeojsonEncoder extends ColumnArraysEncoder {
   private features = 0;
 
   constructor(
-    private readonly w: ChunkWriter,
+    w: ChunkWriter,
     private readonly layout: EdrGeojsonLayout,
   ) {
-    this.metricLabels = layout.metricLabels;
+    super(w, layout.metricLabels);
   }
 
   begin(): Promise<void> {
@@ -61,24 +53,12 @@ export class EdrGeojsonEncoder implements ColumnDocumentEncoder {
     // The feature up to its properties' closing brace, which the arrays follow.
     await this.w.write(`${this.features > 0 ? ',' : ''}${JSON.stringify(feature).slice(0, -2)}`);
     this.features++;
-    this.column_ = -1;
-    this.rows = 0;
+    this.startColumns(-1);
   }
 
-  async column(_ds: Offering, k: number, n: number, text: string): Promise<void> {
-    if (k !== this.column_) {
-      await this.w.write(`${this.column_ < 0 ? '' : ']'},"${ARRAYS[k]}":[`);
-      this.column_ = k;
-      this.firstInColumn = true;
-    }
-    if (k === 0) {
-      this.rows += n;
-      await writeTimes(this.w, this.iso, text, !this.firstInColumn);
-    } else {
-      if (!this.firstInColumn) await this.w.write(',');
-      await this.w.write(text);
-    }
-    this.firstInColumn = false;
+  /** Closes the array before (if any) and opens column k's property. */
+  protected async openColumn(_ds: Offering, k: number): Promise<void> {
+    await this.w.write(`${this.column_ < 0 ? '' : ']'},"${ARRAYS[k]}":[`);
   }
 
   async seriesEnd(): Promise<void> {

@@ -9,7 +9,7 @@ import { checkKvpLimits } from '../../security/kvpLimits';
 import { parseKvp } from '../kvp';
 import { cors } from './cors';
 import { HeavyLimiter, isHeavyOperation } from './heavyLimiter';
-import { rateLimit } from './rateLimit';
+import { RateCounter, rateLimit } from './rateLimit';
 import { requestDeadline } from './requestDeadline';
 import { securityHeaders } from './securityHeaders';
 
@@ -50,6 +50,8 @@ export interface HardeningDeps {
   sendError: (res: Response, err: OwsError) => void;
   /** /metrics text when it covers more than this app (a cluster's workers added up); default: this app's. */
   metricsText?: () => Promise<string>;
+  /** Where RATE_LIMIT_PER_MINUTE is counted when not in this process (a cluster worker asks the primary); default: here. */
+  rateCounter?: RateCounter;
 }
 
 /** The cross-cutting protections of the HTTP layer, built once per app. */
@@ -76,7 +78,7 @@ export interface Hardening {
 }
 
 /** Builds the middleware and guards from the configuration (all limits documented in docs/security.md). */
-export function createHardening({ config, store, sendError, metricsText }: HardeningDeps): Hardening {
+export function createHardening({ config, store, sendError, metricsText, rateCounter }: HardeningDeps): Hardening {
   const metrics = createAppMetrics(store);
   const heavy = new HeavyLimiter(config.maxHeavyRequests, config.heavyQueueSize, () => metrics.rejected('queue_full'));
   metrics.setHeavySource(() => heavy.stats());
@@ -96,6 +98,7 @@ export function createHardening({ config, store, sendError, metricsText }: Harde
   const limiter = rateLimit({
     perMinute: config.rateLimitPerMinute,
     trustProxy: config.trustProxy,
+    counter: rateCounter,
     exempt: (p) => PROBE_PATHS.has(p),
     reject: (res, err) => {
       metrics.rejected('rate_limited');

@@ -6,6 +6,12 @@ interface Bucket {
   at: number;
 }
 
+/** The answer of a rate counter for one request: served, or refused with the seconds until a token is back. */
+export type RateVerdict = { ok: true } | { ok: false; retryS: number };
+
+/** Where requests are counted: in this process (synchronous), or elsewhere (a cluster's primary, over IPC). */
+export type RateCounter = (key: string) => RateVerdict | Promise<RateVerdict>;
+
 /** Client address for rate limiting: the socket peer, or behind a trusted proxy the address it appended last to X-Forwarded-For. */
 export function clientAddress(req: Request, trustProxy: boolean): string {
   if (trustProxy) {
@@ -18,39 +24,69 @@ export function clientAddress(req: Request, trustProxy: boolean): string {
 }
 
 /**
- * Per-client token bucket: `perMinute` requests of burst, refilled continuously. Off when perMinute is 0.
- * Over the limit: 429 ExceptionReport with Retry-After (seconds until one token is back).
+ * Per-client token buckets: `perMinute` requests of burst, refilled continuously. One instance counts
+ * for one process, or, in a cluster, for the whole gateway in the primary (cluster/rateBroker.ts).
  */
-export function rateLimit(opts: { perMinute: number; trustProxy: boolean; exempt: (path: string) => boolean; reject: (res: Response, err: OwsError) => void; now?: () => number }): RequestHandler {
-  const { perMinute } = opts;
-  const now = opts.now ?? Date.now;
-  const buckets = new Map<string, Bucket>();
-  const perMs = perMinute / 60_000;
-  let lastSweep = now();
-  return (req, res, next) => {
-    if (perMinute === 0 || opts.exempt(req.path)) return next();
-    const t = now();
-    if (t - lastSweep > 60_000) {
+export class TokenBuckets {
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly perMs: number;
+  private lastSweep: number;
+
+  constructor(private readonly perMinute: number, private readonly now: () => number = Date.now) {
+    this.perMs = perMinute / 60_000;
+    this.lastSweep = now();
+  }
+
+  /** Takes one token of this client's bucket, or says how long until there is one. */
+  take(key: string): RateVerdict {
+    const { perMinute, perMs } = this;
+    const t = this.now();
+    if (t - this.lastSweep > 60_000) {
       // Full buckets carry no state: drop them so the map stays bounded by the active clients.
-      for (const [k, b] of buckets) if (b.tokens + (t - b.at) * perMs >= perMinute) buckets.delete(k);
-      lastSweep = t;
+      for (const [k, b] of this.buckets) if (b.tokens + (t - b.at) * perMs >= perMinute) this.buckets.delete(k);
+      this.lastSweep = t;
     }
-    const key = clientAddress(req, opts.trustProxy);
-    const b = buckets.get(key) ?? { tokens: perMinute, at: t };
+    const b = this.buckets.get(key) ?? { tokens: perMinute, at: t };
     b.tokens = Math.min(perMinute, b.tokens + (t - b.at) * perMs);
     b.at = t;
-    buckets.set(key, b);
+    this.buckets.set(key, b);
     if (b.tokens >= 1) {
       b.tokens -= 1;
-      return next();
+      return { ok: true };
     }
-    const retry = Math.max(1, Math.ceil((1 - b.tokens) / perMs / 1000));
+    return { ok: false, retryS: Math.max(1, Math.ceil((1 - b.tokens) / perMs / 1000)) };
+  }
+}
+
+/**
+ * Rate limit per client address: `perMinute` requests of burst, refilled continuously; off when
+ * perMinute is 0. Counted by `counter` when given (a cluster worker asks the primary, so the limit holds
+ * for the whole gateway), else by buckets of this process. Over the limit: 429 ExceptionReport with
+ * Retry-After (seconds until one token is back).
+ */
+export function rateLimit(opts: { perMinute: number; trustProxy: boolean; exempt: (path: string) => boolean; reject: (res: Response, err: OwsError) => void; now?: () => number; counter?: RateCounter }): RequestHandler {
+  const { perMinute } = opts;
+  let counter = opts.counter;
+  if (!counter && perMinute > 0) {
+    const local = new TokenBuckets(perMinute, opts.now);
+    counter = (key) => local.take(key);
+  }
+  const refuse = (res: Response, retryS: number) =>
     opts.reject(
       res,
-      new OwsError('NoApplicableCode', 'request', `Too many requests from this client (limit ${perMinute} per minute); retry in ${retry} s`, {
+      new OwsError('NoApplicableCode', 'request', `Too many requests from this client (limit ${perMinute} per minute); retry in ${retryS} s`, {
         status: 429,
-        headers: { 'Retry-After': String(retry) },
+        headers: { 'Retry-After': String(retryS) },
       }),
+    );
+  return (req, res, next) => {
+    if (perMinute === 0 || !counter || opts.exempt(req.path)) return next();
+    const verdict = counter(clientAddress(req, opts.trustProxy));
+    // The local count answers at once; no promise on the single-process path.
+    if (!(verdict instanceof Promise)) return verdict.ok ? next() : refuse(res, verdict.retryS);
+    verdict.then(
+      (v) => (v.ok ? next() : refuse(res, v.retryS)),
+      () => next(), // a count that failed does not refuse the client (the worker side fails open itself)
     );
   };
 }

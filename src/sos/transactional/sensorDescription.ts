@@ -5,13 +5,15 @@ import { child, descendants, text } from './write';
 /*
  * What InsertSensor reads from a SensorML 2.0 or 1.0.1 description (both are walked by local names, so
  * one reader serves both), mapped to the catalogue: the featureOfInterest is the station, the offering
- * the dataset, the procedure the sensor. Terms and swe:Text fields are recognised by their definition
+ * the dataset (with several observed properties, the stem of their datasets' codes: sensorOfferings.ts),
+ * the procedure the sensor. Terms and swe:Text fields are recognised by their definition
  * URI's last segment, as 52°North SOS does (docs/sos.md lists them).
  */
 
 export interface SensorDescription {
   /** Procedure identifier (sensor code). */
   procedure: string;
+  /** The first offeringID declared. */
   offering?: string;
   featureOfInterest?: string;
   featureName?: string;

@@ -1,5 +1,6 @@
 import type { XmlElement } from '../../http/xml';
-import { ingest, IngestBatch, IngestSummary } from '../../ingest/writer';
+import { ObservationColumns, writeObservations } from '../../ingest/groupWrite';
+import { ingest, IngestBatch, IngestSource, IngestSummary } from '../../ingest/writer';
 import { ImportError, ImportForbiddenError } from '../../ingest/validate';
 import { OwsError } from '../../ows/errors';
 import type { OwsContext, OwsRequest } from '../../ows/types';
@@ -55,10 +56,22 @@ export function text(el: XmlElement | undefined): string {
  * key's networks, a 403), with nothing stored.
  */
 export async function sosWrite(ctx: OwsContext, operation: string, locate: (err: ImportError) => string, unit: string | undefined, work: (b: IngestBatch) => Promise<void>): Promise<IngestSummary> {
+  return sosRun(ctx, operation, locate, unit, (source) => ingest(ctx.store, source, work));
+}
+
+/**
+ * As sosWrite, for observations only (InsertObservation, InsertResult): one statement, grouped with
+ * other requests under one commit (src/ingest/groupWrite.ts). Errors name lines[row] (default row + 1).
+ */
+export async function sosWriteObservations(ctx: OwsContext, operation: string, locate: (err: ImportError) => string, unit: string | undefined, rows: ObservationColumns, file: string, lines?: number[]): Promise<IngestSummary> {
+  return sosRun(ctx, operation, locate, unit, (source) => writeObservations(ctx.store, source, rows, file, lines));
+}
+
+async function sosRun(ctx: OwsContext, operation: string, locate: (err: ImportError) => string, unit: string | undefined, write: (source: IngestSource) => Promise<IngestSummary>): Promise<IngestSummary> {
   const key = ctx.apiKey;
   const source = { description: `SOS ${operation}${key ? ` (key ${key.id})` : ''}`, networks: key?.networks ?? undefined };
   try {
-    return await ingest(ctx.store, source, work);
+    return await write(source);
   } catch (err) {
     if (!(err instanceof ImportError)) throw err;
     // Line 0: the error concerns no one row or block (a dataset deleted meanwhile).

@@ -1,0 +1,54 @@
+// What the head of every bench script repeats: where the checkout is, its --flags, and the small
+// statistics, formats and /proc readings its figures are made of.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The checkout these scripts belong to (its bin/, dist/ and package.json). */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The value after `--name` on the command line, else def. */
+export function arg(name, def) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : def;
+}
+
+/** The median of some numbers (the mean of the middle two for an even count). */
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** A log to stderr whose lines start with `[tag HH:MM:SS]` (UTC). */
+export const logger =
+  (tag) =>
+  (...a) =>
+    console.error(`[${tag} ${new Date().toISOString().slice(11, 19)}]`, ...a);
+
+/** The 1, 5 and 15 minute load averages as /proc/loadavg writes them, separated by spaces. */
+export const loadavg = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+
+/** Seconds with three decimals: `1.234 s`. */
+export const sec = (x) => `${x.toFixed(3)} s`;
+
+/** Bytes as MiB with one decimal: `12.3 MiB`. */
+export const mib = (b) => `${(b / 1048576).toFixed(1)} MiB`;
+
+/** A process's command name, parent pid and CPU seconds so far (user+system), from /proc; undefined once it is gone. */
+export function procStat(pid) {
+  try {
+    const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may hold spaces and parentheses: the fields after it follow the last ')'.
+    const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+    // Clock ticks of 1/100 s (USER_HZ on Linux).
+    return { comm: st.slice(st.indexOf('(') + 1, st.lastIndexOf(')')), ppid: Number(f[1]), s: (Number(f[11]) + Number(f[12])) / 100 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A field of /proc/<pid>/status given in kB (VmRSS, VmHWM), in bytes; NaN when absent. */
+export function procBytes(pid, field) {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
+}
