@@ -196,7 +196,7 @@ export async function runImport(store: Store, dir: string): Promise<number> {
       // The import is committed by now: a failure here is a warning, not a failed import.
       try {
         // Partitioned: only the years written (on the parent, VACUUM and ANALYZE visit and sample every year).
-        for (const table of await vacuumTargets(store, s.years)) await store.query(`VACUUM (ANALYZE) ${table}`);
+        for (const table of await vacuumTargets(store, s.years ?? [])) await store.query(`VACUUM (ANALYZE) ${table}`);
       } catch (err) {
         process.stderr.write(`import committed; VACUUM (ANALYZE) observation failed (run it by hand): ${(err as Error).message}\n`);
       }

@@ -59,7 +59,7 @@ export const PARTITION_YEARS_AHEAD = 1;
 
 /**
  * Creates the partitions of the current UTC year and the next ones (PARTITION_YEARS_AHEAD) when observation is
- * partitioned (schemas/006): live writes then never create one; a plain observation is left alone.
+ * partitioned (schemas/007): live writes then never create one; a plain observation is left alone.
  */
 export async function ensurePartitionsAhead(store: Store, now = new Date()): Promise<number> {
   const y = now.getUTCFullYear();
@@ -78,7 +78,7 @@ export async function isMigrated(store: Store, migrations = loadMigrations()): P
 }
 
 /**
- * Converts a plain observation into yearly partitions (schemas/006, observation_partition: the years holding
+ * Converts a plain observation into yearly partitions (schemas/007, observation_partition: the years holding
  * data and the years ahead) in one transaction; returns the rows moved, -1 when it was partitioned already.
  */
 export async function partitionObservations(store: Store): Promise<number> {

@@ -103,7 +103,7 @@ export function lockDatasets(ids: number[]): Sql {
 }
 
 /**
- * Creates the yearly partitions of observation the given UTC years need and lack (schemas/006; nothing while
+ * Creates the yearly partitions of observation the given UTC years need and lack (schemas/007; nothing while
  * observation is a plain table): one function call, which locks only when a partition is missing.
  */
 export function ensurePartitions(years: number[]): Sql {

@@ -49,8 +49,8 @@ export interface IngestSummary {
   /** Distinct property codes in the datasets given; written = properties created or relabelled. */
   observedProperties: { read: number; written: number };
   observations: ObservationCounts;
-  /** UTC years of the observations merged (on a partitioned table, the partitions written). */
-  years: number[];
+  /** UTC years of the observations merged (on a partitioned table, the partitions written); set by ingest() runs. */
+  years?: number[];
   changed: boolean;
   seconds: number;
 }

@@ -1,5 +1,6 @@
 import { partitionObservations, ensurePartitionsAhead, vacuumTargets } from '../../src/data/migrate';
 import type { Store } from '../../src/data/store';
+import { writeObservations } from '../../src/ingest/groupWrite';
 import { importParts, ImportPart } from '../../src/ingest/importer';
 import { insertNewStaged, mergeCorrections, STAGING } from '../../src/ingest/importSql';
 import { ingest } from '../../src/ingest/writer';
@@ -7,7 +8,7 @@ import { createTestApp, TestApp } from '../helpers/app';
 import { usingPostgres } from '../helpers/env';
 
 /*
- * Yearly time partitions of observation (schemas/006, `reefgate partition-observations`): the conversion
+ * Yearly time partitions of observation (schemas/007, `reefgate partition-observations`): the conversion
  * keeps every row and the key, writes create the years they lack (also when several writers race for the
  * same new year), and every reader answers byte for byte as on the plain table. PostgreSQL only: the
  * embedded store stays a plain table.
@@ -191,6 +192,14 @@ maybe('observation time partitions', () => {
     );
     expect(ds.rows).toEqual([expect.objectContaining({ same: true })]);
   }, 120_000);
+
+  test('the grouped SOS-T write (one statement) creates the years its rows need', async () => {
+    const id = Number((await parted.db.store.query<{ id: number }>('SELECT id FROM dataset WHERE code = $1', [OFF])).rows[0].id);
+    const times = [Date.parse('2016-05-01T00:00:00Z'), Date.parse('2016-05-01T01:00:00Z'), Date.parse('2017-02-01T00:00:00Z')];
+    const r = await writeObservations(parted.db.store, source, { datasetIds: times.map(() => id), times, values: [1, 2, null], qcs: [1, 1, 9] });
+    expect(r.observations.inserted).toBe(3);
+    expect(await partitions(parted.db.store)).toEqual(expect.arrayContaining(['observation_y2016', 'observation_y2017']));
+  });
 
   test('deleting a sensor removes its observations from every partition', async () => {
     const r = await ingest(parted.db.store, source, async (b) => {
