@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig, Config } from './config/config';
-import { migrate } from './data/migrate';
+import { migrate, partitionObservations, vacuumTargets } from './data/migrate';
 import { embeddedStart, openStore, withReadReplicas } from './data/openStore';
 import { PgliteStore } from './data/pgliteStore';
 import { Store } from './data/store';
@@ -28,6 +28,9 @@ const USAGE = `usage: reefgate <command>
   serve          listen at once (/healthz, /readyz with the start-up phase), migrate, load demo data into
                  an empty embedded store, then serve WFS and SOS
   migrate        apply pending database migrations
+  partition-observations
+                 convert the observation table of a PostgreSQL store into yearly time partitions, in one
+                 transaction that readers and writers wait for (see docs/data-model.md for when it pays)
   import DIR     import stations.csv, datasets.csv, observations.csv[.gz] from DIR
   import DIR --url URL [--key KEY]
                  send DIR to a running gateway (POST URL/ingest, one run there); the key may also come
@@ -68,6 +71,17 @@ export async function main(argv: string[]): Promise<void> {
         const store = await openStore(cfg);
         const applied = await migrate(store);
         process.stderr.write(applied.length ? `applied migrations ${applied.join(', ')}\n` : 'database is up to date\n');
+        await store.close();
+        return;
+      }
+      case 'partition-observations': {
+        if (!cfg.databaseUrl) throw new UsageError('partition-observations needs DATABASE_URL (the embedded store stays a plain table)');
+        const store = await openStore({ ...cfg, statementTimeoutMs: 0 });
+        await migrate(store);
+        const t0 = Date.now();
+        const moved = await partitionObservations(store);
+        const s = ((Date.now() - t0) / 1000).toFixed(1);
+        process.stderr.write(moved < 0 ? 'observation is already partitioned\n' : `observation partitioned by year: ${moved} rows moved in ${s} s\n`);
         await store.close();
         return;
       }
@@ -181,7 +195,8 @@ export async function runImport(store: Store, dir: string): Promise<number> {
       // Fresh statistics and visibility map: the planner and index-only scans need them after a bulk load.
       // The import is committed by now: a failure here is a warning, not a failed import.
       try {
-        await store.query('VACUUM (ANALYZE) observation');
+        // Partitioned: only the years written (on the parent, VACUUM and ANALYZE visit and sample every year).
+        for (const table of await vacuumTargets(store, s.years ?? [])) await store.query(`VACUUM (ANALYZE) ${table}`);
       } catch (err) {
         process.stderr.write(`import committed; VACUUM (ANALYZE) observation failed (run it by hand): ${(err as Error).message}\n`);
       }

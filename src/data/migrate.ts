@@ -50,7 +50,22 @@ export async function migrate(store: Store, migrations = loadMigrations()): Prom
     });
     if (done) applied.push(m.version);
   }
+  if (store.kind === 'postgres') await ensurePartitionsAhead(store);
   return applied;
+}
+
+/** Years ahead of the current one that start-up and migrate make sure have a partition (once observation is partitioned). */
+export const PARTITION_YEARS_AHEAD = 1;
+
+/**
+ * Creates the partitions of the current UTC year and the next ones (PARTITION_YEARS_AHEAD) when observation is
+ * partitioned (schemas/007): live writes then never create one; a plain observation is left alone.
+ */
+export async function ensurePartitionsAhead(store: Store, now = new Date()): Promise<number> {
+  const y = now.getUTCFullYear();
+  const years = Array.from({ length: PARTITION_YEARS_AHEAD + 1 }, (_, i) => y + i);
+  const r = await store.query<{ n: number }>('SELECT observation_ensure_partitions($1::int[]) AS n', [years]);
+  return Number(r.rows[0].n);
 }
 
 /** True when every known migration is recorded (the readiness check). */
@@ -61,3 +76,34 @@ export async function isMigrated(store: Store, migrations = loadMigrations()): P
   );
   return r.rows[0].n === migrations.length;
 }
+
+/**
+ * Converts a plain observation into yearly partitions (schemas/007, observation_partition: the years holding
+ * data and the years ahead) in one transaction; returns the rows moved, -1 when it was partitioned already.
+ */
+export async function partitionObservations(store: Store): Promise<number> {
+  const moved = await store.transaction(async (s) => {
+    await s.query('SET LOCAL statement_timeout = 0');
+    await s.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    const r = await s.query<{ n: string }>('SELECT observation_partition($1) AS n', [PARTITION_YEARS_AHEAD]);
+    return Number(r.rows[0].n);
+  });
+  return moved;
+}
+
+/**
+ * What to VACUUM (ANALYZE) after writing observations of the given UTC years: the plain table, or the
+ * existing partitions of those years (names read from the catalogue, quoted).
+ */
+export async function vacuumTargets(store: Store, years: number[]): Promise<string[]> {
+  const r = await store.query<{ name: string | null }>(
+    `SELECT c.relname AS name FROM pg_class p
+       LEFT JOIN pg_inherits i ON i.inhparent = p.oid
+       LEFT JOIN pg_class c ON c.oid = i.inhrelid AND c.relname = ANY($1::text[])
+      WHERE p.oid = 'observation'::regclass AND p.relkind = 'p'`,
+    [years.map((y) => `observation_y${String(y).padStart(4, '0')}`)],
+  );
+  if (!r.rows.length) return ['observation'];
+  return r.rows.filter((x) => x.name).map((x) => `"${x.name!.replace(/"/g, '""')}"`);
+}
+

@@ -3,7 +3,7 @@ import type { Store } from '../data/store';
 import { isoUtc, MAX_INSTANT, MIN_INSTANT } from '../util/time';
 import { applyChange, CHANGES_CHANNEL } from './changes';
 import { ImportError } from './validate';
-import { ingest, IngestSource, IngestSummary } from './writer';
+import { ingest, IngestSource, IngestSummary, TimeSpan } from './writer';
 
 /*
  * Observations-only writes (SOS InsertObservation and InsertResult) in one round trip: the rules of the
@@ -74,7 +74,10 @@ interface Queue {
 
 const queues = new WeakMap<object, Queue>();
 
-const WRITE = `SELECT reefgate_write_observations($1::text[], $2::int[], $3::int[], $4::int[], $5::int8[], $6::int8[], $7::int[], $8::int[], $9::int8[], $10::float8[], $11::int2[], $12) AS r`;
+// The FROM item runs first (a volatile function keeps its subquery from being flattened): the yearly
+// partitions the rows need exist before the write, in the same round trip (schemas/007; nothing on a plain table).
+const WRITE = `SELECT reefgate_write_observations($1::text[], $2::int[], $3::int[], $4::int[], $5::int8[], $6::int8[], $7::int[], $8::int[], $9::int8[], $10::float8[], $11::int2[], $12) AS r
+  FROM (SELECT observation_ensure_partitions($13::int[])) AS partitions`;
 
 /**
  * Writes observations as one run (all or nothing; see writer.ts for the rules), grouped with other
@@ -164,6 +167,8 @@ async function runGroup(store: Store, group: Pending[]): Promise<void> {
       stats[4].push(d.max);
     }
   });
+  const span = new TimeSpan();
+  for (const p of group) for (const t of p.rows.times) span.add(t);
   let results: GroupResult[];
   try {
     const db = store.forWrites?.() ?? store;
@@ -179,6 +184,7 @@ async function runGroup(store: Store, group: Pending[]): Promise<void> {
         column((p) => p.rows.values.map((v) => (v === null ? 'NULL' : v)).join(',')),
         column((p) => p.rows.qcs.join(',')),
         CHANGES_CHANNEL,
+        `{${span.years.join(',')}}`,
       ],
       { prepare: true },
     );

@@ -49,6 +49,8 @@ export interface IngestSummary {
   /** Distinct property codes in the datasets given; written = properties created or relabelled. */
   observedProperties: { read: number; written: number };
   observations: ObservationCounts;
+  /** UTC years of the observations merged (on a partitioned table, the partitions written); set by ingest() runs. */
+  years?: number[];
   changed: boolean;
   seconds: number;
 }
@@ -111,6 +113,7 @@ export class IngestBatch {
   private readonly obs = { read: 0, inserted: 0, corrected: 0 };
   /** Datasets whose observations changed. */
   readonly touched = new Set<number>();
+  private readonly years = new Set<number>();
   private staged = false;
 
   constructor(private readonly s: Session, readonly runId: number, private readonly source: IngestSource) {}
@@ -205,7 +208,7 @@ export class IngestBatch {
     this.obs.read += stage.rows;
     if (stage.rows === 0) return;
     await this.s.query(sql.STAGING.analyze);
-    await this.merge(stage.datasetIds, 'staged', stage.rows <= SMALL_STAGE ? 'incremental' : 'recount', stage.file);
+    await this.merge(stage.datasetIds, stage.span, 'staged', stage.rows <= SMALL_STAGE ? 'incremental' : 'recount', stage.file);
   }
 
   /**
@@ -215,6 +218,7 @@ export class IngestBatch {
    */
   async addObservations(rows: ObservationInput[], file = 'request'): Promise<void> {
     const seen = new Set<string>();
+    const span = new TimeSpan();
     const arrays: sql.ObservationArrays = { datasetIds: [], times: [], values: [], qcs: [] };
     rows.forEach((r, i) => {
       const at = i + 1;
@@ -225,35 +229,44 @@ export class IngestBatch {
       const key = `${r.datasetId}@${r.time}`;
       if (seen.has(key)) throw new ImportError(file, at, 'time', `duplicate observation at ${isoUtc(r.time)} in one request`);
       seen.add(key);
+      span.add(r.time);
       arrays.datasetIds.push(r.datasetId);
       arrays.times.push(new Date(r.time).toISOString());
       arrays.values.push(r.value);
       arrays.qcs.push(r.qc);
     });
     this.obs.read += rows.length;
-    if (rows.length) await this.merge([...new Set(arrays.datasetIds)], arrays, 'incremental', file);
+    if (rows.length) await this.merge([...new Set(arrays.datasetIds)], span, arrays, 'incremental', file);
   }
 
   /**
-   * Locks the datasets and checks they still exist (the caller may have looked them up before this
-   * transaction), then corrections, then new rows; each statement also brings its datasets up to date:
-   * incrementally from the inserted rows, or by a recount after a bulk insert (cheaper there).
+   * Creates the yearly partitions the rows need (when observation is partitioned; before any dataset lock,
+   * so writers take the partition lock and the dataset locks in one order), locks the datasets and checks
+   * they still exist (the caller may have looked them up before this transaction), then corrections, then
+   * new rows; each statement also brings its datasets up to date: incrementally from the inserted rows, or
+   * by a recount after a bulk insert (cheaper there).
    */
-  private async merge(datasetIds: number[], rows: 'staged' | sql.ObservationArrays, counts: 'incremental' | 'recount', file: string): Promise<void> {
+  private async merge(datasetIds: number[], span: TimeSpan, rows: 'staged' | sql.ObservationArrays, counts: 'incremental' | 'recount', file: string): Promise<void> {
+    for (const y of span.years) this.years.add(y);
+    await run(this.s, sql.ensurePartitions(span.years));
+    const window = span.window;
     await run(this.s, sql.lockDatasets(datasetIds));
-    for (const r of (await run<{ id: number; n: number }>(this.s, sql.mergeCorrections(this.runId, datasetIds, rows))).rows) {
+    // Under the dataset locks: no other writer can store rows of these datasets until commit.
+    const stored = (await run<{ stored: boolean }>(this.s, sql.storedWithin(datasetIds, window))).rows[0].stored;
+    for (const r of (await run<{ id: number; n: number }>(this.s, sql.mergeCorrections(this.runId, datasetIds, rows, window))).rows) {
       // Line 0: no one row is at fault.
       if (r.n < 0) throw new ImportError(file, 0, 'dataset_id', `dataset ${r.id} no longer exists (its sensor was deleted meanwhile)`);
       this.obs.corrected += r.n;
       this.touched.add(r.id);
     }
     if (counts === 'recount') {
-      const inserted = (await this.s.query(sql.STAGING.insertNew)).rowCount;
+      const inserted = (await run(this.s, sql.insertNewStaged(window, stored))).rowCount;
       this.obs.inserted += inserted;
-      if (inserted > 0) for (const r of (await run<{ id: number }>(this.s, sql.recountDatasets(datasetIds))).rows) this.touched.add(r.id);
+      const counted = stored ? sql.recountDatasets(datasetIds) : { text: sql.ADD_STAGED_COUNTS, values: [] };
+      if (inserted > 0) for (const r of (await run<{ id: number }>(this.s, counted)).rows) this.touched.add(r.id);
       return;
     }
-    for (const r of (await run<{ id: number; n: number }>(this.s, sql.mergeNew(rows))).rows) {
+    for (const r of (await run<{ id: number; n: number }>(this.s, sql.mergeNew(rows, window, stored))).rows) {
       this.obs.inserted += r.n;
       this.touched.add(r.id);
     }
@@ -304,6 +317,7 @@ export class IngestBatch {
       datasets: { read: this.datasetsRead, written: this.datasetsWritten },
       observedProperties: { read: this.propertiesRead.size, written: this.propertiesWritten.size },
       observations: { read, inserted, corrected, unchanged: read - inserted - corrected, written: inserted + corrected },
+      years: [...this.years].sort((a, b) => a - b),
       changed: this.catalogueChanged || inserted + corrected > 0,
       seconds,
     };
@@ -319,6 +333,7 @@ export class ObservationStage {
   rows = 0;
   ordered = true;
   private readonly last = new Map<number, number>();
+  private readonly timeSpan = new TimeSpan();
 
   constructor(readonly file: string) {}
 
@@ -332,6 +347,7 @@ export class ObservationStage {
       this.last.set(id, t);
     }
     this.rows++;
+    this.timeSpan.add(t);
     return `${n}\t${id}\t${time}\t${value}\t${qc}\n`;
   }
 
@@ -339,6 +355,53 @@ export class ObservationStage {
   get datasetIds(): number[] {
     return [...this.last.keys()];
   }
+
+  /** The instants of the staged rows: their UTC years and extent. */
+  get span(): TimeSpan {
+    return this.timeSpan;
+  }
+}
+
+/**
+ * The distinct UTC years (the partitions a write needs) and the extent of instants given one by one. Rows
+ * come grouped by series in time order, so nearly every instant falls in the year of the one before: that
+ * is a few comparisons, and a calendar computation only when the year changes.
+ */
+export class TimeSpan {
+  private readonly yearSet = new Set<number>();
+  private from = 0;
+  private to = -1;
+  private min = Infinity;
+  private max = -Infinity;
+
+  /** Adds an instant (epoch ms). */
+  add(t: number): void {
+    if (t < this.min) this.min = t;
+    if (t > this.max) this.max = t;
+    if (t >= this.from && t < this.to) return;
+    const y = new Date(t).getUTCFullYear();
+    this.yearSet.add(y);
+    this.from = yearStart(y);
+    this.to = yearStart(y + 1);
+  }
+
+  /** The years seen, ascending. */
+  get years(): number[] {
+    return [...this.yearSet].sort((a, b) => a - b);
+  }
+
+  /** The first and last instant seen (the writer's joins are bounded by them); empty span: an empty window. */
+  get window(): sql.TimeWindow {
+    if (this.min > this.max) return { from: new Date(0).toISOString(), to: new Date(-1).toISOString() };
+    return { from: new Date(this.min).toISOString(), to: new Date(this.max).toISOString() };
+  }
+}
+
+/** Epoch ms of 1 January of a UTC year (Date.UTC would read years 0-99 as 1900-1999). */
+function yearStart(y: number): number {
+  const d = new Date(0);
+  d.setUTCFullYear(y, 0, 1);
+  return d.getTime();
 }
 
 function run<R = Record<string, unknown>>(s: Session, st: Sql): Promise<QueryResult<R>> {
