@@ -67,7 +67,9 @@ async function startServer() {
   const child = await startGateway({
     entry: ENTRY,
     nodeFlags: benchNodeFlags(),
-    env: { ...process.env, DATABASE_URL: DB, PORT: String(PORT), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0' },
+    // One process (WORKERS=1): CPU, connections and RSS are read from this pid; with workers it would be
+    // the supervisor's, which serves nothing. Sequential requests use one core anyway.
+    env: { ...process.env, DATABASE_URL: DB, PORT: String(PORT), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0', WORKERS: '1' },
     base: BASE,
   });
   serverPid = child.pid;

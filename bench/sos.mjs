@@ -13,7 +13,7 @@
 // BENCH_LOAD_ROUNDS (3), BENCH_LOAD (wrk when installed — apt-get install wrk — else autocannon), BENCH_DATASET (default: the largest).
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import { logger, median, mib, procBytes, procStat, sec } from './lib/script.mjs';
+import { logger, median, mib, peakRssOfTree, procStat, sec } from './lib/script.mjs';
 import { benchDataset, benchNodeFlags, copySeconds, ENTRY as BUILT_ENTRY, startGateway, stopGateway as stopServer } from './lib/gateway.mjs';
 import { loadRun, loadTool } from './lib/loadRun.mjs';
 
@@ -43,8 +43,8 @@ async function startServer() {
   return child;
 }
 
-/** Peak resident set size of a process (VmHWM), bytes. */
-const peakRss = (pid) => procBytes(pid, 'VmHWM');
+/** Peak resident set size of the server (VmHWM), bytes: the largest of its processes, i.e. the worker that streamed. */
+const peakRss = (pid) => peakRssOfTree(pid);
 
 /** Downloads a URL completely, discarding the body; returns seconds, bytes and status. */
 async function download(url) {
@@ -239,7 +239,7 @@ out.push('');
 await stopServer(server);
 
 // ---------------------------------------------------------------- whole network, peak RSS
-out.push(`Whole network (${total.toLocaleString('en')} observations) streamed by a freshly started server; peak RSS = VmHWM of the server process.`);
+out.push(`Whole network (${total.toLocaleString('en')} observations) streamed by a freshly started server; peak RSS = VmHWM of the server process that streamed (the largest of the gateway and its workers).`);
 out.push('');
 out.push('| format | time | bytes | server peak RSS |');
 out.push('|---|---:|---:|---:|');

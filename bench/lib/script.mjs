@@ -52,3 +52,20 @@ export function procBytes(pid, field) {
   const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) * 1024 : NaN;
 }
+
+/** A process and its children (the gateway's cluster workers when WORKERS > 1), from /proc. */
+export function processTree(pid) {
+  const kids = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d) && procStat(d)?.ppid === Number(pid)).map(Number);
+  return [Number(pid), ...kids];
+}
+
+/** The largest peak resident set (VmHWM) among a process and its children, bytes: the worker that streamed. */
+export function peakRssOfTree(pid) {
+  return Math.max(...processTree(pid).map((p) => {
+    try {
+      return procBytes(p, 'VmHWM');
+    } catch {
+      return NaN;
+    }
+  }).filter((b) => !Number.isNaN(b)));
+}
