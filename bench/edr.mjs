@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { createRequire } from 'node:module';
-import { logger, median, mib, procBytes, procStat, sec } from './lib/script.mjs';
+import { cpuSeconds, logger, median, mib, procBytes, sec } from './lib/script.mjs';
 import { benchDataset, benchNodeFlags, copySeconds, ENTRY as BUILT_ENTRY, startGateway, stopGateway as stopServer } from './lib/gateway.mjs';
 
 const require = createRequire(import.meta.url);
@@ -76,8 +76,6 @@ async function startServer() {
   return child;
 }
 
-/** CPU seconds (user+system) a process has used (0 once it is gone). */
-const cpuSeconds = (pid) => procStat(pid)?.s ?? 0;
 
 /** Downloads a URL completely; returns seconds, bytes, status, the CPU seconds of the server and of its PostgreSQL backends, and the last bytes. */
 async function download(url, onChunk) {

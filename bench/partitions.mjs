@@ -18,6 +18,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuSeconds, download, treeCpuSeconds } from './lib/script.mjs';
 
 const require = createRequire(import.meta.url);
 const { Client } = require('pg');
@@ -57,29 +58,7 @@ async function startServer(db, port) {
   throw new Error(`gateway on ${db} did not become ready`);
 }
 
-/** CPU seconds (user+system) of a process, 0 when it is gone. */
-function cpuOf(pid) {
-  try {
-    const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
 
-/** Pids whose parent is `pid` (the gateway's cluster workers). */
-function childrenOf(pid) {
-  const out = [];
-  for (const p of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    try {
-      const st = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
-      if (Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(p));
-    } catch {}
-  }
-  return out;
-}
 
 /** The server side of one layout: the gateway's pid and its database's backends. */
 class Side {
@@ -99,7 +78,7 @@ class Side {
   /** CPU seconds so far of the gateway (primary and workers) and of each backend of its database, by pid. */
   async cpu() {
     const pids = (await this.admin.query('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')).rows.map((r) => r.pid);
-    return { node: cpuOf(this.child.pid) + childrenOf(this.child.pid).reduce((n, p) => n + cpuOf(p), 0), pg: new Map(pids.map((p) => [p, cpuOf(p)])) };
+    return { node: treeCpuSeconds(this.child.pid), pg: new Map(pids.map((p) => [p, cpuSeconds(p)])) };
   }
   /** CPU ms per request between two cpu() readings. */
   async cpuSince(before, requests) {
@@ -110,14 +89,6 @@ class Side {
   }
 }
 
-/** Downloads a URL fully; seconds, bytes and status. */
-async function download(url) {
-  const t0 = process.hrtime.bigint();
-  const r = await fetch(url);
-  let bytes = 0;
-  for await (const c of r.body) bytes += c.length;
-  return { s: Number(process.hrtime.bigint() - t0) / 1e9, bytes, status: r.status };
-}
 
 /** Median latency of REPEAT warm sequential requests, with CPU per request and the load when it started. */
 async function sequential(side, url, n = REPEAT) {

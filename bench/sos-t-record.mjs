@@ -7,11 +7,10 @@
 // PostgreSQL backends of the bench database, over each path; the load average is printed beside.
 //
 //   npm run build && node bench/sos-t-record.mjs [--obs 200000] [--server postgres://root@127.0.0.1:5432]
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { arg, loadavg, ROOT } from './lib/script.mjs';
+import { arg, cpuSeconds, loadavg, ROOT } from './lib/script.mjs';
 import { childEnv, freePort, pgServer, startGateway, stopGateway } from './lib/gateway.mjs';
 
 const SERVER = arg('server', 'postgres://root@127.0.0.1:5432');
@@ -24,16 +23,7 @@ const NS = 'xmlns:sos="http://www.opengis.net/sos/2.0" xmlns:swes="http://www.op
 const PROC = 'BENCH_REC01_SBE37';
 
 const { psql, freshDb } = pgServer(SERVER);
-const cpuOf = (pid) => {
-  try {
-    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const x = f.slice(f.lastIndexOf(')') + 2).split(' ');
-    return (Number(x[11]) + Number(x[12])) / 100;
-  } catch {
-    return 0;
-  }
-};
-const snapshot = (db, pid) => ({ node: cpuOf(pid), pg: new Map(psql('postgres', `SELECT pid FROM pg_stat_activity WHERE datname = '${db}' AND pid <> pg_backend_pid()`).split('\n').filter(Boolean).map((p) => [p, cpuOf(p)])) });
+const snapshot = (db, pid) => ({ node: cpuSeconds(pid), pg: new Map(psql('postgres', `SELECT pid FROM pg_stat_activity WHERE datname = '${db}' AND pid <> pg_backend_pid()`).split('\n').filter(Boolean).map((p) => [p, cpuSeconds(p)])) });
 const delta = (a, b) => ({ node: b.node - a.node, pg: [...b.pg].reduce((s, [p, c]) => s + c - (a.pg.get(p) ?? 0), 0) });
 
 const db = `rg_sost_rec_${process.pid}`;

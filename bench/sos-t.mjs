@@ -19,7 +19,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { arg, ROOT as HERE } from './lib/script.mjs';
+import { arg, cpuSeconds, ROOT as HERE, treeCpuSeconds } from './lib/script.mjs';
 import { childEnv as env, freePort, pgServer } from './lib/gateway.mjs';
 
 const ROOT = path.resolve(arg('root', HERE));
@@ -46,28 +46,10 @@ const reefgate = (args, e) => {
   return { wall: Number(process.hrtime.bigint() - t0) / 1e9, stderr: r.stderr };
 };
 const pct = (xs, p) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
-/** CPU seconds (user+system) of a process so far; 0 when gone. */
-const cpuOf = (pid) => {
-  try {
-    const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return 0;
-  }
-};
-/** CPU seconds so far of a process and its children (the gateway's cluster workers, WORKERS > 1). */
-const treeCpuOf = (pid) => {
-  let kids = [];
-  try {
-    kids = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean);
-  } catch {}
-  return cpuOf(pid) + kids.reduce((s, k) => s + treeCpuOf(k), 0);
-};
 /** CPU seconds so far of the gateway (with its workers) and of the database's backends (by pid: a backend gone meanwhile is missed). */
 const cpuSnapshot = (db, gwPid) => {
-  const backends = new Map(psql('postgres', `SELECT pid FROM pg_stat_activity WHERE datname = '${db}' AND pid <> pg_backend_pid()`).split('\n').filter(Boolean).map((p) => [p, cpuOf(p)]));
-  return { node: treeCpuOf(gwPid), backends };
+  const backends = new Map(psql('postgres', `SELECT pid FROM pg_stat_activity WHERE datname = '${db}' AND pid <> pg_backend_pid()`).split('\n').filter(Boolean).map((p) => [p, cpuSeconds(p)]));
+  return { node: treeCpuSeconds(gwPid), backends };
 };
 /** CPU seconds used between two snapshots: { node, pg }. */
 const cpuDelta = (a, b) => {

@@ -13,7 +13,7 @@
 // BENCH_LOAD_ROUNDS (3), BENCH_LOAD (wrk when installed — apt-get install wrk — else autocannon), BENCH_DATASET (default: the largest).
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import { logger, median, mib, peakRssOfTree, procStat, sec } from './lib/script.mjs';
+import { download, logger, median, mib, peakRssOfTree, procStat, sec } from './lib/script.mjs';
 import { benchDataset, benchNodeFlags, copySeconds, ENTRY as BUILT_ENTRY, startGateway, stopGateway as stopServer } from './lib/gateway.mjs';
 import { loadRun, loadTool } from './lib/loadRun.mjs';
 
@@ -46,14 +46,6 @@ async function startServer() {
 /** Peak resident set size of the server (VmHWM), bytes: the largest of its processes, i.e. the worker that streamed. */
 const peakRss = (pid) => peakRssOfTree(pid);
 
-/** Downloads a URL completely, discarding the body; returns seconds, bytes and status. */
-async function download(url) {
-  const t0 = process.hrtime.bigint();
-  const r = await fetch(url);
-  let bytes = 0;
-  for await (const c of r.body) bytes += c.length;
-  return { s: Number(process.hrtime.bigint() - t0) / 1e9, bytes, status: r.status };
-}
 
 async function timed(url, n = REPEAT) {
   await download(url); // warm

@@ -6,15 +6,19 @@
 //   DATABASE_URL=postgres://root@127.0.0.1:5432/rg_bench_wfs node dist/src/main.js import /tmp/bench7m
 //   DATABASE_URL=postgres://root@127.0.0.1:5432/rg_bench_wfs PORT=18090 LOG_LEVEL=warn node dist/src/main.js serve &
 //   # MapServer peer: sudo ../shared/peers/mapserver/setup.sh /tmp/bench7m   (serves 127.0.0.1:8190)
-//   node bench/wfs.mjs [--duration 10] [--connections 16]
+//   node bench/wfs.mjs [--duration 10] [--connections 16] [--rounds 3]
 //
-// Env: REEFGATE_URL (http://127.0.0.1:18090), MAPSERVER_URL (http://127.0.0.1:8190; "none" to skip).
-// Prints a markdown table (req/s mean, p50/p99 latency, bytes per response) and the ratios.
-import autocannon from 'autocannon';
-import { arg } from './lib/script.mjs';
+// Env: REEFGATE_URL (http://127.0.0.1:18090), MAPSERVER_URL (http://127.0.0.1:8190; "none" to skip),
+// BENCH_LOAD (wrk when installed, else autocannon: bench/lib/loadRun.mjs).
+// The scenarios take turns, --rounds times (so a change in the machine's load falls on all of them);
+// prints a markdown table (medians of req/s and p50/p99 latency, bytes per response) and the ratios.
+import { arg, loadavg, median } from './lib/script.mjs';
+import { loadRun, loadTool } from './lib/loadRun.mjs';
 
 const DURATION = Number(arg('duration', '10'));
 const CONNECTIONS = Number(arg('connections', '16'));
+const ROUNDS = Number(arg('rounds', '3'));
+const TOOL = loadTool();
 const RG = process.env.REEFGATE_URL ?? 'http://127.0.0.1:18090';
 const MS = process.env.MAPSERVER_URL ?? 'http://127.0.0.1:8190';
 
@@ -48,29 +52,36 @@ async function check(url, re) {
   return body.length;
 }
 
-function run(url) {
-  return new Promise((resolve, reject) => {
-    autocannon({ url, connections: CONNECTIONS, duration: DURATION }, (err, res) => (err ? reject(err) : resolve(res)));
-  });
-}
-
-const rows = [];
+const live = [];
 for (const [name, server, url, re] of scenarios) {
   if (server === 'MapServer' && MS === 'none') continue;
-  let bytes;
   try {
-    bytes = await check(url, re);
+    live.push({ name, server, url, bytes: await check(url, re), runs: [] });
   } catch (e) {
     console.error(`skip ${server} / ${name}: ${e.message}`);
-    continue;
   }
-  const r = await run(url);
-  const row = { name, server, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx + r.errors, bytes };
-  rows.push(row);
-  console.error(`${server.padEnd(9)} ${name}: ${row.rps.toFixed(0)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, ${row.non2xx} errors`);
 }
+const loads = [];
+for (let round = 1; round <= ROUNDS; round++) {
+  loads.push(loadavg());
+  for (const sc of live) {
+    const r = await loadRun(sc.url, { tool: TOOL, connections: CONNECTIONS, duration: DURATION, timeoutS: 30 });
+    sc.runs.push(r);
+    console.error(`round ${round} ${sc.server.padEnd(9)} ${sc.name}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.bad} errors`);
+  }
+}
+const rows = live.map((sc) => ({
+  name: sc.name,
+  server: sc.server,
+  rps: median(sc.runs.map((r) => r.rps)),
+  p50: median(sc.runs.map((r) => r.p50)),
+  p99: median(sc.runs.map((r) => r.p99)),
+  non2xx: sc.runs.reduce((n, r) => n + r.bad, 0),
+  bytes: sc.bytes,
+  all: sc.runs.map((r) => r.rps.toFixed(0)).join(', '),
+}));
 
-console.log(`\n${CONNECTIONS} connections, ${DURATION} s per scenario (autocannon), ${new Date().toISOString()}\n`);
+console.log(`\n${CONNECTIONS} connections, ${DURATION} s per scenario (${TOOL}), ${ROUNDS} rounds taking turns (medians), ${new Date().toISOString()}; load average (1/5/15 min) at the start of each round: ${loads.join('; ')}\n`);
 console.log('| scenario | server | req/s | p50 ms | p99 ms | bytes/response | errors |');
 console.log('|---|---|---:|---:|---:|---:|---:|');
 for (const r of rows) console.log(`| ${r.name} | ${r.server} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.bytes.toLocaleString('en')} | ${r.non2xx} |`);
@@ -78,7 +89,7 @@ console.log('');
 for (const name of new Set(rows.map((r) => r.name))) {
   const a = rows.find((r) => r.name === name && r.server === 'ReefGate');
   const b = rows.find((r) => r.name === name && r.server === 'MapServer');
-  if (a && b) console.log(`- ${name}: ReefGate/MapServer throughput ${(a.rps / b.rps).toFixed(2)}x, p99 ${(a.p99 / b.p99).toFixed(2)}x`);
+  if (a && b) console.log(`- ${name}: ReefGate/MapServer throughput ${(a.rps / b.rps).toFixed(2)}x (runs: ${a.all} vs ${b.all} req/s), p99 ${(a.p99 / b.p99).toFixed(2)}x`);
 }
 const o0 = rows.find((r) => r.name.startsWith('1,000 Observation features at STARTINDEX 0, GML'));
 const o5 = rows.find((r) => r.name.startsWith('1,000 Observation features at STARTINDEX 5,000,000, GML'));

@@ -53,19 +53,38 @@ export function procBytes(pid, field) {
   return m ? Number(m[1]) * 1024 : NaN;
 }
 
-/** A process and its children (the gateway's cluster workers when WORKERS > 1), from /proc. */
-export function processTree(pid) {
-  const kids = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d) && procStat(d)?.ppid === Number(pid)).map(Number);
-  return [Number(pid), ...kids];
+/** CPU seconds (user+system) a process has used so far; 0 once it is gone. */
+export const cpuSeconds = (pid) => procStat(pid)?.s ?? 0;
+
+/** The pids of a process's children (/proc/<pid>/task/<pid>/children); [] once it is gone. */
+export function childPids(pid) {
+  try {
+    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
 }
+
+/** CPU seconds so far of a process and all its descendants (the gateway and its cluster workers, WORKERS > 1). */
+export const treeCpuSeconds = (pid) => cpuSeconds(pid) + childPids(pid).reduce((s, k) => s + treeCpuSeconds(k), 0);
 
 /** The largest peak resident set (VmHWM) among a process and its children, bytes: the worker that streamed. */
 export function peakRssOfTree(pid) {
-  return Math.max(...processTree(pid).map((p) => {
+  const rss = [Number(pid), ...childPids(pid)].map((p) => {
     try {
       return procBytes(p, 'VmHWM');
     } catch {
       return NaN;
     }
-  }).filter((b) => !Number.isNaN(b)));
+  });
+  return Math.max(...rss.filter((b) => !Number.isNaN(b)));
+}
+
+/** Downloads a URL completely, discarding the body; seconds, bytes and status. */
+export async function download(url) {
+  const t0 = process.hrtime.bigint();
+  const r = await fetch(url);
+  let bytes = 0;
+  for await (const c of r.body) bytes += c.length;
+  return { s: Number(process.hrtime.bigint() - t0) / 1e9, bytes, status: r.status };
 }
