@@ -1,4 +1,4 @@
-import { createTestApp, TestApp } from '../helpers/app';
+import { listeningApp } from '../helpers/app';
 import { covjsonErrors } from './helpers';
 
 /**
@@ -8,15 +8,7 @@ import { covjsonErrors } from './helpers';
  * (@camptocamp/ogc-client has no EDR support in its current release, 1.3.0, so the URL templates
  * are driven directly.)
  */
-let t: TestApp;
-let base: string;
-beforeAll(async () => {
-  t = await createTestApp();
-  base = await t.listen();
-});
-afterAll(async () => {
-  await t?.close();
-});
+const srv = listeningApp();
 
 async function getJson(url: string, accept = 'application/json'): Promise<{ status: number; type: string; doc: any }> {
   const r = await fetch(url, { headers: { Accept: accept } });
@@ -27,7 +19,7 @@ async function getJson(url: string, accept = 'application/json'): Promise<{ stat
 const withQuery = (href: string, q: Record<string, string>) => `${href}?${new URLSearchParams(q).toString()}`;
 
 it('finds the EDR collection from the landing page and queries it by its own links', async () => {
-  const landing = (await getJson(`${base}/ogcapi`)).doc;
+  const landing = (await getJson(`${srv.base}/ogcapi`)).doc;
   const data = landing.links.find((l: any) => l.rel === 'data');
   const collections = (await getJson(data.href)).doc.collections as any[];
   const edr = collections.filter((c) => c.data_queries && c.parameter_names);
@@ -73,7 +65,7 @@ it('finds the EDR collection from the landing page and queries it by its own lin
 });
 
 it('lists locations and reads one location by the endpoint each feature names', async () => {
-  const c = (await getJson(`${base}/ogcapi/collections/insitu`)).doc;
+  const c = (await getJson(`${srv.base}/ogcapi/collections/insitu`)).doc;
   const locs = await getJson(c.data_queries.locations.link.href, 'application/geo+json');
   expect(locs.type).toMatch(/^application\/geo\+json/);
   const f = locs.doc.features.find((x: any) => x.properties['parameter-name'].includes('PSAL'));

@@ -8,19 +8,8 @@ import { SHARED_DIR } from '../helpers/shared';
 export const enc = encodeURIComponent;
 export const EDR = '/ogcapi/collections/insitu';
 
-/** A GET as text, with the parsed JSON when the media type is a JSON one and there is a body (not for a 204). */
-export async function edrGet(t: TestApp, url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string>; text: string; json: any }> {
-  let req = t.http.get(url).set('Host', 'rg.test');
-  for (const [k, v] of Object.entries(headers)) req = req.set(k, v);
-  const r = await req.buffer(true).parse((res, cb) => {
-    let s = '';
-    res.on('data', (c: Buffer) => (s += c.toString('utf8')));
-    res.on('end', () => cb(null, s));
-  });
-  const text = (r.body as string) ?? '';
-  const json = /json/.test(String(r.headers['content-type'] ?? '')) && text !== '' ? JSON.parse(text) : undefined;
-  return { status: r.status, headers: r.headers as Record<string, string>, text, json };
-}
+/** The OGC API tests' GET (EDR lives on the same API): text, and the parsed JSON when there is a JSON body. */
+export { get as edrGet } from '../ogcapi/helpers';
 
 let validator: ReturnType<Ajv['compile']> | undefined;
 

@@ -56,3 +56,28 @@ export function textBody(res: StreamedResponse, cb: (err: Error | null, body: st
   res.on('data', (c: string) => (s += c));
   res.on('end', () => cb(null, s));
 }
+
+/**
+ * A demo gateway listening on a real port for the tests around it (clients that need a URL: GDAL,
+ * OWSLib, fetch), started before them and closed after; `app` and `base` are read once started.
+ */
+export function listeningApp(overrides: Partial<Config> = {}): { readonly app: TestApp; readonly base: string } {
+  let app: TestApp | undefined;
+  let base = '';
+  beforeAll(async () => {
+    app = await createTestApp(overrides);
+    base = await app.listen();
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+  return {
+    get app() {
+      if (!app) throw new Error('listeningApp: read before it started (use it inside a test or a hook)');
+      return app;
+    },
+    get base() {
+      return base;
+    },
+  };
+}

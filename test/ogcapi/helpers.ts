@@ -1,6 +1,6 @@
 import type { TestApp } from '../helpers/app';
 
-/** A GET answered as text (whatever the media type), with the parsed JSON when it is JSON. */
+/** A GET answered as text (whatever the media type), with the parsed JSON when it is JSON and has a body (not for a 204 or a 304). */
 export async function get(t: TestApp, url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string>; text: string; json: any }> {
   // One Host for every request: supertest's ephemeral ports would make each answer's links differ.
   let req = t.http.get(url).set('Host', 'rg.test');
@@ -10,9 +10,8 @@ export async function get(t: TestApp, url: string, headers: Record<string, strin
     res.on('data', (c: Buffer) => (s += c.toString('utf8')));
     res.on('end', () => cb(null, s));
   });
-  const text = r.body as string;
-  let json: any;
-  if (/json/.test(String(r.headers['content-type'] ?? ''))) json = JSON.parse(text);
+  const text = (r.body as string) ?? '';
+  const json = /json/.test(String(r.headers['content-type'] ?? '')) && text !== '' ? JSON.parse(text) : undefined;
   return { status: r.status, headers: r.headers as Record<string, string>, text, json };
 }
 
