@@ -13,7 +13,11 @@ set -euo pipefail
 n="${1:?usage: busy.sh N -- command...}"; shift
 [ "${1:-}" = "--" ] && shift
 pidfile=$(mktemp)
-stop() { [ -s "$pidfile" ] && pkill -P "$(cat "$pidfile")" 2>/dev/null; [ -s "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null; rm -f "$pidfile"; true; }
+# Never fails (under set -e a failing kill here would replace the command's exit status).
+stop() {
+  if [ -s "$pidfile" ]; then pkill -P "$(cat "$pidfile")" 2>/dev/null || true; kill "$(cat "$pidfile")" 2>/dev/null || true; fi
+  rm -f "$pidfile"
+}
 trap stop EXIT INT TERM
 setsid bash -c 'echo $$ > "$1"; for _ in $(seq 1 "$2"); do yes > /dev/null & done; wait' busy "$pidfile" "$n" &
 for _ in $(seq 1 50); do [ -s "$pidfile" ] && break; sleep 0.1; done
