@@ -521,6 +521,11 @@ maybe('HAProxy (docker/haproxy/haproxy.cfg) in front of two gateways, THREDDS an
         await r.text();
       }
       expect((await data(lbase)).status).toBe(429);
+      // The gateways get the header as the front proxy sent it, so their own count sees the same client
+      // (appended, HAProxy's connection address would be the one client of every gateway).
+      const echo = await (await get(`${lbase}/thredds/x`, { headers: { 'X-Forwarded-For': '10.9.9.1, 203.0.113.7' } })).json();
+      expect(echo.xff).toBe('10.9.9.1, 203.0.113.7');
+      expect((await (await get(`${lbase}/thredds/x`)).json()).xff).toBe('127.0.0.1');
     });
   });
 
