@@ -11,13 +11,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${DATABASE_URL:?set DATABASE_URL (an empty database is enough: the gateway migrates it)}"
-ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-15}
-CONNECTIONS=${CONNECTIONS:-16}
-THREADS=${THREADS:-2}
-ticks() { for p in "$@"; do awk -v p="$p" '{print p, $14+$15}' "/proc/$p/stat" 2>/dev/null || true; done; }
-used() { awk 'NR==FNR {a[$1]=$2; next} {s += $2 - ($1 in a ? a[$1] : 0)} END {print s+0}' <(echo "$1") <(echo "$2"); }
-tree() { echo "$1" $(pgrep -P "$1" || true); }
+# ROUNDS, CONNECTIONS, THREADS; ticks, used, tree, wait_ready, warm_up, measure
+source bench/lib/wrk-rounds.sh
 
 declare -A SCENARIO=(
   [ogcapi-conformance]="/ogcapi/conformance?f=json"
@@ -30,9 +26,7 @@ for limit in 0 1000000; do
   PID[$limit]=$!
 done
 trap 'kill ${PID[0]} ${PID[1000000]} 2>/dev/null || true' EXIT
-for limit in 0 1000000; do
-  for _ in $(seq 1 240); do curl -sf "http://127.0.0.1:${PORT[$limit]}/readyz" >/dev/null && [ "$(pgrep -c -P "${PID[$limit]}" || true)" -ge 2 ] && break; sleep 0.5; done
-done
+for limit in 0 1000000; do wait_ready "${PORT[$limit]}" "${PID[$limit]}" 2; done
 sleep 2
 
 echo "| scenario | round | RATE_LIMIT_PER_MINUTE | req/s | node CPU ms/request | load (1 min) |"
@@ -41,16 +35,13 @@ for name in "${!SCENARIO[@]}"; do
   for round in $(seq 1 "$ROUNDS"); do
     for limit in 0 1000000; do
       url="http://127.0.0.1:${PORT[$limit]}${SCENARIO[$name]}"
-      wrk -t "$THREADS" -c "$CONNECTIONS" -d 3s "$url" >/dev/null
+      warm_up "$url"
       read -ra nodes <<<"$(tree "${PID[$limit]}")"
       n0=$(ticks "${nodes[@]}")
-      out=$(wrk -t "$THREADS" -c "$CONNECTIONS" -d "${DURATION}s" "$url")
+      reqs=$(measure "$url" "$name limit=$limit")
       n1=$(ticks "${nodes[@]}")
-      reqs=$(echo "$out" | awk '/requests in/ {print $1}')
-      non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
-      [ -n "$non2xx" ] && echo "warning: $non2xx non-2xx answers in $name limit=$limit" >&2
       printf '| %s | %d | %d | %.0f | %.3f | %s |\n' "$name" "$round" "$limit" "$(echo "$reqs/$DURATION" | bc -l)" \
-        "$(echo "$(used "$n0" "$n1")*10/$reqs" | bc -l)" "$(cut -d' ' -f1 /proc/loadavg)"
+        "$(ms_per_request "$(used "$n0" "$n1")" "$reqs")" "$(cut -d' ' -f1 /proc/loadavg)"
     done
   done
 done

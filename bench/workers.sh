@@ -12,20 +12,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${DATABASE_URL:?set DATABASE_URL to a database holding the benchmark set}"
-ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-20}
-CONNECTIONS=${CONNECTIONS:-16}
-THREADS=${THREADS:-2}
+# ROUNDS, CONNECTIONS, THREADS; ticks, used, tree, wait_ready, warm_up, measure
+source bench/lib/wrk-rounds.sh
 WINDOW=${WINDOW:-2020-01-01T00:00:00Z/2020-01-31T00:00:00Z}
 OFFERING=$(psql -At "$DATABASE_URL" -c "select code from dataset order by obs_count desc, code limit 1")
 DBNAME=$(psql -At "$DATABASE_URL" -c "select current_database()")
 enc() { node -e 'process.stdout.write(encodeURIComponent(process.argv[1]))' "$1"; }
-# "pid ticks" lines: utime+stime in clock ticks (100 Hz) of each pid still running
-ticks() { for p in "$@"; do awk -v p="$p" '{print p, $14+$15}' "/proc/$p/stat" 2>/dev/null || true; done; }
-# CPU ticks used between two ticks listings: a pid in both counts its difference, one born meanwhile all
-# of its time, one gone meanwhile nothing (pool connections live 30 s idle: few come or go in a run)
-used() { awk 'NR==FNR {a[$1]=$2; next} {s += $2 - ($1 in a ? a[$1] : 0)} END {print s+0}' <(echo "$1") <(echo "$2"); }
-tree() { echo "$1" $(pgrep -P "$1" || true); }
+# (ticks/used: pool connections live 30 s idle, so few backends come or go in a run.)
 # The PostgreSQL backends serving these node processes: their client ports (ss) matched in pg_stat_activity.
 backends() {
   local ports
@@ -45,9 +39,7 @@ for w in 1 2; do
   PID[$w]=$!
 done
 trap 'kill ${PID[1]} ${PID[2]} 2>/dev/null || true' EXIT
-for w in 1 2; do
-  for _ in $(seq 1 240); do curl -sf "http://127.0.0.1:${PORT[$w]}/readyz" >/dev/null && [ "$(pgrep -c -P "${PID[$w]}" || true)" -ge "$([ "$w" = 1 ] && echo 0 || echo 2)" ] && break; sleep 0.5; done
-done
+for w in 1 2; do wait_ready "${PORT[$w]}" "${PID[$w]}" "$([ "$w" = 1 ] && echo 0 || echo 2)"; done
 sleep 2
 
 echo "| scenario | round | WORKERS | req/s | node CPU ms/request | PostgreSQL CPU ms/request | load (1 min) |"
@@ -56,19 +48,16 @@ for name in ${ONLY:-${!SCENARIO[@]}}; do
   for round in $(seq 1 "$ROUNDS"); do
     for w in 1 2; do
       url="http://127.0.0.1:${PORT[$w]}${SCENARIO[$name]}"
-      wrk -t "$THREADS" -c "$CONNECTIONS" -d 3s "$url" >/dev/null # warm-up: pools filled, plans cached
+      warm_up "$url"
       read -ra nodes <<<"$(tree "${PID[$w]}")"
       mapfile -t pg < <(backends "${nodes[@]}")
       n0=$(ticks "${nodes[@]}"); p0=$(ticks "${pg[@]}")
-      out=$(wrk -t "$THREADS" -c "$CONNECTIONS" -d "${DURATION}s" "$url")
+      reqs=$(measure "$url" "$name WORKERS=$w")
       mapfile -t pg < <(backends "${nodes[@]}")
       n1=$(ticks "${nodes[@]}"); p1=$(ticks "${pg[@]}")
       nodeTicks=$(used "$n0" "$n1"); pgTicks=$(used "$p0" "$p1")
-      reqs=$(echo "$out" | awk '/requests in/ {print $1}')
-      non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
-      [ -n "$non2xx" ] && echo "warning: $non2xx non-2xx answers in $name WORKERS=$w" >&2
       printf '| %s | %d | %d | %.0f | %.3f | %.3f | %s |\n' "$name" "$round" "$w" "$(echo "$reqs/$DURATION" | bc -l)" \
-        "$(echo "$nodeTicks*10/$reqs" | bc -l)" "$(echo "$pgTicks*10/$reqs" | bc -l)" "$(cut -d' ' -f1 /proc/loadavg)"
+        "$(ms_per_request "$nodeTicks" "$reqs")" "$(ms_per_request "$pgTicks" "$reqs")" "$(cut -d' ' -f1 /proc/loadavg)"
     done
   done
 done

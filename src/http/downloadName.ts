@@ -4,6 +4,7 @@
  * `inline` keeps browsers and machine clients showing/reading the body as before; "Save as" and the
  * portal's `<a download>` links use the name.
  */
+import type { SeriesSelection } from '../query/observations';
 import type { TimeFilter } from '../query/types';
 
 /** File extension of a response media type (the part before any parameters). */
@@ -46,4 +47,10 @@ export function subjectOf(items: { code: string; station: string; network: strin
   if (items.length > 0 && items.every((i) => i.station === items[0].station)) return items[0].station;
   if (items.length > 0 && items.every((i) => i.network === items[0].network)) return items[0].network;
   return 'observations';
+}
+
+/** The file name of a series answer (SOS GetObservation, EDR data queries): dataset/station code, period, format. */
+export function seriesFileName(sel: SeriesSelection, contentType: string): string {
+  const one = sel.offerings.length === 1 ? sel.offerings[0] : undefined;
+  return downloadName(subjectOf(sel.offerings), periodOf(sel.time, one ? { start: one.timeStart, end: one.timeEnd } : undefined), extensionOf(contentType));
 }

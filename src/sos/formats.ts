@@ -8,12 +8,9 @@ import { invalidParam, missingParam } from '../ows/errors';
 import { NS } from '../xml/namespaces';
 import { OM_MEASUREMENT, WML2_TVP_OBSERVATION } from '../encoders/series/identifiers';
 import { SML101_FORMAT, SML101_MIME, SML20_FORMAT } from './identifiers';
-import type { SeriesEncoder } from '../query/observations';
+import type { DocumentSeriesEncoder } from '../encoders/series/document';
 
 export type SosVersion = '2.0.0' | '1.0.0';
-
-/** An encoder as GetObservation drives it: the document start, the series, the document end. */
-export type DocumentSeriesEncoder = SeriesEncoder & { begin(): Promise<void>; end(): Promise<void> };
 
 /** A format as clients name it: the identifier advertised, then other spellings accepted. */
 export interface NamedFormat {

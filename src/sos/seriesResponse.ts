@@ -1,14 +1,8 @@
 import type { OwsContext, OwsResponse } from '../ows/types';
-import { SeriesSelection, streamSeries } from '../query/observations';
-import { ChunkWriter } from '../encoders/chunkWriter';
-import type { DocumentSeriesEncoder } from './formats';
-import { contentDisposition, downloadName, extensionOf, periodOf, subjectOf } from '../http/downloadName';
-
-/** The file name of a GetObservation response: dataset/station code, period, format (issue 17). */
-export function observationFileName(sel: SeriesSelection, contentType: string): string {
-  const one = sel.offerings.length === 1 ? sel.offerings[0] : undefined;
-  return downloadName(subjectOf(sel.offerings), periodOf(sel.time, one ? { start: one.timeStart, end: one.timeEnd } : undefined), extensionOf(contentType));
-}
+import type { SeriesSelection } from '../query/observations';
+import type { ChunkWriter } from '../encoders/chunkWriter';
+import { DocumentSeriesEncoder, writeSeriesDocument } from '../encoders/series/document';
+import { contentDisposition, seriesFileName } from '../http/downloadName';
 import type { TimeFilter } from '../query/types';
 
 /** Whether a filter admits no instant from now on (so observations still to come cannot enter it). */
@@ -43,17 +37,12 @@ export function seriesResponse(
   return {
     kind: 'stream',
     contentType,
-    // Every GetObservation (SOS 1.0 and 2.0) passes here: its one place for a file name.
-    headers: { 'Content-Disposition': contentDisposition(observationFileName(sel, contentType)), ...headers },
+    // Every GetObservation (SOS 1.0 and 2.0) passes here: its file name (issue 17), as the EDR's.
+    headers: { 'Content-Disposition': contentDisposition(seriesFileName(sel, contentType)), ...headers },
     datasets: closedWindow(sel) ? sel.offerings.map((o) => o.code) : undefined,
     produce: async (sink) => {
       await check?.();
-      const w = new ChunkWriter(sink);
-      const enc = make(w);
-      await enc.begin();
-      await streamSeries(ctx.store, sel, enc, sink.signal);
-      await enc.end();
-      w.close();
+      await writeSeriesDocument(ctx.store, sel, make, sink);
     },
   };
 }

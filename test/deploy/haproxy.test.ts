@@ -2,6 +2,8 @@
  * Integration: Debian's HAProxy runs docker/haproxy/haproxy.cfg (only bind and server addresses mapped
  * to loopback ports, and the certificate path to a self-signed one made here) in front of two gateway
  * instances and stand-ins for THREDDS and GeoNetwork. Clients speak HTTPS to it, as in production.
+ * The rate-limit tests start more HAProxy processes on the same file, with the environment compose
+ * gives it (RATE_LIMIT_PER_MINUTE, RATE_LIMIT_CLIENT), in front of the same gateways.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -15,7 +17,7 @@ import { createLogger } from '../../src/log';
 import { createApp, listen } from '../../src/server';
 import { createTestApp, TestApp } from '../helpers/app';
 import { usingPostgres } from '../helpers/env';
-import { hasTool } from '../helpers/xmllint';
+import { expectValidXml, hasTool } from '../helpers/xmllint';
 import { freePort } from '../helpers/gatewayProcess';
 import { selfSignedPem } from './tls';
 
@@ -152,8 +154,8 @@ maybe('HAProxy (docker/haproxy/haproxy.cfg) in front of two gateways, THREDDS an
   let thredds: http.Server;
   let geonetwork: http.Server;
   let proxy: ChildProcess;
-  let proxyLog = '';
   let dir: string;
+  let pem: string;
   let ports: Ports;
   let base: string;
   let plainBase: string;
@@ -161,9 +163,9 @@ maybe('HAProxy (docker/haproxy/haproxy.cfg) in front of two gateways, THREDDS an
   /** GET through the proxy's HTTPS port, trusting the test certificate. */
   const get = (url: string, init: { headers?: Record<string, string> } = {}) => request(url, ca, init.headers);
 
-  /** HAProxy's stats CSV as backend/server → field → value. */
-  async function stats(): Promise<Record<string, Record<string, string>>> {
-    const r = await fetch(`http://127.0.0.1:${ports.stats}/stats;csv`);
+  /** HAProxy's stats CSV (of the proxy whose stats page is on `statsPort`) as backend/server → field → value. */
+  async function stats(statsPort = ports.stats): Promise<Record<string, Record<string, string>>> {
+    const r = await fetch(`http://127.0.0.1:${statsPort}/stats;csv`);
     const [head, ...lines] = (await r.text()).split('\n');
     const names = head.replace(/^# /, '').split(',');
     const out: Record<string, Record<string, string>> = {};
@@ -175,11 +177,42 @@ maybe('HAProxy (docker/haproxy/haproxy.cfg) in front of two gateways, THREDDS an
     return out;
   }
   const status = async (key: string) => (await stats())[key]?.status;
-  /** 2xx responses each gateway server has sent so far. */
-  const served = async () => {
-    const s = await stats();
+  /** 2xx responses each gateway server has sent so far (through the proxy of `statsPort`). */
+  const served = async (statsPort?: number) => {
+    const s = await stats(statsPort);
     return [Number(s['gateway/gw1'].hrsp_2xx), Number(s['gateway/gw2'].hrsp_2xx)];
   };
+
+  /**
+   * HAProxy on docker/haproxy/haproxy.cfg mapped to loopback ports `p`, with `env` added to its
+   * environment (the variables compose gives it); ready when its stats page shows both gateway servers
+   * and THREDDS UP.
+   */
+  async function startProxy(p: Ports, env: Record<string, string> = {}): Promise<{ proc: ChildProcess; log: () => string }> {
+    const cfgFile = path.join(dir, `haproxy-${p.https}.cfg`);
+    fs.writeFileSync(cfgFile, loopbackVariant(fs.readFileSync(path.join(ROOT, 'docker/haproxy/haproxy.cfg'), 'utf8'), p, pem));
+    // Only the variables given here: none of the test runner's own.
+    const { RATE_LIMIT_PER_MINUTE: _l, RATE_LIMIT_CLIENT: _c, ...inherited } = process.env;
+    const proc = spawn('haproxy', ['-db', '-f', cfgFile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...inherited, ...env } });
+    let log = '';
+    proc.stdout!.on('data', (d) => (log += d));
+    proc.stderr!.on('data', (d) => (log += d));
+    const deadline = Date.now() + 120_000; // a cap against a hang, not a speed check
+    for (;;) {
+      try {
+        const s = await stats(p.stats);
+        if (s['gateway/gw1']?.status === 'UP' && s['gateway/gw2']?.status === 'UP' && s['thredds/thredds']?.status === 'UP') break;
+      } catch {
+        /* not listening yet */
+      }
+      if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`HAProxy did not become ready:\n${log}`);
+      await sleep(200);
+    }
+    return { proc, log: () => log };
+  }
+
+  /** Fresh loopback ports for the proxy's own listeners, in front of the same backends. */
+  const proxyPorts = async (): Promise<Ports> => ({ ...ports, http: await freePort(), https: await freePort(), stats: await freePort() });
 
   beforeAll(async () => {
     t = await createTestApp({ trustProxy: true, publicUrl: undefined });
@@ -197,25 +230,9 @@ maybe('HAProxy (docker/haproxy/haproxy.cfg) in front of two gateways, THREDDS an
     base = `https://127.0.0.1:${ports.https}`;
     plainBase = `http://127.0.0.1:${ports.http}`;
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-haproxy-'));
-    const [pem, cert] = selfSignedPem(dir);
-    ca = cert;
-    const cfgFile = path.join(dir, 'haproxy.cfg');
-    fs.writeFileSync(cfgFile, loopbackVariant(fs.readFileSync(path.join(ROOT, 'docker/haproxy/haproxy.cfg'), 'utf8'), ports, pem));
-    proxy = spawn('haproxy', ['-db', '-f', cfgFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-    proxy.stdout!.on('data', (d) => (proxyLog += d));
-    proxy.stderr!.on('data', (d) => (proxyLog += d));
-    // Ready when the stats page shows both gateway servers and THREDDS UP.
-    const deadline = Date.now() + 120_000; // a cap against a hang, not a speed check
-    for (;;) {
-      try {
-        const s = await stats();
-        if (s['gateway/gw1']?.status === 'UP' && s['gateway/gw2']?.status === 'UP' && s['thredds/thredds']?.status === 'UP') break;
-      } catch {
-        /* not listening yet */
-      }
-      if (Date.now() > deadline || proxy.exitCode !== null) throw new Error(`HAProxy did not become ready:\n${proxyLog}`);
-      await sleep(200);
-    }
+    [pem, ca] = selfSignedPem(dir);
+    // Without RATE_LIMIT_PER_MINUTE, as compose's default (0): no limit in the proxy.
+    proxy = (await startProxy(ports)).proc;
   });
 
   afterAll(async () => {
@@ -233,7 +250,7 @@ maybe('HAProxy (docker/haproxy/haproxy.cfg) in front of two gateways, THREDDS an
 
   test('the loopback variant changes only bind and server lines', () => {
     const orig = fs.readFileSync(path.join(ROOT, 'docker/haproxy/haproxy.cfg'), 'utf8').split('\n');
-    const variant = fs.readFileSync(path.join(dir, 'haproxy.cfg'), 'utf8').split('\n');
+    const variant = fs.readFileSync(path.join(dir, `haproxy-${ports.https}.cfg`), 'utf8').split('\n');
     const changed = orig.filter((l) => !variant.includes(l));
     expect(changed.length).toBe(6);
     for (const l of changed) expect(l).toMatch(/^\s*(bind :(80|8404)|bind :443 ssl crt |server(-template)? )/);
@@ -407,6 +424,109 @@ maybe('HAProxy (docker/haproxy/haproxy.cfg) in front of two gateways, THREDDS an
     expect(s.status).toBe(200);
     expect(await s.text()).toContain('gateway');
     expect((await fetch(`http://127.0.0.1:${ports.stats}/healthz`)).status).toBe(200);
+  });
+
+  describe('RATE_LIMIT_PER_MINUTE in the proxy: one count per client for the whole stack', () => {
+    const LIMIT = 6;
+    let limited: { proc: ChildProcess; log: () => string } | undefined;
+    let lp: Ports;
+    let lbase: string;
+    afterEach(() => {
+      limited?.proc.kill('SIGTERM');
+      limited = undefined;
+    });
+    /** Starts the proxy with this limit (and RATE_LIMIT_CLIENT when given), as compose does. */
+    async function startLimited(client?: string) {
+      lp = await proxyPorts();
+      lbase = `https://127.0.0.1:${lp.https}`;
+      limited = await startProxy(lp, { RATE_LIMIT_PER_MINUTE: String(LIMIT), ...(client ? { RATE_LIMIT_CLIENT: client } : {}) });
+    }
+    /** Responses sent by the gateway servers of the limited proxy, by class. */
+    const fromGateways = async () => {
+      const s = await stats(lp.stats);
+      return { ok: [Number(s['gateway/gw1'].hrsp_2xx), Number(s['gateway/gw2'].hrsp_2xx)], refused: Number(s['gateway/gw1'].hrsp_4xx) + Number(s['gateway/gw2'].hrsp_4xx) };
+    };
+    // no-cache: past HAProxy's cache, so every request served reaches a gateway.
+    const data = (b: string, headers: Record<string, string> = {}) =>
+      get(`${b}/sos?SERVICE=SOS&REQUEST=GetCapabilities&ACCEPTVERSIONS=2.0.0&SECTIONS=ServiceIdentification`, { headers: { 'Cache-Control': 'no-cache', ...headers } });
+
+    test('more requests than the limit, spread over both gateways: the limit in total is served, the rest get 429 from the proxy', async () => {
+      await startLimited();
+      const before = await fromGateways();
+      const statuses: number[] = [];
+      let refused: Response | undefined;
+      for (let i = 0; i < 2 * LIMIT + 3; i++) {
+        const r = await data(lbase);
+        statuses.push(r.status);
+        if (r.status === 429) refused ??= r;
+        else await r.text();
+      }
+      expect(statuses).toEqual([...Array(LIMIT).fill(200), ...Array(LIMIT + 3).fill(429)]);
+      const after = await fromGateways();
+      // Both gateways served (each alone would have let this client have its own LIMIT), LIMIT in all.
+      const perGateway = after.ok.map((n, i) => n - before.ok[i]);
+      expect(perGateway[0]).toBeGreaterThan(0);
+      expect(perGateway[1]).toBeGreaterThan(0);
+      expect(perGateway[0] + perGateway[1]).toBe(LIMIT);
+      // The refusals never reached a gateway.
+      expect(after.refused).toBe(before.refused);
+
+      // An OWS path: an ExceptionReport, as the gateway's own 429.
+      expect(refused!.headers.get('retry-after')).toBe('60');
+      expect(refused!.headers.get('cache-control')).toBe('no-store');
+      expect(refused!.headers.get('content-type')).toBe('application/xml; charset=utf-8');
+      const xml = await refused!.text();
+      expectValidXml(xml, 'ows11');
+      expect(xml).toContain(`<ows:Exception exceptionCode="NoApplicableCode" locator="request"><ows:ExceptionText>Too many requests from this client (limit ${LIMIT} per minute); retry in 60 s</ows:ExceptionText>`);
+      // The OGC API: its JSON error body.
+      const api = await get(`${lbase}/ogcapi/collections?f=json`, { headers: { 'Cache-Control': 'no-cache' } });
+      expect(api.status).toBe(429);
+      expect(api.headers.get('retry-after')).toBe('60');
+      expect(api.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(await api.json()).toEqual({ code: 'NoApplicableCode', description: `Too many requests from this client (limit ${LIMIT} per minute); retry in 60 s` });
+      // A request from the cache is counted too: the limit is on the client, not on the gateways' work.
+      expect((await get(`${lbase}/wfs?SERVICE=WFS&REQUEST=GetCapabilities`)).status).toBe(429);
+      // An API key does not lift the limit (the gateway does not exempt its holders; HAProxy cannot check a key).
+      expect((await data(lbase, { 'X-API-Key': 'any-key' })).status).toBe(429);
+      expect((await data(lbase, { Authorization: 'Bearer any-key' })).status).toBe(429);
+      // Probes are exempt, as in the gateway; THREDDS and GeoNetwork are not the gateway's limit.
+      expect((await get(`${lbase}/healthz`)).status).toBe(200);
+      expect((await get(`${lbase}/readyz`)).status).toBe(200);
+      expect((await get(`${lbase}/thredds/x`)).status).toBe(200);
+      // The same configuration without the variable (the proxy of the tests above): no limit.
+      const free = await data(base);
+      expect(free.status).toBe(200);
+      await free.text();
+    });
+
+    test('RATE_LIMIT_CLIENT=xff (behind another proxy): the client is the address that proxy appended last to X-Forwarded-For', async () => {
+      await startLimited('xff');
+      // Entries before the last are whatever the client claimed: changing them does not make a new client.
+      const a = (i: number) => data(lbase, { 'X-Forwarded-For': `10.9.9.${i}, 203.0.113.7` });
+      const statuses: number[] = [];
+      for (let i = 0; i < LIMIT + 2; i++) {
+        const r = await a(i);
+        statuses.push(r.status);
+        await r.text();
+      }
+      expect(statuses).toEqual([...Array(LIMIT).fill(200), 429, 429]);
+      // Another client behind the same front proxy (one connection address) has its own count.
+      const b = await data(lbase, { 'X-Forwarded-For': '203.0.113.8' });
+      expect(b.status).toBe(200);
+      await b.text();
+      // A request that did not come through the front proxy is counted by its connection address.
+      for (let i = 0; i < LIMIT; i++) {
+        const r = await data(lbase);
+        expect([i, r.status]).toEqual([i, 200]);
+        await r.text();
+      }
+      expect((await data(lbase)).status).toBe(429);
+      // The gateways get the header as the front proxy sent it, so their own count sees the same client
+      // (appended, HAProxy's connection address would be the one client of every gateway).
+      const echo = await (await get(`${lbase}/thredds/x`, { headers: { 'X-Forwarded-For': '10.9.9.1, 203.0.113.7' } })).json();
+      expect(echo.xff).toBe('10.9.9.1, 203.0.113.7');
+      expect((await (await get(`${lbase}/thredds/x`)).json()).xff).toBe('127.0.0.1');
+    });
   });
 
   test('with one gateway stopped, requests still succeed', async () => {

@@ -252,6 +252,15 @@ describe('compose/compose.yaml', () => {
     expect(read('compose/certs/.gitignore').split('\n')).toEqual(expect.arrayContaining(['*', '!.gitignore']));
   });
 
+  test('proxy: gets the gateways\' RATE_LIMIT_PER_MINUTE with the same default, and who the client is (RATE_LIMIT_CLIENT)', () => {
+    const env = services.proxy.environment!;
+    expect(env.RATE_LIMIT_PER_MINUTE).toBe(services.gateway.environment!.RATE_LIMIT_PER_MINUTE);
+    expect(env.RATE_LIMIT_PER_MINUTE).toBe(`\${RATE_LIMIT_PER_MINUTE:-${SETTINGS.find((s) => s.env === 'RATE_LIMIT_PER_MINUTE')!.def}}`);
+    expect(env.RATE_LIMIT_CLIENT).toBe('${RATE_LIMIT_CLIENT:-src}');
+    // The configuration reads those two variables and no other.
+    expect(new Set([...read('docker/haproxy/haproxy.cfg').matchAll(/\$\{([A-Z_][A-Z0-9_]*)/g)].map((m) => m[1]))).toEqual(new Set(Object.keys(env)));
+  });
+
   test('data, config and logs: named volume for the db, read-only mounts, host directories for operators', () => {
     expect(services.db.volumes).toContain('pgdata:/var/lib/postgresql/data');
     expect(Object.keys(compose.volumes)).toEqual(expect.arrayContaining(['pgdata', 'netcdf', 'geonetwork', 'esdata']));
@@ -392,17 +401,29 @@ describe('docker/haproxy/haproxy.cfg', () => {
     if (!hasTool('haproxy', ['-v'])) return;
     const tmp = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'rg-haproxy-c-'));
     try {
-      const check = (certFile: string) => {
+      // With the environment compose gives the proxy (docs/deployment.md, Rate limit for the whole stack).
+      const check = (certFile: string, env: Record<string, string> = {}) => {
         const file = path.join(tmp, 'haproxy.cfg');
         fs.writeFileSync(file, cfg.split(CERT_PATH).join(certFile));
-        return spawnSync('haproxy', ['-c', '-f', file], { encoding: 'utf8' });
+        const { RATE_LIMIT_PER_MINUTE: _l, RATE_LIMIT_CLIENT: _c, ...inherited } = process.env;
+        return spawnSync('haproxy', ['-c', '-f', file], { encoding: 'utf8', env: { ...inherited, ...env } });
       };
       // No certificate: HAProxy refuses to start (so the check below is a real one).
       expect(check(path.join(tmp, 'missing.pem')).status).not.toBe(0);
       const [pem] = selfSignedPem(tmp);
-      const r = check(pem);
-      expect({ status: r.status, out: r.status === 0 ? '' : r.stdout + r.stderr }).toEqual({ status: 0, out: '' });
-      expect(r.stdout + r.stderr).toMatch(/Configuration file is valid/);
+      // The limit off (unset, compose's 0), and on with either kind of client.
+      for (const env of [{} as Record<string, string>, { RATE_LIMIT_PER_MINUTE: '0', RATE_LIMIT_CLIENT: 'src' }, { RATE_LIMIT_PER_MINUTE: '600', RATE_LIMIT_CLIENT: 'src' }, { RATE_LIMIT_PER_MINUTE: '600', RATE_LIMIT_CLIENT: 'xff' }]) {
+        const r = check(pem, env);
+        expect({ env, status: r.status, out: r.status === 0 ? '' : r.stdout + r.stderr }).toEqual({ env, status: 0, out: '' });
+        expect(r.stdout + r.stderr).toMatch(/Configuration file is valid/);
+      }
+      // A value it cannot use stops HAProxy rather than serving without the limit.
+      const bad = check(pem, { RATE_LIMIT_PER_MINUTE: 'sixty' });
+      expect(bad.status).not.toBe(0);
+      expect(bad.stderr).toMatch(/'sixty' is neither a number/);
+      const client = check(pem, { RATE_LIMIT_PER_MINUTE: '600', RATE_LIMIT_CLIENT: 'forwarded' });
+      expect(client.status).not.toBe(0);
+      expect(client.stderr).toMatch(/RATE_LIMIT_CLIENT is src or xff, not forwarded/);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }

@@ -58,14 +58,19 @@ export function textBody(res: StreamedResponse, cb: (err: Error | null, body: st
 }
 
 /**
- * A demo gateway listening on a real port for the tests around it (clients that need a URL: GDAL,
- * OWSLib, fetch), started before them and closed after; `app` and `base` are read once started.
+ * A gateway listening on a real port for the tests around it (clients that need a URL: GDAL,
+ * OWSLib, fetch), started before them and closed after; `app` and `base` are read once started. Over
+ * the demo database, or an empty one (`dbKind`) that `prepare` can fill before the port opens.
  */
-export function listeningApp(overrides: Partial<Config> = {}): { readonly app: TestApp; readonly base: string } {
+export function listeningApp(
+  overrides: Partial<Config> = {},
+  opts: { dbKind?: 'demo' | 'empty'; prepare?: (app: TestApp) => Promise<void> } = {},
+): { readonly app: TestApp; readonly base: string } {
   let app: TestApp | undefined;
   let base = '';
   beforeAll(async () => {
-    app = await createTestApp(overrides);
+    app = await createTestApp(overrides, opts.dbKind);
+    await opts.prepare?.(app);
     base = await app.listen();
   });
   afterAll(async () => {

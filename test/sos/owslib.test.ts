@@ -1,4 +1,4 @@
-import { createTestApp, TestApp } from '../helpers/app';
+import { listeningApp } from '../helpers/app';
 import { hasOwslib, runPythonJson } from '../helpers/owslib';
 import { demoRows } from './helpers';
 
@@ -38,22 +38,14 @@ out['latest'] = [[o.resultTime.strftime('%Y-%m-%dT%H:%M:%SZ'), o.get_result().va
 print(json.dumps(out))
 `;
 
-let t: TestApp;
-let base: string;
 maybe('OWSLib SensorObservationService 2.0.0 against a live server', () => {
-  beforeAll(async () => {
-    t = await createTestApp();
-    base = await t.listen();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const srv = listeningApp();
 
   test('parses every offering and one month of observations with its own O&M and WaterML 2.0 parsers', async () => {
     const off = 'OUVEA01_TEMP_0A_SBE56';
     const prop = 'http://vocab.nerc.ac.uk/standard_name/sea_water_temperature/';
     const month = '2024-03-01T00:00:00Z/2024-03-31T23:59:59Z';
-    const out = await runPythonJson(SCRIPT, [`${base}/sos`, off, prop, month]);
+    const out = await runPythonJson(SCRIPT, [`${srv.base}/sos`, off, prop, month]);
     expect(out.offerings).toHaveLength(55);
     expect(new Set(out.offerings)).toEqual(new Set(demoRows().keys()));
     expect(out.offering.procedures).toEqual(['NCL_OUVEA01_SBE56']);

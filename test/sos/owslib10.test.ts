@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { importDirectory } from '../../src/ingest/importer';
-import { createTestApp, TestApp } from '../helpers/app';
+import { listeningApp, TestApp } from '../helpers/app';
 import { hasOwslib, runPythonJson } from '../helpers/owslib';
 
 /**
@@ -57,21 +57,13 @@ const num = (s: string): number | null => (s === '' || s === 'NaN' ? null : Numb
 const maybe = hasOwslib('owslib.sos') ? describe : describe.skip;
 
 maybe('OWSLib SensorObservationService 1.0.0 against a live server', () => {
-  let t: TestApp;
-  let base: string;
-  beforeAll(async () => {
-    t = await createTestApp();
-    base = await t.listen();
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const srv = listeningApp();
 
   test('an offering taken from contents gets its observations with get_observation(offerings=[off.id]); values and times equal the database rows', async () => {
     const code = 'OUVEA01_TEMP_0A_SBE56';
     const [from, to] = ['2024-03-01T00:00:00Z', '2024-03-31T23:59:59Z'];
-    const out = await runPythonJson(SCRIPT, [`${base}/sos`, code, `${from}/${to}`]);
-    const codes = (await t.db.store.query<{ code: string }>('SELECT code FROM dataset ORDER BY code')).rows.map((r) => r.code);
+    const out = await runPythonJson(SCRIPT, [`${srv.base}/sos`, code, `${from}/${to}`]);
+    const codes = (await srv.app.db.store.query<{ code: string }>('SELECT code FROM dataset ORDER BY code')).rows.map((r) => r.code);
     expect(out.names).toEqual(codes);
     // Codes that are NCNames are their own gml:id: the id OWSLib hands out is the offering identifier.
     expect(out.ids).toEqual(codes);
@@ -83,7 +75,7 @@ maybe('OWSLib SensorObservationService 1.0.0 against a live server', () => {
     expect(out.formats).toEqual(['text/xml;subtype="om/1.0.0"']);
 
     const db = (
-      await t.db.store.query<{ time: string; value: number | null; qc: number; uom: string }>(
+      await srv.app.db.store.query<{ time: string; value: number | null; qc: number; uom: string }>(
         `SELECT to_char(o.time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS time, o.value, o.qc, p.uom
          FROM observation o JOIN dataset d ON d.id = o.dataset_id JOIN observed_property p ON p.id = d.property_id
          WHERE d.code = $1 AND o.time BETWEEN $2 AND $3 ORDER BY o.time`,
@@ -106,13 +98,11 @@ maybe('OWSLib SensorObservationService 1.0.0 against a live server', () => {
 });
 
 maybe('OWSLib SOS 1.0.0: offering codes that are not NCNames, or look like another offering gml:id', () => {
-  let t: TestApp;
-  let base: string;
   // '1A_TEMP' cannot be a gml:id (it starts with a digit) and falls back to off_1A_TEMP, which is also
   // the code of another offering: the gml:ids must still be unique and each must name its own offering.
   const CODES = ['1A_TEMP', 'off_1A_TEMP', 'ST_TEMP'];
-  beforeAll(async () => {
-    t = await createTestApp({}, 'empty');
+  /** One station with an offering of each code, imported into the empty database before the port opens. */
+  const importCodes = async (t: TestApp) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-owslib10-'));
     fs.writeFileSync(path.join(dir, 'stations.csv'), 'station_id,name,network,producer,country,lat,lon,depth_m\nST_A,Station A,ReefTEMPS,IRD,NCL,-22.4775,166.4675,12\n');
     const props = [
@@ -131,14 +121,11 @@ maybe('OWSLib SOS 1.0.0: offering codes that are not NCNames, or look like anoth
       'dataset_id,time,value,qc\n' + CODES.map((c, i) => `${c},2024-01-01T00:00:00Z,${i + 1}.5,1\n${c},2024-01-01T01:00:00Z,${i + 1}.75,1`).join('\n') + '\n',
     );
     await importDirectory(t.db.store, dir);
-    base = await t.listen();
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  };
+  const srv = listeningApp({}, { dbKind: 'empty', prepare: importCodes });
 
   test('every offering of contents gets its own series back by its gml:id', async () => {
-    const out: { id: string; name: string; got: string[]; values: string[] }[] = await runPythonJson(EVERY_OFFERING, [`${base}/sos`]);
+    const out: { id: string; name: string; got: string[]; values: string[] }[] = await runPythonJson(EVERY_OFFERING, [`${srv.base}/sos`]);
     // Offerings come in the database's code order (its collation decides where off_ sorts).
     expect(out.map((o) => o.name).sort()).toEqual([...CODES].sort());
     const id = Object.fromEntries(out.map((o) => [o.name, o.id]));

@@ -1,27 +1,21 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createTestApp, TestApp, textBody } from '../helpers/app';
+import { listeningApp, textBody } from '../helpers/app';
 import { expectValidXml, hasTool } from '../helpers/xmllint';
 import { demoStations, exceptionOf, expectValidAgainstDft, NAMESPACES, parse } from './helpers';
 import { runClient } from '../helpers/clientProcess';
 
 /** Replays of every WFS request written in ../shared/docs/ogc-clients.md, then the real clients against a listening gateway. */
 
-let t: TestApp;
-let base: string;
+const srv = listeningApp();
 let dft: string;
 beforeAll(async () => {
-  t = await createTestApp();
-  base = await t.listen();
   dft = (await get('SERVICE=WFS&VERSION=2.0.0&REQUEST=DescribeFeatureType')).body;
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 function get(q: string) {
-  return t.http.get(`/wfs?${q}`).buffer(true).parse(textBody);
+  return srv.app.http.get(`/wfs?${q}`).buffer(true).parse(textBody);
 }
 const NSP = `NAMESPACES=${encodeURIComponent(NAMESPACES)}`;
 const collection = (xml: string) => parse(xml)['wfs:FeatureCollection'];
@@ -160,7 +154,7 @@ describe('real clients against a listening gateway', () => {
   const itGdal = gdal ? it : it.skip;
 
   itGdal('ogrinfo lists the three layers', async () => {
-    const r = await runClient('ogrinfo', ['-ro', '-so', `WFS:${base}/wfs`], 60000);
+    const r = await runClient('ogrinfo', ['-ro', '-so', `WFS:${srv.base}/wfs`], 60000);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/reef:Station .*\(Point\)/);
     expect(r.stdout).toMatch(/reef:Dataset/);
@@ -168,7 +162,7 @@ describe('real clients against a listening gateway', () => {
   });
 
   itGdal('ogrinfo takes the field types from DescribeFeatureType', async () => {
-    const r = await runClient('ogrinfo', ['-ro', '-so', `WFS:${base}/wfs`, 'reef:Station'], 60000);
+    const r = await runClient('ogrinfo', ['-ro', '-so', `WFS:${srv.base}/wfs`, 'reef:Station'], 60000);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/depth: Real/);
     expect(r.stdout).toMatch(/firstObservation: DateTime/);
@@ -180,7 +174,7 @@ describe('real clients against a listening gateway', () => {
     itGdal(`ogr2ogr reads all stations with the coordinates of stations.csv${pageSize ? ` (page size ${pageSize})` : ''}`, async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-ogr-'));
       const out = path.join(dir, 'stations.geojson');
-      const args = ['-f', 'GeoJSON', out, `WFS:${base}/wfs`, 'reef:Station'];
+      const args = ['-f', 'GeoJSON', out, `WFS:${srv.base}/wfs`, 'reef:Station'];
       if (pageSize) args.unshift('--config', 'OGR_WFS_PAGE_SIZE', pageSize, '--config', 'CPL_DEBUG', 'ON');
       const r = await runClient('ogr2ogr', args, 120000);
       expect(r.status).toBe(0);
@@ -214,7 +208,7 @@ body = body.decode('utf8') if isinstance(body, bytes) else body
 print(json.dumps({'types': list(w.contents), 'title': w.contents['reef:Station'].title, 'schema': schema['properties'], 'geometry': schema['geometry'],
   'members': body.count('<wfs:member>'), 'queries': [q.id for q in w.storedqueries]}))
 `;
-    const r = await runClient(PYTHON, ['-c', script, base], 60000);
+    const r = await runClient(PYTHON, ['-c', script, srv.base], 60000);
     expect(r.stderr).not.toMatch(/Traceback/);
     const out = JSON.parse(r.stdout);
     expect(out.types).toEqual(['reef:Station', 'reef:Dataset', 'reef:Observation']);

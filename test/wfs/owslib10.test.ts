@@ -1,4 +1,4 @@
-import { createTestApp, TestApp } from '../helpers/app';
+import { listeningApp } from '../helpers/app';
 import { hasOwslib, runPythonJson } from '../helpers/owslib';
 import { demoStations } from './helpers';
 
@@ -32,23 +32,15 @@ print(json.dumps(out))
 
 const maybe = hasOwslib('owslib.wfs') ? describe : describe.skip;
 
-let t: TestApp;
-let base: string;
 maybe('OWSLib WebFeatureService 1.0.0 against a live server', () => {
-  beforeAll(async () => {
-    t = await createTestApp();
-    base = await t.listen();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const srv = listeningApp();
 
   test('opens the capabilities, lists the feature types with keywords, and getfeature(bbox=) returns exactly the stations inside', async () => {
     // New Caledonia's main island and the Loyalty Islands: lon 164..168, lat -23..-19 (WFS 1.0.0 BBOX is minx,miny,maxx,maxy in EPSG:4326).
     const box = [164, -23, 168, -19];
-    const out = await runPythonJson(SCRIPT, [`${base}/wfs`, box.join(',')]);
+    const out = await runPythonJson(SCRIPT, [`${srv.base}/wfs`, box.join(',')]);
     expect(out.version).toBe('1.0.0');
-    expect(out.title).toBe(t.config.serviceTitle);
+    expect(out.title).toBe(srv.app.config.serviceTitle);
     expect(out.serviceKeywords).toEqual(['ocean, observations, stations, sea temperature, WFS']);
     expect(out.types).toEqual(['reef:Station', 'reef:Dataset', 'reef:Observation']);
     for (const k of out.types) expect(out.typeKeywords[k]).toHaveLength(1);

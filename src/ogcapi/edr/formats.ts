@@ -10,7 +10,7 @@ import { CovJsonEncoder, SeriesCrs } from '../../encoders/series/covjson';
 import { EdrCsvEncoder } from '../../encoders/series/edrCsv';
 import { EdrGeojsonEncoder } from '../../encoders/series/edrGeojson';
 import type { RequestLabels } from '../../metrics/metrics';
-import type { SeriesEncoder } from '../../query/observations';
+import type { DocumentSeriesEncoder } from '../../encoders/series/document';
 import type { FormatId } from '../formats';
 import type { Link } from '../links';
 
@@ -24,9 +24,6 @@ export interface EdrAnswer {
   downsample?: number;
   metricLabels: RequestLabels;
 }
-
-/** An encoder as a query drives it: the document start, the series, the document end. */
-export type DocumentSeriesEncoder = SeriesEncoder & { begin(): Promise<void>; end(): Promise<void> };
 
 export interface EdrFormat {
   id: FormatId;

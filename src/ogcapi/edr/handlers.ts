@@ -1,7 +1,7 @@
 /**
  * The EDR resources: the data queries (position, radius, area, cube, locations/{id}) stream the
- * selected series through the SOS series path (streamSeries, one encoder row of formats.ts, the chunk
- * writer), after a probe that drops series without rows in the window: none left is 204 (EDR 1.1
+ * selected series through the SOS series path (writeSeriesDocument: streamSeries, one encoder row of
+ * formats.ts, the chunk writer), after a probe that drops series without rows in the window: none left is 204 (EDR 1.1
  * /req/edr/query_type/no-data), more rows than EDR_MAX_OBSERVATIONS is 413. /locations lists the
  * stations as GeoJSON from the catalogue.
  */
@@ -11,9 +11,10 @@ import { OwsError } from '../../ows/errors';
 import type { OwsResponse } from '../../ows/types';
 import { loadCatalogue } from '../../query/catalogue';
 import { dbCall } from '../../query/featurePages';
-import { ChunkWriter } from '../../encoders/chunkWriter';
-import { contentDisposition, downloadName, extensionOf, periodOf, subjectOf } from '../../http/downloadName';
-import { countObservations, SeriesSelection, seriesWithRows, streamSeries } from '../../query/observations';
+import type { ChunkWriter } from '../../encoders/chunkWriter';
+import { DocumentSeriesEncoder, writeSeriesDocument } from '../../encoders/series/document';
+import { contentDisposition, seriesFileName } from '../../http/downloadName';
+import { countObservations, SeriesSelection, seriesWithRows } from '../../query/observations';
 import { stationCodesMatching } from '../../query/stations';
 import { Collection, EDR_COLLECTIONS, findCollection } from '../collections';
 import type { ApiContext } from '../context';
@@ -22,7 +23,7 @@ import { FORMATS, negotiate } from '../formats';
 import { Link, seg, selfAndAlternates } from '../links';
 import { routeDef } from '../routes';
 import { edrCrs } from './crs';
-import { DocumentSeriesEncoder, EdrAnswer, EDR_FORMATS, edrFormat } from './formats';
+import { EdrAnswer, EDR_FORMATS, edrFormat } from './formats';
 import { parseParameterNames } from './parameters';
 import { readEdrRequest } from './query';
 import type { EdrRouteId } from './routes';
@@ -85,20 +86,11 @@ async function dataQuery(route: EdrRouteId, ctx: ApiContext, collection: Collect
  * name SOS data answers carry (`<dataset or station>_<period>.<ext>`, inline).
  */
 function streamed(ctx: ApiContext, sel: SeriesSelection, contentType: string, make: (w: ChunkWriter) => DocumentSeriesEncoder, headers: Record<string, string>): OwsResponse {
-  const one = sel.offerings.length === 1 ? sel.offerings[0] : undefined;
-  const name = downloadName(subjectOf(sel.offerings), periodOf(sel.time, one ? { start: one.timeStart, end: one.timeEnd } : undefined), extensionOf(contentType));
   return {
     kind: 'stream',
     contentType,
-    headers: { 'Content-Disposition': contentDisposition(name), ...headers },
-    produce: async (sink) => {
-      const w = new ChunkWriter(sink);
-      const enc = make(w);
-      await enc.begin();
-      await streamSeries(ctx.store, sel, enc, sink.signal);
-      await enc.end();
-      w.close();
-    },
+    headers: { 'Content-Disposition': contentDisposition(seriesFileName(sel, contentType)), ...headers },
+    produce: (sink) => writeSeriesDocument(ctx.store, sel, make, sink),
   };
 }
 
