@@ -134,7 +134,7 @@ export class PgStore implements Store {
       // byte before statement_timeout. Without parallel workers it reads the primary key in order.
       // statement_timeout would bound the whole portal (a 1 GB page was cut at 30 s): each read is
       // bounded instead (readBatch), so a stream that keeps producing rows runs as long as its client reads.
-      await client.query(STREAM_SETTINGS);
+      await client.query(opts.jit === false ? `${STREAM_SETTINGS}; SET jit = off` : STREAM_SETTINGS);
     } catch (err) {
       client.release(true);
       throw wrap(err);
@@ -311,7 +311,7 @@ export class PgStore implements Store {
 
 /** A stream's session settings, and the way back to the pool's (RESET returns to the connection's start-up values). */
 const STREAM_SETTINGS = 'SET max_parallel_workers_per_gather = 0; SET statement_timeout = 0';
-const PLAIN_SETTINGS = 'RESET max_parallel_workers_per_gather; RESET statement_timeout';
+const PLAIN_SETTINGS = 'RESET max_parallel_workers_per_gather; RESET statement_timeout; RESET jit';
 
 /**
  * One cursor read that also settles when the signal aborts or the connection dies: on a silent

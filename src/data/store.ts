@@ -42,6 +42,12 @@ export interface StreamOptions {
   batchSize?: number;
   /** 'array' returns each row as an array of column values (faster for wide streams). */
   rowMode?: 'object' | 'array';
+  /**
+   * false: no JIT compilation for this statement (PostgreSQL only). A statement whose estimated cost
+   * passes jit_above_cost only because it scans a long series more than once gains nothing from it and
+   * pays the compilation (tens of ms) before its first row.
+   */
+  jit?: boolean;
 }
 
 /** The one data access interface; hides the difference between PostgreSQL (pg Pool) and embedded PGlite. */

@@ -37,9 +37,9 @@ describe('store (both backends)', () => {
     if (!db.url) return; // PGlite: one process, no statement_timeout per connection or parallel workers
     const { PgStore } = await import('../../src/data/pgStore');
     const store = new PgStore({ connectionString: db.url, max: 1, statementTimeoutMs: 1000 });
-    const collect = async (sql: string, batchSize: number) => {
+    const collect = async (sql: string, batchSize: number, jit?: boolean) => {
       const out: unknown[][] = [];
-      for await (const b of store.stream<unknown[]>(sql, [], { batchSize, rowMode: 'array' })) out.push(...b);
+      for await (const b of store.stream<unknown[]>(sql, [], { batchSize, rowMode: 'array', jit })) out.push(...b);
       return out;
     };
     try {
@@ -55,6 +55,12 @@ describe('store (both backends)', () => {
       const plain = (await store.query<{ w: string; t: string }>(settings)).rows[0];
       expect(plain.w).not.toBe('0');
       expect(plain.t).toBe('1s');
+      // jit: false turns JIT compilation off for that stream only.
+      const jit = "SELECT current_setting('jit') AS j";
+      const own = (await store.query<{ j: string }>(jit)).rows[0].j;
+      expect(await collect(jit, 10, false)).toEqual([['off']]);
+      expect(await collect(jit, 10)).toEqual([[own]]);
+      expect((await store.query<{ j: string }>(jit)).rows[0].j).toBe(own);
     } finally {
       await store.close();
     }

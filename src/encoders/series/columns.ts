@@ -80,6 +80,8 @@ export type ColumnDocumentEncoder = ColumnSeriesEncoder & { begin(): Promise<voi
 export abstract class ColumnArraysEncoder implements ColumnDocumentEncoder {
   readonly columnSql = SERIES_COLUMNS;
   readonly columnSeparator = ',';
+  /** The flags (SERIES_COLUMNS[2]): the driver reads them with the times and holds them, one scan fewer. */
+  readonly flagColumn = 2;
   /** The column whose array is open (-1: none yet in this series). */
   protected column_ = -1;
   /** Rows of the current series so far (items of its time column). */
