@@ -9,7 +9,8 @@
 //     node bench/ab-cpu-paths.mjs '/ogcapi/collections/stations/items?limit=1000' \
 //       '/wfs?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=reef:Station&OUTPUTFORMAT=application/geo%2Bjson&COUNT=1000'
 //
-// Knobs (env): N (requests per run, 2000), ROUNDS (4), CONNS (16). Each gateway is one process
+// Knobs (env): N (requests per run, 2000), ROUNDS (4), CONNS (16), PORT_BASE (18091: before's port, after's
+// the next; several engineers on one machine each take their own). Each gateway is one process
 // (WORKERS=1) so its pid holds all of its node CPU. Both builds use the same database: only the build
 // under load has busy backends, and backends born during a run count whole.
 import { spawn } from 'node:child_process';
@@ -25,10 +26,11 @@ if (!DB || !process.env.BEFORE) throw new Error('set DATABASE_URL and BEFORE (an
 const N = Number(process.env.N ?? 2000);
 const ROUNDS = Number(process.env.ROUNDS ?? 4);
 const CONNS = Number(process.env.CONNS ?? 16);
+const PORT_BASE = Number(process.env.PORT_BASE ?? 18091);
 const paths = process.argv.slice(2);
 const builds = [
-  { name: 'before', entry: process.env.BEFORE, port: 18091 },
-  { name: 'after', entry: process.env.AFTER ?? 'dist/src/main.js', port: 18092 },
+  { name: 'before', entry: process.env.BEFORE, port: PORT_BASE },
+  { name: 'after', entry: process.env.AFTER ?? 'dist/src/main.js', port: PORT_BASE + 1 },
 ];
 
 /** utime+stime of a pid in ms, or undefined once it is gone. */
