@@ -9,9 +9,10 @@
 //     node bench/ab-cpu-paths.mjs '/ogcapi/collections/stations/items?limit=1000' \
 //       '/wfs?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=reef:Station&OUTPUTFORMAT=application/geo%2Bjson&COUNT=1000'
 //
-// Knobs (env): N (requests per run, 2000), ROUNDS (4), CONNS (16). Each gateway is one process
-// (WORKERS=1) so its pid holds all of its node CPU. Both builds use the same database: only the build
-// under load has busy backends, and backends born during a run count whole.
+// Knobs (env): N (requests per run, 2000), ROUNDS (4), CONNS (16), PORT_BASE (18091: before's port, after's
+// the next; several engineers on one machine each take their own). Each gateway is one process
+// (WORKERS=1) so its pid holds all of its node CPU. Both builds use the same database; each counts only
+// the backends its own gateway is connected to (backends born during a run count whole).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -25,10 +26,11 @@ if (!DB || !process.env.BEFORE) throw new Error('set DATABASE_URL and BEFORE (an
 const N = Number(process.env.N ?? 2000);
 const ROUNDS = Number(process.env.ROUNDS ?? 4);
 const CONNS = Number(process.env.CONNS ?? 16);
+const PORT_BASE = Number(process.env.PORT_BASE ?? 18091);
 const paths = process.argv.slice(2);
 const builds = [
-  { name: 'before', entry: process.env.BEFORE, port: 18091 },
-  { name: 'after', entry: process.env.AFTER ?? 'dist/src/main.js', port: 18092 },
+  { name: 'before', entry: process.env.BEFORE, port: PORT_BASE },
+  { name: 'after', entry: process.env.AFTER ?? 'dist/src/main.js', port: PORT_BASE + 1 },
 ];
 
 /** utime+stime of a pid in ms, or undefined once it is gone. */
@@ -52,7 +54,30 @@ const loadavg = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(
 const pg = new Client({ connectionString: DB });
 await pg.connect();
 const dbName = (await pg.query('SELECT current_database() AS d')).rows[0].d;
-const backends = async () => (await pg.query('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [dbName])).rows.map((r) => r.pid);
+/** Local ports of a process's TCP connections (its fds' socket inodes looked up in /proc/net/tcp and tcp6). */
+function tcpPortsOf(pid) {
+  const inodes = new Set();
+  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(m[1]);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  const ports = [];
+  for (const f of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of fs.readFileSync(f, 'utf8').split('\n').slice(1)) {
+      const c = line.trim().split(/\s+/);
+      if (c.length > 9 && inodes.has(c[9])) ports.push(parseInt(c[1].split(':')[1], 16));
+    }
+  }
+  return ports;
+}
+// Only the backends serving this build's gateway (matched by its connections' ports): on a machine
+// shared with other engineers, every backend of the database would count their load too.
+const backends = async (b) =>
+  (await pg.query('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND client_port = ANY($2::int[])', [dbName, tcpPortsOf(b.proc.pid)])).rows.map((r) => r.pid);
 
 for (const b of builds) {
   b.proc = spawn(process.execPath, ['--max-old-space-size=192', b.entry, 'serve'], { env: { ...process.env, PORT: String(b.port), WORKERS: '1', LOG_LEVEL: 'warn' }, stdio: 'ignore' });
@@ -75,12 +100,12 @@ for (let round = 0; round < ROUNDS; round++) {
   const la0 = loadavg();
   for (const c of round % 2 ? [...cases].reverse() : cases) {
     const n0 = snap([c.b.proc.pid]);
-    const d0 = snap(await backends());
+    const d0 = snap(await backends(c.b));
     const t0 = performance.now();
     const r = await run(`http://127.0.0.1:${c.b.port}${c.path}`, N);
     const ms = performance.now() - t0;
     const n1 = snap([c.b.proc.pid]);
-    const d1 = snap(await backends());
+    const d1 = snap(await backends(c.b));
     const ok = r['2xx'];
     if (ok !== N) console.error(`${c.b.name} ${c.path}: ${ok} of ${N} answered 2xx`);
     c.node.push(spent(n0, n1) / ok);

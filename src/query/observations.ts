@@ -139,13 +139,20 @@ function rowConditions(sel: SeriesSelection, params: SqlParams): string {
   return sql;
 }
 
-/** Number of observations the selection returns, exact up to `limit` (stops counting past it); within the limit, possibly an upper bound from the stored counts. */
-export async function countObservations(store: Store, sel: SeriesSelection, limit: number): Promise<number> {
+/** The selection's count as countObservations gives it, when the stored counts settle it; undefined when only a statement can. */
+function countFromCatalogue(sel: SeriesSelection, limit: number): number | undefined {
   if (sel.offerings.length === 0) return 0;
   if (pickMode(sel.time)) return sel.offerings.length;
   // Filters only remove rows: when the stored counts stay within the limit, so does the answer.
   const stored = sel.offerings.reduce((n, o) => n + o.obsCount, 0);
   if (stored <= limit || (sel.time.length === 0 && !sel.qc)) return stored;
+  return undefined;
+}
+
+/** Number of observations the selection returns, exact up to `limit` (stops counting past it); within the limit, possibly an upper bound from the stored counts. */
+export async function countObservations(store: Store, sel: SeriesSelection, limit: number): Promise<number> {
+  const known = countFromCatalogue(sel, limit);
+  if (known !== undefined) return known;
   const params = new SqlParams();
   const ids = params.add(sel.offerings.map((o) => o.id));
   const cond = rowConditions(sel, params);
@@ -154,6 +161,12 @@ export async function countObservations(store: Store, sel: SeriesSelection, limi
     params.values,
   );
   return Number(r.rows[0].n);
+}
+
+/** The most observations one answer may hold (a size-bounded format's); a larger answer is refused with refuse()'s error. */
+export interface RowLimit {
+  max: number;
+  refuse(): Error;
 }
 
 /**
@@ -188,14 +201,25 @@ async function seriesExtent(store: Store, ds: Offering, sel: SeriesSelection, wi
 /**
  * Streams the selected series through the encoder in time order (the primary key is the access path,
  * no sort): as text that PostgreSQL aggregates a batch at a time when the encoder can take it, else row
- * by row from a cursor; for latest/first, one LATERAL query that takes a single row per series.
+ * by row from a cursor; for latest/first, one LATERAL query that takes a single row per series. With a
+ * `limit`, an answer of more rows is refused (limit.refuse() thrown) before its first row is written.
  */
-export async function streamSeries(store: Store, sel: SeriesSelection, enc: SeriesEncoder, signal: AbortSignal): Promise<void> {
+export async function streamSeries(store: Store, sel: SeriesSelection, enc: SeriesEncoder, signal: AbortSignal, limit?: RowLimit): Promise<void> {
+  // The limit is settled before the first row is written (an encoder's begin() stays in its first
+  // output chunk, so a refusal is still an error document). A one-series text answer that the stored
+  // counts leave open is judged on its first batch, which is the whole answer unless it is full: a
+  // month of O&M then costs no count statement (0.3 ms of PostgreSQL's CPU, a third of its share).
+  let pending: RowLimit | undefined;
+  if (limit) {
+    const known = countFromCatalogue(sel, limit.max);
+    if (known === undefined && sel.offerings.length === 1 && isText(enc)) pending = limit;
+    else if ((known ?? (await countObservations(store, sel, limit.max))) > limit.max) throw limit.refuse();
+  }
   const mode = pickMode(sel.time);
   if (mode) return streamOnePerSeries(store, sel, enc, mode, signal);
   for (const ds of sel.offerings) {
     if (signal.aborted) throw new Error('client disconnected');
-    if (isText(enc)) await streamSeriesText(store, ds, sel, enc, signal);
+    if (isText(enc)) await streamSeriesText(store, ds, sel, enc, signal, pending);
     else if (isColumns(enc)) await streamSeriesColumns(store, ds, sel, enc, signal);
     else await streamSeriesRows(store, ds, sel, enc, signal);
   }
@@ -207,7 +231,7 @@ export async function streamSeries(store: Store, sel: SeriesSelection, enc: Seri
  * it garbage collection, was most of Node's time). An answer that fits one batch is one plain query,
  * which also gives the extent; a longer one continues from a cursor whose rows are the next batches.
  */
-async function streamSeriesText(store: Store, ds: Offering, sel: SeriesSelection, enc: TextSeriesEncoder, signal: AbortSignal): Promise<void> {
+async function streamSeriesText(store: Store, ds: Offering, sel: SeriesSelection, enc: TextSeriesEncoder, signal: AbortSignal, rowLimit?: RowLimit): Promise<void> {
   const params = new SqlParams();
   const id = params.add(ds.id);
   const cond = rowConditions(sel, params);
@@ -232,7 +256,8 @@ async function streamSeriesText(store: Store, ds: Offering, sel: SeriesSelection
   };
   let after: string | undefined;
   // Unfiltered, the stored count says whether the series can fit one batch: a long one skips the attempt.
-  if (sel.time.length > 0 || sel.qc !== undefined || ds.obsCount < BATCH) {
+  // A limit left to this series is judged on that first batch, so it is read whenever there is one.
+  if (rowLimit || sel.time.length > 0 || sel.qc !== undefined || ds.obsCount < BATCH) {
     // The extent only for encoders that write it (two more aggregates over every row otherwise).
     const ends = enc.needsExtent ? `${isoSql('min(tm)')} AS b, ${isoSql('max(tm)')} AS e` : 'NULL AS b, NULL AS e';
     const r = await store.query<{ n: number; t: string | null; b: string | null; e: string | null; last: string | null }>(
@@ -243,6 +268,8 @@ async function streamSeriesText(store: Store, ds: Offering, sel: SeriesSelection
     );
     const first = r.rows[0];
     if (!first.n || first.t === null || !first.last) return;
+    // Only a full first batch leaves the answer's size open: then it is counted (up to the limit).
+    if (rowLimit && (first.n < BATCH ? first.n : await countObservations(store, sel, rowLimit.max)) > rowLimit.max) throw rowLimit.refuse();
     if (first.n < BATCH) {
       if (first.b && first.e) extent = { begin: first.b, end: first.e, count: first.n };
       await emit(first.n, first.t);

@@ -6,7 +6,7 @@ import { seriesResponse } from './seriesResponse';
 import { requireVersion, SosParams, sosParams } from './params';
 import { parseOfferingFilter, parseQualityFlags, selectOfferings } from './selection';
 import { parseTemporalFilters } from './temporal';
-import { enforceXmlLimit } from './xmlLimit';
+import { xmlRowLimit } from './xmlLimit';
 
 /** A validated GetObservation (2.0.0). */
 export interface GetObservationRequest {
@@ -42,5 +42,5 @@ export async function parseGetObservation(req: OwsRequest, ctx: OwsContext): Pro
 export async function getObservation(req: OwsRequest, ctx: OwsContext): Promise<OwsResponse> {
   requireVersion(req, ['2.0.0']);
   const q = await parseGetObservation(req, ctx);
-  return seriesResponse(ctx, q.selection, q.format.contentType, (w) => q.format.encoder(w, { downsample: q.downsample }), undefined, () => enforceXmlLimit(ctx, q.selection, q.format));
+  return seriesResponse(ctx, q.selection, q.format.contentType, (w) => q.format.encoder(w, { downsample: q.downsample }), undefined, xmlRowLimit(ctx.config, q.format));
 }

@@ -1,5 +1,5 @@
 import type { OwsContext, OwsResponse } from '../ows/types';
-import type { SeriesSelection } from '../query/observations';
+import type { RowLimit, SeriesSelection } from '../query/observations';
 import type { ChunkWriter } from '../encoders/chunkWriter';
 import { DocumentSeriesEncoder, writeSeriesDocument } from '../encoders/series/document';
 import { contentDisposition, seriesFileName } from '../http/downloadName';
@@ -22,9 +22,9 @@ export function closedWindow(sel: SeriesSelection, now = Date.now()): boolean {
 }
 
 /**
- * Streams a selection through one encoder kind (begin, series, end). `check` runs first in the stream,
- * before its first byte (so its error is still an ExceptionReport), and after the HTTP cache step
- * (a revalidated closed window costs no query at all).
+ * Streams a selection through one encoder kind (begin, series, end). A `limit` is enforced in the
+ * stream before its first byte (so its refusal is still an ExceptionReport), and after the HTTP cache
+ * step (a revalidated closed window costs no query at all).
  */
 export function seriesResponse(
   ctx: OwsContext,
@@ -32,7 +32,7 @@ export function seriesResponse(
   contentType: string,
   make: (w: ChunkWriter) => DocumentSeriesEncoder,
   headers?: Record<string, string>,
-  check?: () => Promise<void>,
+  limit?: RowLimit,
 ): OwsResponse {
   return {
     kind: 'stream',
@@ -41,8 +41,7 @@ export function seriesResponse(
     headers: { 'Content-Disposition': contentDisposition(seriesFileName(sel, contentType)), ...headers },
     datasets: closedWindow(sel) ? sel.offerings.map((o) => o.code) : undefined,
     produce: async (sink) => {
-      await check?.();
-      await writeSeriesDocument(ctx.store, sel, make, sink);
+      await writeSeriesDocument(ctx.store, sel, make, sink, limit);
     },
   };
 }

@@ -1,9 +1,8 @@
 import type { XMLBuilder } from '../xml/document';
 import type { Config } from '../config/config';
 import { OwsError } from '../ows/errors';
-import type { OwsContext } from '../ows/types';
 import type { SeriesFormat } from './formats';
-import { countObservations, SeriesSelection } from '../query/observations';
+import type { RowLimit } from '../query/observations';
 
 /** How an XML encoding is named where its limit is advertised and reported: the SOS 1.0 result model, else the responseFormat. */
 export function xmlEncodingName(f: SeriesFormat): string {
@@ -19,19 +18,23 @@ function bounded(f: SeriesFormat): f is SeriesFormat & { xmlBytesPerObservation:
   return f.xmlBytesPerObservation !== undefined;
 }
 
-/** Refuses an XML document that would exceed SOS_MAX_XML_BYTES (observations counted cheaply, bounded); unbounded formats pass. */
-export async function enforceXmlLimit(ctx: OwsContext, sel: SeriesSelection, f: SeriesFormat): Promise<void> {
-  if (!bounded(f)) return;
-  const max = maxXmlObservations(ctx.config, f);
-  const n = await countObservations(ctx.store, sel, max);
-  if (n > max) {
-    throw new OwsError(
-      'ResponseExceedsSizeLimit',
-      'GetObservation',
-      `The request matches more than ${max} observations, the most one ${xmlEncodingName(f)} document holds within ` +
-        `${ctx.config.maxXmlBytes} bytes; narrow it (temporalFilter, offering) or use responseFormat=text/csv or application/json, which stream without limit`,
-    );
-  }
+/**
+ * The observation limit of an XML document within SOS_MAX_XML_BYTES (undefined for unbounded formats),
+ * for streamSeries to enforce before the document's first byte.
+ */
+export function xmlRowLimit(config: Pick<Config, 'maxXmlBytes'>, f: SeriesFormat): RowLimit | undefined {
+  if (!bounded(f)) return undefined;
+  const max = maxXmlObservations(config, f);
+  return {
+    max,
+    refuse: () =>
+      new OwsError(
+        'ResponseExceedsSizeLimit',
+        'GetObservation',
+        `The request matches more than ${max} observations, the most one ${xmlEncodingName(f)} document holds within ` +
+          `${config.maxXmlBytes} bytes; narrow it (temporalFilter, offering) or use responseFormat=text/csv or application/json, which stream without limit`,
+      ),
+  };
 }
 
 /** Advertises the limit of each bounded format on a GetObservation ows:Operation (one ows:Constraint per encoding). */

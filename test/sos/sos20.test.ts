@@ -1,6 +1,6 @@
 import { createTestApp, TestApp, textBody } from '../helpers/app';
 import { expectValidXml } from '../helpers/xmllint';
-import { countOf, exceptionOf, SOS_SAMS_XSD } from './helpers';
+import { countOf, demoRows, exceptionOf, SOS_SAMS_XSD } from './helpers';
 
 const OFF = 'OUVEA01_TEMP_0A_SBE56';
 const PROC = 'NCL_OUVEA01_SBE56';
@@ -215,6 +215,41 @@ describe('GetObservation 2.0.0', () => {
       const csv = await small.http.get(`/sos?${base}&responseFormat=text/csv`);
       expect(csv.status).toBe(200);
       expect(csv.text.trim().split('\n').length - 1).toBe(4125);
+    } finally {
+      await small.close();
+    }
+  });
+
+  test('a filtered XML answer over the limit is refused before its first byte, whether its first batch or a count statement tells', async () => {
+    const small = await createTestApp({ maxXmlBytes: 100_000 });
+    const fetchText = (q: string) => small.http.get(`/sos?${q}`).buffer(true).parse(textBody);
+    try {
+      const rows = demoRows();
+      const [from, to] = ['2024-02-01T00:00:00Z', '2024-02-29T23:59:59Z'];
+      const inWindow = (code: string, end = to) => rows.get(code)!.filter((x) => x.time >= from && x.time <= end).length;
+      const window = (end = to) => `&temporalFilter=${encodeURIComponent(`om:phenomenonTime,${from}/${end}`)}`;
+      const omMax = Math.floor(100_000 / 1150);
+      // One series whose stored count exceeds the limit: only its answer (one batch) can tell.
+      expect(rows.get(OFF)!.length).toBeGreaterThan(omMax);
+      expect(inWindow(OFF)).toBeGreaterThan(omMax);
+      expect(inWindow(OFF)).toBeLessThan(100_000 / 160);
+      const om = await fetchText(`${base}${window()}`);
+      expect(om.status).toBe(400);
+      expect(exceptionOf(om.body).code).toBe('ResponseExceedsSizeLimit');
+      expect(exceptionOf(om.body).locator).toBe('GetObservation');
+      const wml = await fetchText(`${base}${window()}&responseFormat=${encodeURIComponent('http://www.opengis.net/waterml/2.0')}`);
+      expect(wml.status).toBe(200);
+      expect(countOf(wml.body, '<wml2:point>')).toBe(inWindow(OFF));
+      // Two series, each within the limit but not together: one count statement before either is read.
+      const end = '2024-02-05T23:59:59Z';
+      const [a, b] = [...rows.keys()].filter((c) => inWindow(c, end) > omMax / 2 && inWindow(c, end) <= omMax).slice(0, 2);
+      expect(inWindow(a, end) + inWindow(b, end)).toBeGreaterThan(omMax);
+      const one = await fetchText(`service=SOS&version=2.0.0&request=GetObservation&offering=${a}${window(end)}`);
+      expect(one.status).toBe(200);
+      expect(countOf(one.body, '<om:OM_Observation ')).toBe(inWindow(a, end));
+      const two = await fetchText(`service=SOS&version=2.0.0&request=GetObservation&offering=${a},${b}${window(end)}`);
+      expect(two.status).toBe(400);
+      expect(exceptionOf(two.body).code).toBe('ResponseExceedsSizeLimit');
     } finally {
       await small.close();
     }

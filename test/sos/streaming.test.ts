@@ -1,7 +1,11 @@
 import http from 'node:http';
 import { Client } from 'pg';
 import type { Store } from '../../src/data/store';
-import { createTestApp, TestApp } from '../helpers/app';
+import supertest from 'supertest';
+import { createLogger } from '../../src/log';
+import { createApp } from '../../src/server';
+import { createTestApp, TestApp, textBody } from '../helpers/app';
+import { countOf, exceptionOf } from './helpers';
 import { usingPostgres } from '../helpers/env';
 
 /** pg_stat_activity is PostgreSQL's; the embedded store has no second session to look from. */
@@ -202,5 +206,22 @@ describe('a series longer than one batch (both stores)', () => {
     // A quality-flag filter hides the size as well and keeps only the matching rows, in order.
     const flagged = JSON.parse((await app.http.get(sos2('application/json', '&qualityFlag=1'))).text);
     expect(flagged.series[0].points.map((p: [string, number | null, number]) => `${p[0]},${p[1] ?? ''},${p[2]}`)).toEqual(expected.filter((l) => l.endsWith(',1')));
+  });
+
+  test('the XML size limit of a window longer than one batch is counted: over it refused, within it whole', async () => {
+    // The same database behind a gateway whose O&M 2.0 documents hold at most 10,000 observations.
+    const limited = supertest(createApp({ config: { ...app.config, maxXmlBytes: 10_000 * 1150 }, store: app.db.store, log: createLogger('silent') }));
+    const om = (a: number, b: number) =>
+      limited
+        .get(`/sos?service=SOS&version=2.0.0&request=GetObservation&offering=${encodeURIComponent(series.code)}`)
+        .query({ temporalFilter: `om:phenomenonTime,${expected[a].split(',')[0]}/${expected[b - 1].split(',')[0]}` })
+        .buffer(true)
+        .parse(textBody);
+    const over = await om(4321, 17654);
+    expect(over.status).toBe(400);
+    expect(exceptionOf(over.body).code).toBe('ResponseExceedsSizeLimit');
+    const within = await om(100, 9100);
+    expect(within.status).toBe(200);
+    expect(countOf(within.body, '<om:OM_Observation ')).toBe(9000);
   });
 });

@@ -4,18 +4,24 @@
  */
 import type { Store } from '../../data/store';
 import type { Sink } from '../../ows/types';
-import { SeriesEncoder, SeriesSelection, streamSeries } from '../../query/observations';
+import { RowLimit, SeriesEncoder, SeriesSelection, streamSeries } from '../../query/observations';
 import { ChunkWriter } from '../chunkWriter';
 
 /** An encoder as a query drives it: the document start, the series, the document end. */
 export type DocumentSeriesEncoder = SeriesEncoder & { begin(): Promise<void>; end(): Promise<void> };
 
-/** Streams the selection into `sink` as one document of the encoder `make` builds on the sink's chunk writer. */
-export async function writeSeriesDocument(store: Store, sel: SeriesSelection, make: (w: ChunkWriter) => DocumentSeriesEncoder, sink: Sink): Promise<void> {
+/** Streams the selection into `sink` as one document of the encoder `make` builds on the sink's chunk writer; a `limit` refuses a larger answer before its first byte. */
+export async function writeSeriesDocument(
+  store: Store,
+  sel: SeriesSelection,
+  make: (w: ChunkWriter) => DocumentSeriesEncoder,
+  sink: Sink,
+  limit?: RowLimit,
+): Promise<void> {
   const w = new ChunkWriter(sink);
   const enc = make(w);
   await enc.begin();
-  await streamSeries(store, sel, enc, sink.signal);
+  await streamSeries(store, sel, enc, sink.signal, limit);
   await enc.end();
   w.close();
 }

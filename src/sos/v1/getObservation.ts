@@ -3,7 +3,7 @@ import type { XmlElement } from '../../http/xml';
 import type { OwsContext, OwsRequest, OwsResponse } from '../../ows/types';
 import { seriesFormat10 } from '../formats';
 import { seriesResponse } from '../seriesResponse';
-import { enforceXmlLimit } from '../xmlLimit';
+import { xmlRowLimit } from '../xmlLimit';
 import { loadOfferings } from '../../query/catalogue';
 import { resolveOfferings } from './offeringIds';
 import { optionalList, sosParams } from '../params';
@@ -48,5 +48,5 @@ export async function getObservation10(req: OwsRequest, ctx: OwsContext): Promis
   // Clients such as OWSLib name an offering by the gml:id of the capabilities: map it to its code.
   const offerings = await selectOfferings(ctx.store, { offering: resolveOfferings(catalog, offering), observedProperty, procedure, featureOfInterest }, catalog);
   const sel = { offerings, time, qc: parseQualityFlags(p) };
-  return seriesResponse(ctx, sel, format.contentType, (w) => format.encoder(w, {}), undefined, () => enforceXmlLimit(ctx, sel, format));
+  return seriesResponse(ctx, sel, format.contentType, (w) => format.encoder(w, {}), undefined, xmlRowLimit(ctx.config, format));
 }
