@@ -9,9 +9,11 @@
 //     node bench/ab-cpu-paths.mjs '/ogcapi/collections/stations/items?limit=1000' \
 //       '/wfs?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=reef:Station&OUTPUTFORMAT=application/geo%2Bjson&COUNT=1000'
 //
-// Knobs (env): N (requests per run, 2000), ROUNDS (4), CONNS (16). Each gateway is one process
-// (WORKERS=1) so its pid holds all of its node CPU. Both builds use the same database: only the build
-// under load has busy backends, and backends born during a run count whole.
+// Knobs (env): N (requests per run, 2000), ROUNDS (4), CONNS (16), PORT_BASE (18091: the builds listen
+// on PORT_BASE and PORT_BASE + 1, so two engineers can run it at once). Each gateway is one process
+// (WORKERS=1) so its pid holds all of its node CPU. Both builds use the same database; each build's
+// connections carry an application_name of their own (abcpu-<port>), and only those backends are
+// counted (another client of the same database is not), backends born during a run whole.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -26,10 +28,18 @@ const N = Number(process.env.N ?? 2000);
 const ROUNDS = Number(process.env.ROUNDS ?? 4);
 const CONNS = Number(process.env.CONNS ?? 16);
 const paths = process.argv.slice(2);
+const PORT_BASE = Number(process.env.PORT_BASE ?? 18091);
 const builds = [
-  { name: 'before', entry: process.env.BEFORE, port: 18091 },
-  { name: 'after', entry: process.env.AFTER ?? 'dist/src/main.js', port: 18092 },
+  { name: 'before', entry: process.env.BEFORE, port: PORT_BASE },
+  { name: 'after', entry: process.env.AFTER ?? 'dist/src/main.js', port: PORT_BASE + 1 },
 ];
+for (const b of builds) b.app = `abcpu-${b.port}`;
+/** The database URL with this build's application_name (a parameter of the URL overrides the gateway's own). */
+const taggedUrl = (app) => {
+  const u = new URL(DB);
+  u.searchParams.set('application_name', app);
+  return u.toString();
+};
 
 /** utime+stime of a pid in ms, or undefined once it is gone. */
 function cpuMs(pid) {
@@ -52,10 +62,10 @@ const loadavg = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(
 const pg = new Client({ connectionString: DB });
 await pg.connect();
 const dbName = (await pg.query('SELECT current_database() AS d')).rows[0].d;
-const backends = async () => (await pg.query('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [dbName])).rows.map((r) => r.pid);
+const backends = async (b) => (await pg.query('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = $2', [dbName, b.app])).rows.map((r) => r.pid);
 
 for (const b of builds) {
-  b.proc = spawn(process.execPath, ['--max-old-space-size=192', b.entry, 'serve'], { env: { ...process.env, PORT: String(b.port), WORKERS: '1', LOG_LEVEL: 'warn' }, stdio: 'ignore' });
+  b.proc = spawn(process.execPath, ['--max-old-space-size=192', b.entry, 'serve'], { env: { ...process.env, DATABASE_URL: taggedUrl(b.app), PORT: String(b.port), WORKERS: '1', LOG_LEVEL: 'warn' }, stdio: 'ignore' });
 }
 const stop = () => builds.forEach((b) => b.proc.kill('SIGTERM'));
 process.on('exit', stop);
@@ -75,12 +85,12 @@ for (let round = 0; round < ROUNDS; round++) {
   const la0 = loadavg();
   for (const c of round % 2 ? [...cases].reverse() : cases) {
     const n0 = snap([c.b.proc.pid]);
-    const d0 = snap(await backends());
+    const d0 = snap(await backends(c.b));
     const t0 = performance.now();
     const r = await run(`http://127.0.0.1:${c.b.port}${c.path}`, N);
     const ms = performance.now() - t0;
     const n1 = snap([c.b.proc.pid]);
-    const d1 = snap(await backends());
+    const d1 = snap(await backends(c.b));
     const ok = r['2xx'];
     if (ok !== N) console.error(`${c.b.name} ${c.path}: ${ok} of ${N} answered 2xx`);
     c.node.push(spent(n0, n1) / ok);
