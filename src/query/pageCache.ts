@@ -19,17 +19,29 @@ export interface KeptPage {
   numberMatched: number | 'unknown';
 }
 
-/** Bounds per catalogue: pages kept, and the characters of their row text (UTF-16: twice as many bytes). */
+/** Bounds per catalogue: pages kept, and the characters of their rows and of the texts written from them (UTF-16: at most twice as many bytes). */
 export const MAX_PAGES = 64;
 export const MAX_CHARS = 2 * 1024 * 1024;
 /** Rough per-row and per-value cost of the arrays and strings holding a page, counted as characters. */
 const ROW_OVERHEAD = 16;
 const VALUE_OVERHEAD = 8;
 
+/** A kept page with what its bounds count: its rows, and the texts written from them (pageText). */
+interface Entry extends KeptPage {
+  chars: number;
+  texts: Map<string, string>;
+  shelf: Shelf;
+  /** Evicted (or never kept): texts are no longer added to it. */
+  dropped: boolean;
+}
+
 interface Shelf {
-  pages: Map<string, KeptPage & { chars: number }>;
+  pages: Map<string, Entry>;
   chars: number;
 }
+
+/** The entry of a kept page's rows (the rows array handed to the encoders is the key). */
+const entries = new WeakMap<FeatureRow[], Entry>();
 
 /** One shelf per catalogue object: dropped with it (a WeakMap holds nothing alive). */
 const shelves = new WeakMap<Catalogue, Shelf>();
@@ -47,7 +59,7 @@ export function keptPage(catalogue: Catalogue, key: string): KeptPage | undefine
   // Map order is insertion order: re-inserting makes it the last to be evicted.
   shelf.pages.delete(key);
   shelf.pages.set(key, page);
-  return page;
+  return { rows: page.rows, numberMatched: page.numberMatched };
 }
 
 /** Size of a page in characters, with a rough allowance for the arrays holding it. */
@@ -68,26 +80,57 @@ export function keepPage(catalogue: Catalogue, key: string, rows: FeatureRow[], 
   // Frozen: an encoder that wrote into a shared row would corrupt every later answer (strict mode throws instead).
   for (const row of rows) Object.freeze(row);
   Object.freeze(rows);
-  const page = { rows, numberMatched, chars: charsOf(rows) + key.length };
-  if (page.chars > MAX_CHARS) return page;
   let shelf = shelves.get(catalogue);
   if (!shelf) {
     shelf = { pages: new Map(), chars: 0 };
     shelves.set(catalogue, shelf);
   }
+  const page: Entry = { rows, numberMatched, chars: charsOf(rows) + key.length, texts: new Map(), shelf, dropped: true };
+  if (page.chars > MAX_CHARS) return page;
   const old = shelf.pages.get(key);
-  if (old) {
-    shelf.pages.delete(key);
-    shelf.chars -= old.chars;
-  }
+  if (old) drop(shelf, key, old);
+  page.dropped = false;
+  entries.set(rows, page);
   shelf.pages.set(key, page);
   shelf.chars += page.chars;
+  trim(shelf);
+  return page;
+}
+
+/** Takes a page off its shelf (its texts go with it). */
+function drop(shelf: Shelf, key: string, page: Entry): void {
+  shelf.pages.delete(key);
+  shelf.chars -= page.chars;
+  page.dropped = true;
+}
+
+/** Evicts the least recently used pages until the shelf is within its bounds. */
+function trim(shelf: Shelf): void {
   for (const [k, p] of shelf.pages) {
     if (shelf.pages.size <= MAX_PAGES && shelf.chars <= MAX_CHARS) break;
-    shelf.pages.delete(k);
-    shelf.chars -= p.chars;
+    drop(shelf, k, p);
   }
-  return page;
+}
+
+/**
+ * A text written from a page's rows (an encoder's features, under a key naming everything they depend
+ * on besides the rows: encoderFeatureKey): made once while the page is kept and reused with it,
+ * counted in the same bounds. For rows that are not a kept page it is simply made.
+ */
+export function pageText(rows: FeatureRow[], key: string, make: () => string): string {
+  const page = entries.get(rows);
+  if (!page || page.dropped) return make();
+  let text = page.texts.get(key);
+  if (text === undefined) {
+    text = make();
+    if (!page.dropped && text.length + key.length <= MAX_CHARS) {
+      page.texts.set(key, text);
+      page.chars += text.length + key.length;
+      page.shelf.chars += text.length + key.length;
+      trim(page.shelf);
+    }
+  }
+  return text;
 }
 
 /** Pages and characters kept under a catalogue (tests, docs). */

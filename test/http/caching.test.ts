@@ -282,12 +282,14 @@ describe('stations and datasets pages kept with the catalogue (src/query/pageCac
     '/wfs?SERVICE=WFS&VERSION=1.0.0&REQUEST=GetFeature&TYPENAME=reef:Station',
     '/ogcapi/collections/stations/items?f=json&limit=500',
     '/ogcapi/collections/datasets/items?f=json&limit=500',
+    '/ogcapi/collections/stations/items?f=csv&limit=500',
+    '/ogcapi/collections/stations/items?f=html&limit=500',
   ];
   /** The statements that read features or count them (every feature column is named c0…, every count n), not the catalogue's. */
   const pageReads = (log: string[]) => log.filter((s) => /\bAS c0\b|count\(\*\)::bigint AS n\b/.test(s));
   const text = (r: { body: unknown }) => r.body as string;
-  /** A document without its timeStamp (the time of the answer, not of the data). */
-  const untimed = (body: string) => body.replace(/timeStamp="[^"]*"|"timeStamp":"[^"]*"/g, 'timeStamp');
+  /** A document without its timeStamp (the time of the answer, not of the data; the HTML page's summary ends with it). */
+  const untimed = (body: string) => body.replace(/timeStamp="[^"]*"|"timeStamp":"[^"]*"|(data-matched="\d+">[^<]*· )[^<]*/g, '$1timeStamp');
 
   test('a page is read once, then answered without a statement and byte for byte the same until a write, which the next request sees', async () => {
     forgetCatalogue(store);
@@ -305,7 +307,8 @@ describe('stations and datasets pages kept with the catalogue (src/query/pageCac
     await writeStation('PC_NEW01', 'PC_NEW01_TEMP');
     statements.length = 0;
     const created = await Promise.all(PAGES.map((p) => get(p)));
-    expect(pageReads(statements).length).toBeGreaterThanOrEqual(PAGES.length);
+    // Read again (pages of one statement, as the JSON and HTML stations pages, share what was read).
+    expect(pageReads(statements).length).toBeGreaterThanOrEqual(PAGES.length - 1);
     for (const [i, r] of created.entries()) {
       expect([PAGES[i], text(r).includes(PAGES[i].includes('Dataset') || PAGES[i].includes('datasets') ? 'PC_NEW01_TEMP' : 'PC_NEW01')]).toEqual([PAGES[i], true]);
       expect([PAGES[i], text(first[i]).includes('PC_NEW01')]).toEqual([PAGES[i], false]);

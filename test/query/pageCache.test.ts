@@ -1,6 +1,6 @@
 import type { Catalogue } from '../../src/catalog/model';
 import type { FeatureRow } from '../../src/encoders/features/featureEncoder';
-import { keepPage, keptPage, MAX_CHARS, MAX_PAGES, pageKey, shelfSize } from '../../src/query/pageCache';
+import { keepPage, keptPage, MAX_CHARS, MAX_PAGES, pageKey, pageText, shelfSize } from '../../src/query/pageCache';
 
 // The page cache's bounds (docs/caching.md): pages and characters per catalogue, least recently used
 // evicted first, a page larger than the whole bound never kept, each catalogue's pages its own. The
@@ -46,4 +46,31 @@ test('pages are kept per catalogue object and frozen (shared by every request re
   expect(Object.isFrozen(page.rows[0])).toBe(true);
   // Values are part of the key: another value is another page.
   expect(keptPage(a, pageKey({ text: 'SELECT page', values: [1, 'gml32'] }))).toBeUndefined();
+});
+
+test('a text written from a kept page is made once per key and counted in the bounds; from other rows it is made each time', () => {
+  const c = catalogue();
+  const page = keepPage(c, key(1), rows(2), 2);
+  const made: string[] = [];
+  const make = (t: string) => () => {
+    made.push(t);
+    return t;
+  };
+  const chars = shelfSize(c).chars;
+  expect(pageText(page.rows, 'gml32', make('<a/>'))).toBe('<a/>');
+  expect(pageText(page.rows, 'gml32', make('<b/>'))).toBe('<a/>');
+  expect(pageText(page.rows, 'csv', make('a,b'))).toBe('a,b');
+  expect(made).toEqual(['<a/>', 'a,b']);
+  expect(shelfSize(c).chars).toBe(chars + '<a/>'.length + 'gml32'.length + 'a,b'.length + 'csv'.length);
+  const loose = rows(2);
+  expect(pageText(loose, 'gml32', make('<c/>'))).toBe('<c/>');
+  expect(pageText(loose, 'gml32', make('<d/>'))).toBe('<d/>');
+  // A text that would pass the bound evicts older pages, as rows do.
+  for (let i = 2; i < 5; i++) keepPage(c, key(i), rows(1), 1);
+  // One character more than the shelf has room for: the least recently used page (1) goes.
+  pageText(keptPage(c, key(4))!.rows, 'big', () => 'x'.repeat(MAX_CHARS - shelfSize(c).chars - 'big'.length + 1));
+  expect(shelfSize(c).chars).toBeLessThanOrEqual(MAX_CHARS);
+  expect(keptPage(c, key(1))).toBeUndefined();
+  expect(keptPage(c, key(2))).toBeDefined();
+  expect(keptPage(c, key(4))).toBeDefined();
 });
