@@ -9,10 +9,11 @@
 //     node bench/ab-cpu-paths.mjs '/ogcapi/collections/stations/items?limit=1000' \
 //       '/wfs?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=reef:Station&OUTPUTFORMAT=application/geo%2Bjson&COUNT=1000'
 //
-// Knobs (env): N (requests per run, 2000), ROUNDS (4), CONNS (16), PORT_BASE (18091: before's port, after's
-// the next; several engineers on one machine each take their own). Each gateway is one process
-// (WORKERS=1) so its pid holds all of its node CPU. Both builds use the same database; each counts only
-// the backends its own gateway is connected to (backends born during a run count whole).
+// Knobs (env): N (requests per run, 2000), ROUNDS (4), CONNS (16), PORT_BASE (18091: the builds listen
+// on PORT_BASE and PORT_BASE + 1, so two engineers can run it at once). Each gateway is one process
+// (WORKERS=1) so its pid holds all of its node CPU. Both builds use the same database; each build's
+// connections carry an application_name of their own (abcpu-<port>), and only those backends are
+// counted (another client of the same database is not), backends born during a run whole.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -26,12 +27,19 @@ if (!DB || !process.env.BEFORE) throw new Error('set DATABASE_URL and BEFORE (an
 const N = Number(process.env.N ?? 2000);
 const ROUNDS = Number(process.env.ROUNDS ?? 4);
 const CONNS = Number(process.env.CONNS ?? 16);
-const PORT_BASE = Number(process.env.PORT_BASE ?? 18091);
 const paths = process.argv.slice(2);
+const PORT_BASE = Number(process.env.PORT_BASE ?? 18091);
 const builds = [
   { name: 'before', entry: process.env.BEFORE, port: PORT_BASE },
   { name: 'after', entry: process.env.AFTER ?? 'dist/src/main.js', port: PORT_BASE + 1 },
 ];
+for (const b of builds) b.app = `abcpu-${b.port}`;
+/** The database URL with this build's application_name (a parameter of the URL overrides the gateway's own). */
+const taggedUrl = (app) => {
+  const u = new URL(DB);
+  u.searchParams.set('application_name', app);
+  return u.toString();
+};
 
 /** utime+stime of a pid in ms, or undefined once it is gone. */
 function cpuMs(pid) {
@@ -54,33 +62,10 @@ const loadavg = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(
 const pg = new Client({ connectionString: DB });
 await pg.connect();
 const dbName = (await pg.query('SELECT current_database() AS d')).rows[0].d;
-/** Local ports of a process's TCP connections (its fds' socket inodes looked up in /proc/net/tcp and tcp6). */
-function tcpPortsOf(pid) {
-  const inodes = new Set();
-  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
-    try {
-      const m = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
-      if (m) inodes.add(m[1]);
-    } catch {
-      // closed meanwhile
-    }
-  }
-  const ports = [];
-  for (const f of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    for (const line of fs.readFileSync(f, 'utf8').split('\n').slice(1)) {
-      const c = line.trim().split(/\s+/);
-      if (c.length > 9 && inodes.has(c[9])) ports.push(parseInt(c[1].split(':')[1], 16));
-    }
-  }
-  return ports;
-}
-// Only the backends serving this build's gateway (matched by its connections' ports): on a machine
-// shared with other engineers, every backend of the database would count their load too.
-const backends = async (b) =>
-  (await pg.query('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND client_port = ANY($2::int[])', [dbName, tcpPortsOf(b.proc.pid)])).rows.map((r) => r.pid);
+const backends = async (b) => (await pg.query('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = $2', [dbName, b.app])).rows.map((r) => r.pid);
 
 for (const b of builds) {
-  b.proc = spawn(process.execPath, ['--max-old-space-size=192', b.entry, 'serve'], { env: { ...process.env, PORT: String(b.port), WORKERS: '1', LOG_LEVEL: 'warn' }, stdio: 'ignore' });
+  b.proc = spawn(process.execPath, ['--max-old-space-size=192', b.entry, 'serve'], { env: { ...process.env, DATABASE_URL: taggedUrl(b.app), PORT: String(b.port), WORKERS: '1', LOG_LEVEL: 'warn' }, stdio: 'ignore' });
 }
 const stop = () => builds.forEach((b) => b.proc.kill('SIGTERM'));
 process.on('exit', stop);

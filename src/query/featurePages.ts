@@ -5,6 +5,8 @@
 import type { Store } from '../data/store';
 import type { FeatureRow } from '../encoders/features/featureEncoder';
 import { OwsError } from '../ows/errors';
+import { loadCatalogue } from './catalogue';
+import { keepPage, keptPage, pageKey } from './pageCache';
 import { countSql, FeatureQuery, GeometryEncoding, isUnfilteredObservation, observationSeekPositionSql, observationSeekSql, pageCountSql, pageSql, Sql, storedObservationCountSql } from './features';
 
 /** Rows per cursor fetch. */
@@ -129,27 +131,46 @@ export interface OpenPage {
 /**
  * Opens one page and decides its counts. A page of up to one cursor batch is read before anything else:
  * a short page proves numberMatched (startIndex + rows) with no count query at all, and a full one
- * needs a count only where counting is cheap (see PagePlan). Larger pages count first (planPage).
+ * needs a count only where counting is cheap (see PagePlan). Larger pages count first (planPage). Such
+ * a page of stations or datasets comes from the page cache when the catalogue has not changed.
  */
 export async function openPage(store: Store, q: FeatureQuery, encoding: GeometryEncoding, signal: AbortSignal): Promise<OpenPage> {
   if (q.count === 0 || q.count > BATCH) {
     const plan = await planPage(store, q, encoding);
     return { numberMatched: plan.numberMatched, numberReturned: plan.numberReturned, rows: plan.sql ? await dbCall(() => openRows(store, plan.sql!, signal)) : null };
   }
+  if (!LARGE_TYPES.has(q.type.name)) return openCataloguePage(store, q, encoding);
   const seek = isUnfilteredObservation(q) && q.sortBy.length === 0;
   const sql = seek ? await observationSeek(store, q, encoding) : pageSql(q, encoding);
   const rows = sql ? await dbCall(() => readSmallPage(store, sql, isFixedShape(q))) : null;
   try {
     const returned = rows?.first.length ?? 0;
-    const cheapCount = !LARGE_TYPES.has(q.type.name) || isUnfilteredObservation(q);
     let matched: number | 'unknown';
     if (returned < q.count && (returned > 0 || q.startIndex === 0)) matched = q.startIndex + returned;
-    else matched = cheapCount ? await exactCount(store, q) : 'unknown';
+    else matched = isUnfilteredObservation(q) ? await exactCount(store, q) : 'unknown';
     return { numberMatched: matched, numberReturned: returned, rows };
   } catch (err) {
     await closeRows(rows).catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * A page of at most one batch of a catalogue collection (stations, datasets): reused from the page
+ * cache while the catalogue it was read under is current (pageCache.ts), else read (and counted when
+ * full) and kept. The catalogue is taken before the statement runs, so the rows are never older than it.
+ */
+async function openCataloguePage(store: Store, q: FeatureQuery, encoding: GeometryEncoding): Promise<OpenPage> {
+  const catalogue = await loadCatalogue(store);
+  const sql = pageSql(q, encoding);
+  const key = pageKey(sql);
+  const kept = keptPage(catalogue, key);
+  if (kept) return { numberMatched: kept.numberMatched, numberReturned: kept.rows.length, rows: { first: kept.rows } };
+  const rows = await dbCall(() => readSmallPage(store, sql, isFixedShape(q)));
+  const returned = rows.first.length;
+  const matched = returned < q.count && (returned > 0 || q.startIndex === 0) ? q.startIndex + returned : await exactCount(store, q);
+  keepPage(catalogue, key, rows.first, matched);
+  return { numberMatched: matched, numberReturned: returned, rows };
 }
 
 /** Decides counts and the SQL of one page. */

@@ -2,7 +2,8 @@
  * HTTP caching (src/http/caching.ts) and compression (src/http/compression.ts) through the real app on
  * the demo database: validators on the metadata documents of every protocol and on closed data windows,
  * 304s answered without reading data (a store that records every statement), writes that change the
- * validators of what they touched only, errors never cached, gzip/br that decode to the plain answer.
+ * validators of what they touched only, errors never cached, gzip/br that decode to the plain answer;
+ * stations and datasets pages reused with the catalogue until a write (here or on another gateway).
  */
 import nodeHttp, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,11 +11,15 @@ import zlib from 'node:zlib';
 import supertest from 'supertest';
 import { loadConfig } from '../../src/config/config';
 import type { Store } from '../../src/data/store';
-import { importParts, ImportPart } from '../../src/ingest/importer';
+import { PgStore } from '../../src/data/pgStore';
+import { listenForChanges } from '../../src/ingest/changes';
+import { importParts, ImportPart, PartKind } from '../../src/ingest/importer';
 import { createLogger } from '../../src/log';
 import { forgetCatalogue } from '../../src/query/catalogue';
 import { createApp, listen } from '../../src/server';
 import { textBody } from '../helpers/app';
+import { usingPostgres } from '../helpers/env';
+import { oneSeriesSet } from '../helpers/importSet';
 import { createTestDb, TestDb } from '../helpers/testStore';
 
 /** The store with every statement it runs (query or stream) recorded. */
@@ -84,12 +89,19 @@ afterAll(async () => {
 /** A GET without content coding (supertest asks for gzip by default). */
 const get = (path: string, headers: Record<string, string> = {}) => http.get(path).set({ 'Accept-Encoding': 'identity', ...headers }).buffer(true).parse(textBody);
 
+/** One part of the import layout holding this text. */
+const part = (kind: PartKind, csv: string): ImportPart => ({ kind, file: `${kind}.csv`, text: (async function* () { yield csv; })() });
+
 /** One observation written to a dataset, through the one write path (as POST /ingest does). */
-async function write(code: string, value: number): Promise<void> {
-  const csv = `dataset_id,time,value,qc\n${code},2024-03-10T00:00:00Z,${value},1\n`;
-  const part: ImportPart = { kind: 'observations', file: 'observations.csv', text: (async function* () { yield csv; })() };
+async function write(code: string, value: number, time = '2024-03-10T00:00:00Z'): Promise<void> {
   // Through the app's store: the writer drops that store's cached catalogue, as it does in the gateway.
-  await importParts(store, { description: 'caching.test' }, [part]);
+  await importParts(store, { description: 'caching.test' }, [part('observations', `dataset_id,time,value,qc\n${code},${time},${value},1\n`)]);
+}
+
+/** A new station with one dataset of five observations, through the one write path. */
+async function writeStation(code: string, dataset: string): Promise<void> {
+  const set = oneSeriesSet({ station: code, name: `Station ${code}`, network: 'ReefTEMPS', producer: 'IRD Nouméa' }, dataset, '2024-05-01');
+  await importParts(store, { description: 'caching.test' }, [part('stations', set.STATIONS), part('datasets', set.DATASETS), part('observations', set.OBS)]);
 }
 
 describe('validators and conditional requests', () => {
@@ -259,5 +271,84 @@ describe('compression', () => {
     expect(none.headers['content-encoding']).toBeUndefined();
     expect((await raw(window(A), 'gzip;q=0, br;q=0')).headers['content-encoding']).toBeUndefined();
     expect((await raw(window(A), 'gzip;q=1, br;q=0.5')).headers['content-encoding']).toBe('gzip');
+  });
+});
+
+describe('stations and datasets pages kept with the catalogue (src/query/pageCache.ts)', () => {
+  const PAGES = [
+    '/wfs?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=reef:Station',
+    '/wfs?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=reef:Station&OUTPUTFORMAT=application/geo%2Bjson',
+    '/wfs?SERVICE=WFS&VERSION=1.1.0&REQUEST=GetFeature&TYPENAME=reef:Dataset',
+    '/wfs?SERVICE=WFS&VERSION=1.0.0&REQUEST=GetFeature&TYPENAME=reef:Station',
+    '/ogcapi/collections/stations/items?f=json&limit=500',
+    '/ogcapi/collections/datasets/items?f=json&limit=500',
+    '/ogcapi/collections/stations/items?f=csv&limit=500',
+    '/ogcapi/collections/stations/items?f=html&limit=500',
+  ];
+  /** The statements that read features or count them (every feature column is named c0…, every count n), not the catalogue's. */
+  const pageReads = (log: string[]) => log.filter((s) => /\bAS c0\b|count\(\*\)::bigint AS n\b/.test(s));
+  const text = (r: { body: unknown }) => r.body as string;
+  /** A document without its timeStamp (the time of the answer, not of the data; the HTML page's summary ends with it). */
+  const untimed = (body: string) => body.replace(/timeStamp="[^"]*"|"timeStamp":"[^"]*"|(data-matched="\d+">[^<]*· )[^<]*/g, '$1timeStamp');
+
+  test('a page is read once, then answered without a statement and byte for byte the same until a write, which the next request sees', async () => {
+    forgetCatalogue(store);
+    const first = await Promise.all(PAGES.map((p) => get(p)));
+    for (const [i, r] of first.entries()) expect([PAGES[i], r.status]).toEqual([PAGES[i], 200]);
+    statements.length = 0;
+    const again = await Promise.all(PAGES.map((p) => get(p)));
+    expect(pageReads(statements)).toEqual([]);
+    for (const [i, r] of again.entries()) {
+      expect([PAGES[i], untimed(text(r))]).toEqual([PAGES[i], untimed(text(first[i]))]);
+      expect([PAGES[i], r.headers['content-type'], r.headers.etag]).toEqual([PAGES[i], first[i].headers['content-type'], first[i].headers.etag]);
+    }
+
+    // A new station (and its dataset) through the write path of this process: every page shows it at once.
+    await writeStation('PC_NEW01', 'PC_NEW01_TEMP');
+    statements.length = 0;
+    const created = await Promise.all(PAGES.map((p) => get(p)));
+    // Read again (pages of one statement, as the JSON and HTML stations pages, share what was read).
+    expect(pageReads(statements).length).toBeGreaterThanOrEqual(PAGES.length - 1);
+    for (const [i, r] of created.entries()) {
+      expect([PAGES[i], text(r).includes(PAGES[i].includes('Dataset') || PAGES[i].includes('datasets') ? 'PC_NEW01_TEMP' : 'PC_NEW01')]).toEqual([PAGES[i], true]);
+      expect([PAGES[i], text(first[i]).includes('PC_NEW01')]).toEqual([PAGES[i], false]);
+    }
+
+    // Observations only (no catalogue row created): the station's last observation and the dataset's end move.
+    await write(A, 23.5, '2031-01-01T00:00:00Z');
+    const moved = await Promise.all(PAGES.map((p) => get(p)));
+    expect(text(moved[0])).toContain('<reef:lastObservation>2031-01-01T00:00:00Z</reef:lastObservation>');
+    expect(text(created[0])).not.toContain('2031-01-01');
+    expect(text(moved[2])).toContain('<reef:endTime>2031-01-01T00:00:00Z</reef:endTime>');
+    expect(text(moved[4])).toContain('"lastObservation":"2031-01-01T00:00:00Z"');
+    expect(text(moved[5])).toContain('"endTime":"2031-01-01T00:00:00Z"');
+  });
+
+  (usingPostgres() ? test : test.skip)('another gateway reuses its page until the NOTIFY of a write here, then answers with the write', async () => {
+    const log = createLogger('silent');
+    const otherStatements: string[] = [];
+    const other = recording(new PgStore({ connectionString: db.url! }), otherStatements);
+    const sub = listenForChanges(other, log)!;
+    try {
+      await sub.ready;
+      const second = supertest(createApp({ config: { ...loadConfig({ LOG_LEVEL: 'silent' }), publicUrl: 'http://gateway.test' }, store: other, log }));
+      const page = (p: string) => second.get(p).set('Accept-Encoding', 'identity').buffer(true).parse(textBody);
+      const before = await Promise.all(PAGES.map(page));
+      otherStatements.length = 0;
+      expect(untimed(text(await page(PAGES[0])))).toBe(untimed(text(before[0])));
+      expect(pageReads(otherStatements)).toEqual([]);
+      await writeStation('PC_NEW02', 'PC_NEW02_TEMP');
+      // The notification travels through PostgreSQL; wait for it, not for the catalogue's 2 s reuse period.
+      for (let i = 0; i < 250 && sub.received === 0; i++) await new Promise((res) => setTimeout(res, 20));
+      expect(sub.received).toBeGreaterThanOrEqual(1);
+      const after = await Promise.all(PAGES.map(page));
+      for (const [i, r] of after.entries()) {
+        expect([PAGES[i], text(r).includes('PC_NEW02')]).toEqual([PAGES[i], true]);
+        expect([PAGES[i], text(before[i]).includes('PC_NEW02')]).toEqual([PAGES[i], false]);
+      }
+    } finally {
+      await sub.close();
+      await other.close();
+    }
   });
 });

@@ -6,6 +6,7 @@ import { FeatureEncoder, propertyText } from './featureEncoder';
 export const csvEncoder: FeatureEncoder = {
   contentType: 'text/csv; charset=utf-8',
   geometryEncoding: 'wkt',
+  layout: 'csv',
   begin(info) {
     const cols = ['gml_id', ...info.properties.map((p) => p.name)];
     if (info.includeGeometry) cols.push(info.type.geometry.name);

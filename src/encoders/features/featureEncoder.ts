@@ -42,9 +42,40 @@ export interface FeatureEncoder {
   geometryEncoding: 'gml32' | 'gml311' | 'gml2' | 'geojson' | 'geojson-crs' | 'wkt';
   /** Written between two features (',' for JSON arrays). */
   separator?: string;
+  /**
+   * Set when feature() is a pure function of the row and of the members of info that featureTextKey
+   * names (type, properties, includeGeometry, prefix, srsName, baseUrl): the name of this feature
+   * layout. The features' text of a kept page of stations or datasets is then written once and reused
+   * (src/query/pageCache.ts). Left out by an encoder whose features read anything else or keep state.
+   */
+  layout?: string;
   begin(info: CollectionInfo): string;
   feature(row: FeatureRow, info: CollectionInfo): string;
-  end(info: CollectionInfo): string;
+  /** The tail; `lastRow` is the last feature written (undefined when none was). */
+  end(info: CollectionInfo, lastRow?: FeatureRow): string;
+}
+
+const objectIds = new WeakMap<object, number>();
+let lastId = 0;
+/** A number for an object, the same as long as it lives (types and properties are built per configuration). */
+function idOf(o: object): number {
+  let id = objectIds.get(o);
+  if (id === undefined) {
+    id = ++lastId;
+    objectIds.set(o, id);
+  }
+  return id;
+}
+
+/**
+ * What the features of an encoder with a `layout` depend on besides their rows, as a key (undefined:
+ * no layout, nothing reused). Type and properties by identity: each configuration builds its own, and
+ * their links read its settings.
+ */
+export function featureTextKey(encoder: FeatureEncoder, info: CollectionInfo): string | undefined {
+  if (encoder.layout === undefined) return undefined;
+  const props = info.properties.map(idOf).join(',');
+  return `${encoder.layout}\n${idOf(info.type)}\n${props}\n${info.includeGeometry}\n${info.prefix}\n${info.srsName}\n${info.baseUrl}`;
 }
 
 /** The text of a property value as it should be written (links expanded to absolute URLs). */

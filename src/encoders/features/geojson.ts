@@ -41,6 +41,7 @@ export function geojsonFeature(row: FeatureRow, info: CollectionInfo, id: string
 export const geojsonEncoder: FeatureEncoder = {
   contentType: 'application/geo+json; charset=utf-8',
   geometryEncoding: 'geojson',
+  layout: 'wfs-geojson',
   separator: ',',
   begin(info) {
     const links: { href: string; rel: string; type: string }[] = [];

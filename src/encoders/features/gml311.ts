@@ -18,6 +18,7 @@ function head(info: CollectionInfo, version: '1.1.0' | '1.0.0'): string {
 export const gml311Encoder: FeatureEncoder = {
   contentType: 'text/xml; subtype=gml/3.1.1; charset=utf-8',
   geometryEncoding: 'gml311',
+  layout: 'gml311',
   begin: (info) => head(info, '1.1.0'),
   feature(row, info) {
     return `<gml:featureMember><${info.prefix}:${info.type.name} gml:id="${escAttr(`${info.type.name}.${row[0]}`)}">${gmlFeatureBody(row, info)}</${info.prefix}:${info.type.name}></gml:featureMember>`;
@@ -29,6 +30,7 @@ export const gml311Encoder: FeatureEncoder = {
 export const gml2Encoder: FeatureEncoder = {
   contentType: 'text/xml; subtype=gml/2.1.2; charset=utf-8',
   geometryEncoding: 'gml2',
+  layout: 'gml2',
   begin: (info) => head(info, '1.0.0') + '<gml:boundedBy><gml:null>unknown</gml:null></gml:boundedBy>',
   feature(row, info) {
     return `<gml:featureMember><${info.prefix}:${info.type.name} fid="${escAttr(`${info.type.name}.${row[0]}`)}">${gmlFeatureBody(row, info)}</${info.prefix}:${info.type.name}></gml:featureMember>`;

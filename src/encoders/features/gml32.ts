@@ -16,6 +16,7 @@ export function gml32Feature(row: FeatureRow, info: CollectionInfo, rootAttrs = 
 export const gml32Encoder: FeatureEncoder = {
   contentType: 'application/gml+xml; version=3.2; charset=utf-8',
   geometryEncoding: 'gml32',
+  layout: 'gml32',
   begin(info) {
     const links = (info.next ? ` next="${escAttr(info.next)}"` : '') + (info.previous ? ` previous="${escAttr(info.previous)}"` : '');
     return (

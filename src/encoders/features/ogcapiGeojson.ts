@@ -17,20 +17,17 @@ export interface ApiLink {
  * is asked for them with that row once it has been written.
  */
 export function ogcapiItemsEncoder(links: (lastRow: FeatureRow | undefined) => ApiLink[]): FeatureEncoder {
-  let last: FeatureRow | undefined;
   return {
     contentType: 'application/geo+json; charset=utf-8',
     geometryEncoding: 'geojson-crs',
     separator: ',',
+    layout: 'ogcapi-geojson',
     begin: (info: CollectionInfo) =>
       `{"type":"FeatureCollection","timeStamp":"${info.timeStamp}",` +
       (typeof info.numberMatched === 'number' ? `"numberMatched":${info.numberMatched},` : '') +
       `"numberReturned":${info.numberReturned},"features":[`,
-    feature: (row: FeatureRow, info: CollectionInfo) => {
-      last = row;
-      return geojsonFeature(row, info, row[0] ?? '');
-    },
-    end: () => `],"links":${JSON.stringify(links(last))}}\n`,
+    feature: (row: FeatureRow, info: CollectionInfo) => geojsonFeature(row, info, row[0] ?? ''),
+    end: (_info: CollectionInfo, lastRow?: FeatureRow) => `],"links":${JSON.stringify(links(lastRow))}}\n`,
   };
 }
 

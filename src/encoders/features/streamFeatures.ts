@@ -1,8 +1,9 @@
 import type { Store } from '../../data/store';
 import { ChunkWriter } from '../chunkWriter';
-import type { CollectionInfo, FeatureEncoder, FeatureRow } from './featureEncoder';
+import { CollectionInfo, FeatureEncoder, FeatureRow, featureTextKey } from './featureEncoder';
 import type { Sink } from '../../ows/types';
 import { closeRows, openRows, RowSource } from '../../query/featurePages';
+import { pageText } from '../../query/pageCache';
 import type { Sql } from '../../query/sqlParams';
 import { RequestLabels, rowsStreamed } from '../../metrics/metrics';
 
@@ -30,15 +31,25 @@ export async function streamCollection(store: Store, sql: Sql | null, encoder: F
   await streamRows(src, encoder, info, sink, labels);
 }
 
-/** The whole document of a page that is already in memory (no open cursor): sent with a Content-Length in one write. */
-export function renderRows(src: RowSource | null, encoder: FeatureEncoder, info: CollectionInfo, labels = WFS_GETFEATURE): string {
+/** The features of rows, separated. */
+function featuresText(rows: FeatureRow[], encoder: FeatureEncoder, info: CollectionInfo): string {
   const sep = encoder.separator ?? '';
-  const parts = [encoder.begin(info)];
+  const parts: string[] = [];
+  for (let i = 0; i < rows.length; i++) parts.push((i ? sep : '') + encoder.feature(rows[i], info));
+  return parts.join('');
+}
+
+/**
+ * The whole document of a page that is already in memory (no open cursor): sent with a Content-Length
+ * in one write. The features of a kept page (stations, datasets) are written once per layout and reused
+ * with the page (pageText); head and tail are written for each answer (its timeStamp, counts, links).
+ */
+export function renderRows(src: RowSource | null, encoder: FeatureEncoder, info: CollectionInfo, labels = WFS_GETFEATURE): string {
   const rows = src?.first ?? [];
   rowsStreamed.inc(labels, rows.length);
-  for (let i = 0; i < rows.length; i++) parts.push((i ? sep : '') + encoder.feature(rows[i], info));
-  parts.push(encoder.end(info));
-  return parts.join('');
+  const key = featureTextKey(encoder, info);
+  const features = key === undefined ? featuresText(rows, encoder, info) : pageText(rows, key, () => featuresText(rows, encoder, info));
+  return encoder.begin(info) + features + encoder.end(info, rows[rows.length - 1]);
 }
 
 /**
@@ -49,12 +60,14 @@ export async function streamRows(src: RowSource | null, encoder: FeatureEncoder,
   const w = new ChunkWriter(sink);
   let buf = encoder.begin(info);
   let n = 0;
+  let last: FeatureRow | undefined;
   const sep = encoder.separator ?? '';
   const add = async (batch: FeatureRow[]) => {
     rowsStreamed.inc(labels, batch.length);
     for (const row of batch) {
       if (n++ > 0) buf += sep;
       buf += encoder.feature(row, info);
+      last = row;
       if (buf.length >= TEXT_SLICE) {
         await w.write(buf);
         buf = '';
@@ -72,7 +85,7 @@ export async function streamRows(src: RowSource | null, encoder: FeatureEncoder,
     await closeRows(src).catch(() => undefined);
     throw err;
   }
-  buf += encoder.end(info);
+  buf += encoder.end(info, last);
   await w.write(buf);
   await w.finish();
   w.close();

@@ -98,7 +98,6 @@ function summary(info: CollectionInfo, offset: number): string {
  * next, prev) once the last row has been written, like the GeoJSON encoder.
  */
 export function htmlItemsEncoder(ctx: ApiContext, c: Collection, offset: number, links: (lastRow: FeatureRow | undefined) => ApiLink[]): FeatureEncoder {
-  let last: FeatureRow | undefined;
   return {
     contentType: FORMATS.html.contentType,
     geometryEncoding: 'geojson-crs',
@@ -110,7 +109,6 @@ export function htmlItemsEncoder(ctx: ApiContext, c: Collection, offset: number,
       return `${head}${summary(info, offset)}${mapBlock(info)}<div class="table-wrap"><table class="features" id="features" data-collection="${esc(c.id)}"><thead><tr>${ths}</tr></thead><tbody>\n`;
     },
     feature(row, info) {
-      last = row;
       let cells = `<td>${a(itemUrl(ctx.root, c.id, row[0] ?? ''), row[0] ?? '')}</td>`;
       for (let i = 0; i < info.properties.length; i++) {
         const p = info.properties[i];
@@ -119,8 +117,8 @@ export function htmlItemsEncoder(ctx: ApiContext, c: Collection, offset: number,
       if (info.includeGeometry) cells += `<td class="position">${positionText(row[1])}</td>`;
       return `<tr${mapAttrs(row, info.properties)}>${cells}</tr>\n`;
     },
-    end(info) {
-      return `</tbody></table></div>\n${pagingNav(links(last))}${pageEnd({ config: ctx.config, baseUrl: ctx.baseUrl })}`;
+    end(info, lastRow) {
+      return `</tbody></table></div>\n${pagingNav(links(lastRow))}${pageEnd({ config: ctx.config, baseUrl: ctx.baseUrl })}`;
     },
   };
 }
