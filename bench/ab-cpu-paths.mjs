@@ -9,10 +9,12 @@
 //     node bench/ab-cpu-paths.mjs '/ogcapi/collections/stations/items?limit=1000' \
 //       '/wfs?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=reef:Station&OUTPUTFORMAT=application/geo%2Bjson&COUNT=1000'
 //
-// Knobs (env): N (requests per run, 2000), ROUNDS (4), CONNS (16). Each gateway is one process
-// (WORKERS=1) so its pid holds all of its node CPU. Both builds use the same database: only the build
-// under load has busy backends, and backends born during a run count whole.
-import { spawn } from 'node:child_process';
+// Knobs (env): N (requests per run, 2000), ROUNDS (4), CONNS (16), PORT_BASE (18091: before listens
+// there, after on the next port). Each gateway is one process (WORKERS=1) so its pid holds all of its
+// node CPU. Both builds use the same database: only the build under load has busy backends, and
+// backends born during a run count whole. Only the two gateways' own backends count (found by their
+// client ports), not those of other clients of the same database.
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 
@@ -25,10 +27,11 @@ if (!DB || !process.env.BEFORE) throw new Error('set DATABASE_URL and BEFORE (an
 const N = Number(process.env.N ?? 2000);
 const ROUNDS = Number(process.env.ROUNDS ?? 4);
 const CONNS = Number(process.env.CONNS ?? 16);
+const PORT_BASE = Number(process.env.PORT_BASE ?? 18091);
 const paths = process.argv.slice(2);
 const builds = [
-  { name: 'before', entry: process.env.BEFORE, port: 18091 },
-  { name: 'after', entry: process.env.AFTER ?? 'dist/src/main.js', port: 18092 },
+  { name: 'before', entry: process.env.BEFORE, port: PORT_BASE },
+  { name: 'after', entry: process.env.AFTER ?? 'dist/src/main.js', port: PORT_BASE + 1 },
 ];
 
 /** utime+stime of a pid in ms, or undefined once it is gone. */
@@ -52,7 +55,13 @@ const loadavg = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(
 const pg = new Client({ connectionString: DB });
 await pg.connect();
 const dbName = (await pg.query('SELECT current_database() AS d')).rows[0].d;
-const backends = async () => (await pg.query('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [dbName])).rows.map((r) => r.pid);
+/** Local ports of the gateways' PostgreSQL connections (ss -tnp): their backends' client_port. */
+function gatewayPorts() {
+  const ours = new Set(builds.map((b) => b.proc.pid));
+  const out = spawnSync('ss', ['-tnpH', '( dport = :5432 )'], { encoding: 'utf8' }).stdout ?? '';
+  return [...out.matchAll(/:(\d+)\s+\S+:5432\s+users:\(\("[^"]*",pid=(\d+)/g)].filter((m) => ours.has(Number(m[2]))).map((m) => Number(m[1]));
+}
+const backends = async () => (await pg.query('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND client_port = ANY($2::int[])', [dbName, gatewayPorts()])).rows.map((r) => r.pid);
 
 for (const b of builds) {
   b.proc = spawn(process.execPath, ['--max-old-space-size=192', b.entry, 'serve'], { env: { ...process.env, PORT: String(b.port), WORKERS: '1', LOG_LEVEL: 'warn' }, stdio: 'ignore' });
