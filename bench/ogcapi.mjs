@@ -26,18 +26,21 @@
 // (http://127.0.0.1:8190; "none" to skip), BENCH_DURATION (5 s per load run), BENCH_CONNS (16),
 // BENCH_ROUNDS (3), BENCH_LOAD (wrk when installed, else autocannon), BENCH_TIMEOUT (30 s per request),
 // BENCH_DEEP (5000000), BENCH_FILTER_DEEP (2000000), BENCH_BBOX, BENCH_SLOW_MS (1000),
-// BENCH_SLOW_REPEAT (3), MAPSERVER_OBS_COLLECTION (an observations collection on the peer, if it has one),
+// BENCH_SLOW_REPEAT (3), BENCH_WARMUP (2: seconds of load per scenario before round 1, not counted; 0 = none),
+// MAPSERVER_OBS_COLLECTION (an observations collection on the peer, if it has one),
 // PG_URL (postgres://root@127.0.0.1:5432/postgres, to find the servers' backends), REEFGATE_DB (rg_bench7m),
 // MAPSERVER_DB (peer_reef).
 // Prints a markdown table (medians over the rounds: req/s, p50/p99 ms, bytes per response, server CPU per
 // request), the load average per round, and the ratios OAPIF/WFS, deep/first page and OAPIF/MapServer.
 // CPU per request (user+system, over the run, divided by the responses) counts the server's own processes
-// (those listening on its port, and mapserv) and its PostgreSQL backends: on a machine shared with other
-// jobs it moves much less than req/s, which follows whatever else runs.
+// (those listening on its port with their descendants — the gateway's cluster workers — and mapserv) and
+// its PostgreSQL backends (those of its own connections, found by client port; a server connected
+// through a Unix socket: every backend of its database): on a machine shared with other jobs it moves
+// much less than req/s, which follows whatever else runs.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import { arg, loadavg, logger, median, procStat } from './lib/script.mjs';
+import { arg, childPids, loadavg, logger, median, procStat } from './lib/script.mjs';
 import { loadRun, loadTool } from './lib/loadRun.mjs';
 
 const require = createRequire(import.meta.url);
@@ -108,12 +111,31 @@ function listeners(url) {
 }
 const byComm = (comm) => fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d) && procStat(d)?.comm === comm).map(Number);
 
-const serverPids = { ReefGate: listeners(RG), MapServer: MS === 'none' ? [] : [...listeners(MS), ...byComm('mapserv')] };
+/** A process and all its descendants. */
+const tree = (pid) => [pid, ...childPids(pid).flatMap(tree)];
+// The listening process of a gateway with WORKERS > 1 is the cluster primary, which only hands
+// connections on: the workers that answer are its children (counting the listener alone left their CPU out).
+const serverPids = { ReefGate: [...new Set(listeners(RG).flatMap(tree))], MapServer: MS === 'none' ? [] : [...new Set([...listeners(MS), ...byComm('mapserv')].flatMap(tree))] };
 
-/** CPU seconds by pid of one server: its processes and its database's backends (as they are now). */
+/** Local ports of the TCP connections of these pids to PostgreSQL (ss -tnp): their backends' client_port. */
+function pgClientPorts(pids) {
+  const ours = new Set(pids);
+  const out = spawnSync('ss', ['-tnpH', `( dport = :${new URL(process.env.PG_URL ?? 'postgres://127.0.0.1:5432').port || 5432} )`], { encoding: 'utf8' }).stdout ?? '';
+  return [...out.matchAll(/:(\d+)\s+\S+\s+users:\(\("[^"]*",pid=(\d+)/g)].filter((m) => ours.has(Number(m[2]))).map((m) => Number(m[1]));
+}
+
+/**
+ * CPU seconds by pid of one server: its processes and its backends (as they are now). Other clients of
+ * the same database (other gateways on a shared machine) are left out when the server's connections
+ * are TCP ones.
+ */
 async function cpuOf(server) {
   const pids = [...serverPids[server]];
-  if (pgUp) pids.push(...(await pg.query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [DBS[server]])).rows.map((r) => r.pid));
+  if (pgUp) {
+    const ports = pgClientPorts(serverPids[server]);
+    const sql = ports.length ? 'SELECT pid FROM pg_stat_activity WHERE datname = $1 AND client_port = ANY($2::int[])' : 'SELECT pid FROM pg_stat_activity WHERE datname = $1';
+    pids.push(...(await pg.query(sql, ports.length ? [DBS[server], ports] : [DBS[server]])).rows.map((r) => r.pid));
+  }
   return new Map(pids.map((pid) => [pid, procStat(pid)?.s]).filter(([, v]) => v !== undefined));
 }
 
@@ -208,6 +230,13 @@ for (const scenario of new Set(cells.map((c) => c.scenario))) {
 }
 
 // ---------------------------------------------------------------- rounds
+// A warm-up run per scenario first, not counted: in round 1 the first server of each scenario otherwise
+// pays for the V8 optimisation of its request path and the backends' first plans of its statements.
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
+if (WARMUP > 0) {
+  for (const c of cells.filter((x) => !x.slow)) await loadRun(c.url, { tool: LOAD_TOOL, connections: CONNS, duration: WARMUP, timeoutS: TIMEOUT_S });
+  log(`warm-up: ${WARMUP} s of load per scenario (not counted)`);
+}
 const loads = [];
 for (let round = 0; round < ROUNDS; round++) {
   const la0 = loadavg();

@@ -105,7 +105,8 @@ async function scalar(store: Store, sql: Sql, prepare = false): Promise<number> 
 
 /** Exact number of features matching a query (cheap path for the whole Observation table). */
 export async function exactCount(store: Store, q: FeatureQuery): Promise<number> {
-  if (isUnfilteredObservation(q)) return scalar(store, storedObservationCountSql());
+  // One fixed text: prepared, like the small types' counts (every full unfiltered page runs it).
+  if (isUnfilteredObservation(q)) return scalar(store, storedObservationCountSql(), true);
   return scalar(store, countSql(q), isUnfilteredSmall(q));
 }
 
@@ -116,7 +117,11 @@ export async function exactCount(store: Store, q: FeatureQuery): Promise<number>
  */
 async function observationSeek(store: Store, q: FeatureQuery, encoding: GeometryEncoding): Promise<Sql | null> {
   const at = observationSeekPositionSql(q.startIndex);
-  const pos = await dbCall(() => store.query<{ id: number; k: number; n: number }>(at.text, at.values));
+  // The position is one fixed text over the small dataset table: prepared (its generic plan is the
+  // custom one). The seek itself is not: its generic plan (LIMIT and row bound unknown) is a parallel
+  // scan of the whole observation table, seconds instead of milliseconds, so it keeps being planned
+  // per request.
+  const pos = await dbCall(() => store.query<{ id: number; k: number; n: number }>(at.text, at.values, { prepare: true }));
   if (pos.rows.length === 0) return null;
   return observationSeekSql(q, encoding, Number(pos.rows[0].id), Number(pos.rows[0].k), Number(pos.rows[0].n));
 }

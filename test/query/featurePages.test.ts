@@ -3,7 +3,7 @@ import { findCollection } from '../../src/ogcapi/collections';
 import { itemsQuery } from '../../src/ogcapi/itemsQuery';
 import { parseQuery } from '../../src/ogcapi/request';
 import { openPage } from '../../src/query/featurePages';
-import { countSql, FeatureQuery, pageSql } from '../../src/query/features';
+import { countSql, FeatureQuery, observationSeekPositionSql, observationSeekSql, pageSql, storedObservationCountSql } from '../../src/query/features';
 import { usingPostgres } from '../helpers/env';
 import { createTestDb, TestDb } from '../helpers/testStore';
 
@@ -63,6 +63,25 @@ pg('stations and datasets pages', () => {
       expect(statements).not.toContain(pageSql(q, 'geojson-crs').text);
       if (q.filters.length > 0) expect(statements).not.toContain(countSql(q).text);
       else expect(statements).toContain(countSql(q).text);
+    }
+  });
+});
+
+pg('unfiltered observation pages', () => {
+  it('prepare the seek position and the stored count, never the seek itself (its generic plan scans the table)', async () => {
+    const total = await exact(query('observations', ''));
+    expect(total).toBeGreaterThan(30);
+    for (const offset of [0, 20]) {
+      const q = query('observations', `limit=10&offset=${offset}`);
+      const page = await openPage(db.store, q, 'geojson-crs', signal);
+      expect(page.numberReturned).toBe(10);
+      expect(page.numberMatched).toBe(total);
+      const statements = await prepared();
+      expect(statements).toContain(observationSeekPositionSql(offset).text);
+      expect(statements).toContain(storedObservationCountSql().text);
+      const seek = /ORDER BY o\.dataset_id, o\.time LIMIT/;
+      expect(observationSeekSql(q, 'geojson-crs', 1, offset, total).text).toMatch(seek);
+      expect(statements.filter((t) => seek.test(t))).toEqual([]);
     }
   });
 });
