@@ -78,8 +78,14 @@ run('read replicas (READ_DATABASE_URLS) on a real primary and pg_basebackup stan
 
   test('the gateway reads from the standby: its queries are in the standby\'s pg_stat_activity', async () => {
     gw = await startGateway({ DATABASE_URL: primary.url(DB), READ_DATABASE_URLS: standby.url(DB), WORKERS: '2', PG_POOL_MAX: '6', LOG_LEVEL: 'warn', API_KEYS: KEY }, 180_000);
-    // Each worker checks the standby before it serves; both must count it in rotation.
-    await eventually('the standby in rotation in both workers', async () => (sample(await metrics(), 'reefgate_db_replica_in_rotation{replica="0"}') === 1 ? true : undefined));
+    // Each worker checks the standby before it serves; both must be serving (a worker still starting
+    // answers 503: on a loaded machine one can lag the other by seconds) and count it in rotation, in
+    // one scrape that heard from both.
+    await eventually('both workers serving, the standby in rotation in both', async () => {
+      const m = await metrics();
+      const both = sample(m, 'reefgate_cluster_workers_ready') === 2 && sample(m, 'reefgate_cluster_workers_reporting') === 2;
+      return both && sample(m, 'reefgate_db_replica_in_rotation{replica="0"}') === 1 ? true : undefined;
+    });
     const ready = JSON.parse((await freshGet(`${gw.base}/readyz`)).body);
     expect(ready).toMatchObject({ status: 'ready', readReplicas: { inRotation: 1, configured: 1 } });
 
