@@ -150,14 +150,20 @@ export async function openPage(store: Store, q: FeatureQuery, encoding: Geometry
   const rows = sql ? await dbCall(() => readSmallPage(store, sql, isFixedShape(q))) : null;
   try {
     const returned = rows?.first.length ?? 0;
-    let matched: number | 'unknown';
-    if (returned < q.count && (returned > 0 || q.startIndex === 0)) matched = q.startIndex + returned;
-    else matched = isUnfilteredObservation(q) ? await exactCount(store, q) : 'unknown';
+    const matched = provenMatched(q, returned) ?? (isUnfilteredObservation(q) ? await exactCount(store, q) : 'unknown');
     return { numberMatched: matched, numberReturned: returned, rows };
   } catch (err) {
     await closeRows(rows).catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * numberMatched when a page's own row count proves it (a short page that is not past the end: the
+ * matches end on it), else undefined.
+ */
+function provenMatched(q: FeatureQuery, returned: number): number | undefined {
+  return returned < q.count && (returned > 0 || q.startIndex === 0) ? q.startIndex + returned : undefined;
 }
 
 /**
@@ -173,7 +179,7 @@ async function openCataloguePage(store: Store, q: FeatureQuery, encoding: Geomet
   if (kept) return { numberMatched: kept.numberMatched, numberReturned: kept.rows.length, rows: { first: kept.rows } };
   const rows = await dbCall(() => readSmallPage(store, sql, isFixedShape(q)));
   const returned = rows.first.length;
-  const matched = returned < q.count && (returned > 0 || q.startIndex === 0) ? q.startIndex + returned : await exactCount(store, q);
+  const matched = provenMatched(q, returned) ?? (await exactCount(store, q));
   keepPage(catalogue, key, rows.first, matched);
   return { numberMatched: matched, numberReturned: returned, rows };
 }
@@ -195,6 +201,5 @@ async function planPage(store: Store, q: FeatureQuery, encoding: GeometryEncodin
     return { numberMatched: matched, numberReturned: returned, sql: returned > 0 ? pageSql(q, encoding) : null };
   }
   const returned = await scalar(store, pageCountSql(q));
-  const known = returned < q.count && (returned > 0 || q.startIndex === 0);
-  return { numberMatched: known ? q.startIndex + returned : 'unknown', numberReturned: returned, sql: returned > 0 ? pageSql(q, encoding) : null };
+  return { numberMatched: provenMatched(q, returned) ?? 'unknown', numberReturned: returned, sql: returned > 0 ? pageSql(q, encoding) : null };
 }

@@ -114,7 +114,7 @@ function trim(shelf: Shelf): void {
 
 /**
  * A text written from a page's rows (an encoder's features, under a key naming everything they depend
- * on besides the rows: encoderFeatureKey): made once while the page is kept and reused with it,
+ * on besides the rows: featureTextKey): made once while the page is kept and reused with it,
  * counted in the same bounds. For rows that are not a kept page it is simply made.
  */
 export function pageText(rows: FeatureRow[], key: string, make: () => string): string {
