@@ -13,7 +13,9 @@ import { startRateBroker } from './rateBroker';
  * - starts a worker again when one exits unexpectedly, after a pause that doubles while workers keep
  *   dying young (0.25 s up to 30 s), so a crash loop does not spin;
  * - on SIGTERM/SIGINT passes SIGTERM to every worker (each stops accepting, finishes its in-flight
- *   requests and exits) and exits once they all have, or kills the rest after SHUTDOWN_BOUND_MS;
+ *   requests and exits) and exits once they all have, or kills the rest after SHUTDOWN_BOUND_MS (a
+ *   connection Node's round-robin was handing to a worker just as the last one stopped accepting can
+ *   stay unanswered until then, nodejs/node#21746: the primary's exit closes it);
  * - on SIGHUP restarts the workers one at a time (rolling): a new one is started, and the old one
  *   stopped gracefully only when the new one serves, so capacity never drops;
  * - answers /metrics requests with every worker's figures added up (metricsBroker.ts);

@@ -7,9 +7,9 @@ import http from 'node:http';
  */
 
 /** GET on a new connection (no keep-alive agent), resolving with the status and the whole body. */
-export function freshGet(url: string): Promise<{ status: number; body: string }> {
+export function freshGet(url: string, timeoutMs?: number): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent: false, headers: { connection: 'close' } }, (res) => {
+    const req = http.get(url, { agent: false, headers: { connection: 'close' }, timeout: timeoutMs }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (body += d));
@@ -17,6 +17,7 @@ export function freshGet(url: string): Promise<{ status: number; body: string }>
       res.on('error', reject);
     });
     req.on('error', reject);
+    req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
   });
 }
 
