@@ -80,17 +80,6 @@ export class ChunkWriter {
     this.off = o;
   }
 
-  /** Writes TIME_PLAIN text found at s[start] as ISO 8601 UTC (20 bytes; the caller made room). */
-  putIsoTime(s: string, start: number): void {
-    const b = this.buf;
-    let o = this.off;
-    for (let i = start; i < start + 10; i++) b[o++] = s.charCodeAt(i);
-    b[o++] = 0x54; // T
-    for (let i = start + 11; i < start + 19; i++) b[o++] = s.charCodeAt(i);
-    b[o++] = 0x5a; // Z
-    this.off = o;
-  }
-
   /**
    * Calls write(text, start, end) for each line of text (end excludes the newline), first making room
    * for `extra` bytes beyond the line itself; write must only put() and putAscii(). Another one-character

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { civilFromDays, IsoTimeWriter } from '../../src/encoders/series/isoTime';
 import { ChunkWriter } from '../../src/encoders/chunkWriter';
-import { putDouble } from '../../src/encoders/series/om20';
+import { putDouble } from '../../src/encoders/series/xsDouble';
 import type { Sink } from '../../src/ows/types';
 
 /** ISO 8601 UTC to the second, as JavaScript's Date writes it. */

@@ -2,7 +2,8 @@ import type { Offering } from '../../catalog/offerings';
 import type { TextSeriesEncoder } from '../../query/observations';
 import { csvField } from '../csvField';
 import { ChunkWriter } from '../chunkWriter';
-import { TIME_VALUE_QC } from './sqlText';
+import { EpochRowReader, TIME_VALUE_QC_MAX } from './epochRow';
+import { EPOCH_QC_VALUE } from './sqlText';
 
 const NEWLINE = Buffer.from('\n');
 
@@ -11,11 +12,12 @@ export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
 /** The CSV header (documented in docs/sos.md). */
 export const CSV_HEADER = 'offering,time,value,qc\n';
 
-/** CSV: one line per observation `offering,time,value,qc`; PostgreSQL formats everything after the offering. */
+/** CSV: one line per observation `offering,time,value,qc` (a missing value is an empty field). */
 export class SosCsvEncoder implements TextSeriesEncoder {
-  readonly textSql = TIME_VALUE_QC;
+  readonly textSql = EPOCH_QC_VALUE;
   readonly textSeparator = '\n';
   private prefix = Buffer.alloc(0);
+  private readonly row = new EpochRowReader();
 
   constructor(private readonly w: ChunkWriter) {}
 
@@ -38,15 +40,17 @@ export class SosCsvEncoder implements TextSeriesEncoder {
     this.prefix = Buffer.from(this.seriesColumns(ds).join(',') + ',', 'utf8');
   }
 
-  /** Lines from PostgreSQL without the offering: each gets the series' prefix on the way out. */
+  /** A line per row text, after the series' leading columns. */
   text(_ds: Offering, text: string): Promise<void> {
-    return this.w.lines(text, this.prefix.length + 1, this.line);
+    return this.w.lines(text, this.prefix.length + TIME_VALUE_QC_MAX + 1, this.line);
   }
 
   private readonly line = (s: string, a: number, b: number): void => {
-    this.w.put(this.prefix);
-    this.w.putAscii(s, a, b);
-    this.w.put(NEWLINE);
+    const { w, row } = this;
+    row.read(s, a, b);
+    w.put(this.prefix);
+    row.putTimeValueQc(w);
+    w.put(NEWLINE);
   };
 
   async seriesEnd(): Promise<void> {}

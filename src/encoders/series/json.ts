@@ -2,13 +2,24 @@ import type { Offering } from '../../catalog/offerings';
 import type { RowSeriesEncoder, TextSeriesEncoder } from '../../query/observations';
 import { ChunkWriter } from '../chunkWriter';
 import { MinMaxDownsampler } from './downsample';
-import { EPOCH_MS, QC, TIME_ISO, VALUE, VALUE_JSON } from './sqlText';
+import { EpochRowReader } from './epochRow';
+import { ISO_TIME_BYTES } from './isoTime';
+import { EPOCH_MS, EPOCH_QC_VALUE, MAX_VALUE_CHARS, QC, TIME_ISO, VALUE, VALUE_JSON } from './sqlText';
 
 /** Content type of the JSON time-series output. */
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
-/** One point `["time",value,qc]` as SQL. */
+/** One point `["time",value,qc]` as SQL (the downsampling pass keeps whole points). */
 const POINT_SQL = `'["' || ${TIME_ISO} || '",' || ${VALUE_JSON} || ',' || ${QC} || ']'`;
+
+const POINT_OPEN = Buffer.from('["');
+const POINT_OPEN_NEXT = Buffer.from(',["');
+const TIME_CLOSE = Buffer.from('",');
+const NULL = Buffer.from('null');
+const COMMA = Buffer.from(',');
+const POINT_CLOSE = Buffer.from(']');
+/** Most bytes one point takes. */
+const POINT_MAX = POINT_OPEN_NEXT.length + ISO_TIME_BYTES + TIME_CLOSE.length + MAX_VALUE_CHARS + 3;
 
 /** Series header: everything but the points, as documented in docs/sos.md. */
 function seriesHead(ds: Offering): string {
@@ -26,18 +37,38 @@ function seriesHead(ds: Offering): string {
 
 /**
  * JSON: {"series":[{offering, procedure, observedProperty, featureOfInterest, label, uom,
- * points:[[time, value, qc], ...]}]}; each point is formatted by PostgreSQL.
+ * points:[[time, value, qc], ...]}]}; a missing or non-finite value is null.
  */
 export class SosJsonEncoder implements TextSeriesEncoder {
-  readonly textSql = POINT_SQL;
-  readonly textSeparator = ',';
+  readonly textSql = EPOCH_QC_VALUE;
+  readonly textSeparator = '\n';
   private firstSeries = true;
   private firstPoint = true;
+  private readonly row = new EpochRowReader();
 
   constructor(private readonly w: ChunkWriter) {}
 
-  /** The next points of the series, already joined by commas. */
-  async text(_ds: Offering, text: string): Promise<void> {
+  /** A point per row text. */
+  text(_ds: Offering, text: string): Promise<void> {
+    return this.w.lines(text, POINT_MAX, this.point);
+  }
+
+  private readonly point = (s: string, a: number, b: number): void => {
+    const { w, row } = this;
+    row.read(s, a, b);
+    w.put(this.firstPoint ? POINT_OPEN : POINT_OPEN_NEXT);
+    this.firstPoint = false;
+    row.putTime(w);
+    w.put(TIME_CLOSE);
+    if (row.hasValue && !row.valueNonFinite) row.putValue(w);
+    else w.put(NULL);
+    w.put(COMMA);
+    row.putQc(w);
+    w.put(POINT_CLOSE);
+  };
+
+  /** Points already written as JSON text and joined by commas (the downsampling pass's). */
+  async pointsText(text: string): Promise<void> {
     if (!this.firstPoint) await this.w.write(',');
     await this.w.write(text);
     this.firstPoint = false;
@@ -106,12 +137,12 @@ export class DownsamplingJsonEncoder implements RowSeriesEncoder {
 
   async rows(ds: Offering, rows: unknown[][]): Promise<void> {
     for (const r of rows) this.sampler.add(r as unknown as Pt, this.kept);
-    await this.writeKept(ds);
+    await this.writeKept();
   }
 
   async seriesEnd(ds: Offering): Promise<void> {
     this.sampler.finish(this.kept);
-    await this.writeKept(ds);
+    await this.writeKept();
     await this.inner.seriesEnd();
   }
 
@@ -119,10 +150,10 @@ export class DownsamplingJsonEncoder implements RowSeriesEncoder {
     return this.inner.end();
   }
 
-  private async writeKept(ds: Offering): Promise<void> {
+  private async writeKept(): Promise<void> {
     if (this.kept.length === 0) return;
     const text = this.kept.map((p) => p[2]).join(',');
     this.kept = [];
-    await this.inner.text(ds, text);
+    await this.inner.pointsText(text);
   }
 }

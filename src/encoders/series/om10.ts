@@ -5,7 +5,8 @@ import type { RowSeriesEncoder, SeriesExtent, TextSeriesEncoder } from '../../qu
 import { ChunkWriter } from '../chunkWriter';
 import { ncnamePart } from '../../xml/ncname';
 import { escAttr } from '../../xml/escape';
-import { EPOCH, TIME_TEXT, TIME_VALUE_QC, VALUE_TEXT } from './sqlText';
+import { EPOCH, EPOCH_QC_VALUE, TIME_TEXT, VALUE_TEXT } from './sqlText';
+import { EpochRowReader, TIME_VALUE_QC_MAX } from './epochRow';
 import { crsName, WGS84_SRID } from '../../crs/crs';
 
 /** SOS 1.0 observation collection start tag. */
@@ -27,11 +28,12 @@ function samplingPoint(ds: Offering): string {
 
 /** SOS 1.0 resultModel om:Observation: one om:Observation per series with a swe:DataArray (time,value,qc;...). */
 export class Om10ObservationEncoder implements TextSeriesEncoder {
-  readonly textSql = TIME_VALUE_QC;
-  readonly textSeparator = ';';
+  readonly textSql = EPOCH_QC_VALUE;
+  readonly textSeparator = '\n';
   readonly needsExtent = true;
   readonly needsCount = true;
   private first = true;
+  private readonly row = new EpochRowReader();
 
   constructor(private readonly w: ChunkWriter) {}
 
@@ -40,12 +42,18 @@ export class Om10ObservationEncoder implements TextSeriesEncoder {
     return this.w.write(collectionStart());
   }
 
-  /** The next tuples of the series, already joined by the block separator. */
-  async text(_ds: Offering, text: string): Promise<void> {
-    if (!this.first) await this.w.write(';');
-    await this.w.write(text);
-    this.first = false;
+  /** A `time,value,qc` block per row text, after the block separator. */
+  text(_ds: Offering, text: string): Promise<void> {
+    return this.w.lines(text, TIME_VALUE_QC_MAX + 1, this.block);
   }
+
+  private readonly block = (s: string, a: number, b: number): void => {
+    const { w, row } = this;
+    row.read(s, a, b);
+    if (!this.first) w.bytes[w.claim(1)] = 59; // ;
+    this.first = false;
+    row.putTimeValueQc(w);
+  };
 
   async seriesStart(ds: Offering, e: SeriesExtent | undefined): Promise<void> {
     const x = e!;

@@ -5,7 +5,9 @@ import type { TextSeriesEncoder } from '../../query/observations';
 import { ChunkWriter } from '../chunkWriter';
 import { escAttr } from '../../xml/escape';
 import { ISO_TIME_BYTES, IsoTimeWriter } from './isoTime';
-import { EPOCH, QC, VALUE } from './sqlText';
+import { MAX_EPOCH_DIGITS } from './epochRow';
+import { EPOCH_QC_VALUE, MAX_VALUE_CHARS } from './sqlText';
+import { putDouble } from './xsDouble';
 
 /** Content type of every XML response. */
 export const XML_CONTENT_TYPE = 'application/xml; charset=utf-8';
@@ -27,10 +29,6 @@ export function omRootStart(kind: keyof typeof OM_ROOTS, extraNs: NsKey[] = []):
 
 /** Bytes of a value written for a missing one (xs:double's NaN). */
 const NAN = Buffer.from('NaN');
-/** Longest epoch text the templates are built for (11 digits and a sign: years up to 5138). */
-const MAX_EPOCH_DIGITS = 12;
-/** Longest value text PostgreSQL writes for a float8 (shortest round-trip form: -1.2345678901234567e-308). */
-const MAX_VALUE_CHARS = 40;
 
 /**
  * One observation's bytes up to its value, for epochs of one text length: copied whole per row, then
@@ -127,7 +125,7 @@ function seriesLayout(ds: Offering, kind: keyof typeof OM_ROOTS): SeriesLayout {
 export class Om20Encoder implements TextSeriesEncoder {
   // One ASCII text per row, "epoch qc value" (no value when missing): PostgreSQL formats two integers
   // and a float, the cheapest text it can give; the time is written from the epoch (IsoTimeWriter).
-  readonly textSql = `concat_ws(' ', ${EPOCH}, ${QC}, ${VALUE})`;
+  readonly textSql = EPOCH_QC_VALUE;
   readonly textSeparator = '\n';
   private layout: SeriesLayout | undefined;
   private readonly iso = new IsoTimeWriter();
@@ -189,15 +187,4 @@ export class Om20Encoder implements TextSeriesEncoder {
     await this.w.write(`</${OM_ROOTS[this.kind].root}>`);
     await this.w.finish();
   }
-}
-
-const INF = Buffer.from('INF');
-const NEG_INF = Buffer.from('-INF');
-
-/** Writes PostgreSQL's float8 text r[a, b) as xs:double (its infinities are INF and -INF there; NaN is the same). */
-export function putDouble(w: ChunkWriter, r: string, a: number, b: number): void {
-  const c = r.charCodeAt(a);
-  if (c === 73 /* I */) w.put(INF);
-  else if (c === 45 && r.charCodeAt(a + 1) === 73) w.put(NEG_INF);
-  else w.putAscii(r, a, b);
 }

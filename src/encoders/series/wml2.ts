@@ -4,26 +4,27 @@ import type { SeriesExtent, TextSeriesEncoder } from '../../query/observations';
 import { ChunkWriter } from '../chunkWriter';
 import { escAttr } from '../../xml/escape';
 import { omRootStart } from './om20';
-import { TIME_PLAIN, TIME_PLAIN_LENGTH, VALUE_TEXT } from './sqlText';
+import { EpochRowReader } from './epochRow';
+import { ISO_TIME_BYTES } from './isoTime';
+import { EPOCH_QC_VALUE, MAX_VALUE_CHARS } from './sqlText';
 
 const POINT_OPEN = Buffer.from('<wml2:point><wml2:MeasurementTVP><wml2:time>');
 const NIL_VALUE = Buffer.from('</wml2:time><wml2:value xsi:nil="true"/></wml2:MeasurementTVP></wml2:point>');
 const VALUE_OPEN = Buffer.from('</wml2:time><wml2:value>');
 const VALUE_CLOSE = Buffer.from('</wml2:value></wml2:MeasurementTVP></wml2:point>');
-/** Bytes of a point besides its value. */
-const POINT_MAX = POINT_OPEN.length + VALUE_OPEN.length + VALUE_CLOSE.length + NIL_VALUE.length + 20;
+/** Most bytes one point takes. */
+const POINT_MAX = POINT_OPEN.length + ISO_TIME_BYTES + Math.max(NIL_VALUE.length, VALUE_OPEN.length + MAX_VALUE_CHARS + VALUE_CLOSE.length);
 const INTERPOLATION = 'http://www.opengis.net/def/waterml/2.0/interpolationType/Continuous';
 
 /**
  * WaterML 2.0: one om:OM_Observation per series whose result is a wml2:MeasurementTimeseries
- * (default point metadata with the unit, then time-value pairs formatted by PostgreSQL).
- * Missing values are xsi:nil.
+ * (default point metadata with the unit, then time-value pairs). Missing values are xsi:nil.
  */
 export class Wml2Encoder implements TextSeriesEncoder {
-  // Per row the time (TIME_PLAIN) directly followed by the value text (empty when missing); the tags are ours.
-  readonly textSql = `${TIME_PLAIN} || ${VALUE_TEXT}`;
+  readonly textSql = EPOCH_QC_VALUE;
   readonly textSeparator = '\n';
   readonly needsExtent = true;
+  private readonly row = new EpochRowReader();
 
   constructor(private readonly w: ChunkWriter) {}
 
@@ -51,15 +52,16 @@ export class Wml2Encoder implements TextSeriesEncoder {
     return this.w.lines(text, POINT_MAX, this.point);
   }
 
-  /** Writes the point whose row text (time, then the value if any) is r[a, b) (the caller made room). */
+  /** Writes the point whose row text is r[a, b) (the caller made room). */
   private readonly point = (r: string, a: number, b: number): void => {
-    const w = this.w;
+    const { w, row } = this;
+    row.read(r, a, b);
     w.put(POINT_OPEN);
-    w.putIsoTime(r, a);
-    if (b - a === TIME_PLAIN_LENGTH) w.put(NIL_VALUE);
+    row.putTime(w);
+    if (!row.hasValue) w.put(NIL_VALUE);
     else {
       w.put(VALUE_OPEN);
-      w.putAscii(r, a + TIME_PLAIN_LENGTH, b);
+      row.putXsDouble(w);
       w.put(VALUE_CLOSE);
     }
   };
