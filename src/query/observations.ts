@@ -71,10 +71,11 @@ export interface RowSeriesEncoder extends EncoderBase {
 /**
  * An encoder fed whole columns, for documents that hold a series as parallel arrays (CoverageJSON's
  * time axis and ranges): each series arrives column by column — every batch of column 0 in time order,
- * then every batch of column 1, … — each batch one string aggregated by PostgreSQL. Memory stays one
- * batch per column whatever the series' length (plus a byte a row for a flag column, up to
- * MAX_HELD_FLAGS rows), at the price of one scan per column but the flags (see streamSeriesColumns
- * for why the columns still hold the same rows).
+ * then every batch of column 1, … — each batch one string aggregated by PostgreSQL. A series of up to
+ * MAX_HELD_TEXT_ROWS is read in one scan, the later columns held until their turn; a longer one
+ * costs a scan per column but the flags, and memory stays one batch per column (plus a byte a row
+ * for a flag column, up to MAX_HELD_FLAGS rows). See streamSeriesColumns for why the columns still
+ * hold the same rows.
  */
 export interface ColumnSeriesEncoder extends EncoderBase {
   /** The text of one row in each column, SQL over alias o (only our constant SQL). */
@@ -112,6 +113,13 @@ const BATCH = 5000;
  * (HeldFlags: 1 byte a row, so at most 4 MiB a stream); a longer one scans its flags separately.
  */
 const MAX_HELD_FLAGS = 4_000_000;
+/**
+ * Longest series (stored count) whose other columns (the values) also ride along in column 0's scan,
+ * their batch texts held as PostgreSQL sent them until their turn: a value is some 8 characters, so
+ * at most about 5 MiB a stream. One scan instead of two halves what PostgreSQL spends on a series;
+ * a longer one scans its values separately.
+ */
+const MAX_HELD_TEXT_ROWS = 600_000;
 
 /** SQL conditions for the filters on the given time column; values are bound through `params`. */
 function timeConditions(filters: TimeFilter[], col: string, params: SqlParams): string {
@@ -309,10 +317,11 @@ async function streamSeriesText(store: Store, ds: Offering, sel: SeriesSelection
  * and reads the rest with one cursor statement whose rows are every further batch of column 0, then of
  * column 1, …: one recursive step per scan and batch, each a primary-key range scan after the last
  * time of the step before. The encoder's flag column (flagColumn) rides along in column 0's scan and is
- * held (HeldFlags, one byte a row) until its turn, so the series is scanned once per other column (one
- * scan fewer: the statement's PostgreSQL time on the 172,000-row benchmark series went from 118 to 103 ms,
- * both without JIT). A series whose stored count is over
- * MAX_HELD_FLAGS keeps a scan of its own for the flags, so what is held stays bounded. One statement
+ * held (HeldFlags, one byte a row) until its turn (one scan fewer: the statement's PostgreSQL time on the
+ * 172,000-row benchmark series went from 118 to 103 ms, both without JIT), and so do the other columns
+ * of a series of at most MAX_HELD_TEXT_ROWS, their batch texts kept as sent: one scan in all. A series
+ * whose stored count is over MAX_HELD_FLAGS keeps a scan of its own for the flags, and one over
+ * MAX_HELD_TEXT_ROWS for each other column, so what is held stays bounded. One statement
  * is one snapshot, so every column of the rows after the first batch comes from the same rows, and
  * those of the first batch from the first query: an import landing between the two cannot make the
  * columns disagree (observations are never deleted).
@@ -358,10 +367,15 @@ async function streamSeriesColumns(store: Store, ds: Offering, sel: SeriesSelect
   // and writes comma-joined text). The stored count bounds the rows (a window holds fewer: start small).
   const f = enc.flagColumn ?? -1;
   const flags = f > 0 && f < width && enc.columnSeparator === ',' && ds.obsCount <= MAX_HELD_FLAGS ? new HeldFlags(Math.min(ds.obsCount, 1 << 18)) : undefined;
-  const scans: number[][] = [];
-  for (let k = 0; k < width; k++) {
+  // The other columns' batch texts, by column, when the series is short enough to hold them.
+  const kept = new Map<number, [number, string][]>();
+  const scans: number[][] = [[0]];
+  for (let k = 1; k < width; k++) {
     if (flags && k === f) scans[0].push(k);
-    else scans.push([k]);
+    else if (ds.obsCount <= MAX_HELD_TEXT_ROWS) {
+      scans[0].push(k);
+      kept.set(k, []);
+    } else scans.push([k]);
   }
   const cp = params.fork();
   const from = after !== undefined ? ` AND ${O.time} > ${cp.add(after)}::timestamptz` : '';
@@ -381,7 +395,7 @@ async function streamSeriesColumns(store: Store, ds: Offering, sel: SeriesSelect
   const sql = `WITH RECURSIVE ${steps.join(',\n    ')}
     ${outputs.join('\n    UNION ALL ')}`;
   let k = 0;
-  /** Writes column k + 1's held part: the first batch's text, or for the flags every row read so far. */
+  /** Writes column k + 1's held part: the first batch's text (and the batches kept since), or for the flags every row read so far. */
   const nextColumn = async () => {
     k++;
     if (flags && k === f) {
@@ -389,7 +403,17 @@ async function streamSeriesColumns(store: Store, ds: Offering, sel: SeriesSelect
         const end = Math.min(flags.length, i + BATCH);
         await enc.column(ds, k, end - i, flags.text(i, end));
       }
-    } else if (heldRows > 0) await enc.column(ds, k, heldRows, held[k - 1]);
+      return;
+    }
+    if (heldRows > 0) await enc.column(ds, k, heldRows, held[k - 1]);
+    const batches = kept.get(k);
+    if (!batches) return;
+    // Released batch by batch as written.
+    for (let i = 0; i < batches.length; i++) {
+      const [n, t] = batches[i];
+      batches[i] = [0, ''];
+      await enc.column(ds, k, n, t);
+    }
   };
   // The first batch's flags come first: parse them now, before the rows after it.
   if (flags && heldRows > 0) {
@@ -411,7 +435,11 @@ async function streamSeriesColumns(store: Store, ds: Offering, sel: SeriesSelect
       while (k < col) await nextColumn();
       if (k === 0) {
         rowsStreamed.inc(labels, Number(n));
-        if (flags) flags.add(rest[0]);
+        const cols = scans[0];
+        for (let j = 1; j < cols.length; j++) {
+          if (flags && cols[j] === f) flags.add(rest[j - 1]);
+          else kept.get(cols[j])!.push([Number(n), rest[j - 1]]);
+        }
       }
       await enc.column(ds, k, Number(n), t);
     }

@@ -6,9 +6,10 @@ import { extendSeries } from '../edr/helpers';
 import { createTestDb, TestDb } from '../helpers/testStore';
 
 /**
- * The column driver (streamSeriesColumns) reads a long series' flags in the times' scan and holds them
- * until their turn; a series whose stored count is over its limit scans them on their own. Both must
- * give the encoder the same texts, equal to the stored rows, whatever the flag column's position.
+ * The column driver (streamSeriesColumns) reads a long series' flags, and a shorter one's values too, in
+ * the times' scan and holds them until their turn; a series whose stored count is over a limit scans
+ * those columns on their own. Every way must give the encoder the same texts, equal to the stored rows,
+ * whatever the flag column's position.
  */
 let db: TestDb;
 let longest: Offering;
@@ -65,10 +66,12 @@ describe('column driver', () => {
     const stored = r.rows[0];
     expect(stored.n).toBeGreaterThan(EXTRA);
     expect(new Set(stored.q.split(','))).toEqual(new Set(['1', '3', '4']));
-    // Held (the stored count is within the limit) and scanned apart (a stored count over it).
+    // Every column held (one scan), the flags held but the values scanned apart (a stored count over
+    // MAX_HELD_TEXT_ROWS), and both scanned apart (a stored count over MAX_HELD_FLAGS).
     const held = new Recorder(cols, 2);
     expect(await stream(longest, held)).toEqual([stored.t, stored.v, stored.q]);
     expect(held.rows).toBe(stored.n);
+    expect(await stream({ ...longest, obsCount: 1_000_000 }, new Recorder(cols, 2))).toEqual([stored.t, stored.v, stored.q]);
     expect(await stream({ ...longest, obsCount: 5_000_000 }, new Recorder(cols, 2))).toEqual([stored.t, stored.v, stored.q]);
     expect(await stream(longest, new Recorder(cols))).toEqual([stored.t, stored.v, stored.q]);
     // The flags in the middle: read with column 0, written between it and the values.
