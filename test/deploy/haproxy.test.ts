@@ -72,11 +72,11 @@ const portOf = (s: http.Server) => (s.address() as AddressInfo).port;
  * A request over http or https (trusting `ca`), answered as a fetch Response with the body as sent
  * (no content decoding). Node's fetch cannot be told to trust a certificate without undici itself.
  */
-function request(url: string, ca: string, headers: Record<string, string> = {}): Promise<Response> {
+function request(url: string, ca: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Response> {
   const u = new URL(url);
   const lib = u.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
-    const req = lib.get(u, { ca, agent: false, headers }, (res) => {
+    const req = lib.request(u, { method, ca, agent: false, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);
@@ -88,6 +88,7 @@ function request(url: string, ca: string, headers: Record<string, string> = {}):
       });
     });
     req.on('error', reject);
+    req.end();
   });
 }
 
@@ -161,8 +162,8 @@ maybe('HAProxy (docker/haproxy/haproxy.cfg) in front of two gateways, THREDDS an
   let base: string;
   let plainBase: string;
   let ca: string;
-  /** GET through the proxy's HTTPS port, trusting the test certificate. */
-  const get = (url: string, init: { headers?: Record<string, string> } = {}) => request(url, ca, init.headers);
+  /** GET (or `method`) through the proxy's HTTPS port, trusting the test certificate. */
+  const get = (url: string, init: { headers?: Record<string, string>; method?: string } = {}) => request(url, ca, init.headers, init.method);
 
   /** HAProxy's stats CSV (of the proxy whose stats page is on `statsPort`) as backend/server → field → value. */
   async function stats(statsPort = ports.stats): Promise<Record<string, Record<string, string>>> {
@@ -584,6 +585,25 @@ maybe('HAProxy (docker/haproxy/haproxy.cfg) in front of two gateways, THREDDS an
         expect({ spec: c.spec, got }).toEqual({ spec: c.spec, got: c.want });
         expect({ spec: c.spec, gateway: await gateway429Cors(c.spec, origins) }).toEqual({ spec: c.spec, gateway: c.want });
       }
+    });
+
+    test('with CORS on, a preflight (OPTIONS) is neither counted nor refused, as in the gateway; with CORS off it is a request like any other', async () => {
+      const preflight = () => get(`${lbase}/sos`, { method: 'OPTIONS', headers: { Origin: 'https://a.example', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' } });
+      await startLimited({ CORS_ORIGIN: 'https://a.example' });
+      // The browser's XML POST: a preflight before each request, and still the limit's worth of requests.
+      for (let i = 0; i < LIMIT; i++) {
+        expect([i, (await preflight()).status]).toEqual([i, 204]);
+        const r = await data(lbase, { Origin: 'https://a.example' });
+        expect([i, r.status]).toEqual([i, 200]);
+        await r.text();
+      }
+      expect((await data(lbase, { Origin: 'https://a.example' })).status).toBe(429);
+      // Over the limit the preflight still reaches a gateway: a 429 would fail the browser's request with
+      // a network error whatever its headers, where after a passed preflight it sees the 429.
+      expect((await preflight()).status).toBe(204);
+      await startLimited({ CORS_ORIGIN: '' });
+      for (let i = 0; i < LIMIT; i++) expect([i, (await preflight()).status]).toEqual([i, 204]);
+      expect((await preflight()).status).toBe(429);
     });
   });
 
