@@ -3,7 +3,7 @@
  * to loopback ports, and the certificate path to a self-signed one made here) in front of two gateway
  * instances and stand-ins for THREDDS and GeoNetwork. Clients speak HTTPS to it, as in production.
  * The rate-limit tests start more HAProxy processes on the same file, with the environment compose
- * gives it (RATE_LIMIT_PER_MINUTE, RATE_LIMIT_CLIENT), in front of the same gateways.
+ * gives it (RATE_LIMIT_PER_MINUTE, RATE_LIMIT_CLIENT, CORS_ORIGIN), in front of the same gateways.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
+import supertest from 'supertest';
 import { createLogger } from '../../src/log';
 import { createApp, listen } from '../../src/server';
 import { createTestApp, TestApp } from '../helpers/app';
@@ -71,11 +72,11 @@ const portOf = (s: http.Server) => (s.address() as AddressInfo).port;
  * A request over http or https (trusting `ca`), answered as a fetch Response with the body as sent
  * (no content decoding). Node's fetch cannot be told to trust a certificate without undici itself.
  */
-function request(url: string, ca: string, headers: Record<string, string> = {}): Promise<Response> {
+function request(url: string, ca: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Response> {
   const u = new URL(url);
   const lib = u.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
-    const req = lib.get(u, { ca, agent: false, headers }, (res) => {
+    const req = lib.request(u, { method, ca, agent: false, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);
@@ -87,6 +88,7 @@ function request(url: string, ca: string, headers: Record<string, string> = {}):
       });
     });
     req.on('error', reject);
+    req.end();
   });
 }
 
@@ -160,8 +162,8 @@ maybe('HAProxy (docker/haproxy/haproxy.cfg) in front of two gateways, THREDDS an
   let base: string;
   let plainBase: string;
   let ca: string;
-  /** GET through the proxy's HTTPS port, trusting the test certificate. */
-  const get = (url: string, init: { headers?: Record<string, string> } = {}) => request(url, ca, init.headers);
+  /** GET (or `method`) through the proxy's HTTPS port, trusting the test certificate. */
+  const get = (url: string, init: { headers?: Record<string, string>; method?: string } = {}) => request(url, ca, init.headers, init.method);
 
   /** HAProxy's stats CSV (of the proxy whose stats page is on `statsPort`) as backend/server → field → value. */
   async function stats(statsPort = ports.stats): Promise<Record<string, Record<string, string>>> {
@@ -192,7 +194,7 @@ maybe('HAProxy (docker/haproxy/haproxy.cfg) in front of two gateways, THREDDS an
     const cfgFile = path.join(dir, `haproxy-${p.https}.cfg`);
     fs.writeFileSync(cfgFile, loopbackVariant(fs.readFileSync(path.join(ROOT, 'docker/haproxy/haproxy.cfg'), 'utf8'), p, pem));
     // Only the variables given here: none of the test runner's own.
-    const { RATE_LIMIT_PER_MINUTE: _l, RATE_LIMIT_CLIENT: _c, ...inherited } = process.env;
+    const { RATE_LIMIT_PER_MINUTE: _l, RATE_LIMIT_CLIENT: _c, CORS_ORIGIN: _o, ...inherited } = process.env;
     const proc = spawn('haproxy', ['-db', '-f', cfgFile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...inherited, ...env } });
     let log = '';
     proc.stdout!.on('data', (d) => (log += d));
@@ -435,11 +437,12 @@ maybe('HAProxy (docker/haproxy/haproxy.cfg) in front of two gateways, THREDDS an
       limited?.proc.kill('SIGTERM');
       limited = undefined;
     });
-    /** Starts the proxy with this limit (and RATE_LIMIT_CLIENT when given), as compose does. */
-    async function startLimited(client?: string) {
+    /** Starts the proxy with this limit (and the other variables of `env`: RATE_LIMIT_CLIENT, CORS_ORIGIN), as compose does. */
+    async function startLimited(env: Record<string, string> = {}) {
+      limited?.proc.kill('SIGTERM');
       lp = await proxyPorts();
       lbase = `https://127.0.0.1:${lp.https}`;
-      limited = await startProxy(lp, { RATE_LIMIT_PER_MINUTE: String(LIMIT), ...(client ? { RATE_LIMIT_CLIENT: client } : {}) });
+      limited = await startProxy(lp, { RATE_LIMIT_PER_MINUTE: String(LIMIT), ...env });
     }
     /** Responses sent by the gateway servers of the limited proxy, by class. */
     const fromGateways = async () => {
@@ -500,7 +503,7 @@ maybe('HAProxy (docker/haproxy/haproxy.cfg) in front of two gateways, THREDDS an
     });
 
     test('RATE_LIMIT_CLIENT=xff (behind another proxy): the client is the address that proxy appended last to X-Forwarded-For', async () => {
-      await startLimited('xff');
+      await startLimited({ RATE_LIMIT_CLIENT: 'xff' });
       // Entries before the last are whatever the client claimed: changing them does not make a new client.
       const a = (i: number) => data(lbase, { 'X-Forwarded-For': `10.9.9.${i}, 203.0.113.7` });
       const statuses: number[] = [];
@@ -526,6 +529,81 @@ maybe('HAProxy (docker/haproxy/haproxy.cfg) in front of two gateways, THREDDS an
       const echo = await (await get(`${lbase}/thredds/x`, { headers: { 'X-Forwarded-For': '10.9.9.1, 203.0.113.7' } })).json();
       expect(echo.xff).toBe('10.9.9.1, 203.0.113.7');
       expect((await (await get(`${lbase}/thredds/x`)).json()).xff).toBe('127.0.0.1');
+    });
+
+    /** The CORS headers of an answer (Vary: only whether it names Origin). */
+    const corsOf = (h: Headers) => ({
+      allowOrigin: h.get('access-control-allow-origin'),
+      exposeHeaders: h.get('access-control-expose-headers'),
+      varyOrigin: /(^|,\s*)Origin(\s*,|$)/i.test(h.get('vary') ?? ''),
+    });
+    /** The CORS headers of the gateway's own 429 under CORS_ORIGIN `spec`, for a request from each of `origins` (none: no Origin header). */
+    async function gateway429Cors(spec: string, origins: (string | undefined)[]) {
+      const app = createApp({ config: { ...t.config, corsOrigin: spec, rateLimitPerMinute: 1 }, store: t.db.store, log: createLogger('silent') });
+      const path = '/sos?SERVICE=SOS&REQUEST=GetCapabilities&ACCEPTVERSIONS=2.0.0&SECTIONS=ServiceIdentification';
+      expect((await supertest(app).get(path)).status).toBe(200);
+      const out = [];
+      for (const origin of origins) {
+        const r = await supertest(app).get(path).set(origin ? { Origin: origin } : {});
+        expect(r.status).toBe(429);
+        out.push(corsOf(new Headers(r.headers as Record<string, string>)));
+      }
+      return out;
+    }
+
+    test('CORS_ORIGIN: the proxy\'s 429 carries the CORS headers of the gateway\'s own 429 for that setting', async () => {
+      const origins = [undefined, 'https://a.example', 'https://b.example', 'https://evil.example'];
+      const EXPOSE = 'Retry-After, Content-Disposition, Content-Length';
+      const none = { allowOrigin: null, exposeHeaders: null, varyOrigin: false };
+      const cases: { env: Record<string, string>; spec: string; want: ReturnType<typeof corsOf>[] }[] = [
+        // Unset: "*", compose's and the gateway's default.
+        { env: {}, spec: '*', want: origins.map(() => ({ allowOrigin: '*', exposeHeaders: EXPOSE, varyOrigin: false })) },
+        // A list (spaces and a trailing slash trimmed as the gateway trims them): a listed Origin echoed, Vary: Origin always.
+        {
+          env: { CORS_ORIGIN: 'https://a.example, https://b.example/' },
+          spec: 'https://a.example, https://b.example/',
+          want: [{ ...none, varyOrigin: true }, { allowOrigin: 'https://a.example', exposeHeaders: EXPOSE, varyOrigin: true }, { allowOrigin: 'https://b.example', exposeHeaders: EXPOSE, varyOrigin: true }, { ...none, varyOrigin: true }],
+        },
+        // Empty (CORS_ORIGIN= in .env): no CORS headers.
+        { env: { CORS_ORIGIN: '' }, spec: '', want: origins.map(() => none) },
+      ];
+      for (const c of cases) {
+        await startLimited(c.env);
+        for (let i = 0; i < LIMIT; i++) {
+          const r = await data(lbase, { Origin: 'https://a.example' });
+          expect([c.spec, i, r.status]).toEqual([c.spec, i, 200]);
+          await r.text();
+        }
+        const got = [];
+        for (const origin of origins) {
+          const r = await data(lbase, origin ? { Origin: origin } : {});
+          expect([c.spec, origin, r.status]).toEqual([c.spec, origin, 429]);
+          expect(r.headers.get('retry-after')).toBe('60');
+          await r.text();
+          got.push(corsOf(r.headers));
+        }
+        expect({ spec: c.spec, got }).toEqual({ spec: c.spec, got: c.want });
+        expect({ spec: c.spec, gateway: await gateway429Cors(c.spec, origins) }).toEqual({ spec: c.spec, gateway: c.want });
+      }
+    });
+
+    test('with CORS on, a preflight (OPTIONS) is neither counted nor refused, as in the gateway; with CORS off it is a request like any other', async () => {
+      const preflight = () => get(`${lbase}/sos`, { method: 'OPTIONS', headers: { Origin: 'https://a.example', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' } });
+      await startLimited({ CORS_ORIGIN: 'https://a.example' });
+      // The browser's XML POST: a preflight before each request, and still the limit's worth of requests.
+      for (let i = 0; i < LIMIT; i++) {
+        expect([i, (await preflight()).status]).toEqual([i, 204]);
+        const r = await data(lbase, { Origin: 'https://a.example' });
+        expect([i, r.status]).toEqual([i, 200]);
+        await r.text();
+      }
+      expect((await data(lbase, { Origin: 'https://a.example' })).status).toBe(429);
+      // Over the limit the preflight still reaches a gateway: a 429 would fail the browser's request with
+      // a network error whatever its headers, where after a passed preflight it sees the 429.
+      expect((await preflight()).status).toBe(204);
+      await startLimited({ CORS_ORIGIN: '' });
+      for (let i = 0; i < LIMIT; i++) expect([i, (await preflight()).status]).toEqual([i, 204]);
+      expect((await preflight()).status).toBe(429);
     });
   });
 

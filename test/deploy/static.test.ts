@@ -252,12 +252,14 @@ describe('compose/compose.yaml', () => {
     expect(read('compose/certs/.gitignore').split('\n')).toEqual(expect.arrayContaining(['*', '!.gitignore']));
   });
 
-  test('proxy: gets the gateways\' RATE_LIMIT_PER_MINUTE with the same default, and who the client is (RATE_LIMIT_CLIENT)', () => {
+  test('proxy: gets the gateways\' RATE_LIMIT_PER_MINUTE and CORS_ORIGIN with the same defaults, and who the client is (RATE_LIMIT_CLIENT)', () => {
     const env = services.proxy.environment!;
     expect(env.RATE_LIMIT_PER_MINUTE).toBe(services.gateway.environment!.RATE_LIMIT_PER_MINUTE);
     expect(env.RATE_LIMIT_PER_MINUTE).toBe(`\${RATE_LIMIT_PER_MINUTE:-${SETTINGS.find((s) => s.env === 'RATE_LIMIT_PER_MINUTE')!.def}}`);
     expect(env.RATE_LIMIT_CLIENT).toBe('${RATE_LIMIT_CLIENT:-src}');
-    // The configuration reads those two variables and no other.
+    // The CORS headers of the proxy's own 429 follow the gateways' setting (empty in .env = off for both).
+    expect(env.CORS_ORIGIN).toBe(services.gateway.environment!.CORS_ORIGIN);
+    // The configuration reads those variables and no other.
     expect(new Set([...read('docker/haproxy/haproxy.cfg').matchAll(/\$\{([A-Z_][A-Z0-9_]*)/g)].map((m) => m[1]))).toEqual(new Set(Object.keys(env)));
   });
 
@@ -405,14 +407,15 @@ describe('docker/haproxy/haproxy.cfg', () => {
       const check = (certFile: string, env: Record<string, string> = {}) => {
         const file = path.join(tmp, 'haproxy.cfg');
         fs.writeFileSync(file, cfg.split(CERT_PATH).join(certFile));
-        const { RATE_LIMIT_PER_MINUTE: _l, RATE_LIMIT_CLIENT: _c, ...inherited } = process.env;
+        const { RATE_LIMIT_PER_MINUTE: _l, RATE_LIMIT_CLIENT: _c, CORS_ORIGIN: _o, ...inherited } = process.env;
         return spawnSync('haproxy', ['-c', '-f', file], { encoding: 'utf8', env: { ...inherited, ...env } });
       };
       // No certificate: HAProxy refuses to start (so the check below is a real one).
       expect(check(path.join(tmp, 'missing.pem')).status).not.toBe(0);
       const [pem] = selfSignedPem(tmp);
-      // The limit off (unset, compose's 0), and on with either kind of client.
-      for (const env of [{} as Record<string, string>, { RATE_LIMIT_PER_MINUTE: '0', RATE_LIMIT_CLIENT: 'src' }, { RATE_LIMIT_PER_MINUTE: '600', RATE_LIMIT_CLIENT: 'src' }, { RATE_LIMIT_PER_MINUTE: '600', RATE_LIMIT_CLIENT: 'xff' }]) {
+      // The limit off (unset, compose's 0), and on with either kind of client and each kind of CORS_ORIGIN.
+      const on = { RATE_LIMIT_PER_MINUTE: '600', RATE_LIMIT_CLIENT: 'src' };
+      for (const env of [{} as Record<string, string>, { RATE_LIMIT_PER_MINUTE: '0', RATE_LIMIT_CLIENT: 'src' }, on, { RATE_LIMIT_PER_MINUTE: '600', RATE_LIMIT_CLIENT: 'xff' }, { ...on, CORS_ORIGIN: '*' }, { ...on, CORS_ORIGIN: '' }, { ...on, CORS_ORIGIN: 'https://a.example, https://b.example/' }]) {
         const r = check(pem, env);
         expect({ env, status: r.status, out: r.status === 0 ? '' : r.stdout + r.stderr }).toEqual({ env, status: 0, out: '' });
         expect(r.stdout + r.stderr).toMatch(/Configuration file is valid/);

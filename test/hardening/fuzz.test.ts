@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { XMLValidator } from 'fast-xml-parser';
-import { createTestApp, TestApp } from '../helpers/app';
+import { listeningApp } from '../helpers/app';
 import { validateXml } from '../helpers/xmllint';
 import { fetchGuarded } from '../helpers/stallGuard';
 
@@ -11,22 +11,16 @@ import { fetchGuarded } from '../helpers/stallGuard';
  * error a schema-valid OWS ExceptionReport (an invalid KVP value located at a parameter that was sent),
  * every success a complete, well-formed body.
  */
-let t: TestApp;
-let base: string;
+const srv = listeningApp();
 let offering = 'x';
 let property = 'x';
 let procedure = 'x';
 
 beforeAll(async () => {
-  t = await createTestApp();
-  base = await t.listen();
-  const caps = await (await fetch(`${base}/sos?service=SOS&request=GetCapabilities&acceptversions=2.0.0`)).text();
+  const caps = await (await fetch(`${srv.base}/sos?service=SOS&request=GetCapabilities&acceptversions=2.0.0`)).text();
   offering = /<swes:identifier>([^<]+)</.exec(caps)?.[1] ?? offering;
   property = /<swes:observableProperty>([^<]+)</.exec(caps)?.[1] ?? property;
   procedure = /<swes:procedure>([^<]+)</.exec(caps)?.[1] ?? procedure;
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 /** A property runs hundreds of requests: on a loaded machine it may take long, a hang is caught per request. */
@@ -37,7 +31,7 @@ const stats = { requests: 0, ok: 0, errors: 0, validated: 0, invalidParamLocator
 /** Sends one request with its own deadline and checks the invariants. */
 async function check(method: 'GET' | 'POST', path: string, body?: string | Uint8Array, contentType = 'application/xml', sent?: string[]): Promise<void> {
   const what = `${method} ${path}${body !== undefined ? ` body=${typeof body === 'string' ? body.slice(0, 300) : `<${body.length} bytes>`}` : ''}`;
-  const res = await fetchGuarded(base + path, { method, body: body as BodyInit | undefined, headers: body !== undefined ? { 'Content-Type': contentType } : {} }, what);
+  const res = await fetchGuarded(srv.base + path, { method, body: body as BodyInit | undefined, headers: body !== undefined ? { 'Content-Type': contentType } : {} }, what);
   const text = res.text;
   stats.requests++;
   if (res.status >= 500 && res.status !== 503) throw new Error(`${res.status} for ${what}\n${text.slice(0, 600)}`);

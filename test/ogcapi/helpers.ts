@@ -37,6 +37,12 @@ export async function followPages(t: TestApp, first: string, stopAfter?: number)
   return pages;
 }
 
+/** Ids and coordinates of every feature of an items query, read by the API's own next links (what a client that pages should end up with). */
+export async function apiFeatures(t: TestApp, collection: string, query: string): Promise<[string, number[]][]> {
+  const pages = await followPages(t, `/ogcapi/collections/${collection}/items?limit=10000&${query}`);
+  return pages.flatMap((p) => p.features.map((f: any) => [f.id, f.geometry.coordinates]));
+}
+
 /** WFS 2.0 GetFeature as GeoJSON (the reference the OGC API answers are compared with). */
 export async function wfsGeojson(t: TestApp, query: string): Promise<any> {
   const r = await get(t, `/wfs?service=WFS&version=2.0.0&request=GetFeature&outputformat=application/json&${query}`);

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { createTestApp, TestApp } from '../helpers/app';
+import { listeningApp } from '../helpers/app';
 import { demoStations } from '../wfs/helpers';
-import { followPages, get, localPath } from './helpers';
+import { apiFeatures, get, localPath } from './helpers';
 
 /**
  * @camptocamp/ogc-client (the library of GeoNetwork-UI and other portals) against a listening gateway.
@@ -65,27 +65,15 @@ function runOgcClient(landing: string): Promise<any> {
   });
 }
 
-let t: TestApp;
-let base: string;
+const srv = listeningApp();
 let out: any;
 beforeAll(async () => {
-  t = await createTestApp();
-  base = await t.listen();
-  out = await runOgcClient(`${base}/ogcapi`);
+  out = await runOgcClient(`${srv.base}/ogcapi`);
 }, 180000);
-afterAll(async () => {
-  await t?.close();
-});
-
-/** Ids and coordinates of every feature of an items query, read by the API's own next links. */
-async function apiFeatures(collection: string, query: string): Promise<[string, number[]][]> {
-  const pages = await followPages(t, `/ogcapi/collections/${collection}/items?limit=10000&${query}`);
-  return pages.flatMap((p) => p.features.map((f: any) => [f.id, f.geometry.coordinates]));
-}
 
 describe('@camptocamp/ogc-client OgcApiEndpoint', () => {
   it('reads the landing page, conformance and the three feature collections', () => {
-    expect(out.info.title).toBe(t.config.serviceTitle);
+    expect(out.info.title).toBe(srv.app.config.serviceTitle);
     expect(out.conformance).toEqual(expect.arrayContaining(['http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core']));
     expect(out.all).toEqual([
       { name: 'stations', hasFeatures: true },
@@ -101,10 +89,10 @@ describe('@camptocamp/ogc-client OgcApiEndpoint', () => {
   it('describes each collection with its formats, CRSs, extent and queryables', async () => {
     for (const id of out.features) {
       const info = out.infos[id];
-      const own = (await get(t, `/ogcapi/collections/${id}`)).json;
+      const own = (await get(srv.app, `/ogcapi/collections/${id}`)).json;
       expect(info).toMatchObject({ id, title: own.title, description: own.description, itemType: 'feature', crs: own.crs, storageCrs: own.storageCrs, extent: own.extent });
       expect(info.itemFormats).toEqual(['application/geo+json', 'text/csv', 'text/html']);
-      const queryables = Object.keys((await get(t, `/ogcapi/collections/${id}/queryables`)).json.properties);
+      const queryables = Object.keys((await get(srv.app, `/ogcapi/collections/${id}/queryables`)).json.properties);
       expect(info.queryables.map((q: any) => q.name)).toEqual(queryables);
     }
     expect(out.unknown).toMatch(/nope/);
@@ -119,7 +107,7 @@ describe('@camptocamp/ogc-client OgcApiEndpoint', () => {
       expect(Math.abs(lon - csv.get(id)![0])).toBeLessThanOrEqual(1e-9);
       expect(Math.abs(lat - csv.get(id)![1])).toBeLessThanOrEqual(1e-9);
     }
-    expect(got).toEqual(await apiFeatures('stations', ''));
+    expect(got).toEqual(await apiFeatures(srv.app, 'stations', ''));
     expect(out.item.id).toBe('NCL_AMEDEE');
     expect(out.item.geometry.coordinates).toEqual(csv.get('NCL_AMEDEE'));
   });
@@ -128,11 +116,11 @@ describe('@camptocamp/ogc-client OgcApiEndpoint', () => {
     const pages = out.observationPages as any[][];
     expect(pages.length).toBeGreaterThanOrEqual(3);
     expect(pages.slice(0, -1).every((p) => p.length === 40)).toBe(true);
-    expect(pages.flat()).toEqual(await apiFeatures('observations', `bbox=166,-23,167,-22&datetime=${encodeURIComponent('2024-03-01T00:00:00Z/2024-03-05T00:00:00Z')}`));
+    expect(pages.flat()).toEqual(await apiFeatures(srv.app, 'observations', `bbox=166,-23,167,-22&datetime=${encodeURIComponent('2024-03-01T00:00:00Z/2024-03-05T00:00:00Z')}`));
     // The URL it builds carries every parameter, and the gateway answers it.
     const u = new URL(out.urls.observations);
     expect(Object.fromEntries(u.searchParams)).toEqual({ f: 'geojson', limit: '40', offset: '80', bbox: '166,-23,167,-22', datetime: '2024-03-01T00:00:00.000Z/2024-03-05T00:00:00.000Z' });
-    const r = await get(t, localPath(out.urls.observations));
+    const r = await get(srv.app, localPath(out.urls.observations));
     expect(r.status).toBe(200);
     expect(r.json.features.map((f: any) => [f.id, f.geometry.coordinates])).toEqual(pages[2]);
   });
@@ -142,13 +130,13 @@ describe('@camptocamp/ogc-client OgcApiEndpoint', () => {
     expect(names).toHaveLength(demoStations().size);
     expect(names).toEqual([...names].sort().reverse());
     expect(out.sortedNames.every((p: any) => Object.keys(p).join() === 'name')).toBe(true);
-    const csv = await get(t, localPath(out.urls.csv));
+    const csv = await get(srv.app, localPath(out.urls.csv));
     expect(csv.status).toBe(200);
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     const rows = csv.text.trim().split('\r\n').slice(1);
     expect(rows).toHaveLength(5);
     for (const row of rows) expect(row).toMatch(/^Station\.NCL_/);
-    const merc = await get(t, localPath(out.urls.webMercator));
+    const merc = await get(srv.app, localPath(out.urls.webMercator));
     expect(merc.status).toBe(200);
     expect(merc.headers['content-crs']).toBe('<http://www.opengis.net/def/crs/EPSG/0/3857>');
     const [lon, lat] = demoStations().get('NCL_AMEDEE')!;

@@ -1,7 +1,7 @@
-import { createTestApp, TestApp } from '../helpers/app';
+import { listeningApp } from '../helpers/app';
 import { hasOwslib, runPythonJson } from '../helpers/owslib';
 import { demoStations } from '../wfs/helpers';
-import { followPages } from './helpers';
+import { apiFeatures } from './helpers';
 
 /**
  * OWSLib's OGC API – Features client (owslib.ogcapi.features, Debian's python3-owslib 0.27) against a
@@ -52,30 +52,18 @@ print(json.dumps(out))
 
 const maybe = hasOwslib('owslib.ogcapi.features') ? describe : describe.skip;
 
-let t: TestApp;
-let base: string;
 let out: any;
-
-/** Ids and coordinates of every feature of an items query, read by the API's own next links. */
-async function apiFeatures(collection: string, query: string): Promise<[string, number[]][]> {
-  const pages = await followPages(t, `/ogcapi/collections/${collection}/items?limit=10000&${query}`);
-  return pages.flatMap((p) => p.features.map((f: any) => [f.id, f.geometry.coordinates]));
-}
 
 const features = (pages: any[]) => pages.flatMap((p) => p.features);
 
 maybe('OWSLib ogcapi.features against a live server', () => {
+  const srv = listeningApp();
   beforeAll(async () => {
-    t = await createTestApp();
-    base = await t.listen();
-    out = await runPythonJson(SCRIPT, [`${base}/ogcapi`]);
+    out = await runPythonJson(SCRIPT, [`${srv.base}/ogcapi`]);
   }, 180000);
-  afterAll(async () => {
-    await t?.close();
-  });
 
   it('opens the landing page and reads conformance, collections, one collection and queryables', () => {
-    expect(out.url).toBe(`${base}/ogcapi/`);
+    expect(out.url).toBe(`${srv.base}/ogcapi/`);
     expect(out.landingRels).toEqual(expect.arrayContaining(['conformance', 'data', 'self']));
     expect(out.conformance).toEqual(expect.arrayContaining(['http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core', 'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson']));
     expect(out.collections).toEqual(['stations', 'datasets', 'observations', 'insitu']);
@@ -107,7 +95,7 @@ maybe('OWSLib ogcapi.features against a live server', () => {
       expect(Math.abs(lon - csv.get(id)![0])).toBeLessThanOrEqual(1e-9);
       expect(Math.abs(lat - csv.get(id)![1])).toBeLessThanOrEqual(1e-9);
     }
-    expect(got).toEqual(await apiFeatures('stations', 'bbox=164,-23,168,-19'));
+    expect(got).toEqual(await apiFeatures(srv.app, 'stations', 'bbox=164,-23,168,-19'));
   });
 
   it('pages a bbox and datetime query on observations to the end, the same features as the API in one page', async () => {
@@ -119,16 +107,16 @@ maybe('OWSLib ogcapi.features against a live server', () => {
     expect(pages.slice(0, -1).every((p) => p.numberReturned === 50)).toBe(true);
     const got = features(pages);
     expect(pages[pages.length - 1].numberMatched).toBe(got.length);
-    expect(got).toEqual(await apiFeatures('observations', `bbox=166,-23,167,-22&datetime=${encodeURIComponent('2024-03-01T00:00:00Z/2024-03-05T00:00:00Z')}`));
+    expect(got).toEqual(await apiFeatures(srv.app, 'observations', `bbox=166,-23,167,-22&datetime=${encodeURIComponent('2024-03-01T00:00:00Z/2024-03-05T00:00:00Z')}`));
   });
 
   it('pages every dataset, reads a CQL2 filter and a single item, and gets the JSON error of an unknown collection', async () => {
     const ds = features(out.datasetPages);
     expect(out.datasetPages.map((p: any) => p.numberReturned)).toEqual([20, 20, 15]);
-    expect(ds).toEqual(await apiFeatures('datasets', ''));
+    expect(ds).toEqual(await apiFeatures(srv.app, 'datasets', ''));
     const filtered = features(out.filterPages);
     expect(filtered.length).toBeGreaterThan(0);
-    expect(filtered).toEqual(await apiFeatures('stations', `filter=${encodeURIComponent("country = 'NCL' AND depth > 5")}`));
+    expect(filtered).toEqual(await apiFeatures(srv.app, 'stations', `filter=${encodeURIComponent("country = 'NCL' AND depth > 5")}`));
     expect(filtered.length).toBeLessThan(demoStations().size);
     expect(out.item.id).toBe('NCL_AMEDEE');
     expect(out.item.geometry.coordinates).toEqual(demoStations().get('NCL_AMEDEE'));
