@@ -158,6 +158,8 @@ function typeForResourceIds(ids: string[], named: FeatureTypeDef | undefined, ty
 interface QueryParts {
   version: WfsVersion;
   typeNames?: string;
+  /** The name the client sent the type names under (TYPENAMES or 1.x's TYPENAME), the locator of their errors. */
+  typeNamesAs: 'typeNames' | 'typeName';
   ns: NamespaceMap;
   srsName?: string;
   propertyNames?: string[];
@@ -175,9 +177,9 @@ function buildQuery(parts: QueryParts, config: Config): FeatureQuery {
   if (parts.typeNames !== undefined && parts.typeNames.trim() !== '') {
     const groups = splitTypeNames(parts.typeNames);
     if (groups.length !== 1 || groups[0].length !== 1) {
-      throw new OwsError('OperationNotSupported', 'typeNames', 'Only one feature type per request is supported (no joins or multiple queries)');
+      throw new OwsError('OperationNotSupported', parts.typeNamesAs, 'Only one feature type per request is supported (no joins or multiple queries)');
     }
-    type = resolveTypeName(groups[0][0], parts.ns, types, config, 'typeNames');
+    type = resolveTypeName(groups[0][0], parts.ns, types, config, parts.typeNamesAs);
   } else if (!parts.resourceIds) {
     throw missingParam('typeNames', 'Parameter TYPENAMES (or RESOURCEID, or STOREDQUERY_ID) is required');
   }
@@ -234,6 +236,7 @@ function parseGetFeatureKvp(req: OwsRequest, config: Config, opts: ParseOptions)
     {
       version,
       typeNames: kvp.get('typenames') ?? kvp.get('typename'),
+      typeNamesAs: kvp.has('typenames') || !kvp.has('typename') ? 'typeNames' : 'typeName',
       ns: parseNamespaces(kvp.get('namespaces')),
       srsName,
       propertyNames: propertyNameList(kvp.get('propertyname')),
@@ -292,10 +295,11 @@ function parseGetFeatureXml(req: OwsRequest, config: Config, opts: ParseOptions)
   if (filterEl) filters.push(xmlFilter(filterEl, version));
   const propertyNames = q.children.filter((c) => c.local === 'PropertyName').map((c) => c.text).filter(Boolean);
   const typeNames = q.attrs.typeNames ?? q.attrs.typeName;
+  const typeNamesAs = q.attrs.typeNames !== undefined || q.attrs.typeName === undefined ? 'typeNames' : 'typeName';
   // typeNames QNames resolve against the element's own namespace declarations.
   const ns = scopeMap(q);
   const query = buildQuery(
-    { version, typeNames, ns, srsName: q.attrs.srsName, propertyNames: propertyNames.length ? propertyNames : undefined, sortKeys: xmlSortKeys(q), filters, count, startIndex },
+    { version, typeNames, typeNamesAs, ns, srsName: q.attrs.srsName, propertyNames: propertyNames.length ? propertyNames : undefined, sortKeys: xmlSortKeys(q), filters, count, startIndex },
     config,
   );
   return { kind: 'adhoc', version, query, resultType, encoder };

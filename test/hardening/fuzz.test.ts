@@ -12,21 +12,36 @@ import { fetchGuarded } from '../helpers/stallGuard';
  * every success a complete, well-formed body.
  */
 const srv = listeningApp();
-let offering = 'x';
-let property = 'x';
-let procedure = 'x';
+
+/** Identifiers the server really publishes (those of its first SOS offering), to mix with invalid ones. */
+interface Ids {
+  offering: string;
+  property: string;
+  procedure: string;
+  feature: string;
+}
+let ids: Ids;
 
 beforeAll(async () => {
   const caps = await (await fetch(`${srv.base}/sos?service=SOS&request=GetCapabilities&acceptversions=2.0.0`)).text();
-  offering = /<swes:identifier>([^<]+)</.exec(caps)?.[1] ?? offering;
-  property = /<swes:observableProperty>([^<]+)</.exec(caps)?.[1] ?? property;
-  procedure = /<swes:procedure>([^<]+)</.exec(caps)?.[1] ?? procedure;
+  // No fallback: with a placeholder the properties would only ever exercise "unknown offering".
+  const first = (re: RegExp): string => {
+    const v = re.exec(caps)?.[1];
+    if (!v) throw new Error(`the SOS capabilities hold no ${re.source}`);
+    return v;
+  };
+  ids = {
+    offering: first(/<swes:identifier>([^<]+)</),
+    property: first(/<swes:observableProperty>([^<]+)</),
+    procedure: first(/<swes:procedure>([^<]+)</),
+    feature: first(/<swes:target xlink:href="([^"]+)"/),
+  };
 });
 
 /** A property runs hundreds of requests: on a loaded machine it may take long, a hang is caught per request. */
 const PROPERTY_MS = 30 * 60_000;
 const seen = new Set<string>();
-const stats = { requests: 0, ok: 0, errors: 0, validated: 0, invalidParamLocators: 0 };
+const stats = { requests: 0, ok: 0, errors: 0, validated: 0, invalidParamLocators: 0, kvpWithRealOffering: 0, xmlWithRealOffering: 0 };
 
 /** Sends one request with its own deadline and checks the invariants. */
 async function check(method: 'GET' | 'POST', path: string, body?: string | Uint8Array, contentType = 'application/xml', sent?: string[]): Promise<void> {
@@ -77,8 +92,8 @@ const value = (valid: string[]) =>
     { weight: 1, arbitrary: fc.array(fc.constantFrom(...valid, ...HOSTILE.slice(0, 10)), { maxLength: 4 }).map((a) => a.join(',')) },
   );
 
-/** Parameters either service understands, with plausible values to mix with hostile ones. */
-function kvpParams(): Record<string, fc.Arbitrary<string>> {
+/** Parameters either service understands, with plausible values (the server's own identifiers among them) to mix with hostile ones. */
+function kvpParams({ offering, property, procedure, feature }: Ids): Record<string, fc.Arbitrary<string>> {
   return {
     version: value(['2.0.0', '1.1.0', '1.0.0', '3.0.0']),
     acceptversions: value(['2.0.0', '1.0.0,2.0.0', '9.9.9']),
@@ -106,7 +121,7 @@ function kvpParams(): Record<string, fc.Arbitrary<string>> {
     offering: value([offering, 'nope']),
     observedproperty: value([property, 'nope']),
     procedure: value([procedure, 'nope']),
-    featureofinterest: value(['nope', procedure]),
+    featureofinterest: value([feature, 'nope', procedure]),
     temporalfilter: value(['om:phenomenonTime,2024-01-01T00:00:00Z/2024-01-03T00:00:00Z', 'om:phenomenonTime,latest', 'om:resultTime,2024-01-01T00:00:00Z', 'om:phenomenonTime,2024-13-45T99:00:00Z/x']),
     spatialfilter: value(['om:featureOfInterest/*/sams:shape,-23,166,-22,167,urn:ogc:def:crs:EPSG::4326', ',0.0,10.0,0.0,10.0,urn:ogc:def:crs:EPSG::4326']),
     responseformat: value(['http://www.opengis.net/om/2.0', 'http://www.opengis.net/waterml/2.0', 'application/json', 'text/csv', 'nope']),
@@ -116,21 +131,53 @@ function kvpParams(): Record<string, fc.Arbitrary<string>> {
   };
 }
 
-const kvpRequest = fc.record(
-  {
-    endpoint: fc.constantFrom('ows', 'wfs', 'sos'),
-    service: fc.oneof(fc.constantFrom('WFS', 'SOS', 'wfs', 'sos', 'WMS', ''), fc.string({ maxLength: 6 })),
-    request: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...WFS_OPS, ...SOS_OPS, 'Transaction', 'InsertObservation') }, { weight: 1, arbitrary: fc.string({ maxLength: 12 }) }),
-    params: fc.record(kvpParams(), { requiredKeys: [] }),
-    upper: fc.boolean(),
-  },
-  { requiredKeys: ['endpoint', 'request', 'params', 'upper'] },
-);
+/** A KVP request; built once the server's identifiers are known (in a test, never at load). */
+function kvpRequest(ids: Ids) {
+  return fc.record(
+    {
+      endpoint: fc.constantFrom('ows', 'wfs', 'sos'),
+      service: fc.oneof(fc.constantFrom('WFS', 'SOS', 'wfs', 'sos', 'WMS', ''), fc.string({ maxLength: 6 })),
+      request: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...WFS_OPS, ...SOS_OPS, 'Transaction', 'InsertObservation') }, { weight: 1, arbitrary: fc.string({ maxLength: 12 }) }),
+      params: fc.record(kvpParams(ids), { requiredKeys: [] }),
+      upper: fc.boolean(),
+    },
+    { requiredKeys: ['endpoint', 'request', 'params', 'upper'] },
+  );
+}
+
+const SOS_KEYS = ['offering', 'observedproperty', 'procedure', 'featureofinterest', 'temporalfilter', 'spatialfilter', 'responseformat', 'proceduredescriptionformat', 'observation', 'downsample', 'sections'];
+const WFS_KEYS = ['typenames', 'typename', 'namespaces', 'count', 'startindex', 'srsname', 'bbox', 'resourceid', 'propertyname', 'sortby', 'outputformat', 'resulttype', 'valuereference', 'storedquery_id', 'id', 'filter', 'sections'];
+
+/**
+ * A KVP request whose service, version and operation agree with its endpoint, with at most four of
+ * that service's parameters: a fully random one is nearly always refused at dispatch or on one of its
+ * dozen parameters, this one gets past them, so the operation's own checks and its query run, on the
+ * server's identifiers mixed with hostile values.
+ */
+function plausibleKvpRequest(ids: Ids) {
+  // The identifiers are mostly the server's own here, so the answer depends on the other parameters.
+  const mostly = (real: string, other: fc.Arbitrary<string>) => fc.oneof({ weight: 2, arbitrary: fc.constant(real) }, { weight: 1, arbitrary: other });
+  const any = kvpParams(ids);
+  const params: Record<string, fc.Arbitrary<string>> = {
+    ...any,
+    offering: mostly(ids.offering, any.offering),
+    observedproperty: mostly(ids.property, any.observedproperty),
+    procedure: mostly(ids.procedure, any.procedure),
+    featureofinterest: mostly(ids.feature, any.featureofinterest),
+  };
+  const some = (version: fc.Arbitrary<string>, keys: string[]) =>
+    fc.tuple(version, fc.subarray(keys, { maxLength: 4 })).chain(([v, ks]) => fc.record(Object.fromEntries(ks.map((k) => [k, params[k]]))).map((p) => ({ version: v, ...p })));
+  return fc.oneof(
+    fc.record({ endpoint: fc.constantFrom('sos', 'ows'), service: fc.constant('SOS'), request: fc.constantFrom(...SOS_OPS), params: some(fc.constantFrom('2.0.0', '1.0.0'), SOS_KEYS), upper: fc.boolean() }),
+    fc.record({ endpoint: fc.constantFrom('wfs', 'ows'), service: fc.constant('WFS'), request: fc.constantFrom(...WFS_OPS), params: some(fc.constantFrom('2.0.0', '1.1.0'), WFS_KEYS), upper: fc.boolean() }),
+  );
+}
 
 test('KVP (GET): random and hostile parameter combinations over WFS and SOS', async () => {
   await fc.assert(
-    fc.asyncProperty(kvpRequest, async (r) => {
+    fc.asyncProperty(fc.oneof(kvpRequest(ids), plausibleKvpRequest(ids)), async (r) => {
       const all: Record<string, string> = { ...(r.service !== undefined ? { service: r.service } : {}), request: r.request, ...(r.params as Record<string, string>) };
+      if (all.offering?.split(',').includes(ids.offering)) stats.kvpWithRealOffering++;
       const qs = Object.entries(all)
         .map(([k, v]) => `${r.upper ? k.toUpperCase() : k}=${encodeURIComponent(v.replace(/[\ud800-\udfff]/g, '?'))}`)
         .join('&');
@@ -167,38 +214,40 @@ const ELEMENTS = [
 ];
 const ROOTS = ['wfs:GetFeature', 'wfs:GetPropertyValue', 'wfs:DescribeFeatureType', 'wfs:GetCapabilities', 'wfs:DescribeStoredQueries', 'wfs11:GetFeature', 'sos:GetObservation', 'sos:GetCapabilities', 'swes:DescribeSensor', 'sos:GetFeatureOfInterest', 'sos:GetObservationById', 'sos10:GetObservation', 'wfs:Transaction'];
 const ATTRS = ['service', 'version', 'typeNames', 'typeName', 'count', 'startIndex', 'srsName', 'outputFormat', 'resultType', 'valueReference', 'rid', 'wildCard', 'singleChar', 'escapeChar', 'gml:id', 'id', 'name', 'handle', 'matchCase'];
-const TEXTS = ['reef:Station', 'reef:Observation', 'code', 'name', 'geom', 'time', 'value', '-23 166', '-22 167', '2024-01-01T00:00:00Z', 'latest', offering, property, procedure, 'http://www.opengis.net/om/2.0', '2.0.0', ...HOSTILE.slice(0, 15)];
-
-const text = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...TEXTS) }, { weight: 1, arbitrary: fc.string({ maxLength: 20 }) });
-const attrs = fc.dictionary(fc.constantFrom(...ATTRS), text, { maxKeys: 3 });
-const { tree } = fc.letrec<{ tree: string }>((tie) => ({
-  tree: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    text.map(esc),
-    fc
-      .tuple(fc.constantFrom(...ELEMENTS), attrs, fc.array(tie('tree'), { maxLength: 4 }))
-      .map(([name, a, kids]) => `<${name}${Object.entries(a).map(([k, v]) => ` ${k}="${esc(v)}"`).join('')}>${kids.join('')}</${name}>`),
-  ),
-}));
-
-const xmlRequest = fc
-  .record({
-    endpoint: fc.constantFrom('ows', 'wfs', 'sos'),
-    root: fc.constantFrom(...ROOTS),
-    service: fc.constantFrom('WFS', 'SOS', 'x', undefined),
-    version: fc.constantFrom('2.0.0', '1.1.0', '1.0.0', '9', undefined),
-    more: attrs,
-    kids: fc.array(tree, { maxLength: 5 }),
-  })
-  .map((r) => {
-    const a = { ...r.more, ...(r.service ? { service: r.service } : {}), ...(r.version ? { version: r.version } : {}) };
-    const attrText = Object.entries(a).map(([k, v]) => ` ${k}="${esc(v)}"`).join('');
-    return { endpoint: r.endpoint, xml: `<?xml version="1.0" encoding="UTF-8"?><${r.root} ${DECLS}${attrText}>${r.kids.join('')}</${r.root}>` };
-  });
+/** A random request document; built once the server's identifiers are known (in a test, never at load). */
+function xmlRequest({ offering, property, procedure, feature }: Ids) {
+  const texts = ['reef:Station', 'reef:Observation', 'code', 'name', 'geom', 'time', 'value', '-23 166', '-22 167', '2024-01-01T00:00:00Z', 'latest', offering, property, procedure, feature, 'http://www.opengis.net/om/2.0', '2.0.0', ...HOSTILE.slice(0, 15)];
+  const text = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...texts) }, { weight: 1, arbitrary: fc.string({ maxLength: 20 }) });
+  const attrs = fc.dictionary(fc.constantFrom(...ATTRS), text, { maxKeys: 3 });
+  const { tree } = fc.letrec<{ tree: string }>((tie) => ({
+    tree: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      text.map(esc),
+      fc
+        .tuple(fc.constantFrom(...ELEMENTS), attrs, fc.array(tie('tree'), { maxLength: 4 }))
+        .map(([name, a, kids]) => `<${name}${Object.entries(a).map(([k, v]) => ` ${k}="${esc(v)}"`).join('')}>${kids.join('')}</${name}>`),
+    ),
+  }));
+  return fc
+    .record({
+      endpoint: fc.constantFrom('ows', 'wfs', 'sos'),
+      root: fc.constantFrom(...ROOTS),
+      service: fc.constantFrom('WFS', 'SOS', 'x', undefined),
+      version: fc.constantFrom('2.0.0', '1.1.0', '1.0.0', '9', undefined),
+      more: attrs,
+      kids: fc.array(tree, { maxLength: 5 }),
+    })
+    .map((r) => {
+      const a = { ...r.more, ...(r.service ? { service: r.service } : {}), ...(r.version ? { version: r.version } : {}) };
+      const attrText = Object.entries(a).map(([k, v]) => ` ${k}="${esc(v)}"`).join('');
+      return { endpoint: r.endpoint, xml: `<?xml version="1.0" encoding="UTF-8"?><${r.root} ${DECLS}${attrText}>${r.kids.join('')}</${r.root}>` };
+    });
+}
 
 test('XML (POST): random request documents built from the WFS/FES/GML/SOS vocabulary', async () => {
   await fc.assert(
-    fc.asyncProperty(xmlRequest, async (r) => {
+    fc.asyncProperty(xmlRequest(ids), async (r) => {
+      if (r.xml.includes(esc(ids.offering))) stats.xmlWithRealOffering++;
       await check('POST', `/${r.endpoint}`, r.xml);
     }),
     { numRuns: 200, seed: Number(process.env.FUZZ_SEED ?? 20261124) },
@@ -208,7 +257,7 @@ test('XML (POST): random request documents built from the WFS/FES/GML/SOS vocabu
 test('XML (POST): valid requests mutated (truncated, characters inserted or removed)', async () => {
   const valid = [
     `<wfs:GetFeature service="WFS" version="2.0.0" count="5" ${DECLS}><wfs:Query typeNames="reef:Station"><fes:Filter><fes:PropertyIsLike wildCard="*" singleChar="?" escapeChar="\\"><fes:ValueReference>name</fes:ValueReference><fes:Literal>A*</fes:Literal></fes:PropertyIsLike></fes:Filter></wfs:Query></wfs:GetFeature>`,
-    `<sos:GetObservation service="SOS" version="2.0.0" ${DECLS}><sos:offering>${esc(offering)}</sos:offering><sos:temporalFilter><fes:During><fes:ValueReference>om:phenomenonTime</fes:ValueReference><gml:TimePeriod gml:id="t1"><gml:beginPosition>2024-01-01T00:00:00Z</gml:beginPosition><gml:endPosition>2024-01-02T00:00:00Z</gml:endPosition></gml:TimePeriod></fes:During></sos:temporalFilter></sos:GetObservation>`,
+    `<sos:GetObservation service="SOS" version="2.0.0" ${DECLS}><sos:offering>${esc(ids.offering)}</sos:offering><sos:temporalFilter><fes:During><fes:ValueReference>om:phenomenonTime</fes:ValueReference><gml:TimePeriod gml:id="t1"><gml:beginPosition>2024-01-01T00:00:00Z</gml:beginPosition><gml:endPosition>2024-01-02T00:00:00Z</gml:endPosition></gml:TimePeriod></fes:During></sos:temporalFilter></sos:GetObservation>`,
   ];
   const mutation = fc.record({
     doc: fc.constantFrom(...valid),
@@ -241,4 +290,7 @@ test('the fuzzing really exercised both outcomes and validated errors', () => {
   expect(stats.errors).toBeGreaterThan(100);
   expect(stats.validated).toBeGreaterThan(10);
   expect(stats.invalidParamLocators).toBeGreaterThan(30);
+  // The generators hold the server's real identifiers, not placeholders: requests reach past "unknown offering".
+  expect(stats.kvpWithRealOffering).toBeGreaterThan(10);
+  expect(stats.xmlWithRealOffering).toBeGreaterThan(10);
 });

@@ -60,16 +60,17 @@ export function textBody(res: StreamedResponse, cb: (err: Error | null, body: st
 /**
  * A gateway listening on a real port for the tests around it (clients that need a URL: GDAL,
  * OWSLib, fetch), started before them and closed after; `app` and `base` are read once started. Over
- * the demo database, or an empty one (`dbKind`) that `prepare` can fill before the port opens.
+ * the demo database, or an empty one (`dbKind`) that `prepare` can fill before the port opens; `log`
+ * is the gateway's logger, for a test that reads its request log.
  */
 export function listeningApp(
   overrides: Partial<Config> = {},
-  opts: { dbKind?: 'demo' | 'empty'; prepare?: (app: TestApp) => Promise<void> } = {},
+  opts: { dbKind?: 'demo' | 'empty'; prepare?: (app: TestApp) => Promise<void>; log?: Logger } = {},
 ): { readonly app: TestApp; readonly base: string } {
   let app: TestApp | undefined;
   let base = '';
   beforeAll(async () => {
-    app = await createTestApp(overrides, opts.dbKind);
+    app = await createTestApp(overrides, opts.dbKind, { log: opts.log });
     await opts.prepare?.(app);
     base = await app.listen();
   });

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { createTestApp, TestApp } from '../helpers/app';
+import { listeningApp } from '../helpers/app';
 import { usingPostgres } from '../helpers/env';
 import { parseApiKeys } from '../../src/security/apiKey';
 import type { Store } from '../../src/data/store';
@@ -62,43 +62,35 @@ async function counts(store: Store) {
 }
 
 describe('aborted uploads', () => {
-  let t: TestApp;
-  let base: string;
-  beforeAll(async () => {
-    // One push at a time: the next push starts only after the aborted one has released its slot.
-    t = await createTestApp({ apiKeys: parseApiKeys(KEY), ingestMaxConcurrent: 1, requestTimeoutMs: 1500 });
-    base = await t.listen();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  // One push at a time: the next push starts only after the aborted one has released its slot.
+  const srv = listeningApp({ apiKeys: parseApiKeys(KEY), ingestMaxConcurrent: 1, requestTimeoutMs: 1500 });
 
   const good = () =>
-    fetch(`${base}/ingest/observations`, { method: 'POST', headers: { 'X-API-Key': KEY, 'Content-Type': 'text/csv' }, body: rows('OUVEA01_TEMP_0A_SBE56', 3, '2031-01') });
+    fetch(`${srv.base}/ingest/observations`, { method: 'POST', headers: { 'X-API-Key': KEY, 'Content-Type': 'text/csv' }, body: rows('OUVEA01_TEMP_0A_SBE56', 3, '2031-01') });
 
   it('a client that disconnects mid-body leaves nothing: not its stations, datasets nor the rows already sent', async () => {
-    const before = await counts(t.db.store);
+    const before = await counts(srv.app.db.store);
     const body = multipart(rows('AB_TEMP', 60_000));
-    await partialUpload(base, '/ingest', body, Math.floor(body.length * 0.6), 'hang-up', `multipart/form-data; boundary=${B}`);
+    await partialUpload(srv.base, '/ingest', body, Math.floor(body.length * 0.6), 'hang-up', `multipart/form-data; boundary=${B}`);
     // Queued behind the aborted push: answered once that one has rolled back and let go of its slot.
     const r = await good();
     expect(r.status).toBe(200);
-    expect(await counts(t.db.store)).toEqual({ ...before, obs: before.obs + 3, runs: before.runs + 1 });
-    expect((await t.db.store.query("SELECT 1 FROM station WHERE code = 'AB_S'")).rows).toEqual([]);
+    expect(await counts(srv.app.db.store)).toEqual({ ...before, obs: before.obs + 3, runs: before.runs + 1 });
+    expect((await srv.app.db.store.query("SELECT 1 FROM station WHERE code = 'AB_S'")).rows).toEqual([]);
     if (usingPostgres()) {
       // No transaction left open by the aborted push.
-      const open = await t.db.store.query<{ n: number }>("SELECT count(*)::int n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'");
+      const open = await srv.app.db.store.query<{ n: number }>("SELECT count(*)::int n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'");
       expect(open.rows[0].n).toBe(0);
     }
   });
 
   it('a client that stops sending is cut after REQUEST_TIMEOUT_MS with 408, and nothing is stored', async () => {
-    const before = await counts(t.db.store);
+    const before = await counts(srv.app.db.store);
     const body = Buffer.from(rows('OUVEA01_TEMP_0A_SBE56', 20_000, '2032-01'));
-    const r = await partialUpload(base, '/ingest/observations', body, Math.floor(body.length / 2), 'wait', 'text/csv');
+    const r = await partialUpload(srv.base, '/ingest/observations', body, Math.floor(body.length / 2), 'wait', 'text/csv');
     expect(r.status).toBe(408);
     expect(JSON.parse(r.text!)).toMatchObject({ status: 408, error: expect.stringMatching(/nothing was stored/) });
-    expect(await counts(t.db.store)).toEqual(before);
+    expect(await counts(srv.app.db.store)).toEqual(before);
     expect((await good()).status).toBe(200);
   });
 });

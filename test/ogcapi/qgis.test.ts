@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { createTestApp, TestApp } from '../helpers/app';
+import { listeningApp } from '../helpers/app';
 import { runPythonJson } from '../helpers/owslib';
 import { hasQgis } from '../helpers/qgis';
 import { demoStations } from '../wfs/helpers';
@@ -53,26 +53,21 @@ app.exitQgis()
 
 const maybe = hasQgis() ? describe : describe.skip;
 
-let t: TestApp;
 /** The gateway's own request log lines (url, status), and those written while QGIS ran. */
 const log: { url: string; status: number }[] = [];
 let requests: { url: string; status: number }[];
 let out: any;
 
 maybe('QGIS OAPIF provider against a live server', () => {
+  const srv = listeningApp({}, { log: pino({ level: 'info' }, { write: (line: string) => void log.push(...[JSON.parse(line)].filter((l) => l.msg === 'request')) }) });
   beforeAll(async () => {
-    const logger = pino({ level: 'info' }, { write: (line: string) => void log.push(...[JSON.parse(line)].filter((l) => l.msg === 'request')) });
-    t = await createTestApp({}, 'demo', { log: logger });
-    out = await runPythonJson(SCRIPT, [await t.listen()], 240000);
+    out = await runPythonJson(SCRIPT, [srv.base], 240000);
     requests = log.slice();
   }, 300000);
-  afterAll(async () => {
-    await t?.close();
-  });
 
   /** Ids and coordinates of every feature of an items query, read by the API's own next links. */
   async function apiFeatures(collection: string, query: string): Promise<[string, number, number][]> {
-    const pages = await followPages(t, `/ogcapi/collections/${collection}/items?limit=10000&${query}`);
+    const pages = await followPages(srv.app, `/ogcapi/collections/${collection}/items?limit=10000&${query}`);
     return pages.flatMap((p) => p.features.map((f: any) => [f.id, ...f.geometry.coordinates]));
   }
 
@@ -101,7 +96,7 @@ maybe('QGIS OAPIF provider against a live server', () => {
   });
 
   it('pages through the observations of a map extent 100 at a time by next links, reading what the API serves', async () => {
-    expect(out.observationCount).toBe((await get(t, '/ogcapi/collections/observations/items?limit=1')).json.numberMatched);
+    expect(out.observationCount).toBe((await get(srv.app, '/ogcapi/collections/observations/items?limit=1')).json.numberMatched);
     const expected = await apiFeatures('observations', 'bbox=158,-20,159,-19');
     expect(expected.length).toBeGreaterThan(4000);
     expect(out.observations).toEqual(expected);

@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createTestApp, TestApp } from '../helpers/app';
+import { createTestApp, listeningApp } from '../helpers/app';
 import { hasTool } from '../helpers/xmllint';
 
 const root = path.join(__dirname, '..', '..');
@@ -34,19 +34,23 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
 }
 
 (haveChromium ? describe : describe.skip)('portal in headless chromium', () => {
-  let app: TestApp;
-  let base: string;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   const errors: string[] = [];
   const requests: string[] = [];
 
+  // Declared before listeningApp, whose afterAll closes the gateway: Jest runs afterAll hooks in
+  // declaration order, so the browser and its connections go first.
+  afterAll(async () => {
+    await browser?.close();
+  });
+  const srv = listeningApp();
+
   beforeAll(async () => {
+    // Before the first request: the gateway reads the bundle once, when the portal is first asked for.
     execFileSync(process.execPath, [path.join(root, 'portal', 'build.mjs')], { stdio: 'ignore' });
     fs.mkdirSync(artifacts, { recursive: true });
-    app = await createTestApp();
-    base = await app.listen();
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
@@ -58,15 +62,11 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
     // Aborted on purpose: the chart cancels the loads of a station the user has moved away from.
     page.on('requestfailed', (r) => r.failure()?.errorText !== 'net::ERR_ABORTED' && errors.push(`requestfailed: ${r.url()}`));
     page.on('request', (r) => requests.push(r.url()));
-    await page.goto(`${base}/`);
+    await page.goto(`${srv.base}/`);
     await page.waitForSelector('body[data-loaded="true"]', { timeout: 30_000 });
     await page.waitForSelector('#map[data-ready="true"]', { state: 'attached', timeout: 30_000 });
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
 
   const clusters = () =>
     page.$$eval('#map-clusters li', (els) => els.map((e) => ({ count: Number(e.dataset.count), x: Number(e.dataset.x), y: Number(e.dataset.y), stations: (e.dataset.stations ?? '').split(',') })));
@@ -90,7 +90,7 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
   }
 
   it('loads without console errors and draws one marker or cluster count per station', async () => {
-    const db = await app.db.store.query('SELECT code FROM station ORDER BY code');
+    const db = await srv.app.db.store.query('SELECT code FROM station ORDER BY code');
     const codes = db.rows.map((r) => (r as { code: string }).code);
     expect(codes).toHaveLength(30);
     const cs = await clusters();
@@ -147,7 +147,7 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
     }
     // Open sea south-east of New Caledonia: nothing drawn on the land canvas.
     expect((await landPixel(170, -25))[3]).toBe(0);
-    const origin = new URL(base).origin;
+    const origin = new URL(srv.base).origin;
     const http = requests.filter((u) => /^https?:/.test(u));
     expect(http.length).toBeGreaterThan(0);
     expect(http.filter((u) => new URL(u).origin !== origin)).toEqual([]);
@@ -160,7 +160,7 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
   });
 
   it('opens the station panel with the right coordinates when the station is clicked on the map', async () => {
-    const db = await app.db.store.query('SELECT ST_X(geom) AS lon, ST_Y(geom) AS lat FROM station WHERE code = $1', [OUVEA]);
+    const db = await srv.app.db.store.query('SELECT ST_X(geom) AS lon, ST_Y(geom) AS lat FROM station WHERE code = $1', [OUVEA]);
     expect(db.rows[0]).toEqual({ lon: 166.560983, lat: -20.548883 });
     // Click the cluster holding the station until it stands alone, then click it.
     let clicks = 0;
@@ -192,7 +192,7 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
     await page.selectOption('#station-select', OUVEA);
     await page.waitForSelector(`#station-panel[data-station="${OUVEA}"]`);
     const db = (
-      await app.db.store.query(
+      await srv.app.db.store.query(
         `SELECT d.code, to_char(d.time_start AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS start, to_char(d.time_end AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS end,
                 p.uom, d.processing_level AS level, se.family
            FROM dataset d JOIN station s ON s.id = d.station_id JOIN observed_property p ON p.id = d.property_id JOIN sensor se ON se.id = d.sensor_id
@@ -263,7 +263,7 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
       expect(new URL(u).searchParams.get('f')).toBe('CoverageJSON');
     }
     // The station's raw year is far more points than pixels; the chart asked for about one point per pixel per series.
-    const raw = await app.db.store.query('SELECT count(*)::int AS n FROM observation o JOIN dataset d ON d.id = o.dataset_id JOIN station s ON s.id = d.station_id WHERE s.code = $1', [OUVEA]);
+    const raw = await srv.app.db.store.query('SELECT count(*)::int AS n FROM observation o JOIN dataset d ON d.id = o.dataset_id JOIN station s ON s.id = d.station_id WHERE s.code = $1', [OUVEA]);
     const rawCount = (raw.rows[0] as { n: number }).n;
     expect(rawCount).toBeGreaterThan(3 * drawn.points);
     expect(drawn.points).toBeLessThan(4 * (drawn.width + 4));
@@ -303,7 +303,7 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
     await openDataset();
     const canvas = () =>
       page.$eval('.chart canvas', (c) => ({ flagged: Number((c as HTMLElement).dataset.flagged), shown: (c as HTMLElement).dataset.flaggedShown, yTicks: Number((c as HTMLElement).dataset.yTicks) }));
-    const flaggedDb = await app.db.store.query(
+    const flaggedDb = await srv.app.db.store.query(
       // Every series of the station is charted: its flagged points are counted over all of them.
       'SELECT count(*)::int AS n FROM observation o JOIN dataset d ON d.id = o.dataset_id JOIN station s ON s.id = d.station_id WHERE s.code = $1 AND o.qc NOT IN (1, 2) AND o.value IS NOT NULL',
       [OUVEA],
@@ -345,7 +345,7 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
     const options = await page.$$eval('#property-select option', (o) => o.map((x) => (x as HTMLOptionElement).value));
     const value = options.find((o) => o.startsWith(label))!;
     expect(value).toBeDefined();
-    const expected = (await app.db.store.query(`SELECT DISTINCT s.code FROM station s JOIN dataset d ON d.station_id = s.id JOIN observed_property p ON p.id = d.property_id WHERE p.label = $1 ORDER BY 1`, [value])).rows.map((r) => (r as { code: string }).code);
+    const expected = (await srv.app.db.store.query(`SELECT DISTINCT s.code FROM station s JOIN dataset d ON d.station_id = s.id JOIN observed_property p ON p.id = d.property_id WHERE p.label = $1 ORDER BY 1`, [value])).rows.map((r) => (r as { code: string }).code);
     expect(expected.length).toBeGreaterThan(0);
     expect(expected.length).toBeLessThan(30);
     await page.$eval('#map', (e) => delete e.dataset.ready);
@@ -376,7 +376,7 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
     expect(new URL(csvHref!).pathname).toBe(`/datasets/${OUVEA_TEMP}.csv`);
     expect(new URL(csvHref!).search).toBe('?from=2024-06-01&to=2024-06-20');
     expect(jsonHref).toContain('2024-06-01T00%3A00%3A00Z%2F2024-06-20T23%3A59%3A59Z');
-    const db = await app.db.store.query(
+    const db = await srv.app.db.store.query(
       `SELECT (extract(epoch FROM o.time) * 1000)::float8 AS t, o.value::float8 AS v FROM observation o JOIN dataset d ON d.id = o.dataset_id
         WHERE d.code = $1 AND o.time >= $2 AND o.time <= $3 ORDER BY o.time`,
       [OUVEA_TEMP, '2024-06-01T00:00:00Z', '2024-06-20T23:59:59Z'],
@@ -384,7 +384,7 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
     const expected = db.rows.map((r) => [Number((r as { t: number }).t), (r as { v: number | null }).v]);
     expect(expected.length).toBeGreaterThan(100);
 
-    const meta = (await app.db.store.query('SELECT p.label, p.uom FROM dataset d JOIN observed_property p ON p.id = d.property_id WHERE d.code = $1', [OUVEA_TEMP])).rows[0] as { label: string; uom: string };
+    const meta = (await srv.app.db.store.query('SELECT p.label, p.uom FROM dataset d JOIN observed_property p ON p.id = d.property_id WHERE d.code = $1', [OUVEA_TEMP])).rows[0] as { label: string; uom: string };
     const csv = await fetch(csvHref!);
     expect(csv.status).toBe(200);
     const lines = (await csv.text()).trim().split('\n');
@@ -405,7 +405,7 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
     const wholeHref = await page.getAttribute('#whole-links a[data-format="csv"]', 'href');
     expect(new URL(wholeHref!).search).toBe('');
     const whole = (await (await fetch(wholeHref!)).text()).trim().split('\n').length - 1;
-    const n = await app.db.store.query('SELECT count(*)::int AS n FROM observation o JOIN dataset d ON d.id = o.dataset_id WHERE d.code = $1', [OUVEA_TEMP]);
+    const n = await srv.app.db.store.query('SELECT count(*)::int AS n FROM observation o JOIN dataset d ON d.id = o.dataset_id WHERE d.code = $1', [OUVEA_TEMP]);
     expect(whole).toBe((n.rows[0] as { n: number }).n);
   });
 
@@ -416,7 +416,7 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
     const latestRequests = requests.filter((u) => u.includes('/sos?') && u.includes('latest'));
     expect(latestRequests).toHaveLength(1);
     expect(new URL(latestRequests[0]).searchParams.has('offering')).toBe(false);
-    const db = await app.db.store.query(
+    const db = await srv.app.db.store.query(
       `SELECT d.code, o.value::float8 AS v FROM dataset d JOIN LATERAL (SELECT value FROM observation WHERE dataset_id = d.id ORDER BY time DESC LIMIT 1) o ON true`,
     );
     expect(await page.$eval('#latest-panel', (e) => Number(e.dataset.rows))).toBe(db.rows.length);
@@ -434,11 +434,11 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
     expect(new URLSearchParams(hash.slice(1)).get('dataset')).toBe(OUVEA_TEMP);
     const p = await context.newPage();
     try {
-      await p.goto(`${base}/#station=${OUVEA}&dataset=${OUVEA_TEMP}`);
+      await p.goto(`${srv.base}/#station=${OUVEA}&dataset=${OUVEA_TEMP}`);
       await p.waitForSelector(`#dataset-panel[data-dataset="${OUVEA_TEMP}"]`);
       expect(await p.textContent('#station-panel .coords')).toBe("20°32.933'S, 166°33.659'E");
       expect(await p.inputValue('#dataset-select')).toBe(OUVEA_TEMP);
-      await p.goto(`${base}/#station=NO_SUCH_STATION`);
+      await p.goto(`${srv.base}/#station=NO_SUCH_STATION`);
       await p.reload();
       await p.waitForSelector('body[data-loaded="true"]');
       expect(await p.$('#station-panel')).toBeNull();
@@ -505,7 +505,7 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
   });
 
   it('shows the OGC API items page of the stations: table rows, the map drawn, usable without JavaScript', async () => {
-    const codes = (await app.db.store.query('SELECT code FROM station ORDER BY id')).rows.map((r) => (r as { code: string }).code);
+    const codes = (await srv.app.db.store.query('SELECT code FROM station ORDER BY id')).rows.map((r) => (r as { code: string }).code);
     const p = await context.newPage();
     const pageErrors: string[] = [];
     p.on('pageerror', (e) => pageErrors.push(e.message));
@@ -513,7 +513,7 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
     const noJs = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB', javaScriptEnabled: false });
     try {
       // No f=: the browser's own Accept header chooses the HTML page.
-      await p.goto(`${base}/ogcapi/collections/stations/items?limit=100`);
+      await p.goto(`${srv.base}/ogcapi/collections/stations/items?limit=100`);
       expect(await p.$$eval('#features tbody tr', (rows) => rows.map((r) => (r as HTMLElement).dataset.id))).toEqual(codes);
       await p.waitForSelector('#map[data-ready="true"]');
       expect(await p.$eval('#map', (e) => ({ total: e.dataset.featuresTotal, drawn: e.dataset.featuresDrawn }))).toEqual({ total: '30', drawn: '30' });
@@ -547,7 +547,7 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
 
       // Without JavaScript: the same table, no empty map box, and the paging links work.
       const q = await noJs.newPage();
-      await q.goto(`${base}/ogcapi/collections/stations/items?f=html&limit=10`);
+      await q.goto(`${srv.base}/ogcapi/collections/stations/items?f=html&limit=10`);
       expect(await q.$$eval('#features tbody tr', (rows) => rows.map((r) => (r as HTMLElement).dataset.id))).toEqual(codes.slice(0, 10));
       expect(await q.isHidden('#map')).toBe(true);
       expect(await q.textContent('#features tbody tr td:nth-child(3)')).toBeTruthy();
@@ -595,7 +595,7 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
     p.on('console', (m) => m.type() === 'error' && phoneErrors.push(m.text()));
     p.on('pageerror', (e) => phoneErrors.push(e.message));
     try {
-      await p.goto(`${base}/`);
+      await p.goto(`${srv.base}/`);
       await p.waitForSelector('body[data-loaded="true"]');
       expect(await p.getAttribute('html', 'lang')).toBe('fr');
       expect(await p.textContent('label[for="property-select"]')).toBe('Paramètre observé');

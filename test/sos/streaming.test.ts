@@ -4,7 +4,7 @@ import type { Store } from '../../src/data/store';
 import supertest from 'supertest';
 import { createLogger } from '../../src/log';
 import { createApp } from '../../src/server';
-import { createTestApp, TestApp, textBody } from '../helpers/app';
+import { createTestApp, listeningApp, TestApp, textBody } from '../helpers/app';
 import { countOf, exceptionOf } from './helpers';
 import { usingPostgres } from '../helpers/env';
 
@@ -21,8 +21,7 @@ const seriesOm = (offering: string) =>
   `/sos?service=SOS&version=2.0.0&request=GetObservation&offering=${encodeURIComponent(offering)}&responseFormat=${encodeURIComponent('http://www.opengis.net/om/2.0')}`;
 let longest = { code: '', n: 0 };
 
-let t: TestApp;
-let base: string;
+let srv: ReturnType<typeof listeningApp>;
 let admin: Client;
 let adminPid: number;
 
@@ -30,7 +29,7 @@ async function streamingBackends(): Promise<{ pid: number; state: string }[]> {
   const r = await admin.query<{ pid: number; state: string }>(
     `SELECT pid, state FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()
        AND query LIKE '%FROM observation o WHERE o.dataset_id = $1%' AND state <> 'idle'`,
-    [t.db.name],
+    [srv.app.db.name],
   );
   return r.rows;
 }
@@ -47,7 +46,7 @@ async function waitFor<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 5000
 /** Starts the longest series' O&M download and pauses after the first chunk (backpressure holds the cursor open). */
 function startPaused(): Promise<{ req: http.ClientRequest; res: http.IncomingMessage; first: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.get(base + seriesOm(longest.code), (res) => {
+    const req = http.get(srv.base + seriesOm(longest.code), (res) => {
       res.once('data', (chunk: Buffer) => {
         res.pause();
         resolve({ req, res, first: chunk.toString('utf8') });
@@ -58,20 +57,26 @@ function startPaused(): Promise<{ req: http.ClientRequest; res: http.IncomingMes
 }
 
 maybe('streaming from a cursor (PostgreSQL)', () => {
+  // Declared before listeningApp: Jest runs afterAll hooks in declaration order, and this session must
+  // be gone before listeningApp's close drops the database.
+  afterAll(async () => {
+    await admin?.end().catch(() => undefined);
+  });
+  srv = listeningApp(
+    {},
+    {
+      // The demo's series hold under 5,000 rows each, one cursor batch: a pause would land between two
+      // series with no cursor open. Extend one series to span several batches (and ~35 MB of O&M).
+      prepare: async (app) => {
+        longest = await extendLongestSeries(app.db.store);
+      },
+    },
+  );
   beforeAll(async () => {
-    t = await createTestApp();
-    base = await t.listen();
-    admin = new Client({ connectionString: t.db.url });
+    admin = new Client({ connectionString: srv.app.db.url });
     await admin.connect();
     admin.on('error', () => undefined);
     adminPid = (await admin.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
-    // The demo's series hold under 5,000 rows each, one cursor batch: a pause would land between two
-    // series with no cursor open. Extend one series to span several batches (and ~35 MB of O&M).
-    longest = await extendLongestSeries(t.db.store);
-  });
-  afterAll(async () => {
-    await admin.end().catch(() => undefined);
-    await t.close();
   });
 
   test('a client that disconnects stops the query', async () => {
@@ -112,12 +117,12 @@ maybe('streaming from a cursor (PostgreSQL)', () => {
     await root.connect();
     let outcome: { complete: boolean; lines: number; error?: string };
     try {
-      await root.query(`ALTER DATABASE ${t.db.name} ALLOW_CONNECTIONS false`);
-      await root.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> $2', [t.db.name, adminPid]);
+      await root.query(`ALTER DATABASE ${srv.app.db.name} ALLOW_CONNECTIONS false`);
+      await root.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> $2', [srv.app.db.name, adminPid]);
       res.resume();
       outcome = await ended;
     } finally {
-      await root.query(`ALTER DATABASE ${t.db.name} ALLOW_CONNECTIONS true`);
+      await root.query(`ALTER DATABASE ${srv.app.db.name} ALLOW_CONNECTIONS true`);
       await root.end();
     }
     expect(outcome.error).not.toBe('no end after 20 s');
@@ -126,7 +131,7 @@ maybe('streaming from a cursor (PostgreSQL)', () => {
   });
 
   test('the server keeps serving after both', async () => {
-    const r = await t.http.get('/sos?service=SOS&version=2.0.0&request=GetObservation&offering=OUVEA01_TEMP_0A_SBE56&responseFormat=text/csv&temporalFilter=om:phenomenonTime,latest');
+    const r = await srv.app.http.get('/sos?service=SOS&version=2.0.0&request=GetObservation&offering=OUVEA01_TEMP_0A_SBE56&responseFormat=text/csv&temporalFilter=om:phenomenonTime,latest');
     expect(r.status).toBe(200);
     expect(r.text.trim().split('\n')).toHaveLength(2);
   });

@@ -415,6 +415,27 @@ describe('WFS 1.1.0 and 1.0.0 GetFeature', () => {
     expect(lon).toBeCloseTo(elon, 6);
     expect(lat).toBeCloseTo(elat, 6);
   });
+
+  it('locates an unknown or joined type at the parameter sent: 1.x TYPENAME, 2.0 TYPENAMES, the typeName attribute of XML', async () => {
+    for (const [q, locator] of [
+      ['version=1.1.0&typename=reef:Nope', 'typeName'],
+      ['version=1.0.0&typename=!', 'typeName'],
+      ['version=1.1.0&typename=reef:Station,reef:Dataset', 'typeName'],
+      ['version=2.0.0&typenames=reef:Nope', 'typeNames'],
+      ['version=1.1.0&typenames=reef:Nope&typename=reef:Station', 'typeNames'],
+    ]) {
+      const r = await get(`service=WFS&request=GetFeature&${q}`);
+      expect({ q, status: r.status, locator: exceptionOf(r.body).locator }).toEqual({ q, status: 400, locator });
+    }
+    const xml = await t.http
+      .post('/wfs')
+      .set('Content-Type', 'text/xml')
+      .send(`<wfs:GetFeature service="WFS" version="1.1.0" xmlns:wfs="http://www.opengis.net/wfs"><wfs:Query typeName="reef:Nope"/></wfs:GetFeature>`)
+      .buffer(true)
+      .parse(textBody);
+    expect(xml.status).toBe(400);
+    expect(exceptionOf(xml.body)).toMatchObject({ code: 'InvalidParameterValue', locator: 'typeName' });
+  });
 });
 
 test('xmllint validation can fail (guards against a vacuous schema check)', () => {
