@@ -132,14 +132,31 @@ pgOnly('MQTT feed faults (own PostgreSQL cluster, real gateway processes)', () =
     await subscribed(a);
     const T0 = '2041-01-01T00:00:00.000Z';
     const N = 20_000;
-    // Published in full while the gateway runs: the broker hands them all over unacknowledged (Receive
-    // Maximum), so none waits in its offline queue while no gateway is connected.
-    await publishAll(pub, N, (i) => `${feed.prefix}/obs/${DATASETS[i % DATASETS.length]}`, (i) => JSON.stringify({ time: iso(T0, i), value: i / 10, qc: 2 }), 200);
+    const topic = (i: number) => `${feed.prefix}/obs/${DATASETS[i % DATASETS.length]}`;
+    const body = (i: number) => JSON.stringify({ time: iso(T0, i), value: i / 10, qc: 2 });
+    // Everything is published while the gateway runs: the broker hands it all over unacknowledged
+    // (Receive Maximum), so none waits in its offline queue while no gateway is connected. The first
+    // half is partly stored; then a lock holds every insert back while the second half arrives, so the
+    // kill finds the gateway mid-write whatever the machine's speed (a gateway that kept up with the
+    // publisher used to have stored all of it before the kill).
+    await publishAll(pub, N / 2, topic, body, 200);
     await until(async () => (await count(T0)) > 0, 'a first batch stored');
+    const locker = new Client({ connectionString: cluster.url });
+    await locker.connect();
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE observation IN SHARE MODE');
+    await publishAll(pub, N / 2, (i) => topic(i + N / 2), (i) => body(i + N / 2), 200);
+    await until(
+      async () => (await query<{ n: number }>(`SELECT count(*)::int n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> $1`, [(await locker.query('SELECT pg_backend_pid() p')).rows[0].p]))[0].n > 0,
+      'the gateway waiting to insert',
+    );
     a.proc.kill('SIGKILL');
     await new Promise((r) => a.proc.once('exit', r));
     const atKill = await count(T0);
-    expect(atKill).toBeLessThan(N); // killed while writing, not after
+    await locker.query('ROLLBACK');
+    await locker.end();
+    expect(atKill).toBeGreaterThan(0);
+    expect(atKill).toBeLessThanOrEqual(N / 2); // killed while writing: nothing of the second half was stored
     const b = await gateway(feed);
     await until(async () => (await count(T0)) >= N, 'all stored after the restart', 300_000);
     expect(b.stdout()).toMatch(/session resumed/);
