@@ -118,10 +118,11 @@ function inClosedWindow(query: QueryParams, resource: ResourceId): ResourceId | 
 function withoutVaryAccept(out: OwsResponse): OwsResponse {
   const vary = out.headers?.Vary;
   if (vary === undefined) return out;
-  const rest = vary.split(',').map((s) => s.trim()).filter((n) => n !== '' && n.toLowerCase() !== 'accept');
-  const headers = { ...out.headers };
+  // Most answers vary on Accept alone: no list to split then.
+  const rest = vary === 'Accept' ? [] : vary.split(',').map((s) => s.trim()).filter((n) => n !== '' && n.toLowerCase() !== 'accept');
+  const headers: Record<string, string> = {};
+  for (const k in out.headers) if (k !== 'Vary') headers[k] = out.headers[k];
   if (rest.length) headers.Vary = rest.join(', ');
-  else delete headers.Vary;
   return { ...out, headers };
 }
 
