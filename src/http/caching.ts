@@ -233,12 +233,25 @@ export function notModified(req: Request, v: Validators): boolean {
   return Number.isFinite(since) && v.lastModified.getTime() <= since;
 }
 
+const httpDates = new Map<number, string>();
+/** The HTTP date of an instant, memoised: a resource's Last-Modified is one of a few instants (a catalogue's, a dataset's, the start). */
+function httpDate(d: Date): string {
+  const t = d.getTime();
+  let s = httpDates.get(t);
+  if (s === undefined) {
+    s = d.toUTCString();
+    if (httpDates.size >= MAX_TAGS) httpDates.clear();
+    httpDates.set(t, s);
+  }
+  return s;
+}
+
 /** Sets the validators and the policy of a successful answer (the sender adds the encoding suffix to the tag). */
 export function setCacheHeaders(res: Response, resource: ResourceId | undefined, v: Validators | undefined): void {
   res.setHeader('Cache-Control', CACHE_POLICIES[resource && v ? CACHED_RESOURCES[resource].policy : 'live']);
   if (!v) return;
   res.setHeader('ETag', v.etag);
-  res.setHeader('Last-Modified', v.lastModified.toUTCString());
+  res.setHeader('Last-Modified', httpDate(v.lastModified));
 }
 
 /** Makes an error response uncacheable and drops validators set for the success it did not become. */
@@ -262,7 +275,12 @@ export function answerNotModified(req: Request, res: Response, resource: Resourc
 
 /** Adds a header name to Vary (keeping what CORS or negotiation put there). */
 export function appendVary(res: Response, name: string): void {
-  const cur = String(res.getHeader('Vary') ?? '');
+  const set = res.getHeader('Vary');
+  if (set === undefined) {
+    res.setHeader('Vary', name);
+    return;
+  }
+  const cur = String(set);
   const names = cur.split(',').map((s) => s.trim()).filter(Boolean);
   if (names.includes('*') || names.some((n) => n.toLowerCase() === name.toLowerCase())) return;
   res.setHeader('Vary', [...names, name].join(', '));

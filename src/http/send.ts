@@ -21,9 +21,13 @@ export async function sendOwsResponse(res: Response, out: OwsResponse, signal: A
   const head = (coded?: Coding) => {
     res.status(out.status ?? 200);
     res.setHeader('Content-Type', out.contentType);
-    for (const [k, v] of Object.entries(out.headers ?? {})) {
-      if (k.toLowerCase() === 'vary') for (const name of v.split(',')) appendVary(res, name.trim());
-      else res.setHeader(k, v);
+    const headers = out.headers;
+    if (headers) {
+      for (const k in headers) {
+        const v = headers[k];
+        if (k.toLowerCase() === 'vary') for (const name of v.split(',')) appendVary(res, name.trim());
+        else res.setHeader(k, v);
+      }
     }
     if (varies) appendVary(res, 'Accept-Encoding');
     if (!coded) return;

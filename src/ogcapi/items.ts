@@ -8,6 +8,7 @@ import { csvEncoder } from '../encoders/features/csv';
 import { contentDisposition, downloadName } from '../http/downloadName';
 import { ApiLink, ogcapiFeature, ogcapiItemsEncoder } from '../encoders/features/ogcapiGeojson';
 import { renderRows, streamRows } from '../encoders/features/streamFeatures';
+import { pageText } from '../query/pageCache';
 import type { RequestLabels } from '../metrics/metrics';
 import { invalidParam, OwsError } from '../ows/errors';
 import type { OwsResponse } from '../ows/types';
@@ -40,10 +41,20 @@ function info(q: FeatureQuery, ctx: ApiContext, numberMatched: number | 'unknown
   };
 }
 
-/** The encoder of a negotiated format; GeoJSON asks for its links once its last row is written. */
-function encoderOf(format: Format, links: (lastRow: FeatureRow | undefined) => ApiLink[]): FeatureEncoder {
+/** The encoder of a negotiated format; GeoJSON asks for its links (JSON text) once its last row is written. */
+function encoderOf(format: Format, links: (lastRow: FeatureRow | undefined) => string): FeatureEncoder {
   if (format.id === 'csv') return csvEncoder;
   return ogcapiItemsEncoder(links);
+}
+
+/**
+ * What the links of a page read whole depend on besides its rows: the format, the page's place, the
+ * collection's URL and title, and every query parameter (NUL never occurs in one: request.ts refuses it).
+ */
+function linksKey(format: Format, q: FeatureQuery, url: string, collection: Collection, ctx: ApiContext): string {
+  let key = `ogcapi-links\n${format.id}\n${q.count}\n${q.startIndex}\n${url}\n${collection.type.title}`;
+  for (const [k, v] of ctx.query.entries) key += `\u0000${k}\u0000${v}`;
+  return key;
 }
 
 /** Headers every feature response carries: the CRS of its coordinates (Part 2) and what it varied on. */
@@ -115,7 +126,11 @@ export async function itemsHandler(collection: Collection, ctx: ApiContext): Pro
     out.push({ href: `${ctx.root}/collections/${seg(collection.id)}`, rel: 'collection', type: FORMATS.json.mediaType, title: collection.type.title });
     return out;
   };
-  const encoder = format.id === 'html' ? htmlItemsEncoder(ctx, collection, q.startIndex, links) : encoderOf(format, links);
+  // The links of a kept page (stations, datasets: src/query/pageCache.ts) are written once per URL and
+  // reused with it, as its features are; only keyset paging (filtered observations, never kept) reads the last row.
+  const whole = page.rows && !page.rows.rest && !q.withKey ? page.rows.first : undefined;
+  const linksJson = whole ? () => pageText(whole, linksKey(format, q, url, collection, ctx), () => JSON.stringify(links(undefined))) : (lastRow: FeatureRow | undefined) => JSON.stringify(links(lastRow));
+  const encoder = format.id === 'html' ? htmlItemsEncoder(ctx, collection, q.startIndex, links) : encoderOf(format, linksJson);
   const meta = info(q, ctx, page.numberMatched, page.numberReturned);
   const fileName = format.id === 'csv' ? csvDisposition(collection, ctx, q) : {};
   // A page read whole (at most one cursor batch) goes out in one piece, its pages also in the Link

@@ -1,9 +1,10 @@
 /**
- * OGC API – Features on Express: one GET handler per row of the route table, under the configured
- * base path, behind the same request deadline, KVP limits, rate limit and heavy-request slots as WFS
- * and SOS. Every error goes to the one JSON renderer the app passes in.
+ * OGC API – Features on Express: one GET handler per row of the route table, dispatched by path
+ * (dispatch.ts) under the configured base path, behind the same request deadline, KVP limits, rate
+ * limit and heavy-request slots as WFS and SOS. Every error goes to the one JSON renderer the app
+ * passes in.
  */
-import express, { Request, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Config } from '../config/config';
 import { requestStore } from '../data/requestStore';
 import type { Store } from '../data/store';
@@ -19,6 +20,7 @@ import type { OwsResponse } from '../ows/types';
 import { loadCatalogue } from '../query/catalogue';
 import { Collection, COLLECTIONS, findCollection } from './collections';
 import type { ApiContext } from './context';
+import { matchPath, pathTable } from './dispatch';
 import { collectionDoc, collectionsDoc, conformanceDoc, DocContext, landingDoc } from './documents';
 import { edrResources } from './edr/handlers';
 import { Format, negotiate } from './formats';
@@ -112,27 +114,27 @@ function inClosedWindow(query: QueryParams, resource: ResourceId): ResourceId | 
   }
 }
 
-/** Express path of a table path (`{collectionId}` → `:collectionId`). */
-function expressPath(route: RouteDef): string {
-  return route.path.replace(/\{(\w+)\}/g, ':$1') || '/';
-}
-
 /** The answer without Accept in its Vary header: for a request whose format the URL names (`f`). */
 function withoutVaryAccept(out: OwsResponse): OwsResponse {
   const vary = out.headers?.Vary;
   if (vary === undefined) return out;
-  const rest = vary.split(',').map((s) => s.trim()).filter((n) => n !== '' && n.toLowerCase() !== 'accept');
-  const headers = { ...out.headers };
+  // Most answers vary on Accept alone: no list to split then.
+  const rest = vary === 'Accept' ? [] : vary.split(',').map((s) => s.trim()).filter((n) => n !== '' && n.toLowerCase() !== 'accept');
+  const headers: Record<string, string> = {};
+  for (const k in out.headers) if (k !== 'Vary') headers[k] = out.headers[k];
   if (rest.length) headers.Vary = rest.join(', ');
-  else delete headers.Vary;
   return { ...out, headers };
 }
 
-/** The API's router, to mount at OGCAPI_BASE_PATH. */
-export function ogcapiRouter(deps: OgcapiDeps): express.Router {
+/**
+ * The API's request handler, to mount at OGCAPI_BASE_PATH: the path is matched against the route table
+ * once (dispatch.ts); a GET or HEAD of a row's path runs the shared entry middleware (deadline, KVP
+ * limits) and the row's resource, another method on it is a 405 with Allow, any other path a 404.
+ */
+export function ogcapiRouter(deps: OgcapiDeps): RequestHandler {
   const { config, store, log, hardening } = deps;
-  const router = express.Router({ caseSensitive: true });
   const answer = resources(config);
+  const handlers = new Map<RouteDef, (req: Request, res: Response, params: Record<string, string>) => Promise<void>>();
   for (const route of ogcapiRoutes(config)) {
     const labels: RequestLabels = { service: 'OGCAPI', operation: route.id };
     // The parameters the route takes, per collection: built on its first request, not on every one.
@@ -145,7 +147,7 @@ export function ogcapiRouter(deps: OgcapiDeps): express.Router {
       }
       return set;
     };
-    const handler = async (req: Request, res: Response) => {
+    handlers.set(route, async (req: Request, res: Response, params: Record<string, string>) => {
       // Aborted when the client goes away or REQUEST_TIMEOUT_MS passes: cancels the database work.
       const ac = requestAbortController(res);
       res.locals.metricLabels = labels;
@@ -154,7 +156,6 @@ export function ogcapiRouter(deps: OgcapiDeps): express.Router {
         const raw = q < 0 ? '' : req.originalUrl.slice(q + 1);
         if (raw.length > MAX_QUERY_CHARS) throw new OwsError('InvalidRequest', 'request', `Query string longer than ${MAX_QUERY_CHARS} characters`, { status: 414 });
         const query = parseQuery(raw);
-        const params = req.params as Record<string, string>;
         let collection: Collection | undefined;
         if (params.collectionId !== undefined) {
           collection = findCollection(config, params.collectionId);
@@ -188,13 +189,38 @@ export function ogcapiRouter(deps: OgcapiDeps): express.Router {
       } catch (err) {
         deps.sendError(res, err);
       }
-    };
-    const path = expressPath(route);
-    router.get(path, hardening.entry, handler);
-    router.all(path, (req, res) =>
-      deps.sendError(res, new OwsError('OperationNotSupported', 'request', `HTTP method ${req.method.slice(0, 20)} is not supported here; use GET`, { status: 405, headers: { Allow: 'GET, HEAD' } })),
-    );
+    });
   }
-  router.use((_req, res) => deps.sendError(res, new OwsError('NotFound', 'path', `No such resource; the API's landing page is ${config.ogcapiBasePath}`, { status: 404 })));
-  return router;
+  const table = pathTable(ogcapiRoutes(config));
+  const entry = hardening.entry;
+  return (req, res) => {
+    let match;
+    try {
+      // req.url is below the mount point here, as received (not decoded).
+      const q = req.url.indexOf('?');
+      match = matchPath(table, q < 0 ? req.url : req.url.slice(0, q));
+    } catch (err) {
+      deps.sendError(res, err);
+      return;
+    }
+    if (!match) {
+      deps.sendError(res, new OwsError('NotFound', 'path', `No such resource; the API's landing page is ${config.ogcapiBasePath}`, { status: 404 }));
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      deps.sendError(res, new OwsError('OperationNotSupported', 'request', `HTTP method ${req.method.slice(0, 20)} is not supported here; use GET`, { status: 405, headers: { Allow: 'GET, HEAD' } }));
+      return;
+    }
+    const handle = handlers.get(match.route)!;
+    const params = match.params;
+    // The entry middleware in order, then the resource (a middleware that answers does not call next).
+    let i = 0;
+    const next = (err?: unknown): void => {
+      if (err !== undefined) return deps.sendError(res, err);
+      const mw = entry[i++];
+      if (mw) return void mw(req, res, next);
+      void handle(req, res, params);
+    };
+    next();
+  };
 }

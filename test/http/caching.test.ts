@@ -15,7 +15,8 @@ import { PgStore } from '../../src/data/pgStore';
 import { listenForChanges } from '../../src/ingest/changes';
 import { importParts, ImportPart, PartKind } from '../../src/ingest/importer';
 import { createLogger } from '../../src/log';
-import { forgetCatalogue } from '../../src/query/catalogue';
+import { forgetCatalogue, loadCatalogue } from '../../src/query/catalogue';
+import { shelfSize } from '../../src/query/pageCache';
 import { createApp, listen } from '../../src/server';
 import { textBody } from '../helpers/app';
 import { usingPostgres } from '../helpers/env';
@@ -322,6 +323,32 @@ describe('stations and datasets pages kept with the catalogue (src/query/pageCac
     expect(text(moved[2])).toContain('<reef:endTime>2031-01-01T00:00:00Z</reef:endTime>');
     expect(text(moved[4])).toContain('"lastObservation":"2031-01-01T00:00:00Z"');
     expect(text(moved[5])).toContain('"endTime":"2031-01-01T00:00:00Z"');
+  });
+
+  test("a kept page's links are written once per URL and kept with it: a repeat writes none, another URL of the page its own", async () => {
+    const page = '/ogcapi/collections/stations/items?f=json&limit=500';
+    const linksOf = (r: { body: unknown }) => JSON.stringify(JSON.parse(text(r)).links);
+    // The catalogue is reloaded every 2 s (a new one starts with no pages): measured again if it was meanwhile.
+    for (let attempt = 0; ; attempt++) {
+      forgetCatalogue(store);
+      const catalogue = await loadCatalogue(store);
+      const first = await get(page);
+      const kept = shelfSize(catalogue).chars;
+      const again = await get(page);
+      const afterRepeat = shelfSize(catalogue).chars;
+      // The same page at an explicit offset: the same rows and features, links of its own URL.
+      const other = await get(`${page}&offset=0`);
+      const afterOther = shelfSize(catalogue).chars;
+      if (catalogue !== (await loadCatalogue(store)) && attempt < 3) continue;
+      expect(linksOf(again)).toBe(linksOf(first));
+      expect(afterRepeat).toBe(kept);
+      expect(JSON.parse(text(other)).links.find((l: { rel: string }) => l.rel === 'self').href).toBe('http://gateway.test/ogcapi/collections/stations/items?limit=500&offset=0&f=geojson');
+      expect(JSON.parse(text(first)).links.find((l: { rel: string }) => l.rel === 'self').href).toBe('http://gateway.test/ogcapi/collections/stations/items?limit=500&f=geojson');
+      // Its links are kept too (the key that names them is counted with them).
+      expect(afterOther - afterRepeat).toBeGreaterThan(linksOf(other).length);
+      expect(JSON.parse(text(other)).features).toEqual(JSON.parse(text(first)).features);
+      return;
+    }
   });
 
   (usingPostgres() ? test : test.skip)('another gateway reuses its page until the NOTIFY of a write here, then answers with the write', async () => {

@@ -14,9 +14,9 @@ export interface ApiLink {
  * /items/{featureId} (no `Type.` prefix), numberMatched is left out when it is not known exactly, and
  * coordinates follow the CRS axis order (geometry encoding `geojson-crs`). The links member comes
  * after the features: a streamed page's next link may need its last row (keyset paging), so `links`
- * is asked for them with that row once it has been written.
+ * is asked for them, as their JSON text, with that row once it has been written.
  */
-export function ogcapiItemsEncoder(links: (lastRow: FeatureRow | undefined) => ApiLink[]): FeatureEncoder {
+export function ogcapiItemsEncoder(links: (lastRow: FeatureRow | undefined) => string): FeatureEncoder {
   return {
     contentType: 'application/geo+json; charset=utf-8',
     geometryEncoding: 'geojson-crs',
@@ -27,7 +27,7 @@ export function ogcapiItemsEncoder(links: (lastRow: FeatureRow | undefined) => A
       (typeof info.numberMatched === 'number' ? `"numberMatched":${info.numberMatched},` : '') +
       `"numberReturned":${info.numberReturned},"features":[`,
     feature: (row: FeatureRow, info: CollectionInfo) => geojsonFeature(row, info, row[0] ?? ''),
-    end: (_info: CollectionInfo, lastRow?: FeatureRow) => `],"links":${JSON.stringify(links(lastRow))}}\n`,
+    end: (_info: CollectionInfo, lastRow?: FeatureRow) => `],"links":${links(lastRow)}}\n`,
   };
 }
 
