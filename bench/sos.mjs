@@ -11,8 +11,11 @@
 // PEER_URL (http://127.0.0.1:8190, the MapServer peer from ../shared/peers/mapserver; skipped when down),
 // BENCH_NODE_FLAGS (node flags of the server, default the shipped --max-old-space-size=192), BENCH_REPEAT (5), BENCH_DURATION (10 s per load run), BENCH_CONNS (16),
 // BENCH_LOAD_ROUNDS (3), BENCH_LOAD (wrk when installed — apt-get install wrk — else autocannon), BENCH_DATASET (default: the largest).
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
 import { download, logger, median, mib, peakRssOfTree, procStat, sec } from './lib/script.mjs';
 import { benchDataset, benchNodeFlags, copySeconds, ENTRY as BUILT_ENTRY, startGateway, stopGateway as stopServer } from './lib/gateway.mjs';
 import { loadRun, loadTool } from './lib/loadRun.mjs';
@@ -76,12 +79,14 @@ function cpuByPid() {
     const st = procStat(pid);
     if (!st || !SERVER_COMMANDS.has(st.comm)) continue;
     // Node processes other than the gateway and its workers (WORKERS > 1) are not the server (this script).
-    if (st.comm === 'node' && Number(pid) !== serverPid && st.ppid !== serverPid) continue;
+    if (st.comm === 'node' && ![serverPid, bytesPid].some((p) => p !== 0 && (Number(pid) === p || st.ppid === p))) continue;
     out.set(pid, { comm: st.comm, s: st.s });
   }
   return out;
 }
 let serverPid = 0;
+/** The bytes-from-memory server of the load section (bench/lib/bytesServer.mjs), 0 when not running. */
+let bytesPid = 0;
 
 const LOAD_TOOL = loadTool();
 
@@ -185,7 +190,7 @@ out.push('');
 
 // ---------------------------------------------------------------- load at 16 connections
 const ROUNDS = Number(process.env.BENCH_LOAD_ROUNDS ?? 3);
-out.push(`Load: ${LOAD_TOOL}${LOAD_TOOL === 'wrk' ? ' (2 threads)' : ''}, ${CONNS} connections, ${DURATION} s per run, keep-alive, loopback (the same 2-core machine runs client, server and PostgreSQL); the scenarios take turns, ${ROUNDS} rounds, medians. CPU per request: user+system time of the server's processes (node or mapserv/nginx, and PostgreSQL) over the run, divided by the requests served.`);
+out.push(`Load: ${LOAD_TOOL}${LOAD_TOOL === 'wrk' ? ' (2 threads)' : ''}, ${CONNS} connections, ${DURATION} s per run, keep-alive, loopback (the same 2-core machine runs client, server and PostgreSQL); the scenarios take turns, ${ROUNDS} rounds, medians. CPU per request: user+system time of the server's processes (node or mapserv/nginx, and PostgreSQL) over the run, divided by the requests served; then the load generator's own (GNU time), which grows with the bytes it reads.`);
 out.push('');
 out.push('| one-month request | req/s | p50 | p99 | errors/non-2xx | CPU per request |');
 out.push('|---|---:|---:|---:|---:|---|');
@@ -196,6 +201,24 @@ const loads = [
   ['ReefGate SOS 2.0 WaterML 2.0', sosUrl('http://www.opengis.net/waterml/2.0', true)],
   ['ReefGate SOS 2.0 O&M 2.0', sosUrl('http://www.opengis.net/om/2.0', true)],
 ];
+// The ceiling of the largest answer: its bytes sent from memory by a server that does nothing else
+// (BENCH_BYTES_FLOOR=0 leaves it out). What the gateway loses against it is its own work.
+let bytesServer;
+if (process.env.BENCH_BYTES_FLOOR !== '0') {
+  const omUrl = sosUrl('http://www.opengis.net/om/2.0', true);
+  const body = Buffer.from(await (await fetch(omUrl, { headers: { 'accept-encoding': 'identity' } })).arrayBuffer());
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rg-bytes-')), 'om20-month.xml');
+  fs.writeFileSync(file, body);
+  const bytesPort = PORT + 1;
+  bytesServer = spawn(process.execPath, [new URL('./lib/bytesServer.mjs', import.meta.url).pathname, file, String(bytesPort), 'application/xml; charset=utf-8'], { stdio: 'ignore' });
+  bytesPid = bytesServer.pid;
+  const bytesUrl = `http://127.0.0.1:${bytesPort}/`;
+  for (let i = 0; i < 100; i++) {
+    if (await fetch(bytesUrl).then((r) => r.arrayBuffer().then(() => r.ok), () => false)) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  loads.push([`The O&M 2.0 answer's bytes from memory (${mib(body.length)}, no work)`, bytesUrl]);
+}
 const PEER_LABEL = 'MapServer SOS 1.0 om:Observation';
 if (peer) loads.push([PEER_LABEL, peerMonth]);
 const runs = Object.fromEntries(loads.map(([l]) => [l, []]));
@@ -216,7 +239,8 @@ for (const [label] of loads) {
     .filter(([, ms]) => ms >= 0.01)
     .map(([c, ms]) => `${c} ${ms.toFixed(2)} ms`)
     .join(', ');
-  out.push(`| ${label} | ${rps[label].toFixed(0)} | ${mid.p50} ms | ${mid.p99} ms | ${rs.reduce((n, r) => n + r.bad, 0)} | ${cpu} |`);
+  const client = mid.clientMs === undefined ? '' : `; client (wrk) ${mid.clientMs.toFixed(2)} ms`;
+  out.push(`| ${label} | ${rps[label].toFixed(0)} | ${mid.p50} ms | ${mid.p99} ms | ${rs.reduce((n, r) => n + r.bad, 0)} | ${cpu}${client} |`);
 }
 if (peer) {
   out.push('');
@@ -228,6 +252,10 @@ if (peer) {
   out.push(`- MapServer SOS 1.0 om:Measurement (one element per observation, like O&M 2.0), one run: ${mm.rps.toFixed(1)} req/s, p50 ${mm.p50} ms, ${mm.bad} errors/non-2xx; ReefGate O&M 2.0 / that: ${(rps['ReefGate SOS 2.0 O&M 2.0'] / mm.rps).toFixed(0)}x`);
 }
 out.push('');
+if (bytesServer) {
+  bytesServer.kill('SIGTERM');
+  bytesPid = 0;
+}
 await stopServer(server);
 
 // ---------------------------------------------------------------- whole network, peak RSS
