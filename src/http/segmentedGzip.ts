@@ -94,7 +94,8 @@ export class GzipSection {
 
   /** Feeds text; not awaited: the input queues in the stream (at most what a held text would take) while the pool compresses. */
   write(text: string | Buffer): void {
-    if (text.length === 0) return;
+    // A section of a response the client left: the driver may feed it until its next await notices.
+    if (text.length === 0 || this.d.destroyed) return;
     this.crc = zlib.crc32(text, this.crc);
     this.size += typeof text === 'string' ? Buffer.byteLength(text) : text.length;
     this.d.write(text);
@@ -200,11 +201,14 @@ export class SegmentedGzip {
   private endMain(): Promise<void> {
     const d = this.main;
     return new Promise((resolve, reject) => {
+      let ended = false;
       d.once('end', () => {
+        ended = true;
         d.unpipe(this.res);
         resolve();
       });
-      d.once('close', () => (this.destroyed ? reject(new Error('client disconnected')) : undefined));
+      // Closed without its end (destroyed, or failed: onError has cut the response): the document cannot complete.
+      d.once('close', () => (ended ? undefined : reject(new Error('client disconnected'))));
       d.end();
     });
   }
