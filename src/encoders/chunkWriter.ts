@@ -1,4 +1,4 @@
-import type { Sink } from '../ows/types';
+import type { DeferredSection, Sink } from '../ows/types';
 
 /** Bytes gathered before one socket write: large enough to amortise syscalls, small enough to bound memory. */
 const CHUNK_BYTES = 64 * 1024;
@@ -99,6 +99,17 @@ export class ChunkWriter {
   private async makeRoom(n: number): Promise<void> {
     await this.flush();
     if (this.room() < n) throw new Error(`row of ${n} bytes is longer than an output chunk`);
+  }
+
+  /** A section fed now and written later with place(), when the sink offers them (a gzip response); else undefined: hold the text. */
+  deferred(): DeferredSection | undefined {
+    return this.sink.deferred?.();
+  }
+
+  /** Writes a deferred section here: what is buffered goes first. */
+  async place(section: DeferredSection): Promise<void> {
+    await this.flush();
+    await section.place();
   }
 
   /** Sends whatever is buffered. */

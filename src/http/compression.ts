@@ -39,7 +39,9 @@ export function chooseCoding(acceptEncoding: string | undefined, contentType: st
 }
 
 const BROTLI = { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } };
-const GZIP = { level: 4 };
+/** gzip's level, also of the segmented gzip streams (segmentedGzip.ts). */
+export const GZIP_LEVEL = 4;
+const GZIP = { level: GZIP_LEVEL };
 
 /** A streaming compressor of a coding. */
 export function compressor(c: Coding): zlib.Gzip | zlib.BrotliCompress {

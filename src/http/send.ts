@@ -1,9 +1,11 @@
 import type { Response } from 'express';
+import type { Writable } from 'node:stream';
 import type zlib from 'node:zlib';
 import type { Logger } from '../log';
-import type { OwsResponse, Sink } from '../ows/types';
+import type { DeferredSection, OwsResponse, Sink } from '../ows/types';
 import { appendVary, ENCODING_TAG_SUFFIX } from './caching';
-import { chooseCoding, Coding, compressBody, compressible, compressor, flushCompressor, MIN_COMPRESS_BYTES } from './compression';
+import { chooseCoding, Coding, compressBody, compressible, compressor, flushCompressor, GZIP_LEVEL, MIN_COMPRESS_BYTES } from './compression';
+import { GzipSection, SegmentedGzip } from './segmentedGzip';
 
 export interface SendOptions {
   /** COMPRESSION: gzip/br for clients that accept it (bodies of MIN_COMPRESS_BYTES or more, and streams). */
@@ -48,7 +50,18 @@ export async function sendOwsResponse(res: Response, out: OwsResponse, signal: A
     return;
   }
   let started = false;
-  let z: zlib.Gzip | zlib.BrotliCompress | undefined;
+  /** br: a plain streaming compressor; gzip: a segmented one, so deferred sections can be compressed ahead (segmentedGzip.ts). */
+  let z: zlib.BrotliCompress | undefined;
+  let gz: SegmentedGzip | undefined;
+  /** Deferred sections not placed yet: freed with the response. */
+  const pending = new Set<GzipSection>();
+  const freeAll = () => {
+    z?.destroy();
+    gz?.destroy();
+    for (const s of pending) s.destroy();
+    pending.clear();
+  };
+  res.on('close', freeAll);
   /** False (and the buffer released) once the client is gone; otherwise the headers are out (lazily, with the first byte). */
   const open = (released?: () => void, length?: number): boolean => {
     if (signal.aborted) {
@@ -59,11 +72,11 @@ export async function sendOwsResponse(res: Response, out: OwsResponse, signal: A
       // A document sent whole in its only chunk gets its length instead of chunked encoding (and stays plain when small).
       const coded = coding && (length === undefined || length >= MIN_COMPRESS_BYTES) ? coding : undefined;
       head(coded);
-      if (coded) {
-        const c = compressor(coded);
+      if (coded === 'gzip') gz = new SegmentedGzip(res, GZIP_LEVEL, (err) => res.destroy(err));
+      else if (coded) {
+        const c = compressor(coded) as zlib.BrotliCompress;
         z = c;
         c.on('error', (err) => res.destroy(err));
-        res.on('close', () => c.destroy());
         c.pipe(res);
       } else if (length !== undefined) res.setHeader('Content-Length', length);
       started = true;
@@ -73,9 +86,16 @@ export async function sendOwsResponse(res: Response, out: OwsResponse, signal: A
   const send = (chunk: string | Buffer, released?: () => void): Promise<void> => {
     if (!open(released)) return Promise.reject(new Error('client disconnected'));
     // The callback runs when the chunk has reached the kernel, or the compressor (or the write failed): either way the buffer is free.
-    const target = z ?? res;
-    const ok = target.write(chunk, released);
-    if (z) flushCompressor(z);
+    let target: Writable = res;
+    let ok: boolean;
+    if (gz) {
+      target = gz.target;
+      ok = gz.write(chunk, released);
+    } else if (z) {
+      target = z;
+      ok = z.write(chunk, released);
+      flushCompressor(z);
+    } else ok = res.write(chunk, released);
     if (ok) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const done = () => {
@@ -101,24 +121,47 @@ export async function sendOwsResponse(res: Response, out: OwsResponse, signal: A
     }
     if (!open(released, chunk.length)) throw new Error('client disconnected');
     ended = true;
-    if (z) z.end(chunk, released);
+    if (gz) await gz.end(chunk, released);
+    else if (z) z.end(chunk, released);
     else res.end(chunk, released);
   };
-  const sink: Sink = { signal, write: (chunk) => send(chunk), writeReusable: send, end };
+  /** gzip only: a section compressed as it is fed, placed as a segment of its own (br and identity hold the text instead). */
+  const deferred =
+    coding === 'gzip'
+      ? (): DeferredSection => {
+          const s = new GzipSection(GZIP_LEVEL);
+          pending.add(s);
+          if (res.destroyed) freeAll();
+          return {
+            write: (text) => s.write(text),
+            place: async () => {
+              // No length: a document with a section is never one chunk, so it is compressed (gz exists).
+              if (!open()) throw new Error('client disconnected');
+              pending.delete(s);
+              await gz!.place(s);
+            },
+          };
+        }
+      : undefined;
+  const sink: Sink = { signal, write: (chunk) => send(chunk), writeReusable: send, end, deferred };
   try {
     await out.produce(sink);
     if (ended) return;
     if (!started) {
       head();
       res.end();
-    } else if (z) z.end();
+    } else if (gz) await gz.end();
+    else if (z) z.end();
     else res.end();
   } catch (err) {
-    if (!started) throw err;
+    if (!started) {
+      freeAll();
+      throw err;
+    }
     // After the first byte a status can no longer be sent: cut the connection so the client sees
     // a broken transfer (no terminating chunk) rather than a silently truncated document.
     if (!signal.aborted) log.error({ err }, 'stream failed after the first byte');
-    z?.destroy();
+    freeAll();
     res.destroy(err instanceof Error ? err : new Error(String(err)));
   }
 }

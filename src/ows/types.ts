@@ -39,7 +39,21 @@ export interface Sink {
   writeReusable?(chunk: Buffer, released: () => void): Promise<void>;
   /** Writes the last chunk and completes the response (a body sent whole gets a Content-Length); nothing may follow. */
   end?(chunk: Buffer, released: () => void): Promise<void>;
+  /**
+   * A section of the document that is fed now but written later, where place() is called: a sink that
+   * gains from it offers it (gzip: the section is compressed while it is fed, in parallel with the rest);
+   * absent, the writer holds the text itself. Sections are freed with the response.
+   */
+  deferred?(): DeferredSection;
   readonly signal: AbortSignal;
+}
+
+/** A part of a streamed document fed before its turn (Sink.deferred). */
+export interface DeferredSection {
+  /** Feeds the section's next text (not awaited: it is compressed, or held, meanwhile). */
+  write(text: string): void;
+  /** Writes the whole section after everything the sink was given before; nothing more may be fed. */
+  place(): Promise<void>;
 }
 
 /**

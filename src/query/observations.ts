@@ -90,6 +90,20 @@ export interface ColumnSeriesEncoder extends EncoderBase {
   readonly flagColumn?: number;
   /** The next `n` rows of column `k`, joined by columnSeparator. */
   column(ds: Offering, k: number, n: number, text: string): Promise<void>;
+  /**
+   * Column k (> 0) of the current series as a section fed while column 0 is read and written at its
+   * turn (placeColumn), when the output can use that: a gzip response compresses it meanwhile, in
+   * parallel with the scan. Undefined: the driver holds the column's text and gives it to column().
+   */
+  deferColumn?(ds: Offering, k: number): ColumnSection | undefined;
+  /** Writes a deferred column (its opening, then the section): in place of column() for every batch of it. */
+  placeColumn?(ds: Offering, k: number, section: ColumnSection): Promise<void>;
+}
+
+/** A column fed ahead of its turn (ColumnSeriesEncoder.deferColumn). */
+export interface ColumnSection {
+  /** The next `n` rows, joined by columnSeparator (as column() takes them). */
+  add(n: number, text: string): void;
 }
 
 /** An encoder of observation series, called back in series order. */
@@ -366,15 +380,24 @@ async function streamSeriesColumns(store: Store, ds: Offering, sel: SeriesSelect
   // The scans of the statement, each the columns it reads: the flags join column 0's (HeldFlags reads
   // and writes comma-joined text). The stored count bounds the rows (a window holds fewer: start small).
   const f = enc.flagColumn ?? -1;
-  const flags = f > 0 && f < width && enc.columnSeparator === ',' && ds.obsCount <= MAX_HELD_FLAGS ? new HeldFlags(Math.min(ds.obsCount, 1 << 18)) : undefined;
+  const flagsRide = f > 0 && f < width && enc.columnSeparator === ',' && ds.obsCount <= MAX_HELD_FLAGS;
+  let flags: HeldFlags | undefined;
   // The other columns' batch texts, by column, when the series is short enough to hold them.
   const kept = new Map<number, [number, string][]>();
+  // Columns riding along in column 0's scan that the output takes as sections (gzip: compressed during
+  // the scan, where held texts were compressed alone after it); fed instead of kept (or HeldFlags).
+  const sections = new Map<number, ColumnSection>();
   const scans: number[][] = [[0]];
   for (let k = 1; k < width; k++) {
-    if (flags && k === f) scans[0].push(k);
-    else if (ds.obsCount <= MAX_HELD_TEXT_ROWS) {
+    if ((flagsRide && k === f) || ds.obsCount <= MAX_HELD_TEXT_ROWS) {
       scans[0].push(k);
-      kept.set(k, []);
+      const section = enc.deferColumn?.(ds, k);
+      if (section) {
+        sections.set(k, section);
+        if (heldRows > 0) section.add(heldRows, held[k - 1]);
+        held[k - 1] = '';
+      } else if (flagsRide && k === f) flags = new HeldFlags(Math.min(ds.obsCount, 1 << 18));
+      else kept.set(k, []);
     } else scans.push([k]);
   }
   const cp = params.fork();
@@ -398,6 +421,12 @@ async function streamSeriesColumns(store: Store, ds: Offering, sel: SeriesSelect
   /** Writes column k + 1's held part: the first batch's text (and the batches kept since), or for the flags every row read so far. */
   const nextColumn = async () => {
     k++;
+    const section = sections.get(k);
+    if (section) {
+      sections.delete(k);
+      await enc.placeColumn!(ds, k, section);
+      return;
+    }
     if (flags && k === f) {
       for (let i = 0; i < flags.length; i += BATCH) {
         const end = Math.min(flags.length, i + BATCH);
@@ -437,7 +466,9 @@ async function streamSeriesColumns(store: Store, ds: Offering, sel: SeriesSelect
         rowsStreamed.inc(labels, Number(n));
         const cols = scans[0];
         for (let j = 1; j < cols.length; j++) {
-          if (flags && cols[j] === f) flags.add(rest[j - 1]);
+          const section = sections.get(cols[j]);
+          if (section) section.add(Number(n), rest[j - 1]);
+          else if (flags && cols[j] === f) flags.add(rest[j - 1]);
           else kept.get(cols[j])!.push([Number(n), rest[j - 1]]);
         }
       }

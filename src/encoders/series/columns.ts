@@ -6,7 +6,8 @@
  */
 import type { Offering } from '../../catalog/offerings';
 import type { RequestLabels } from '../../metrics/metrics';
-import type { ColumnSeriesEncoder, RowSeriesEncoder, SeriesExtent } from '../../query/observations';
+import type { DeferredSection } from '../../ows/types';
+import type { ColumnSection, ColumnSeriesEncoder, RowSeriesEncoder, SeriesExtent } from '../../query/observations';
 import type { ChunkWriter } from '../chunkWriter';
 import { MinMaxDownsampler } from './downsample';
 import { ISO_TIME_BYTES, IsoTimeWriter } from './isoTime';
@@ -123,6 +124,33 @@ export abstract class ColumnArraysEncoder implements ColumnDocumentEncoder {
       await this.w.write(text);
     }
     this.firstInColumn = false;
+  }
+
+  /** A section of the sink (gzip responses) fed with the column's batches joined as column() joins them; undefined without. */
+  deferColumn(_ds: Offering, _k: number): ColumnSection | undefined {
+    const section = this.w.deferred();
+    return section ? new SinkColumn(section) : undefined;
+  }
+
+  /** Opens column k's array (its shape is known: column 0 is complete) and places the section as its items. */
+  async placeColumn(ds: Offering, k: number, c: ColumnSection): Promise<void> {
+    await this.openColumn(ds, k);
+    this.column_ = k;
+    this.firstInColumn = false;
+    await this.w.place((c as SinkColumn).section);
+  }
+}
+
+/** A column's items fed to a sink's deferred section: batches joined by commas, as column() writes them. */
+class SinkColumn implements ColumnSection {
+  private first = true;
+
+  constructor(readonly section: DeferredSection) {}
+
+  add(_n: number, text: string): void {
+    // One write a batch (a cons string, flattened once when encoded): each write is a job for the compressor.
+    this.section.write(this.first ? text : `,${text}`);
+    this.first = false;
   }
 }
 
