@@ -104,7 +104,9 @@ const copyOnce = (sql) => copySeconds(DB, sql);
 
 /**
  * Every request of a group, warm, then REPEAT rounds taking turns (so a change in the machine's load
- * falls on all of them alike); medians of wall time and of the server's CPU time.
+ * falls on all of them alike), each round starting one request further on: the first request of a round
+ * follows the COPY floor's psql and read 30-40 % slower in whichever position came first, so every
+ * request takes every place in turn. Medians of wall time and of the server's CPU time.
  */
 async function sideBySide(requests) {
   for (const q of requests) {
@@ -117,7 +119,10 @@ async function sideBySide(requests) {
   }
   const runs = new Map(requests.map((q) => [q, []]));
   for (let i = 0; i < REPEAT; i++) {
-    for (const q of requests) runs.get(q).push(q.url ? await download(q.url) : { s: copyOnce(q.sql), cpu: NaN, pg: NaN });
+    for (let k = 0; k < requests.length; k++) {
+      const q = requests[(i + k) % requests.length];
+      runs.get(q).push(q.url ? await download(q.url) : { s: copyOnce(q.sql), cpu: NaN, pg: NaN });
+    }
   }
   for (const q of requests) {
     const rs = runs.get(q);
