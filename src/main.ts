@@ -22,7 +22,7 @@ import { LATE_WORKER_ENV, runPrimary } from './cluster/primary';
 import { workerShare } from './cluster/shares';
 import { joinCluster } from './cluster/worker';
 import type { Hardening } from './http/middleware/hardening';
-import { recordImportProgress } from './metrics/metrics';
+import { recordImportProgress, startRuntimeMetrics } from './metrics/metrics';
 
 const USAGE = `usage: reefgate <command>
   serve          listen at once (/healthz, /readyz with the start-up phase), migrate, load demo data into
@@ -212,6 +212,8 @@ export async function runImport(store: Store, dir: string): Promise<number> {
 }
 
 async function serve(cfg: Config, log: Logger): Promise<void> {
+  // The primary of a cluster reports its own runtime figures too (cluster/metricsBroker.ts).
+  startRuntimeMetrics();
   // WORKERS > 1: this process supervises and migrates (cluster/primary.ts); the workers run the rest of this function.
   if (cfg.workers > 1 && cluster.isPrimary) return runPrimary(cfg, log, () => migrateAlone(cfg, log));
   const link = cluster.isWorker ? joinCluster() : undefined;

@@ -6,7 +6,21 @@ import type { RoutingStats, Store } from '../data/store';
  * import progress) and the Node runtime figures. One per process, whatever the number of apps.
  */
 export const processRegistry = new Registry();
-collectDefaultMetrics({ register: processRegistry });
+
+let runtimeMetricsStarted = false;
+
+/**
+ * Adds the Node runtime figures (process_*, nodejs_*) to processRegistry; once per process, by the
+ * process that serves (main.ts). Not at import: prom-client's GC observer and event-loop-delay
+ * histogram are process-global and never released, so every evaluation of this module (a test file
+ * that builds an app in-process gets a module registry of its own) left one more observer holding
+ * its whole module graph, and a Jest worker ended with every test file it had run still in memory.
+ */
+export function startRuntimeMetrics(): void {
+  if (runtimeMetricsStarted) return;
+  runtimeMetricsStarted = true;
+  collectDefaultMetrics({ register: processRegistry });
+}
 
 /**
  * Rows written to clients by streaming encoders. WFS/SOS encoders call

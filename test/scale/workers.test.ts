@@ -111,6 +111,9 @@ import { childPids, eventually, freshGet, logLines, sample } from './support';
     expect(sample(m, 'reefgate_cluster_worker_restarts_total')).toBe(0);
     // Pools added up: never above the configured total.
     expect(sample(m, 'reefgate_db_pool_connections{state="total"}')).toBeLessThanOrEqual(POOL);
+    // The Node runtime metrics of the primary and the workers (each starts them in main.ts).
+    expect(m).toMatch(/^process_resident_memory_bytes \d+/m);
+    expect(m).toMatch(/^nodejs_heap_size_used_bytes \d+/m);
   });
 
   test('a killed worker is replaced, and the new one serves', async () => {

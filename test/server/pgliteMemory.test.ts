@@ -63,6 +63,9 @@ describe('embedded gateway memory (real process, as npm start runs it)', () => {
       },
     );
     const wasm = Number(/^reefgate_pglite_wasm_memory_bytes (\d+)/m.exec(metrics)?.[1]);
+    // The Node runtime metrics, which the serving process starts (main.ts).
+    expect(metrics).toMatch(/^process_resident_memory_bytes \d+/m);
+    expect(metrics).toMatch(/^nodejs_heap_size_used_bytes \d+/m);
     const report = { peakRssMiB: Math.round(peak / 1024), rssMiB: Math.round(procKib(proc.pid!, 'VmRSS') / 1024), wasmMiB: Math.round(wasm / 1048576) };
     expect({ ...report, underCap: peak < PEAK_RSS_LIMIT_KIB }).toEqual({ ...report, underCap: true });
     // PostgreSQL's buffers and work memory live in the WebAssembly memory; PGLITE_SETTINGS keep it at
