@@ -156,6 +156,8 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
     expect(res.headers.get('content-encoding')).toBe('gzip');
     expect(res.headers.get('cache-control')).toContain('immutable');
     expect(res.headers.get('content-type')).toContain('application/json');
+    // Read to the end: an unread body keeps its connection open after this file.
+    await res.arrayBuffer();
     expect(errors).toEqual([]);
   });
 
@@ -220,7 +222,11 @@ async function openPortal(ctx: BrowserContext, base: string): Promise<{ p: Page;
       expect(path('netcdf')).toBe(`/datasets/${d.code}.nc`);
       expect(path('iso')).toBe(`/metadata/${d.code}.xml`);
       // Every link answers (the CSV with its readable header and name).
-      for (const k of ['ogcapi', 'sos', 'iso']) expect((await fetch(item.links[k])).status).toBe(200);
+      for (const k of ['ogcapi', 'sos', 'iso']) {
+        const r = await fetch(item.links[k]);
+        expect(r.status).toBe(200);
+        await r.arrayBuffer();
+      }
       const csv = await fetch(item.links.csv);
       expect(csv.headers.get('content-disposition')).toBe(`inline; filename="${d.code}_${d.start}_${d.end}.csv"`);
       expect((await csv.text()).split('\n')[0]).toBe('station,dataset,parameter,unit,time,value,qc');
