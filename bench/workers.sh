@@ -30,6 +30,7 @@ backends() {
 declare -A SCENARIO=(
   [wfs-capabilities]="/wfs?service=WFS&version=2.0.0&request=GetCapabilities"
   [sos-month-csv]="/sos?service=SOS&version=2.0.0&request=GetObservation&offering=${OFFERING}&responseFormat=$(enc text/csv)&temporalFilter=$(enc "om:phenomenonTime,${WINDOW}")"
+  [sos-month-om20]="/sos?service=SOS&version=2.0.0&request=GetObservation&offering=${OFFERING}&responseFormat=$(enc http://www.opengis.net/om/2.0)&temporalFilter=$(enc "om:phenomenonTime,${WINDOW}")"
   [wfs-stations-geojson]="/wfs?service=WFS&version=2.0.0&request=GetFeature&typeNames=reef:Station&outputFormat=$(enc application/json)"
 )
 declare -A PORT=([1]=18371 [2]=18372) PID=()
