@@ -8,6 +8,7 @@
  */
 import type { Writable } from 'node:stream';
 import zlib from 'node:zlib';
+import { waitDrain } from './drain';
 
 /** ID1 ID2, CM=deflate, no flags, no mtime, XFL=0, OS=255 (unknown): what createGzip writes too (but OS). */
 const HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
@@ -212,16 +213,4 @@ export class SegmentedGzip {
       d.end();
     });
   }
-}
-
-function waitDrain(w: Writable): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const done = () => {
-      w.off('drain', done);
-      w.off('close', done);
-      w.destroyed ? reject(new Error('client disconnected')) : resolve();
-    };
-    w.on('drain', done);
-    w.on('close', done);
-  });
 }

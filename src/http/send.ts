@@ -5,6 +5,7 @@ import type { Logger } from '../log';
 import type { DeferredSection, OwsResponse, Sink } from '../ows/types';
 import { appendVary, ENCODING_TAG_SUFFIX } from './caching';
 import { chooseCoding, Coding, compressBody, compressible, compressor, flushCompressor, GZIP_LEVEL, MIN_COMPRESS_BYTES } from './compression';
+import { waitDrain } from './drain';
 import { GzipSection, SegmentedGzip } from './segmentedGzip';
 
 export interface SendOptions {
@@ -96,16 +97,7 @@ export async function sendOwsResponse(res: Response, out: OwsResponse, signal: A
       ok = z.write(chunk, released);
       flushCompressor(z);
     } else ok = res.write(chunk, released);
-    if (ok) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const done = () => {
-        target.off('drain', done);
-        res.off('close', done);
-        signal.aborted || res.destroyed ? reject(new Error('client disconnected')) : resolve();
-      };
-      target.on('drain', done);
-      res.on('close', done);
-    });
+    return ok ? Promise.resolve() : waitDrain(target, res, () => signal.aborted);
   };
   let ended = false;
   const end = async (chunk: Buffer, released: () => void): Promise<void> => {
