@@ -15,6 +15,7 @@ import { createLogger, Logger } from './log';
 import { createApp, listen } from './server';
 import { acquireDataDirLock, DataDirLockedError, EXIT_DATA_DIR_IN_USE } from './data/dataDirLock';
 import { StartupProgress, startingApp } from './http/startup';
+import { AppPrototypes } from './http/appPrototypes';
 import { allServices } from './services';
 import http from 'node:http';
 import cluster from 'node:cluster';
@@ -228,14 +229,17 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
   // and the OGC endpoints 503, so an orchestrator sees a slow first start instead of a closed port.
   // A worker that replaces another (crash, rolling restart) joins the port only once it serves: its
   // siblings answer meanwhile, and a ready gateway never answers 503 because one worker is new.
-  let handler: http.RequestListener = startingApp(progress);
+  const starting = startingApp(progress);
+  let handler: http.RequestListener = starting;
+  // Requests are born as the app's that handles them (appPrototypes.ts): the starting one, then the gateway.
+  const prototypes = new AppPrototypes(starting);
   let stopping = false;
   const openPort = async () => {
     const srv = await listen((req, res) => {
       // Draining: this answer is the connection's last, so the client does not send another on it.
       if (stopping) res.setHeader('Connection', 'close');
       handler(req, res);
-    }, cfg.port, cfg.host);
+    }, cfg.port, cfg.host, prototypes);
     srv.requestTimeout = 0; // long streams are bounded by their own cancellation, not a socket timer
     return srv;
   };
@@ -301,6 +305,7 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
   // Other replicas' writes reach this process's caches at commit (PostgreSQL; the embedded store has one process).
   changes = listenForChanges(store, log);
   const app = createApp({ config: cfg, store, log, services, metricsText: link?.clusterMetrics, rateCounter: link && cfg.rateLimitPerMinute > 0 ? link.rateTake : undefined });
+  prototypes.adopt(app);
   handler = app;
   link?.setMetricsSource(() => (app.locals.hardening as Hardening).metrics.snapshot());
   mqttFeed = startMqtt(cfg, store, log);

@@ -6,6 +6,7 @@ import { requestStore } from './data/requestStore';
 import { isWriteOperation } from './security/apiKey';
 import { DatabaseUnavailableError, isConnectionError, QueryAbortedError, Store } from './data/store';
 import { toOwsRequest } from './http/owsRequest';
+import { appPrototypesOf } from './http/appPrototypes';
 import { publicBaseUrl } from './http/publicUrl';
 import { sendOwsResponse } from './http/send';
 import type { Logger } from './log';
@@ -212,13 +213,17 @@ export function toOwsError(err: unknown): OwsError {
  */
 export const SOCKET_HIGH_WATER_MARK = 1024 * 1024;
 
-/** Starts listening; resolves once the port is bound. */
-export function listen(app: http.RequestListener, port: number, host: string): Promise<Server> {
+/**
+ * Starts listening; resolves once the port is bound. Requests and responses are born with the
+ * prototypes of `prototypes` (default: the listener's, when it is an Express app; see appPrototypes.ts).
+ */
+export function listen(app: http.RequestListener, port: number, host: string, prototypes = appPrototypesOf(app)): Promise<Server> {
   return new Promise((resolve, reject) => {
     // Room for the 64 KiB KVP limit (the request line counts as header; Node's default is 16 KiB).
     // Sockets buffer up to SOCKET_HIGH_WATER_MARK before a stream waits: with Node's 16 KiB every 64 KiB
     // output chunk waited for 'drain' and went out in its own writev, waking the client each time.
-    const server = http.createServer({ maxHeaderSize: 80 * 1024, highWaterMark: SOCKET_HIGH_WATER_MARK }, app);
+    const classes = prototypes ? { IncomingMessage: prototypes.IncomingMessage, ServerResponse: prototypes.ServerResponse } : {};
+    const server = http.createServer({ maxHeaderSize: 80 * 1024, highWaterMark: SOCKET_HIGH_WATER_MARK, ...classes }, app);
     // Idle keep-alive connections outlive the proxy's (HAProxy reuses them): with Node's 5 s default the
     // server may close one just as a request is sent on it, and that request fails with a reset.
     server.keepAliveTimeout = 65_000;
