@@ -32,10 +32,12 @@ const NAN = Buffer.from('NaN');
 
 /**
  * One observation's bytes up to its value, for epochs of one text length: copied whole per row, then
- * the few variable bytes (four epochs, two times, the flag) are filled in at known offsets.
+ * the few variable bytes (four epochs, two times, the flag) are filled in at known offsets. `joined` is
+ * the row before's tail then this head: every row but the first is one copy instead of two.
  */
 interface RowTemplate {
   head: Buffer;
+  joined: Buffer;
   epoch0: number;
   epoch1: number;
   epoch2: number;
@@ -87,7 +89,8 @@ function rowTemplate(p: SeriesParts, digits: number): RowTemplate {
   text(p.A), slot(digits), text(p.B), slot(digits), text(p.C), slot(digits), text(p.D), slot(ISO_TIME_BYTES);
   text(p.E), slot(digits), text(p.D), slot(ISO_TIME_BYTES), text(p.F), slot(1), text(p.G);
   const [epoch0, epoch1, epoch2, time0, epoch3, time1, qc] = at;
-  return { head: Buffer.concat(runs, n), epoch0, epoch1, epoch2, epoch3, time0, time1, qc };
+  const head = Buffer.concat(runs, n);
+  return { head, joined: Buffer.concat([Buffer.from(p.H, 'utf8'), head]), epoch0, epoch1, epoch2, epoch3, time0, time1, qc };
 }
 
 /** Everything one series' observations share, laid out once per offering and document kind. */
@@ -129,6 +132,8 @@ export class Om20Encoder implements TextSeriesEncoder {
   readonly textSeparator = '\n';
   private layout: SeriesLayout | undefined;
   private readonly iso = new IsoTimeWriter();
+  /** The last observation's tail is not written yet: it goes out with the next row's head, or at the series' end. */
+  private tailOwed = false;
 
   constructor(
     private readonly w: ChunkWriter,
@@ -157,9 +162,11 @@ export class Om20Encoder implements TextSeriesEncoder {
     if (digits < 1 || digits > MAX_EPOCH_DIGITS) throw new Error(`unexpected observation row "${r.slice(a, b)}"`);
     const l = this.layout!;
     const t = (l.templates[digits] ??= rowTemplate(l.parts, digits));
-    const o = w.claim(t.head.length);
+    const owed = this.tailOwed;
+    const start = w.claim(owed ? t.joined.length : t.head.length);
     const buf = w.bytes;
-    buf.set(t.head, o);
+    buf.set(owed ? t.joined : t.head, start);
+    const o = owed ? start + l.tail.length : start;
     let sec = 0;
     let neg = false;
     const e0 = o + t.epoch0;
@@ -177,20 +184,24 @@ export class Om20Encoder implements TextSeriesEncoder {
     }
     const t0 = o + t.time0;
     const t1 = o + t.time1;
-    this.iso.write(buf, t0, neg ? -sec : sec);
-    // 20 bytes: a loop costs less than copyWithin's call.
-    for (let i = 0; i < ISO_TIME_BYTES; i++) buf[t1 + i] = buf[t0 + i];
+    this.iso.writeTwice(buf, t0, t1, neg ? -sec : sec);
     // The flag is one digit (CHECK qc BETWEEN 0 AND 9), then " value" unless the value is missing.
     buf[o + t.qc] = r.charCodeAt(sp + 1);
     if (sp + 3 < b) putDouble(w, r, sp + 3, b);
     else w.put(NAN);
-    w.put(l.tail);
+    this.tailOwed = true;
   };
 
-  async seriesEnd(): Promise<void> {}
+  /** Writes the last observation's tail. */
+  async seriesEnd(): Promise<void> {
+    if (!this.tailOwed) return;
+    this.tailOwed = false;
+    await this.w.write(this.layout!.parts.H);
+  }
 
   /** Closes the root and flushes. */
   async end(): Promise<void> {
+    await this.seriesEnd();
     await this.w.write(`</${OM_ROOTS[this.kind].root}>`);
     await this.w.finish();
   }
