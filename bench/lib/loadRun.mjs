@@ -15,7 +15,8 @@ export function loadTool() {
 /** wrk's "12.3ms" / "1.2s" / "800us" → milliseconds. */
 export function wrkMs(s) {
   const m = /^([\d.]+)(us|ms|s|m)$/.exec(s);
-  return m ? Number(m[1]) * { us: 0.001, ms: 1, s: 1000, m: 60000 }[m[2]] : NaN;
+  // Rounded to the microsecond: "4.06s" is 4060 ms, not 4059.9999999999995.
+  return m ? Math.round(Number(m[1]) * { us: 0.001, ms: 1, s: 1000, m: 60000 }[m[2]] * 1000) / 1000 : NaN;
 }
 
 /**
