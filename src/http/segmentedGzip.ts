@@ -168,8 +168,10 @@ export class SegmentedGzip {
 
   /** Writes the last main text, the final block and the trailer, and ends the response. */
   async end(chunk?: Buffer, cb?: () => void): Promise<void> {
-    if (chunk) this.count(chunk);
-    if (chunk) this.main.write(chunk, cb);
+    if (chunk) {
+      this.count(chunk);
+      this.main.write(chunk, cb);
+    }
     await this.endMain();
     if (this.destroyed) throw new Error('client disconnected');
     const trailer = Buffer.alloc(8);

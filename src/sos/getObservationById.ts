@@ -45,6 +45,7 @@ export async function getObservationById(req: OwsRequest, ctx: OwsContext): Prom
         if (text == null) continue;
         await enc.seriesStart(ds);
         await enc.text(ds, text);
+        await enc.seriesEnd();
       }
       await enc.end();
       w.close();

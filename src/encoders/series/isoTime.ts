@@ -16,31 +16,42 @@ export class IsoTimeWriter {
 
   /** Writes the 20 bytes of `sec` (whole seconds since 1970-01-01T00:00:00Z) at b[o]. */
   write(b: Uint8Array, o: number, sec: number): void {
-    this.writeTwice(b, o, o, sec);
+    this.put(b, o, this.secondOfDay(sec));
   }
 
   /**
    * Writes the 20 bytes of `sec` at b[o] and again at b[o2] (O&M 2.0's phenomenon and result times):
-   * each byte is worked out once and stored twice, cheaper than copying the first 20 bytes afterwards.
+   * the day is looked up once, and storing the bytes twice costs less than copying the first 20 afterwards.
    */
   writeTwice(b: Uint8Array, o: number, o2: number, sec: number): void {
+    const s = this.secondOfDay(sec);
+    this.put(b, o, s);
+    this.put(b, o2, s);
+  }
+
+  /** Seconds since midnight of `sec`'s day, which becomes the current day (its date text worked out on a change). */
+  private secondOfDay(sec: number): number {
     const day = Math.floor(sec / SECONDS_PER_DAY);
     if (day !== this.day) this.setDay(day);
+    return sec - day * SECONDS_PER_DAY;
+  }
+
+  /** The current day's date, then `s` seconds of it as `HH:MM:SSZ`, at b[o]. */
+  private put(b: Uint8Array, o: number, s: number): void {
     const d = this.date;
-    for (let i = 0; i < 11; i++) b[o + i] = b[o2 + i] = d[i];
-    const s = sec - day * SECONDS_PER_DAY;
+    for (let i = 0; i < 11; i++) b[o + i] = d[i];
     const h = (s / 3600) | 0;
     const m = ((s - h * 3600) / 60) | 0;
     const x = s - h * 3600 - m * 60;
-    b[o + 11] = b[o2 + 11] = 48 + ((h / 10) | 0);
-    b[o + 12] = b[o2 + 12] = 48 + (h % 10);
-    b[o + 13] = b[o2 + 13] = 58; // :
-    b[o + 14] = b[o2 + 14] = 48 + ((m / 10) | 0);
-    b[o + 15] = b[o2 + 15] = 48 + (m % 10);
-    b[o + 16] = b[o2 + 16] = 58;
-    b[o + 17] = b[o2 + 17] = 48 + ((x / 10) | 0);
-    b[o + 18] = b[o2 + 18] = 48 + (x % 10);
-    b[o + 19] = b[o2 + 19] = 90; // Z
+    b[o + 11] = 48 + ((h / 10) | 0);
+    b[o + 12] = 48 + (h % 10);
+    b[o + 13] = 58; // :
+    b[o + 14] = 48 + ((m / 10) | 0);
+    b[o + 15] = 48 + (m % 10);
+    b[o + 16] = 58;
+    b[o + 17] = 48 + ((x / 10) | 0);
+    b[o + 18] = 48 + (x % 10);
+    b[o + 19] = 90; // Z
   }
 
   private setDay(day: number): void {

@@ -201,7 +201,6 @@ export class Om20Encoder implements TextSeriesEncoder {
 
   /** Closes the root and flushes. */
   async end(): Promise<void> {
-    await this.seriesEnd();
     await this.w.write(`</${OM_ROOTS[this.kind].root}>`);
     await this.w.finish();
   }
