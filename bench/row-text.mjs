@@ -2,7 +2,8 @@
 // PostgreSQL's CPU for one month of one series under several row texts: the first-batch statement of
 // the series streams (src/query/observations.ts) with each text, prepared, run N times on one backend
 // (CPU from /proc/<backend pid>/stat), the texts taking turns over three rounds. Why every per-row
-// encoder reads EPOCH_QC_VALUE (docs/sos.md, "Streaming"; docs/benchmarks.md, fifth session).
+// encoder reads EPOCH_QC_VALUE (docs/sos.md, "Streaming"; docs/benchmarks.md, fifth session), and what
+// each part of it costs (eighth session).
 //
 //   DATABASE_URL=postgres://root@127.0.0.1:5432/rg_bench7m node bench/row-text.mjs [N]
 //
@@ -20,6 +21,10 @@ const TEXTS = {
   'JSON point (JSON before)': `'["' || ${TIME_ISO} || '",' || CASE WHEN o.value > '-Infinity'::float8 AND o.value < 'Infinity'::float8 THEN o.value::text ELSE 'null' END || ',' || o.qc || ']'`,
   'timestamp text and value (WaterML before)': `date_trunc('second', o.time AT TIME ZONE 'UTC')::text || coalesce(o.value::text, '')`,
   "concat_ws(' ', epoch, qc, value) (now)": `concat_ws(' ', floor(date_part('epoch', o.time))::bigint, o.qc, o.value)`,
+  // Where the rest goes: the flag folded into the epoch (one integer less to format), the value left out, no text at all.
+  "concat_ws(' ', epoch * 10 + qc, value)": `concat_ws(' ', floor(date_part('epoch', o.time))::bigint * 10 + o.qc, o.value)`,
+  'epoch * 10 + qc only (no value)': `(floor(date_part('epoch', o.time))::bigint * 10 + o.qc)::text`,
+  'a constant (scan and aggregate only)': `'x'`,
 };
 const N = Number(process.argv[2] ?? 400);
 const cpuMs = (pid) => {
