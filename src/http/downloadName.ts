@@ -18,9 +18,13 @@ export function extensionOf(contentType: string): string {
   return 'xml';
 }
 
+/** `YYYY-MM-DD` of an instant. */
+function day(t: number | string): string {
+  return new Date(t).toISOString().slice(0, 10);
+}
+
 /** The period of a request as `YYYY-MM-DD_YYYY-MM-DD` (or one word: `latest`, `first`), from its filters or else the data's own extent. */
 export function periodOf(filters: TimeFilter[], extent?: { start: string | null; end: string | null }): string | undefined {
-  const day = (t: number | string) => new Date(t).toISOString().slice(0, 10);
   for (const f of filters) {
     if (f.op === 'During') return `${day(f.start)}_${day(f.end)}`;
     if (f.op === 'TEquals') return day(f.at);
@@ -30,10 +34,18 @@ export function periodOf(filters: TimeFilter[], extent?: { start: string | null;
   return undefined;
 }
 
-/** `<subject>_<period>.<ext>`, restricted to safe file-name characters (a header can't be broken by a code). */
+/** Text restricted to safe file-name characters (a header can't be broken by a code). */
+function safeName(s: string): string {
+  return s.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 150) || 'data';
+}
+
+/**
+ * `<subject>_<period>.<ext>`, restricted to safe file-name characters. Every data response names
+ * itself, so the helpers are module functions: a closure made per call loses its optimised code at
+ * each full collection and is compiled again (docs/benchmarks.md, eighth session).
+ */
 export function downloadName(subject: string, period: string | undefined, ext: string): string {
-  const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 150) || 'data';
-  return `${safe(period ? `${subject}_${period}` : subject)}.${ext.replace(/[^a-z0-9]/g, '')}`;
+  return `${safeName(period ? `${subject}_${period}` : subject)}.${ext.replace(/[^a-z0-9]/g, '')}`;
 }
 
 /** The Content-Disposition header value for that name. */
