@@ -8,23 +8,30 @@ export function isHeavyOperation(name: string | undefined): boolean {
   return name !== undefined && HEAVY_OPERATIONS.has(name.trim().toLowerCase());
 }
 
-/** A request queued for a slot. */
+/**
+ * A request queued for a slot. Its two callbacks are methods, not closures made per waiter: grant() runs
+ * for every queued request, and a closure made per request loses its optimised code at each full
+ * collection (docs/benchmarks.md, eighth session).
+ */
 class Waiter {
-  /** Leaves the queue when the client goes (set once the waiter is queued). */
-  onAbort: () => void = () => undefined;
-
   constructor(
     private readonly signal: AbortSignal,
+    private readonly queue: Waiter[],
     private readonly resolve: () => void,
+    private readonly reject: (err: unknown) => void,
   ) {}
 
-  /**
-   * Hands the slot over. A method, not a closure made per waiter: it runs for every queued request, and a
-   * per-request closure loses its optimised code at each full collection (docs/benchmarks.md, eighth session).
-   */
+  /** Hands the slot over. */
   grant(): void {
-    this.signal.removeEventListener('abort', this.onAbort);
+    this.signal.removeEventListener('abort', this);
     this.resolve();
+  }
+
+  /** The signal's abort listener: the client left while queued, so the request gives up its place. */
+  handleEvent(): void {
+    const i = this.queue.indexOf(this);
+    if (i >= 0) this.queue.splice(i, 1);
+    this.reject(this.signal.reason ?? new Error('aborted'));
   }
 }
 
@@ -56,13 +63,8 @@ export class HeavyLimiter {
       throw new OwsError('NoApplicableCode', 'request', 'The server is busy with other data requests; try again shortly', { status: 503, headers: { 'Retry-After': '2' } });
     }
     await new Promise<void>((resolve, reject) => {
-      const waiter = new Waiter(signal, resolve);
-      waiter.onAbort = () => {
-        const i = this.queue.indexOf(waiter);
-        if (i >= 0) this.queue.splice(i, 1);
-        reject(signal.reason ?? new Error('aborted'));
-      };
-      signal.addEventListener('abort', waiter.onAbort, { once: true });
+      const waiter = new Waiter(signal, this.queue, resolve, reject);
+      signal.addEventListener('abort', waiter, { once: true });
       this.queue.push(waiter);
     });
     // The slot was handed over by release(): running was not decremented for us.
