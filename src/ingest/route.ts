@@ -141,10 +141,11 @@ export function sendIngestError(req: Request, res: Response, err: unknown, log: 
   const { status, body, headers } = ingestError(err);
   if (status >= 500) log.error({ err }, 'ingest failed');
   else log.info({ status, error: body.error }, 'ingest refused');
-  // The client may still be sending: the answer goes out now, the rest of the body is read and dropped
-  // (for at most 5 s) so the client can read it, then the connection closes.
+  // The client may still be sending: the answer goes out now and the rest of the body is read and
+  // dropped (for at most 5 s, then the connection is cut). No `Connection: close`: with it Node destroys
+  // the socket as soon as the answer is written, the unread body makes the kernel reset the connection,
+  // and a client still writing can meet EPIPE before it has read the answer.
   if (!req.complete) {
-    res.setHeader('Connection', 'close');
     const cut = setTimeout(() => req.destroy(), 5000);
     cut.unref();
     req.on('end', () => clearTimeout(cut));

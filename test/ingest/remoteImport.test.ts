@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { freePort, ROOT } from '../helpers/gatewayProcess';
+import { pushDirectory } from '../../src/ingest/remote';
 import { oneSeriesSet, writeImportSet } from '../helpers/importSet';
 
 /*
@@ -115,5 +116,23 @@ describe('reefgate import --url against a running embedded gateway', () => {
     expect(none.status).toBe(2);
     expect(none.stderr).toMatch(/needs --key/);
     expect(out).not.toContain(KEY);
+  }, 120_000);
+
+  it('a refused push is answered, not reset, while its body is still being sent', async () => {
+    // The gateway answers 403 from the headers; the client is still writing a ~0.7 MB body. The answer
+    // must reach it every time: before, the socket was destroyed under the unread body, and some pushes
+    // (8 in 100 here) ended in EPIPE instead of the 403.
+    const big = writeSet({ 'observations.csv': OBS + 'RA_TEMP,2024-07-01T00:00:00Z,25.3,1\n'.repeat(20_000) });
+    dirs.push(big);
+    const outcomes: Record<string, number> = {};
+    for (let i = 0; i < 60; i++) {
+      const r = await pushDirectory(big, base, 'not-the-key').then(
+        (x) => String(x.status),
+        (e: NodeJS.ErrnoException) => e.code ?? e.message,
+      );
+      outcomes[r] = (outcomes[r] ?? 0) + 1;
+    }
+    expect(outcomes).toEqual({ '403': 60 });
+    expect(await datasetCount()).toMatchObject({ observationCount: 5 });
   }, 120_000);
 });
