@@ -10,7 +10,8 @@
 // Knobs: SERVER_ENTRY (compiled main.js, default dist/src/main.js), BENCH_PORT (8272),
 // PEER_URL (http://127.0.0.1:8190, the MapServer peer from ../shared/peers/mapserver; skipped when down),
 // BENCH_NODE_FLAGS (node flags of the server, default the shipped --max-old-space-size=192), BENCH_REPEAT (5), BENCH_DURATION (10 s per load run), BENCH_CONNS (16),
-// BENCH_LOAD_ROUNDS (3), BENCH_LOAD (wrk when installed — apt-get install wrk — else autocannon), BENCH_DATASET (default: the largest).
+// BENCH_LOAD_ROUNDS (3), BENCH_LOAD (wrk when installed — apt-get install wrk — else autocannon), BENCH_DATASET (default: the largest),
+// BENCH_CPU_GROUPS (0: no cpu cgroup per server for the load runs, bench/lib/cpuGroups.mjs).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,6 +20,7 @@ import path from 'node:path';
 import { download, logger, median, mib, peakRssOfTree, procStat, sec } from './lib/script.mjs';
 import { benchDataset, benchNodeFlags, copySeconds, ENTRY as BUILT_ENTRY, startGateway, stopGateway as stopServer } from './lib/gateway.mjs';
 import { loadRun, loadTool } from './lib/loadRun.mjs';
+import { groups, pidsByCommand, processTree, releaseGroups } from './lib/cpuGroups.mjs';
 
 const require = createRequire(import.meta.url);
 const { Client } = require('pg');
@@ -192,8 +194,6 @@ out.push('');
 const ROUNDS = Number(process.env.BENCH_LOAD_ROUNDS ?? 3);
 out.push(`Load: ${LOAD_TOOL}${LOAD_TOOL === 'wrk' ? ' (2 threads)' : ''}, ${CONNS} connections, ${DURATION} s per run, keep-alive, loopback (the same 2-core machine runs client, server and PostgreSQL); the scenarios take turns, ${ROUNDS} rounds, medians. CPU per request: user+system time of the server's processes (node or mapserv/nginx, and PostgreSQL) over the run, divided by the requests served; then the load generator's own (GNU time), which grows with the bytes it reads.`);
 out.push('');
-out.push('| one-month request | req/s | p50 | p99 | errors/non-2xx | CPU per request |');
-out.push('|---|---:|---:|---:|---:|---|');
 const loads = [
   ['ReefGate SOS 2.0 CSV', sosUrl('text/csv', true)],
   ['ReefGate SOS 2.0 JSON', sosUrl('application/json', true)],
@@ -210,7 +210,8 @@ if (process.env.BENCH_BYTES_FLOOR !== '0') {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rg-bytes-')), 'om20-month.xml');
   fs.writeFileSync(file, body);
   const bytesPort = PORT + 1;
-  bytesServer = spawn(process.execPath, [new URL('./lib/bytesServer.mjs', import.meta.url).pathname, file, String(bytesPort), 'application/xml; charset=utf-8'], { stdio: 'ignore' });
+  // In a session of its own, like the gateway (when cpu cgroups are not available).
+  bytesServer = spawn(process.execPath, [new URL('./lib/bytesServer.mjs', import.meta.url).pathname, file, String(bytesPort), 'application/xml; charset=utf-8'], { stdio: 'ignore', detached: true });
   bytesPid = bytesServer.pid;
   const bytesUrl = `http://127.0.0.1:${bytesPort}/`;
   for (let i = 0; i < 100; i++) {
@@ -221,6 +222,17 @@ if (process.env.BENCH_BYTES_FLOOR !== '0') {
 }
 const PEER_LABEL = 'MapServer SOS 1.0 om:Observation';
 if (peer) loads.push([PEER_LABEL, peerMonth]);
+// Each server gets one share of the cores, as one deployed service would (bench/lib/cpuGroups.mjs).
+const cpuGroups = groups({
+  gateway: processTree(server.pid),
+  'bytes server': bytesPid ? processTree(bytesPid) : [],
+  MapServer: peer ? pidsByCommand(['mapserv', 'nginx']) : [],
+});
+log(cpuGroups);
+out.push(`CPU sharing: ${cpuGroups}.`);
+out.push('');
+out.push('| one-month request | req/s | p50 | p99 | errors/non-2xx | CPU per request |');
+out.push('|---|---:|---:|---:|---:|---|');
 const runs = Object.fromEntries(loads.map(([l]) => [l, []]));
 for (let round = 0; round < ROUNDS; round++) {
   for (const [label, url] of loads) {
@@ -252,6 +264,7 @@ if (peer) {
   out.push(`- MapServer SOS 1.0 om:Measurement (one element per observation, like O&M 2.0), one run: ${mm.rps.toFixed(1)} req/s, p50 ${mm.p50} ms, ${mm.bad} errors/non-2xx; ReefGate O&M 2.0 / that: ${(rps['ReefGate SOS 2.0 O&M 2.0'] / mm.rps).toFixed(0)}x`);
 }
 out.push('');
+releaseGroups();
 if (bytesServer) {
   bytesServer.kill('SIGTERM');
   bytesPid = 0;

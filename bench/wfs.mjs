@@ -9,11 +9,13 @@
 //   node bench/wfs.mjs [--duration 10] [--connections 16] [--rounds 3]
 //
 // Env: REEFGATE_URL (http://127.0.0.1:18090), MAPSERVER_URL (http://127.0.0.1:8190; "none" to skip),
-// BENCH_LOAD (wrk when installed, else autocannon: bench/lib/loadRun.mjs).
+// BENCH_LOAD (wrk when installed, else autocannon: bench/lib/loadRun.mjs), BENCH_CPU_GROUPS (0: no cpu
+// cgroup per server, bench/lib/cpuGroups.mjs).
 // The scenarios take turns, --rounds times (so a change in the machine's load falls on all of them);
 // prints a markdown table (medians of req/s and p50/p99 latency, bytes per response) and the ratios.
 import { arg, loadavg, median } from './lib/script.mjs';
 import { loadRun, loadTool } from './lib/loadRun.mjs';
+import { groups, listenerTree, pidsByCommand, releaseGroups } from './lib/cpuGroups.mjs';
 
 const DURATION = Number(arg('duration', '10'));
 const CONNECTIONS = Number(arg('connections', '16'));
@@ -61,6 +63,13 @@ for (const [name, server, url, re] of scenarios) {
     console.error(`skip ${server} / ${name}: ${e.message}`);
   }
 }
+// Each server gets one share of the cores, as one deployed service would (bench/lib/cpuGroups.mjs).
+const local = (base) => (['127.0.0.1', 'localhost'].includes(new URL(base).hostname) ? Number(new URL(base).port || 80) : 0);
+const cpuGroups = groups({
+  ReefGate: local(RG) ? listenerTree(local(RG)) : [],
+  MapServer: MS !== 'none' && local(MS) ? pidsByCommand(['mapserv', 'nginx']) : [],
+});
+console.error(cpuGroups);
 const loads = [];
 for (let round = 1; round <= ROUNDS; round++) {
   loads.push(loadavg());
@@ -70,6 +79,7 @@ for (let round = 1; round <= ROUNDS; round++) {
     console.error(`round ${round} ${sc.server.padEnd(9)} ${sc.name}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.bad} errors`);
   }
 }
+releaseGroups();
 const rows = live.map((sc) => ({
   name: sc.name,
   server: sc.server,
@@ -82,6 +92,7 @@ const rows = live.map((sc) => ({
 }));
 
 console.log(`\n${CONNECTIONS} connections, ${DURATION} s per scenario (${TOOL}), ${ROUNDS} rounds taking turns (medians), ${new Date().toISOString()}; load average (1/5/15 min) at the start of each round: ${loads.join('; ')}\n`);
+console.log(`CPU sharing: ${cpuGroups}.\n`);
 console.log('| scenario | server | req/s | p50 ms | p99 ms | bytes/response | errors |');
 console.log('|---|---|---:|---:|---:|---:|---:|');
 for (const r of rows) console.log(`| ${r.name} | ${r.server} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.bytes.toLocaleString('en')} | ${r.non2xx} |`);
