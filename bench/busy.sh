@@ -8,6 +8,8 @@
 # with the kernel's autogroup scheduling (/proc/sys/kernel/sched_autogroup_enabled, on by default) CPU
 # is shared between sessions first, so loops left in the bench's session would take their share from
 # the bench's own processes only, not from servers running as daemons (the MapServer peer, PostgreSQL).
+# The servers under test do not share by session either: sos.mjs and wfs.mjs put each one in a cpu
+# cgroup of its own for their load runs (bench/lib/cpuGroups.mjs), one share per server as deployed.
 # They are killed when the command ends (or is interrupted); the command's exit status is returned.
 set -euo pipefail
 n="${1:?usage: busy.sh N -- command...}"; shift
