@@ -48,15 +48,25 @@ export function processTree(pid) {
 }
 
 const made = [];
+/** Where each moved process was (its cpu cgroup directory), to put it back there. */
+const origins = new Map();
 
-/** Puts every process back in the root group and removes the groups made so far (also run at exit). */
+/** The cpu cgroup directory a process is in now, under `root` (from /proc/<pid>/cgroup). */
+function cgroupOf(pid, root) {
+  const lines = fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n');
+  // v1: "N:cpu:/path" (possibly "N:cpu,cpuacct:/path"); v2: "0::/path".
+  const line = root === V1 ? lines.find((l) => l.split(':')[1]?.split(',').includes('cpu')) : lines.find((l) => l.startsWith('0::'));
+  return path.join(root, line ? line.slice(line.indexOf(':', line.indexOf(':') + 1) + 1) : '/');
+}
+
+/** Puts every moved process back where it was and removes the groups made so far (also run at exit). */
 export function releaseGroups() {
   while (made.length) {
     const { root, dir } = made.pop();
     try {
       for (const pid of fs.readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) {
         try {
-          fs.writeFileSync(path.join(root, 'cgroup.procs'), pid);
+          fs.writeFileSync(path.join(origins.get(Number(pid)) ?? root, 'cgroup.procs'), pid);
         } catch {
           /* gone meanwhile */
         }
@@ -66,6 +76,7 @@ export function releaseGroups() {
       /* already removed */
     }
   }
+  origins.clear();
 }
 let hooked = false;
 /** Groups are released however the benchmark ends. */
@@ -92,7 +103,10 @@ export function groups(servers) {
       fs.mkdirSync(dir);
       made.push({ root, dir });
       // A process moved brings all its threads; a worker forked later is born in its parent's group.
-      for (const pid of pids) fs.writeFileSync(path.join(dir, 'cgroup.procs'), String(pid));
+      for (const pid of pids) {
+        origins.set(pid, cgroupOf(pid, root));
+        fs.writeFileSync(path.join(dir, 'cgroup.procs'), String(pid));
+      }
       done.push(`${name} (${pids.length} processes)`);
     }
   } catch (err) {
