@@ -40,7 +40,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import { arg, childPids, loadavg, logger, median, procStat } from './lib/script.mjs';
+import { arg, loadavg, logger, median, pidsByCommand, processTree, procStat, serverPids } from './lib/script.mjs';
 import { loadRun, loadTool } from './lib/loadRun.mjs';
 
 const require = createRequire(import.meta.url);
@@ -103,19 +103,9 @@ const pg = new Client({ connectionString: process.env.PG_URL ?? 'postgres://root
 const pgUp = await pg.connect().then(() => true, (e) => (log(`no PostgreSQL for backend CPU: ${e.message}`), false));
 const DBS = { ReefGate: process.env.REEFGATE_DB ?? 'rg_bench7m', MapServer: process.env.MAPSERVER_DB ?? 'peer_reef' };
 
-/** Pids listening on a URL's port (ss -ltnp; empty when ss cannot tell). */
-function listeners(url) {
-  const port = new URL(url).port || '80';
-  const p = spawnSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' });
-  return [...(p.stdout ?? '').matchAll(/pid=(\d+)/g)].map((m) => Number(m[1]));
-}
-const byComm = (comm) => fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d) && procStat(d)?.comm === comm).map(Number);
-
-/** A process and all its descendants. */
-const tree = (pid) => [pid, ...childPids(pid).flatMap(tree)];
-// The listening process of a gateway with WORKERS > 1 is the cluster primary, which only hands
-// connections on: the workers that answer are its children (counting the listener alone left their CPU out).
-const serverPids = { ReefGate: [...new Set(listeners(RG).flatMap(tree))], MapServer: MS === 'none' ? [] : [...new Set([...listeners(MS), ...byComm('mapserv')].flatMap(tree))] };
+const portOf = (url) => new URL(url).port || '80';
+/** Each server's processes (the listener and its descendants; MapServer's FastCGI processes are not under nginx). */
+const serverPidsOf = { ReefGate: serverPids(portOf(RG)), MapServer: MS === 'none' ? [] : [...new Set([...serverPids(portOf(MS)), ...pidsByCommand(['mapserv']).flatMap(processTree)])] };
 
 /** Local ports of the TCP connections of these pids to PostgreSQL (ss -tnp): their backends' client_port. */
 function pgClientPorts(pids) {
@@ -130,9 +120,9 @@ function pgClientPorts(pids) {
  * are TCP ones.
  */
 async function cpuOf(server) {
-  const pids = [...serverPids[server]];
+  const pids = [...serverPidsOf[server]];
   if (pgUp) {
-    const ports = pgClientPorts(serverPids[server]);
+    const ports = pgClientPorts(serverPidsOf[server]);
     const sql = ports.length ? 'SELECT pid FROM pg_stat_activity WHERE datname = $1 AND client_port = ANY($2::int[])' : 'SELECT pid FROM pg_stat_activity WHERE datname = $1';
     pids.push(...(await pg.query(sql, ports.length ? [DBS[server], ports] : [DBS[server]])).rows.map((r) => r.pid));
   }

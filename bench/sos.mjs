@@ -17,10 +17,10 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { download, logger, median, mib, peakRssOfTree, procStat, sec } from './lib/script.mjs';
+import { download, logger, median, mib, peakRssOfTree, pidsByCommand, processTree, procStat, sec } from './lib/script.mjs';
 import { benchDataset, benchNodeFlags, copySeconds, ENTRY as BUILT_ENTRY, startGateway, stopGateway as stopServer } from './lib/gateway.mjs';
 import { loadRun, loadTool } from './lib/loadRun.mjs';
-import { groups, pidsByCommand, processTree, releaseGroups } from './lib/cpuGroups.mjs';
+import { groups, releaseGroups } from './lib/cpuGroups.mjs';
 
 const require = createRequire(import.meta.url);
 const { Client } = require('pg');

@@ -13,9 +13,9 @@
 // cgroup per server, bench/lib/cpuGroups.mjs).
 // The scenarios take turns, --rounds times (so a change in the machine's load falls on all of them);
 // prints a markdown table (medians of req/s and p50/p99 latency, bytes per response) and the ratios.
-import { arg, loadavg, median } from './lib/script.mjs';
+import { arg, loadavg, median, pidsByCommand, serverPids } from './lib/script.mjs';
 import { loadRun, loadTool } from './lib/loadRun.mjs';
-import { groups, listenerTree, pidsByCommand, releaseGroups } from './lib/cpuGroups.mjs';
+import { groups, releaseGroups } from './lib/cpuGroups.mjs';
 
 const DURATION = Number(arg('duration', '10'));
 const CONNECTIONS = Number(arg('connections', '16'));
@@ -66,7 +66,7 @@ for (const [name, server, url, re] of scenarios) {
 // Each server gets one share of the cores, as one deployed service would (bench/lib/cpuGroups.mjs).
 const local = (base) => (['127.0.0.1', 'localhost'].includes(new URL(base).hostname) ? Number(new URL(base).port || 80) : 0);
 const cpuGroups = groups({
-  ReefGate: local(RG) ? listenerTree(local(RG)) : [],
+  ReefGate: local(RG) ? serverPids(local(RG)) : [],
   MapServer: MS !== 'none' && local(MS) ? pidsByCommand(['mapserv', 'nginx']) : [],
 });
 console.error(cpuGroups);

@@ -13,10 +13,8 @@
 // Needs root and a writable cgroup file system (v1 `cpu` controller or v2 with `cpu` enabled); elsewhere
 // groups() says why not and the processes share the cores by session, as before. BENCH_CPU_GROUPS=0
 // turns it off, to measure the old way.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { childPids, procStat } from './script.mjs';
 
 const V1 = '/sys/fs/cgroup/cpu';
 const V2 = '/sys/fs/cgroup';
@@ -31,20 +29,6 @@ function cpuRoot() {
     /* no cgroup v2 at the root */
   }
   return { why: 'no cpu cgroup controller to write to' };
-}
-
-/** Every pid of the processes whose command name is one of `names` (the peer: mapserv, nginx). */
-export function pidsByCommand(names) {
-  const want = new Set(names);
-  return fs
-    .readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p) && want.has(procStat(p)?.comm))
-    .map(Number);
-}
-
-/** A process and all its descendants (the gateway's primary and its cluster workers). */
-export function processTree(pid) {
-  return [pid, ...childPids(pid).flatMap((c) => processTree(c))];
 }
 
 const made = [];
@@ -116,10 +100,3 @@ export function groups(servers) {
   return `one cpu cgroup per server, equal weights: ${done.join(', ')}; PostgreSQL, the load generator and any busy loops in sessions of their own`;
 }
 
-/** The processes of the server listening on a local TCP port: its top process (the primary) and all below it. */
-export function listenerTree(port) {
-  const out = spawnSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' }).stdout ?? '';
-  const pids = new Set([...out.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1])));
-  const top = [...pids].find((p) => !pids.has(procStat(p)?.ppid));
-  return top === undefined ? [] : processTree(top);
-}

@@ -1,5 +1,6 @@
 // What the head of every bench script repeats: where the checkout is, its --flags, and the small
 // statistics, formats and /proc readings its figures are made of.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,8 +66,32 @@ export function childPids(pid) {
   }
 }
 
+/** A process and all its descendants (the gateway's cluster primary and its workers). */
+export const processTree = (pid) => [Number(pid), ...childPids(pid).flatMap(processTree)];
+
+/** Every pid of the processes whose command name is one of `names` (e.g. the peer's mapserv and nginx). */
+export function pidsByCommand(names) {
+  const want = new Set(names);
+  return fs
+    .readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d) && want.has(procStat(d)?.comm))
+    .map(Number);
+}
+
+/** Pids listening on a local TCP port (ss -ltnp; empty when ss cannot tell). */
+export function listenerPids(port) {
+  const out = spawnSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' }).stdout ?? '';
+  return [...new Set([...out.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1])))];
+}
+
+/**
+ * The processes of the server on a local port: each listener and its descendants. With WORKERS > 1 the
+ * listener is the cluster primary, which only hands connections on; the workers that answer are its children.
+ */
+export const serverPids = (port) => [...new Set(listenerPids(port).flatMap(processTree))];
+
 /** CPU seconds so far of a process and all its descendants (the gateway and its cluster workers, WORKERS > 1). */
-export const treeCpuSeconds = (pid) => cpuSeconds(pid) + childPids(pid).reduce((s, k) => s + treeCpuSeconds(k), 0);
+export const treeCpuSeconds = (pid) => processTree(pid).reduce((s, p) => s + cpuSeconds(p), 0);
 
 /** The largest peak resident set (VmHWM) among a process and its children, bytes: the worker that streamed. */
 export function peakRssOfTree(pid) {
