@@ -117,9 +117,20 @@ export class GzipSection {
 }
 
 /**
+ * Main text gathered before it goes to the compressor. Each write to a zlib stream is a job in libuv's
+ * pool, and on a busy or virtualised host the hand-offs (futex wakes, context switches) cost more than
+ * deflating a 64 KB chunk: a one-month O&M 2.0 answer written chunk by chunk, each sync-flushed, cost the
+ * gateway 7-12 ms of CPU, five times its deflate alone (docs/benchmarks.md, tenth session).
+ */
+export const GZIP_BATCH_BYTES = 256 * 1024;
+/** Longest a client waits for text the compressor holds: then it is sync-flushed (a slow stream still trickles). */
+export const GZIP_FLUSH_MS = 20;
+
+/**
  * The gzip writer of one response: the document's main text goes through `main` (a segment piped to
  * `res`, so the response's backpressure holds it as for a plain createGzip), sections are placed between
- * main segments. Every write is sync-flushed so that a chunk reaches the client at once, as before.
+ * main segments. Main text goes to the compressor in batches of GZIP_BATCH_BYTES, and what it holds is
+ * sync-flushed within GZIP_FLUSH_MS, so a stream that pauses (a slow scan) still reaches the client.
  */
 export class SegmentedGzip {
   private crc = 0;
@@ -127,6 +138,13 @@ export class SegmentedGzip {
   private main: zlib.DeflateRaw;
   private readonly sections = new Set<GzipSection>();
   private destroyed = false;
+  /** Main text not yet handed to the compressor, its bytes, and the callbacks that free its buffers. */
+  private batch: Buffer[] = [];
+  private batchBytes = 0;
+  private batchDone: (() => void)[] = [];
+  /** The compressor holds text not sync-flushed yet; the timer that will flush it. */
+  private unflushed = false;
+  private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly res: Writable,
@@ -142,12 +160,16 @@ export class SegmentedGzip {
     return this.main;
   }
 
-  /** Writes main text and sync-flushes it; false when the caller should wait for the target's 'drain'. */
+  /** Writes main text (batched, flushed within GZIP_FLUSH_MS); false when the caller should wait for the target's 'drain'. */
   write(chunk: string | Buffer, cb?: () => void): boolean {
-    this.count(chunk);
-    const ok = this.main.write(chunk, cb);
-    this.main.flush(zlib.constants.Z_SYNC_FLUSH);
-    return ok;
+    const b = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    this.count(b);
+    this.batch.push(b);
+    this.batchBytes += b.length;
+    if (cb) this.batchDone.push(cb);
+    if (this.batchBytes >= GZIP_BATCH_BYTES) return this.writeBatch();
+    this.flushSoon();
+    return true;
   }
 
   /** Ends the current main segment, sends the section's compressed bytes after it and opens the next main segment. */
@@ -156,6 +178,7 @@ export class SegmentedGzip {
     this.sections.add(s);
     const parts = await s.finish();
     this.sections.delete(s);
+    this.writeBatch();
     await this.endMain();
     if (this.destroyed) throw new Error('client disconnected');
     for (const b of parts) this.res.write(b);
@@ -168,10 +191,8 @@ export class SegmentedGzip {
 
   /** Writes the last main text, the final block and the trailer, and ends the response. */
   async end(chunk?: Buffer, cb?: () => void): Promise<void> {
-    if (chunk) {
-      this.count(chunk);
-      this.main.write(chunk, cb);
-    }
+    if (chunk) this.write(chunk, cb);
+    this.writeBatch();
     await this.endMain();
     if (this.destroyed) throw new Error('client disconnected');
     const trailer = Buffer.alloc(8);
@@ -183,14 +204,59 @@ export class SegmentedGzip {
   /** Frees every compressor (the client left or the stream failed). */
   destroy(): void {
     this.destroyed = true;
+    this.stopFlushTimer();
+    this.batch = [];
+    this.batchBytes = 0;
+    for (const done of this.batchDone.splice(0)) done();
     this.main.destroy();
     for (const s of this.sections) s.destroy();
     this.sections.clear();
   }
 
-  private count(chunk: string | Buffer): void {
+  /** Hands the batch to the compressor (one job in the pool) and arms the flush; the compressor's write() result. */
+  private writeBatch(): boolean {
+    if (this.batchBytes === 0 || this.destroyed) return true;
+    const parts = this.batch;
+    const done = this.batchDone;
+    this.batch = [];
+    this.batchBytes = 0;
+    this.batchDone = [];
+    let ok: boolean;
+    if (parts.length === 1) {
+      // Still the caller's buffer: it is freed once the compressor has taken it.
+      ok = this.main.write(parts[0], done.length ? () => done.forEach((f) => f()) : undefined);
+    } else {
+      // Copied: the buffers are free at once.
+      ok = this.main.write(Buffer.concat(parts));
+      for (const f of done) f();
+    }
+    this.unflushed = true;
+    this.flushSoon();
+    return ok;
+  }
+
+  /** Within GZIP_FLUSH_MS, hands over the batch and sync-flushes what the compressor holds. */
+  private flushSoon(): void {
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      if (this.destroyed) return;
+      // While the timer is set, writeBatch does not arm another.
+      this.writeBatch();
+      this.flushTimer = undefined;
+      if (!this.unflushed) return;
+      this.unflushed = false;
+      this.main.flush(zlib.constants.Z_SYNC_FLUSH);
+    }, GZIP_FLUSH_MS);
+  }
+
+  private stopFlushTimer(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+  }
+
+  private count(chunk: Buffer): void {
     this.crc = zlib.crc32(chunk, this.crc);
-    this.size += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    this.size += chunk.length;
   }
 
   private nextMain(): zlib.DeflateRaw {
@@ -200,8 +266,10 @@ export class SegmentedGzip {
     return d;
   }
 
-  /** Ends the main segment and waits until all its output has been handed to res (pipe writes it in order). */
+  /** Ends the main segment (its end is a sync flush) and waits until all its output has been handed to res (pipe writes it in order). */
   private endMain(): Promise<void> {
+    this.stopFlushTimer();
+    this.unflushed = false;
     const d = this.main;
     return new Promise((resolve, reject) => {
       let ended = false;

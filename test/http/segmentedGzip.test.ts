@@ -3,7 +3,7 @@ import express from 'express';
 import { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import zlib from 'node:zlib';
-import { crc32Combine, GzipSection, liveSegmentCompressors, SegmentedGzip } from '../../src/http/segmentedGzip';
+import { crc32Combine, GZIP_BATCH_BYTES, GzipSection, liveSegmentCompressors, SegmentedGzip } from '../../src/http/segmentedGzip';
 import { sendOwsResponse } from '../../src/http/send';
 import { createLogger } from '../../src/log';
 
@@ -67,6 +67,38 @@ describe('segmented gzip', () => {
     const { gz, plain } = await encode(layout);
     expect(gz.subarray(0, 3)).toEqual(Buffer.from([0x1f, 0x8b, 8]));
     expect(zlib.gunzipSync(gz).toString('utf8')).toBe(plain);
+  });
+
+  it('sends text written before a pause without waiting for the batch to fill or the document to end', async () => {
+    const res = new PassThrough();
+    const out: Buffer[] = [];
+    res.on('data', (b: Buffer) => out.push(b));
+    const g = new SegmentedGzip(res, 3, (err) => res.destroy(err));
+    const text = '<obs>' + digits(5000, 11) + '</obs>';
+    expect(g.write(text)).toBe(true);
+    // What the client can decode so far: the raw deflate body after the 10-byte header, sync-flushed.
+    const decoded = () => {
+      const body = Buffer.concat(out).subarray(10);
+      return body.length ? zlib.inflateRawSync(body, { finishFlush: zlib.constants.Z_SYNC_FLUSH }).toString('utf8') : '';
+    };
+    for (let i = 0; i < 200 && decoded() !== text; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(decoded()).toBe(text);
+    const ended = new Promise((r) => res.on('end', r));
+    await g.end(Buffer.from('!'));
+    await ended;
+    expect(zlib.gunzipSync(Buffer.concat(out)).toString('utf8')).toBe(text + '!');
+  });
+
+  it('frees every written buffer once the compressor has its text, batched or not', async () => {
+    const res = new PassThrough();
+    res.resume();
+    const g = new SegmentedGzip(res, 3, (err) => res.destroy(err));
+    const chunk = Buffer.from(digits(64 * 1024, 5));
+    const n = Math.ceil((3 * GZIP_BATCH_BYTES) / chunk.length) + 1;
+    let freed = 0;
+    for (let i = 0; i < n; i++) if (!g.write(chunk, () => freed++)) await new Promise((r) => g.target.once('drain', r));
+    await g.end(Buffer.from(digits(300_000, 6)), () => freed++);
+    expect(freed).toBe(n + 1);
   });
 
   it('combines CRC-32s as zlib computes the whole', () => {
