@@ -8,6 +8,7 @@
  */
 import type { Writable } from 'node:stream';
 import zlib from 'node:zlib';
+import { CompressBatch } from './compressBatch';
 import { waitDrain } from './drain';
 
 /** ID1 ID2, CM=deflate, no flags, no mtime, XFL=0, OS=255 (unknown): what createGzip writes too (but OS). */
@@ -117,20 +118,9 @@ export class GzipSection {
 }
 
 /**
- * Main text gathered before it goes to the compressor. Each write to a zlib stream is a job in libuv's
- * pool, and on a busy or virtualised host the hand-offs (futex wakes, context switches) cost more than
- * deflating a 64 KB chunk: a one-month O&M 2.0 answer written chunk by chunk, each sync-flushed, cost the
- * gateway 7-12 ms of CPU, five times its deflate alone (docs/benchmarks.md, tenth session).
- */
-export const GZIP_BATCH_BYTES = 256 * 1024;
-/** Longest a client waits for text the compressor holds: then it is sync-flushed (a slow stream still trickles). */
-export const GZIP_FLUSH_MS = 20;
-
-/**
  * The gzip writer of one response: the document's main text goes through `main` (a segment piped to
  * `res`, so the response's backpressure holds it as for a plain createGzip), sections are placed between
- * main segments. Main text goes to the compressor in batches of GZIP_BATCH_BYTES, and what it holds is
- * sync-flushed within GZIP_FLUSH_MS, so a stream that pauses (a slow scan) still reaches the client.
+ * main segments. Main text goes to the compressor in batches, sync-flushed within a few ms (compressBatch.ts).
  */
 export class SegmentedGzip {
   private crc = 0;
@@ -138,13 +128,7 @@ export class SegmentedGzip {
   private main: zlib.DeflateRaw;
   private readonly sections = new Set<GzipSection>();
   private destroyed = false;
-  /** Main text not yet handed to the compressor, its bytes, and the callbacks that free its buffers. */
-  private batch: Buffer[] = [];
-  private batchBytes = 0;
-  private batchDone: (() => void)[] = [];
-  /** The compressor holds text not sync-flushed yet; the timer that will flush it. */
-  private unflushed = false;
-  private flushTimer: NodeJS.Timeout | undefined;
+  private readonly batch = new CompressBatch(() => this.main, zlib.constants.Z_SYNC_FLUSH);
 
   constructor(
     private readonly res: Writable,
@@ -160,16 +144,11 @@ export class SegmentedGzip {
     return this.main;
   }
 
-  /** Writes main text (batched, flushed within GZIP_FLUSH_MS); false when the caller should wait for the target's 'drain'. */
+  /** Writes main text (batched, then sync-flushed); false when the caller should wait for the target's 'drain'. */
   write(chunk: string | Buffer, cb?: () => void): boolean {
     const b = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
     this.count(b);
-    this.batch.push(b);
-    this.batchBytes += b.length;
-    if (cb) this.batchDone.push(cb);
-    if (this.batchBytes >= GZIP_BATCH_BYTES) return this.writeBatch();
-    this.flushSoon();
-    return true;
+    return this.batch.write(b, cb);
   }
 
   /** Ends the current main segment, sends the section's compressed bytes after it and opens the next main segment. */
@@ -178,7 +157,6 @@ export class SegmentedGzip {
     this.sections.add(s);
     const parts = await s.finish();
     this.sections.delete(s);
-    this.writeBatch();
     await this.endMain();
     if (this.destroyed) throw new Error('client disconnected');
     for (const b of parts) this.res.write(b);
@@ -192,7 +170,6 @@ export class SegmentedGzip {
   /** Writes the last main text, the final block and the trailer, and ends the response. */
   async end(chunk?: Buffer, cb?: () => void): Promise<void> {
     if (chunk) this.write(chunk, cb);
-    this.writeBatch();
     await this.endMain();
     if (this.destroyed) throw new Error('client disconnected');
     const trailer = Buffer.alloc(8);
@@ -204,54 +181,10 @@ export class SegmentedGzip {
   /** Frees every compressor (the client left or the stream failed). */
   destroy(): void {
     this.destroyed = true;
-    this.stopFlushTimer();
-    this.batch = [];
-    this.batchBytes = 0;
-    for (const done of this.batchDone.splice(0)) done();
+    this.batch.stop();
     this.main.destroy();
     for (const s of this.sections) s.destroy();
     this.sections.clear();
-  }
-
-  /** Hands the batch to the compressor (one job in the pool) and arms the flush; the compressor's write() result. */
-  private writeBatch(): boolean {
-    if (this.batchBytes === 0 || this.destroyed) return true;
-    const parts = this.batch;
-    const done = this.batchDone;
-    this.batch = [];
-    this.batchBytes = 0;
-    this.batchDone = [];
-    let ok: boolean;
-    if (parts.length === 1) {
-      // Still the caller's buffer: it is freed once the compressor has taken it.
-      ok = this.main.write(parts[0], done.length ? () => done.forEach((f) => f()) : undefined);
-    } else {
-      // Copied: the buffers are free at once.
-      ok = this.main.write(Buffer.concat(parts));
-      for (const f of done) f();
-    }
-    this.unflushed = true;
-    this.flushSoon();
-    return ok;
-  }
-
-  /** Within GZIP_FLUSH_MS, hands over the batch and sync-flushes what the compressor holds. */
-  private flushSoon(): void {
-    if (this.flushTimer) return;
-    this.flushTimer = setTimeout(() => {
-      if (this.destroyed) return;
-      // While the timer is set, writeBatch does not arm another.
-      this.writeBatch();
-      this.flushTimer = undefined;
-      if (!this.unflushed) return;
-      this.unflushed = false;
-      this.main.flush(zlib.constants.Z_SYNC_FLUSH);
-    }, GZIP_FLUSH_MS);
-  }
-
-  private stopFlushTimer(): void {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
   }
 
   private count(chunk: Buffer): void {
@@ -268,8 +201,7 @@ export class SegmentedGzip {
 
   /** Ends the main segment (its end is a sync flush) and waits until all its output has been handed to res (pipe writes it in order). */
   private endMain(): Promise<void> {
-    this.stopFlushTimer();
-    this.unflushed = false;
+    this.batch.settle();
     const d = this.main;
     return new Promise((resolve, reject) => {
       let ended = false;

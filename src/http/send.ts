@@ -1,10 +1,11 @@
 import type { Response } from 'express';
 import type { Writable } from 'node:stream';
-import type zlib from 'node:zlib';
+import zlib from 'node:zlib';
 import type { Logger } from '../log';
 import type { DeferredSection, OwsResponse, Sink } from '../ows/types';
 import { appendVary, ENCODING_TAG_SUFFIX } from './caching';
-import { chooseCoding, Coding, compressBody, compressible, compressor, flushCompressor, GZIP_LEVEL, MIN_COMPRESS_BYTES } from './compression';
+import { CompressBatch } from './compressBatch';
+import { chooseCoding, Coding, compressBody, compressible, compressor, GZIP_LEVEL, MIN_COMPRESS_BYTES } from './compression';
 import { waitDrain } from './drain';
 import { GzipSection, SegmentedGzip } from './segmentedGzip';
 
@@ -15,8 +16,9 @@ export interface SendOptions {
 
 /**
  * Writes an operation's response: whole bodies at once, streams with backpressure; headers go out with
- * the first byte. A compressed stream is flushed after every chunk, so it streams as the plain one does,
- * and the compressor's buffers are bounded by the same backpressure.
+ * the first byte. A compressed stream goes to its compressor in batches flushed within a few ms
+ * (compressBatch.ts), so it streams nearly as the plain one does, and the compressor's buffers are
+ * bounded by the same backpressure.
  */
 export async function sendOwsResponse(res: Response, out: OwsResponse, signal: AbortSignal, log: Logger, opts: SendOptions = {}): Promise<void> {
   const varies = opts.compression === true && compressible(out.contentType);
@@ -53,10 +55,12 @@ export async function sendOwsResponse(res: Response, out: OwsResponse, signal: A
   let started = false;
   /** br: a plain streaming compressor; gzip: a segmented one, so deferred sections can be compressed ahead (segmentedGzip.ts). */
   let z: zlib.BrotliCompress | undefined;
+  let zBatch: CompressBatch | undefined;
   let gz: SegmentedGzip | undefined;
   /** Deferred sections not placed yet: freed with the response. */
   const pending = new Set<GzipSection>();
   const freeAll = () => {
+    zBatch?.stop();
     z?.destroy();
     gz?.destroy();
     for (const s of pending) s.destroy();
@@ -77,6 +81,7 @@ export async function sendOwsResponse(res: Response, out: OwsResponse, signal: A
       else if (coded) {
         const c = compressor(coded) as zlib.BrotliCompress;
         z = c;
+        zBatch = new CompressBatch(() => c, zlib.constants.BROTLI_OPERATION_FLUSH);
         c.on('error', (err) => res.destroy(err));
         c.pipe(res);
       } else if (length !== undefined) res.setHeader('Content-Length', length);
@@ -94,8 +99,7 @@ export async function sendOwsResponse(res: Response, out: OwsResponse, signal: A
       ok = gz.write(chunk, released);
     } else if (z) {
       target = z;
-      ok = z.write(chunk, released);
-      flushCompressor(z);
+      ok = zBatch!.write(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk, released);
     } else ok = res.write(chunk, released);
     return ok ? Promise.resolve() : waitDrain(target, res, () => signal.aborted);
   };
@@ -114,8 +118,11 @@ export async function sendOwsResponse(res: Response, out: OwsResponse, signal: A
     if (!open(released, chunk.length)) throw new Error('client disconnected');
     ended = true;
     if (gz) await gz.end(chunk, released);
-    else if (z) z.end(chunk, released);
-    else res.end(chunk, released);
+    else if (z) {
+      zBatch!.write(chunk, released);
+      zBatch!.settle();
+      z.end();
+    } else res.end(chunk, released);
   };
   /** gzip only: a section compressed as it is fed, placed as a segment of its own (br and identity hold the text instead). */
   const deferred =
@@ -143,8 +150,10 @@ export async function sendOwsResponse(res: Response, out: OwsResponse, signal: A
       head();
       res.end();
     } else if (gz) await gz.end();
-    else if (z) z.end();
-    else res.end();
+    else if (z) {
+      zBatch!.settle();
+      z.end();
+    } else res.end();
   } catch (err) {
     if (!started) {
       freeAll();

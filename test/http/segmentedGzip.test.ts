@@ -3,7 +3,8 @@ import express from 'express';
 import { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import zlib from 'node:zlib';
-import { crc32Combine, GZIP_BATCH_BYTES, GzipSection, liveSegmentCompressors, SegmentedGzip } from '../../src/http/segmentedGzip';
+import { COMPRESS_BATCH_BYTES } from '../../src/http/compressBatch';
+import { crc32Combine, GzipSection, liveSegmentCompressors, SegmentedGzip } from '../../src/http/segmentedGzip';
 import { sendOwsResponse } from '../../src/http/send';
 import { createLogger } from '../../src/log';
 
@@ -94,7 +95,7 @@ describe('segmented gzip', () => {
     res.resume();
     const g = new SegmentedGzip(res, 3, (err) => res.destroy(err));
     const chunk = Buffer.from(digits(64 * 1024, 5));
-    const n = Math.ceil((3 * GZIP_BATCH_BYTES) / chunk.length) + 1;
+    const n = Math.ceil((3 * COMPRESS_BATCH_BYTES) / chunk.length) + 1;
     let freed = 0;
     for (let i = 0; i < n; i++) if (!g.write(chunk, () => freed++)) await new Promise((r) => g.target.once('drain', r));
     await g.end(Buffer.from(digits(300_000, 6)), () => freed++);
