@@ -9,6 +9,9 @@
 //     node bench/ab-cpu-paths.mjs '/ogcapi/collections/stations/items?limit=1000' \
 //       '/wfs?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=reef:Station&OUTPUTFORMAT=application/geo%2Bjson&COUNT=1000'
 //
+// Compressed answers: ENCODINGS=identity,gzip,br runs every path once per Accept-Encoding value given
+// (the compression's own CPU, in libuv's pool, is the node process's too).
+//
 // Knobs (env): N (requests per run, 2000), ROUNDS (4), CONNS (16), PORT_BASE (18091: the builds listen
 // on PORT_BASE and PORT_BASE + 1, so two engineers can run it at once). Each gateway is one process
 // (WORKERS=1) so its pid holds all of its node CPU. Both builds use the same database; each build's
@@ -28,6 +31,8 @@ const N = Number(process.env.N ?? 2000);
 const ROUNDS = Number(process.env.ROUNDS ?? 4);
 const CONNS = Number(process.env.CONNS ?? 16);
 const paths = process.argv.slice(2);
+/** Accept-Encoding values to run each path with; '' sends none. */
+const encodings = (process.env.ENCODINGS ?? '').split(',').map((e) => e.trim());
 const PORT_BASE = Number(process.env.PORT_BASE ?? 18091);
 const builds = [
   { name: 'before', entry: process.env.BEFORE, port: PORT_BASE },
@@ -77,9 +82,10 @@ for (const b of builds) {
   }
 }
 
-const run = (url, amount) => new Promise((resolve, reject) => autocannon({ url, connections: CONNS, amount }, (e, r) => (e ? reject(e) : resolve(r))));
-const cases = paths.flatMap((path) => builds.map((b) => ({ path, b, node: [], db: [], rps: [] })));
-for (const c of cases) await run(`http://127.0.0.1:${c.b.port}${c.path}`, 300);
+const run = (url, amount, enc) =>
+  new Promise((resolve, reject) => autocannon({ url, connections: CONNS, amount, headers: enc ? { 'accept-encoding': enc } : {} }, (e, r) => (e ? reject(e) : resolve(r))));
+const cases = paths.flatMap((path) => encodings.flatMap((enc) => builds.map((b) => ({ path, enc, b, node: [], db: [], rps: [] }))));
+for (const c of cases) await run(`http://127.0.0.1:${c.b.port}${c.path}`, 300, c.enc);
 const loads = [];
 for (let round = 0; round < ROUNDS; round++) {
   const la0 = loadavg();
@@ -87,12 +93,12 @@ for (let round = 0; round < ROUNDS; round++) {
     const n0 = snap([c.b.proc.pid]);
     const d0 = snap(await backends(c.b));
     const t0 = performance.now();
-    const r = await run(`http://127.0.0.1:${c.b.port}${c.path}`, N);
+    const r = await run(`http://127.0.0.1:${c.b.port}${c.path}`, N, c.enc);
     const ms = performance.now() - t0;
     const n1 = snap([c.b.proc.pid]);
     const d1 = snap(await backends(c.b));
     const ok = r['2xx'];
-    if (ok !== N) console.error(`${c.b.name} ${c.path}: ${ok} of ${N} answered 2xx`);
+    if (ok !== N) console.error(`${c.b.name} ${c.path} ${c.enc}: ${ok} of ${N} answered 2xx`);
     c.node.push(spent(n0, n1) / ok);
     c.db.push(spent(d0, d1) / ok);
     c.rps.push((ok * 1000) / ms);
@@ -101,11 +107,11 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 console.log(`${ROUNDS} rounds, ${N} requests per run, ${CONNS} connections (autocannon), ${new Date().toISOString().slice(0, 16)}Z; load average per round: ${loads.join('; ')}`);
 console.log('');
-console.log('| path | build | node CPU ms/req | PostgreSQL CPU ms/req | total | req/s |');
-console.log('|---|---|---:|---:|---:|---:|');
+console.log('| path | Accept-Encoding | build | node CPU ms/req | PostgreSQL CPU ms/req | total | req/s |');
+console.log('|---|---|---|---:|---:|---:|---:|');
 for (const c of cases) {
   const [node, db] = [median(c.node), median(c.db)];
-  console.log(`| \`${c.path}\` | ${c.b.name} | ${node.toFixed(3)} | ${db.toFixed(3)} | ${(node + db).toFixed(3)} | ${median(c.rps).toFixed(0)} |`);
+  console.log(`| \`${c.path}\` | ${c.enc || '(none)'} | ${c.b.name} | ${node.toFixed(3)} | ${db.toFixed(3)} | ${(node + db).toFixed(3)} | ${median(c.rps).toFixed(0)} |`);
 }
 await pg.end();
 stop();
