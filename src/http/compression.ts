@@ -2,11 +2,13 @@
  * Content coding by the gateway (COMPRESSION=on), for clients that send Accept-Encoding when no proxy
  * in front compresses. Fast settings (gzip level 3; brotli quality 3 with a 256 KB window): the large
  * answers are streams whose throughput matters more than the last percent of size. Measured on a month of
- * O&M 2.0 and WaterML 2.0, a full CSV series and capabilities (docs/benchmarks.md, tenth session):
- * - gzip level 3 is zlib's last level without lazy matching: 45-50 % less CPU than level 4 on the XML
- *   months for 1.5-6 % more bytes, 19 % less on the CSV series for 8.6 % more.
- * - brotli's default window (4 MB) only costs time on these texts: quality 3 with lgwin 18 took a third
- *   to a half less CPU than quality 4, and its output stayed 11-18 % smaller than gzip level 3's.
+ * O&M 2.0 and WaterML 2.0, a full CSV series and capabilities (bench/compression.mjs; docs/benchmarks.md,
+ * tenth session):
+ * - gzip level 3 is zlib's last level without lazy matching: 1.4-4 times less CPU than level 4 on the XML
+ *   documents for 1.4-6 % more bytes, a tie or better on the CSV series for 8.6 % more.
+ * - brotli's default window (4 MB) only costs time on these texts: quality 3 with lgwin 18 took less CPU
+ *   than quality 4 on every document (about 40 % less on the CSV series), and stays 11-15 % smaller than
+ *   gzip level 3.
  */
 import zlib from 'node:zlib';
 import { promisify } from 'node:util';
