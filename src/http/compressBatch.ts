@@ -3,10 +3,10 @@
  * brotli stream is a job in libuv's pool, and on a busy or virtualised host the hand-off (futex wakes,
  * context switches) costs more than compressing a 64 KB chunk; a flush after every chunk also ends a
  * block each time. Chunk by chunk, each flushed, a one-month O&M 2.0 answer cost the gateway 8-9 ms of
- * CPU with gzip and 19-22 ms with br, against 1.4 ms plain and a few ms for the compression alone
+ * CPU with gzip and 14-23 ms with br, against 1.5 ms plain and a few ms for the compression alone
  * (docs/benchmarks.md, tenth session). So text goes to the compressor in batches, and what the
- * compressor holds is flushed at most FLUSH_MS after it got it: a stream that pauses on the database
- * still reaches the client promptly.
+ * compressor holds is flushed at most COMPRESS_FLUSH_MS after it got it: a stream that pauses on the
+ * database still reaches the client promptly.
  */
 import type { Writable } from 'node:stream';
 
