@@ -38,7 +38,8 @@ export class CompressBatch {
   ) {}
 
   /** Gathers text; false when the caller should wait for the target's 'drain' (a batch went out and the compressor is full). */
-  write(b: Buffer, cb?: () => void): boolean {
+  write(chunk: string | Buffer, cb?: () => void): boolean {
+    const b = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
     this.parts.push(b);
     this.bytes += b.length;
     if (cb) this.done.push(cb);
@@ -69,11 +70,12 @@ export class CompressBatch {
     return ok;
   }
 
-  /** Sends what is gathered and forgets the pending flush: the caller ends the compressor (its end flushes). */
-  settle(): void {
+  /** Sends what is gathered and ends the compressor (its end flushes what it holds). */
+  end(): void {
     this.send();
     this.clearTimer();
     this.unflushed = false;
+    this.target().end();
   }
 
   /** Drops what is gathered (freeing its buffers) and stops flushing: the response is gone. */

@@ -199,9 +199,8 @@ export class SegmentedGzip {
     return d;
   }
 
-  /** Ends the main segment (its end is a sync flush) and waits until all its output has been handed to res (pipe writes it in order). */
+  /** Ends the main segment and waits until all its output has been handed to res (pipe writes it in order). */
   private endMain(): Promise<void> {
-    this.batch.settle();
     const d = this.main;
     return new Promise((resolve, reject) => {
       let ended = false;
@@ -212,7 +211,8 @@ export class SegmentedGzip {
       });
       // Closed without its end (destroyed, or failed: onError has cut the response): the document cannot complete.
       d.once('close', () => (ended ? undefined : reject(new Error('client disconnected'))));
-      d.end();
+      // The batch goes in first; the segment's end is its sync flush.
+      this.batch.end();
     });
   }
 }

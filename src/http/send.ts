@@ -99,7 +99,7 @@ export async function sendOwsResponse(res: Response, out: OwsResponse, signal: A
       ok = gz.write(chunk, released);
     } else if (z) {
       target = z;
-      ok = zBatch!.write(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk, released);
+      ok = zBatch!.write(chunk, released);
     } else ok = res.write(chunk, released);
     return ok ? Promise.resolve() : waitDrain(target, res, () => signal.aborted);
   };
@@ -118,10 +118,9 @@ export async function sendOwsResponse(res: Response, out: OwsResponse, signal: A
     if (!open(released, chunk.length)) throw new Error('client disconnected');
     ended = true;
     if (gz) await gz.end(chunk, released);
-    else if (z) {
-      zBatch!.write(chunk, released);
-      zBatch!.settle();
-      z.end();
+    else if (zBatch) {
+      zBatch.write(chunk, released);
+      zBatch.end();
     } else res.end(chunk, released);
   };
   /** gzip only: a section compressed as it is fed, placed as a segment of its own (br and identity hold the text instead). */
@@ -150,10 +149,8 @@ export async function sendOwsResponse(res: Response, out: OwsResponse, signal: A
       head();
       res.end();
     } else if (gz) await gz.end();
-    else if (z) {
-      zBatch!.settle();
-      z.end();
-    } else res.end();
+    else if (zBatch) zBatch.end();
+    else res.end();
   } catch (err) {
     if (!started) {
       freeAll();
