@@ -11,11 +11,12 @@
 // documents), BENCH_SETTINGS (comma list of the setting names below, default all).
 import zlib from 'node:zlib';
 import { median } from './lib/script.mjs';
+// The gateway's own batch size (the build: npm run build).
+import { COMPRESS_BATCH_BYTES as BATCH } from '../dist/src/http/compressBatch.js';
 
 const BASE = process.env.REEFGATE_URL ?? 'http://127.0.0.1:8080';
 const REPS = Number(process.env.REPS ?? 20);
 const C = zlib.constants;
-const BATCH = 256 * 1024;
 
 const SETTINGS = {
   'gzip 4': () => zlib.createDeflateRaw({ level: 4 }),
@@ -55,7 +56,7 @@ const DOCS = [
   ['SOS 2.0 capabilities', `${BASE}/sos?service=SOS&request=GetCapabilities&acceptVersions=2.0.0`],
 ];
 
-console.log(`Offering ${offering}; 256 KB writes to a fresh compressor per document; CPU per document (median of ${REPS} runs), compressed size.`);
+console.log(`Offering ${offering}; ${BATCH / 1024} KB writes to a fresh compressor per document; CPU per document (median of ${REPS} runs), compressed size.`);
 console.log('');
 console.log(`| document | plain | ${chosen.join(' | ')} |`);
 console.log(`|---|---:|${chosen.map(() => '---:').join('|')}|`);
