@@ -20,9 +20,9 @@ const TEXTS = {
   'ISO time, value, flag with commas (CSV before)': `${TIME_ISO} || ',' || coalesce(o.value::text, '') || ',' || o.qc`,
   'JSON point (JSON before)': `'["' || ${TIME_ISO} || '",' || CASE WHEN o.value > '-Infinity'::float8 AND o.value < 'Infinity'::float8 THEN o.value::text ELSE 'null' END || ',' || o.qc || ']'`,
   'timestamp text and value (WaterML before)': `date_trunc('second', o.time AT TIME ZONE 'UTC')::text || coalesce(o.value::text, '')`,
-  "concat_ws(' ', epoch, qc, value) (now)": `concat_ws(' ', floor(date_part('epoch', o.time))::bigint, o.qc, o.value)`,
-  // Where the rest goes: the flag folded into the epoch (one integer less to format), the value left out, no text at all.
-  "concat_ws(' ', epoch * 10 + qc, value)": `concat_ws(' ', floor(date_part('epoch', o.time))::bigint * 10 + o.qc, o.value)`,
+  "concat_ws(' ', epoch, qc, value) (before)": `concat_ws(' ', floor(date_part('epoch', o.time))::bigint, o.qc, o.value)`,
+  // The flag folded into the epoch (one integer less to format, one separator less to send); then where the rest goes: the value left out, no text at all.
+  "concat_ws(' ', epoch * 10 + qc, value) (now)": `concat_ws(' ', floor(date_part('epoch', o.time))::bigint * 10 + o.qc, o.value)`,
   'epoch * 10 + qc only (no value)': `(floor(date_part('epoch', o.time))::bigint * 10 + o.qc)::text`,
   'a constant (scan and aggregate only)': `'x'`,
 };

@@ -5,7 +5,7 @@ import type { TextSeriesEncoder } from '../../query/observations';
 import { ChunkWriter } from '../chunkWriter';
 import { escAttr } from '../../xml/escape';
 import { ISO_TIME_BYTES, IsoTimeWriter } from './isoTime';
-import { MAX_EPOCH_DIGITS } from './epochRow';
+import { MAX_EPOCH_DIGITS, stampEnd } from './epochRow';
 import { EPOCH_QC_VALUE, MAX_VALUE_CHARS } from './sqlText';
 import { putDouble } from './xsDouble';
 
@@ -26,6 +26,9 @@ export function omRootStart(kind: keyof typeof OM_ROOTS, extraNs: NsKey[] = []):
     ` xsi:schemaLocation="${NS.sos} ${r.xsd} ${NS.om} ${XSD.om20}">`
   );
 }
+
+const MINUS = 45;
+const SPACE = 32;
 
 /** Bytes of a value written for a missing one (xs:double's NaN). */
 const NAN = Buffer.from('NaN');
@@ -126,14 +129,17 @@ function seriesLayout(ds: Offering, kind: keyof typeof OM_ROOTS): SeriesLayout {
  * time of a measurement only from om:resultTime/gml:TimeInstant/gml:timePosition.
  */
 export class Om20Encoder implements TextSeriesEncoder {
-  // One ASCII text per row, "epoch qc value" (no value when missing): PostgreSQL formats two integers
-  // and a float, the cheapest text it can give; the time is written from the epoch (IsoTimeWriter).
+  // One ASCII text per row, "stamp value" (the stamp is epoch * 10 + qc; no value when missing):
+  // PostgreSQL formats an integer and a float, the cheapest text it can give; the time is written from
+  // the epoch (IsoTimeWriter).
   readonly textSql = EPOCH_QC_VALUE;
   readonly textSeparator = '\n';
   private layout: SeriesLayout | undefined;
   private readonly iso = new IsoTimeWriter();
   /** The last observation's tail is not written yet: it goes out with the next row's head, or at the series' end. */
   private tailOwed = false;
+  /** Length of the last row's stamp. */
+  private stampChars = 0;
 
   constructor(
     private readonly w: ChunkWriter,
@@ -156,10 +162,28 @@ export class Om20Encoder implements TextSeriesEncoder {
 
   /** Writes the observation whose row text is r[a, b) (the caller made room for rowMax bytes). */
   private readonly observation = (r: string, a: number, b: number): void => {
+    // A series' stamps have one length for years on end: the space after the last row's length, if
+    // there is one there, is this row's (a row has one space at most), else the stamp is scanned for.
+    const guess = a + this.stampChars;
+    const end = guess < b && r.charCodeAt(guess) === SPACE ? guess : stampEnd(r, a, b);
+    this.stampChars = end - a;
+    // The stamp is epoch * 10 + qc: when it is positive and has two digits or more, the epoch's digits
+    // are the stamp's but its last, copied as they are. Before 1970, or in its first ten seconds, the
+    // epoch is written out (floored: -5 s with flag 3 is the stamp -47).
+    let e = r;
+    let from = a;
+    let digits = end - 1 - a;
+    let qcChar = r.charCodeAt(end - 1);
+    if (digits < 1 || r.charCodeAt(a) === MINUS) {
+      const n = Number(r.slice(a, end));
+      if (!Number.isSafeInteger(n)) throw new Error(`unexpected observation row "${r.slice(a, b)}"`);
+      const epoch = Math.floor(n / 10);
+      e = String(epoch);
+      from = 0;
+      digits = e.length;
+      qcChar = 48 + n - epoch * 10;
+    }
     const w = this.w;
-    const sp = r.indexOf(' ', a);
-    const digits = sp - a;
-    if (digits < 1 || digits > MAX_EPOCH_DIGITS) throw new Error(`unexpected observation row "${r.slice(a, b)}"`);
     const l = this.layout!;
     const t = (l.templates[digits] ??= rowTemplate(l.parts, digits));
     const owed = this.tailOwed;
@@ -174,20 +198,17 @@ export class Om20Encoder implements TextSeriesEncoder {
     const e2 = o + t.epoch2;
     const e3 = o + t.epoch3;
     for (let i = 0; i < digits; i++) {
-      const c = r.charCodeAt(a + i);
+      const c = e.charCodeAt(from + i);
       buf[e0 + i] = c;
       buf[e1 + i] = c;
       buf[e2 + i] = c;
       buf[e3 + i] = c;
-      if (c === 45) neg = true;
+      if (c === MINUS) neg = true;
       else sec = sec * 10 + (c - 48);
     }
-    const t0 = o + t.time0;
-    const t1 = o + t.time1;
-    this.iso.writeTwice(buf, t0, t1, neg ? -sec : sec);
-    // The flag is one digit (CHECK qc BETWEEN 0 AND 9), then " value" unless the value is missing.
-    buf[o + t.qc] = r.charCodeAt(sp + 1);
-    if (sp + 3 < b) putDouble(w, r, sp + 3, b);
+    this.iso.writeTwice(buf, o + t.time0, o + t.time1, neg ? -sec : sec);
+    buf[o + t.qc] = qcChar;
+    if (end < b) putDouble(w, r, end + 1, b);
     else w.put(NAN);
     this.tailOwed = true;
   };
