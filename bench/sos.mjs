@@ -256,7 +256,16 @@ for (const [label] of loads) {
 }
 if (peer) {
   out.push('');
-  for (const [l] of loads.slice(0, -1)) out.push(`- ${l} / MapServer: ${(rps[l] / rps[PEER_LABEL]).toFixed(1)}x (runs: ${runs[l].map((r) => r.rps.toFixed(0)).join(', ')} vs ${runs[PEER_LABEL].map((r) => r.rps.toFixed(0)).join(', ')} req/s)`);
+  // Also per round: the two runs of a round are a minute apart at most, so a slower spell of the host
+  // weighs on both sides of the ratio rather than on one side's median.
+  const perRound = (l) => runs[l].map((r, i) => r.rps / runs[PEER_LABEL][i].rps);
+  for (const [l] of loads.slice(0, -1)) {
+    const pr = perRound(l);
+    out.push(
+      `- ${l} / MapServer: ${(rps[l] / rps[PEER_LABEL]).toFixed(1)}x (runs: ${runs[l].map((r) => r.rps.toFixed(0)).join(', ')} vs ${runs[PEER_LABEL].map((r) => r.rps.toFixed(0)).join(', ')} req/s; ` +
+        `per round ${pr.map((x) => x.toFixed(2)).join(', ')}, median ${median(pr).toFixed(2)}x, lowest ${Math.min(...pr).toFixed(2)}x)`,
+    );
+  }
   // Once, after the rounds: like for like with O&M 2.0 (an element per observation), for context; the
   // ratios above compare every format with MapServer's compact document, its fastest.
   const mm = await load(peerMonthMeasurement);
