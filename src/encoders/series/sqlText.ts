@@ -40,6 +40,7 @@ export const QC = qc;
  * ` value` unless the value is missing. One integer and a float are the cheapest text PostgreSQL can
  * give: a month's rows cost it 0.6 ms this way against 1.2 ms with an ISO time and commas (the CSV text
  * before) and 1.3 ms as JSON points; the flag folded into the epoch saves it another integer to format
- * and a separator to send (10-12 % of the month's statement, bench/row-text.mjs).
+ * and a separator to send (0.64 -> 0.57 ms of its CPU for a month's statement; docs/benchmarks.md,
+ * eleventh session).
  */
 export const EPOCH_QC_VALUE = `concat_ws(' ', ${EPOCH} * 10 + ${QC}, ${VALUE})`;
