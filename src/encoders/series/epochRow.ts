@@ -6,16 +6,26 @@ import { putDouble } from './xsDouble';
 /** Longest epoch text accepted (11 digits and a sign: years up to 5138). */
 export const MAX_EPOCH_DIGITS = 12;
 /** Longest stamp text accepted (EPOCH_QC_VALUE's `epoch * 10 + qc`: the epoch's digits and the flag's). */
-export const MAX_STAMP_CHARS = MAX_EPOCH_DIGITS + 1;
+const MAX_STAMP_CHARS = MAX_EPOCH_DIGITS + 1;
 /** Most bytes putTimeValueQc writes. */
 export const TIME_VALUE_QC_MAX = ISO_TIME_BYTES + 1 + MAX_VALUE_CHARS + 2;
 const COMMA = 44;
 const SPACE = 32;
 const MINUS = 45;
 
-/** Where the stamp of the row r[a, b) ends: at its space, or at b when the value is missing. */
-export function stampEnd(r: string, a: number, b: number): number {
-  // A bounded scan, not indexOf: a row without a value has no space, and indexOf would search the rows after it.
+/**
+ * Where the stamp of the row r[a, b) ends: at its space, or at b when the value is missing. `known` is
+ * the last row's stamp length: a series' stamps keep one length for years on end, and a row has one space
+ * at most, so a space at that offset is this row's; otherwise the stamp is scanned for.
+ */
+export function stampEnd(r: string, a: number, b: number, known: number): number {
+  const guess = a + known;
+  return known > 0 && guess < b && r.charCodeAt(guess) === SPACE ? guess : scanStamp(r, a, b);
+}
+
+/** stampEnd's scan, apart so that the per-row check stays small enough to inline into the row loops. */
+function scanStamp(r: string, a: number, b: number): number {
+  // Bounded, not indexOf: a row without a value has no space, and indexOf would search the rows after it.
   let i = a;
   while (i < b && r.charCodeAt(i) !== SPACE) i++;
   if (i === a || i - a > MAX_STAMP_CHARS) throw new Error(`unexpected observation row "${r.slice(a, b)}"`);
@@ -44,9 +54,7 @@ export class EpochRowReader {
 
   /** Reads the row r[a, b). */
   read(r: string, a: number, b: number): void {
-    // The stamps of a series have one length for years on end (see Om20Encoder's row loop).
-    const guess = a + this.stampChars;
-    const end = guess < b && r.charCodeAt(guess) === SPACE ? guess : stampEnd(r, a, b);
+    const end = stampEnd(r, a, b, this.stampChars);
     this.stampChars = end - a;
     const neg = r.charCodeAt(a) === MINUS;
     let n = 0;

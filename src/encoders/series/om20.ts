@@ -28,7 +28,6 @@ export function omRootStart(kind: keyof typeof OM_ROOTS, extraNs: NsKey[] = []):
 }
 
 const MINUS = 45;
-const SPACE = 32;
 
 /** Bytes of a value written for a missing one (xs:double's NaN). */
 const NAN = Buffer.from('NaN');
@@ -162,10 +161,7 @@ export class Om20Encoder implements TextSeriesEncoder {
 
   /** Writes the observation whose row text is r[a, b) (the caller made room for rowMax bytes). */
   private readonly observation = (r: string, a: number, b: number): void => {
-    // A series' stamps have one length for years on end: the space after the last row's length, if
-    // there is one there, is this row's (a row has one space at most), else the stamp is scanned for.
-    const guess = a + this.stampChars;
-    const end = guess < b && r.charCodeAt(guess) === SPACE ? guess : stampEnd(r, a, b);
+    const end = stampEnd(r, a, b, this.stampChars);
     this.stampChars = end - a;
     // The stamp is epoch * 10 + qc: when it is positive and has two digits or more, the epoch's digits
     // are the stamp's but its last, copied as they are. Before 1970, or in its first ten seconds, the
